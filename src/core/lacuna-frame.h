@@ -1,0 +1,68 @@
+/* lacuna-frame.h: one decoded frame, and the display pipeline.
+ *
+ * Stored values → modality values (Rescale Slope/Intercept or Modality LUT: Hounsfield
+ * units for CT) → VOI (window centre/width, or a VOI LUT) → presentation (MONOCHROME1 is
+ * inverted) → 8-bit. Colour (RGB, YBR_FULL, YBR_FULL_422, YBR_ICT/RCT, PALETTE COLOR) is
+ * converted to RGB. Pixel Padding Value (and range) shows as the darkest value.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "lacuna-dicom.h"
+
+G_BEGIN_DECLS
+
+#define LACUNA_TYPE_FRAME (lacuna_frame_get_type ())
+G_DECLARE_FINAL_TYPE (LacunaFrame, lacuna_frame, LACUNA, FRAME, GObject)
+
+/* Decodes frame (0-based) of file. */
+LacunaFrame *lacuna_frame_decode             (LacunaDicomFile *file,
+                                              guint            frame,
+                                              GError         **error);
+
+guint        lacuna_frame_get_width          (LacunaFrame *self);
+guint        lacuna_frame_get_height         (LacunaFrame *self);
+guint        lacuna_frame_get_index          (LacunaFrame *self);
+/* TRUE for colour images (rendered as RGB; window/level does not apply). */
+gboolean     lacuna_frame_is_color           (LacunaFrame *self);
+/* The stored values as decoded (see lacuna_dicom_file_decode_frame) and their layout. */
+GBytes      *lacuna_frame_get_stored         (LacunaFrame *self);
+const LacunaDicomPixelInfo *lacuna_frame_get_info (LacunaFrame *self);
+/* Colour model of the stored bytes after decoding ("RGB", "YBR_FULL", "MONOCHROME2", …). */
+const char  *lacuna_frame_get_photometric    (LacunaFrame *self);
+
+/* Modality value of a grey pixel (HU for CT). For colour frames, the luminance. */
+double       lacuna_frame_get_value          (LacunaFrame *self,
+                                              guint        x,
+                                              guint        y);
+/* Range of modality values present (padding excluded). */
+void         lacuna_frame_get_value_range    (LacunaFrame *self,
+                                              double      *out_min,
+                                              double      *out_max);
+/* The default window: the file's first Window Center/Width, else a VOI LUT when the file
+ * has one (then *out_uses_lut is TRUE), else the range of values. */
+void         lacuna_frame_get_default_window (LacunaFrame *self,
+                                              double      *out_center,
+                                              double      *out_width,
+                                              gboolean    *out_uses_lut);
+
+/* Renders the whole frame into out: width × height pixels, 3 bytes (R, G, B) each, rows
+ * `stride` bytes apart. center/width are in modality units (DICOM's linear VOI function);
+ * use_lut applies the file's VOI LUT instead. Colour frames ignore the window. Thread-safe
+ * (the frame is immutable). */
+void         lacuna_frame_render_rgb         (LacunaFrame *self,
+                                              double       center,
+                                              double       width,
+                                              gboolean     use_lut,
+                                              guint8      *out,
+                                              gsize        stride);
+/* The same, one byte per pixel (grey frames only; colour frames give their luminance). */
+void         lacuna_frame_render_grey        (LacunaFrame *self,
+                                              double       center,
+                                              double       width,
+                                              gboolean     use_lut,
+                                              guint8      *out,
+                                              gsize        stride);
+
+G_END_DECLS

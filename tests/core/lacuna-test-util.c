@@ -1,0 +1,172 @@
+#define G_LOG_DOMAIN "lacuna-test-util"
+
+#include "config.h"
+
+#include <sys/wait.h>
+#include <stdlib.h>
+
+#include <glib/gstdio.h>
+#include <gio/gio.h>
+
+#include "lacuna-test-util.h"
+
+static GPtrArray *tmpdirs;
+
+const char *
+lacuna_test_get_testdata (void)
+{
+  static char *dir;
+  const char *env;
+
+  if (dir == NULL)
+    {
+      env = g_getenv ("LACUNA_TESTDATA");
+      if (env != NULL && *env != '\0')
+        dir = g_canonicalize_filename (env, NULL);
+      else
+        dir = g_canonicalize_filename ("../shared/testdata", g_getenv ("LACUNA_SOURCE_ROOT"));
+    }
+
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_autofree char *msg = g_strdup_printf ("shared test data not found at %s "
+                                              "(set LACUNA_TESTDATA to its folder)", dir);
+      g_test_skip (msg);
+      return NULL;
+    }
+  return dir;
+}
+
+char *
+lacuna_test_dup_testdata (const char *relative)
+{
+  const char *dir = lacuna_test_get_testdata ();
+  g_autofree char *path = NULL;
+
+  if (dir == NULL)
+    return NULL;
+  path = g_build_filename (dir, relative, NULL);
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *msg = g_strdup_printf ("%s is not in the shared test data", relative);
+      g_test_skip (msg);
+      return NULL;
+    }
+  return g_steal_pointer (&path);
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_strcmp0 (*(const char **) a, *(const char **) b);
+}
+
+static void
+list_into (const char *dir,
+           GPtrArray  *out)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  if (d == NULL)
+    return;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        continue;
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        list_into (path, out);
+      else if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        g_ptr_array_add (out, g_steal_pointer (&path));
+    }
+}
+
+GPtrArray *
+lacuna_test_list_files (const char *dir)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+
+  list_into (dir, out);
+  g_ptr_array_sort (out, compare_strings);
+  return out;
+}
+
+static void
+remove_recursively (const char *path)
+{
+  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_autoptr(GDir) d = g_dir_open (path, 0, NULL);
+      const char *name;
+
+      while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+          remove_recursively (child);
+        }
+      g_rmdir (path);
+    }
+  else
+    g_unlink (path);
+}
+
+static void
+remove_tmpdirs (void)
+{
+  for (guint i = 0; tmpdirs != NULL && i < tmpdirs->len; i++)
+    remove_recursively (g_ptr_array_index (tmpdirs, i));
+}
+
+char *
+lacuna_test_make_tmpdir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("lacuna-test-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  if (tmpdirs == NULL)
+    {
+      tmpdirs = g_ptr_array_new_with_free_func (g_free);
+      atexit (remove_tmpdirs);
+    }
+  g_ptr_array_add (tmpdirs, g_strdup (dir));
+  return dir;
+}
+
+int
+lacuna_test_run (const char * const  *argv,
+                 char               **out_stdout,
+                 char               **out_stderr)
+{
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                     out_stdout, out_stderr, &status, &error))
+    {
+      g_test_message ("could not run %s: %s", argv[0], error->message);
+      return -1;
+    }
+  if (WIFEXITED (status))
+    return WEXITSTATUS (status);
+  return -1;
+}
+
+gboolean
+lacuna_test_require_program (const char *program,
+                             const char *debian_package)
+{
+  g_autofree char *found = g_find_program_in_path (program);
+
+  if (found == NULL)
+    {
+      g_autofree char *msg = g_strdup_printf ("%s not found (Debian package %s)",
+                                              program, debian_package);
+      g_test_skip (msg);
+      return FALSE;
+    }
+  return TRUE;
+}

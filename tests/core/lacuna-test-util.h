@@ -1,0 +1,27 @@
+/* Helpers shared by the engine's tests. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The shared test data folder (../shared/testdata next to the source tree, or
+ * $LACUNA_TESTDATA), or NULL after g_test_skip() with a clear message when absent.
+ * Call at the start of a test case: `if (!(dir = lacuna_test_get_testdata ())) return;` */
+const char *lacuna_test_get_testdata   (void);
+/* The same, joined with a relative path inside it; NULL (skipped) when absent. */
+char       *lacuna_test_dup_testdata   (const char *relative);
+/* Every regular file under dir, recursively, sorted (full paths). */
+GPtrArray  *lacuna_test_list_files     (const char *dir);
+/* A fresh temporary folder, removed recursively at exit. */
+char       *lacuna_test_make_tmpdir    (void);
+/* Runs argv; returns the exit status (-1 when it could not run); captures output. */
+int         lacuna_test_run            (const char * const *argv,
+                                        char              **out_stdout,
+                                        char              **out_stderr);
+/* TRUE when the program is on PATH, otherwise g_test_skip()s with a message naming the
+ * Debian package that provides it. */
+gboolean    lacuna_test_require_program (const char *program,
+                                         const char *debian_package);
+
+G_END_DECLS
