@@ -1,0 +1,75 @@
+/* lacuna-cli: the engine without a display, for batches and pipelines. */
+#define G_LOG_DOMAIN "lacuna-cli"
+
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "lacuna-core.h"
+#include "lacuna-cli.h"
+
+typedef struct
+{
+  const char *name;
+  int       (*run) (int argc, char **argv);
+  const char *summary;
+} Command;
+
+static const Command commands[] = {
+  { "inspect", lacuna_cli_inspect, N_("Show the study tree and every data element") },
+  { "pixels",  lacuna_cli_pixels,  N_("Write one frame's pixels as raw stored values or a PNG") },
+  { "sample",  lacuna_cli_sample,  N_("Write the bundled sample study (invented patient)") },
+};
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out, "%s\n\n", _("Usage: lacuna-cli COMMAND [OPTION…] [ARGUMENT…]"));
+  fprintf (out, "%s\n\n", _("See what a DICOM study reveals about its patient, and clean it."));
+  fprintf (out, "%s\n", _("Commands:"));
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
+  fprintf (out, "\n%s\n", _("Run “lacuna-cli COMMAND --help” for a command’s options."));
+  fprintf (out, "%s\n", _("Exit status: 0 success, 1 some inputs failed, 2 usage error."));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LACUNA_LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  if (argc < 2)
+    {
+      print_usage (stderr);
+      return LACUNA_CLI_EXIT_USAGE;
+    }
+  if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 ||
+      strcmp (argv[1], "help") == 0)
+    {
+      print_usage (stdout);
+      return LACUNA_CLI_EXIT_OK;
+    }
+  if (strcmp (argv[1], "--version") == 0)
+    {
+      printf ("lacuna-cli %s\n", LACUNA_VERSION);
+      return LACUNA_CLI_EXIT_OK;
+    }
+
+  lacuna_dicom_init ();
+
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (strcmp (argv[1], commands[i].name) == 0)
+      return commands[i].run (argc - 1, argv + 1);
+
+  fprintf (stderr, _("lacuna-cli: unknown command “%s”\n\n"), argv[1]);
+  print_usage (stderr);
+  return LACUNA_CLI_EXIT_USAGE;
+}
