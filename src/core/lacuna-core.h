@@ -11,3 +11,4 @@
 #include "lacuna-loader.h"
 #include "lacuna-frame.h"
 #include "lacuna-sample.h"
+#include "lacuna-profile.h"
