@@ -47,8 +47,36 @@ void         lacuna_frame_get_default_window (LacunaFrame *self,
                                               double      *out_width,
                                               gboolean    *out_uses_lut);
 
+/* TRUE when the pixel holds Pixel Padding Value (or lies in the padding range). */
+gboolean     lacuna_frame_is_padding         (LacunaFrame *self,
+                                              guint        x,
+                                              guint        y);
+
+/* Every Window Center/Width pair of the frame (Frame VOI LUT macro of an enhanced object,
+ * or the top level), with its explanation (NULL when none). */
+guint        lacuna_frame_get_n_windows      (LacunaFrame *self);
+gboolean     lacuna_frame_get_window         (LacunaFrame  *self,
+                                              guint         index,
+                                              double       *out_center,
+                                              double       *out_width,
+                                              const char  **out_explanation);
+/* VOI LUT Sequence items (rendering with use_lut applies the first). */
+guint        lacuna_frame_get_n_voi_luts     (LacunaFrame *self);
+const char  *lacuna_frame_get_voi_lut_explanation (LacunaFrame *self,
+                                                   guint        index);
+/* VOI LUT Function (0028,1056): "LINEAR" (the default), "LINEAR_EXACT" or "SIGMOID". */
+const char  *lacuna_frame_get_voi_function   (LacunaFrame *self);
+/* Rescale Slope/Intercept in use (1/0 by default); FALSE when a Modality LUT replaces them
+ * or the frame is colour. */
+gboolean     lacuna_frame_get_rescale        (LacunaFrame *self,
+                                              double      *out_slope,
+                                              double      *out_intercept);
+/* TRUE when display inverts (MONOCHROME1, or Presentation LUT Shape INVERSE). */
+gboolean     lacuna_frame_is_inverted        (LacunaFrame *self);
+
 /* Renders the whole frame into out: width × height pixels, 3 bytes (R, G, B) each, rows
- * `stride` bytes apart. center/width are in modality units (DICOM's linear VOI function);
+ * `stride` bytes apart. center/width are in modality units, applied with the file's VOI LUT
+ * Function (LINEAR, DICOM's default, LINEAR_EXACT or SIGMOID);
  * use_lut applies the file's VOI LUT instead. Colour frames ignore the window. Thread-safe
  * (the frame is immutable). */
 void         lacuna_frame_render_rgb         (LacunaFrame *self,

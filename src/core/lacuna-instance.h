@@ -55,8 +55,26 @@ gboolean         lacuna_instance_get_position        (LacunaInstance   *self,
 gboolean         lacuna_instance_get_orientation     (LacunaInstance   *self,
                                                       double            out_orientation[6]);
 
+/* The unit normal of the slice (row × column direction); FALSE without a usable orientation. */
+gboolean         lacuna_instance_get_normal          (LacunaInstance   *self,
+                                                      double            out_normal[3]);
+
 /* Opens the whole object again (from disk or from the archive). */
 LacunaDicomFile *lacuna_instance_open                (LacunaInstance   *self,
+                                                      GError          **error);
+
+/* Engine-internal (used by the loader and the tests), not for the GUI or CLI. */
+
+/* Parses a DS value of exactly n numbers ("a\b\c", with g_ascii_strtod); FALSE when it
+ * is not n finite numbers. */
+gboolean         _lacuna_parse_ds                    (const char       *text,
+                                                      double           *out,
+                                                      guint             n);
+/* Reads one regular member of a .zip into memory; G_IO_ERROR_NOT_FOUND when absent,
+ * LACUNA_LOAD_ERROR_ARCHIVE when the archive cannot be read. */
+GBytes          *_lacuna_archive_read_member         (const char       *archive_path,
+                                                      const char       *member,
+                                                      GCancellable     *cancellable,
                                                       GError          **error);
 
 G_END_DECLS

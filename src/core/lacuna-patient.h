@@ -16,6 +16,9 @@ const char    *lacuna_patient_get_id       (LacunaPatient *self);
 const char    *lacuna_patient_get_name     (LacunaPatient *self);
 LacunaStudy   *lacuna_patient_ensure_study (LacunaPatient *self,
                                             const char    *study_uid);
+LacunaStudy   *lacuna_patient_find_study   (LacunaPatient *self,
+                                            const char    *study_uid);
+/* Sorts the studies (by date, undated last) and everything below them. */
 void           lacuna_patient_sort         (LacunaPatient *self);
 
 G_END_DECLS

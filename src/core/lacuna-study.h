@@ -22,4 +22,10 @@ LacunaSeries *lacuna_study_find_series     (LacunaStudy  *self,
 /* Sorts the series (by number) and every series' instances. */
 void          lacuna_study_sort            (LacunaStudy  *self);
 
+/* Engine-internal: stable-sorts a model's child array with compare and emits items-changed
+ * for the range that moved (study, patient and collection share it). */
+void          _lacuna_sort_children        (GListModel   *model,
+                                            GPtrArray    *array,
+                                            GCompareFunc  compare);
+
 G_END_DECLS

@@ -5,7 +5,10 @@
 #error "lacuna-dicom-private.h is C++"
 #endif
 
+#include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "dcmtk/config/osconfig.h"
 #include "dcmtk/dcmdata/dctk.h"
@@ -20,6 +23,11 @@ struct _LacunaDicomFile
   bool          has_meta = false;
   bool          header_only = false;
   bool          charset_failed = false;
+  /* lacuna-dicom-pixels.cc: decode_frame holds this while it reads lazily loaded values, so
+   * one file can be decoded from a worker thread; pixels_host_order is set once
+   * set_pixel_data has put a native value in host byte order. */
+  std::mutex    pixel_lock;
+  bool          pixels_host_order = false;
 };
 
 /* Sets error from a DCMTK condition, naming what was being done (never a value). */
@@ -36,6 +44,19 @@ DcmElement *_lacuna_dicom_find (LacunaDicomFile  *file,
 /* Is this transfer syntax UID one DCMTK 3.6.7 does not know, but which holds encapsulated
  * pixel data (HTJ2K 1.2.840.10008.1.2.4.201-203, Deflated Image Frame Compression …)? */
 bool _lacuna_dicom_is_unknown_encapsulated (const std::string &uid);
+
+/* Parses a path (see lacuna-dicom.h) into (tag, item index) pairs; the last pair's index
+ * is unused. false when malformed. (lacuna-dicom.cc) */
+bool _lacuna_dicom_parse_path (const char                             *path,
+                               std::vector<std::pair<guint32, guint>> &out);
+
+/* The item (dataset, meta header or a sequence item) holding the element at path, and
+ * that element's tag; NULL + NOT_FOUND/INVALID error when a sequence or item on the way
+ * is missing. Creates nothing. (lacuna-dicom-elements.cc) */
+DcmItem *_lacuna_dicom_find_parent (LacunaDicomFile  *file,
+                                    const char       *path,
+                                    DcmTagKey        *out_key,
+                                    GError          **error);
 
 extern "C" {
 /* lacuna-dicom-j2k.c: decodes one JPEG 2000 / HTJ2K codestream (J2K or JP2) into samples
