@@ -27,14 +27,16 @@ G_DECLARE_FINAL_TYPE (LacunaCollection, lacuna_collection, LACUNA, COLLECTION, G
 LacunaCollection *lacuna_collection_new            (void);
 /* Files under patient/study/series by (Patient ID, Patient Name), Study Instance UID and
  * Series Instance UID. A second instance with a SOP Instance UID already present is kept
- * out and reported as skipped (a duplicate). Not thread-safe: one thread builds it. */
+ * out and reported as skipped (a duplicate, G_IO_ERROR_EXISTS); an empty SOP Instance UID
+ * is never a duplicate. Not thread-safe: one thread builds it. */
 void              lacuna_collection_add_instance   (LacunaCollection *self,
                                                     LacunaInstance   *instance);
 void              lacuna_collection_add_problem    (LacunaCollection *self,
                                                     LacunaProblemKind kind,
                                                     const char       *path,
                                                     const GError     *error);
-/* Sorts everything (studies by date, series by number, instances by position). */
+/* Sorts everything: patients by name then ID, studies by date (undated last) then UID,
+ * series by number (absent last) then UID, instances as lacuna_series_sort(). */
 void              lacuna_collection_sort           (LacunaCollection *self);
 
 guint             lacuna_collection_get_n_instances (LacunaCollection *self);

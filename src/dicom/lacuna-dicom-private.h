@@ -14,6 +14,7 @@
 #include "dcmtk/dcmdata/dctk.h"
 
 #include "lacuna-dicom.h"
+#include "lacuna-dicom-prescan.h"
 
 struct _LacunaDicomFile
 {
@@ -23,6 +24,8 @@ struct _LacunaDicomFile
   bool          has_meta = false;
   bool          header_only = false;
   bool          charset_failed = false;
+  /* Pixel Data ran past the end of the file: opened header-only (no pixels, no save). */
+  bool          pixels_truncated = false;
   /* lacuna-dicom-pixels.cc: decode_frame holds this while it reads lazily loaded values, so
    * one file can be decoded from a worker thread; pixels_host_order is set once
    * set_pixel_data has put a native value in host byte order. */

@@ -209,18 +209,26 @@ typedef struct
 
 /* Fills info, checking it against the Pixel Data actually present: dimensions whose
  * frames would not fit in the file, or exceed LACUNA_DICOM_MAX_FRAME_BYTES, give
- * TOO_LARGE before anything is allocated. */
+ * TOO_LARGE before anything is allocated. No Pixel Data: NO_PIXELS; Float/Double Float
+ * Pixel Data only: UNSUPPORTED; Pixel Data cut short by the end of the file: PARSE. For a
+ * file opened HEADER_ONLY, info describes what the header says (nothing is checked
+ * against the pixels). */
 gboolean  lacuna_dicom_file_get_pixel_info (LacunaDicomFile       *file,
                                             LacunaDicomPixelInfo  *info,
                                             GError               **error);
 
 /* Decodes frame (0-based) to stored values: rows × columns × samples, samples interleaved
- * (planar configuration undone), each sample bits_allocated wide (1-bit data is unpacked
- * to 8) in host byte order, not yet rescaled or masked beyond bits_stored (signed values
- * are sign-extended to the sample width). out_photometric receives the colour model of the
+ * (planar configuration undone, native YBR_FULL_422 expanded to YBR_FULL), each sample
+ * bits_allocated wide (1-bit data is unpacked to 8) in host byte order, not rescaled.
+ * Stored values as GDCM's decoder gives them: bits above High Bit are dropped and signed
+ * values (Pixel Representation 1) are sign-extended from Bits Stored to the sample width
+ * (JPEG 2000: the codestream's values, sign-extended from its precision when it codes a
+ * signed image as unsigned). out_photometric receives the colour model of the
  * decoded samples, which differs from the stored one when the codec converted colour
  * (JPEG YBR_FULL_422 → "RGB", JPEG 2000 YBR_ICT/YBR_RCT → "RGB"). Only this frame is
- * decoded; the file's other frames are not touched. */
+ * decoded; the file's other frames are not touched. Calls on one file are serialised, so a
+ * worker may decode ahead while the main thread reads the header; do not modify the file or
+ * dup_bytes() its Pixel Data meanwhile. */
 GBytes   *lacuna_dicom_file_decode_frame   (LacunaDicomFile       *file,
                                             guint                  frame,
                                             char                   out_photometric[24],

@@ -1,0 +1,1543 @@
+/* lacuna-frame.c: one decoded frame and the grayscale/colour display pipeline.
+ *
+ * PS3.3 C.11 and C.7.6.3, PS3.4 N.2:
+ *
+ *   stored value ─(mask to Bits Stored, sign)─▶ Modality LUT / Rescale ─▶ VOI (window with
+ *   LINEAR, LINEAR_EXACT or SIGMOID, or a VOI LUT) ─▶ Presentation (MONOCHROME1 or
+ *   Presentation LUT Shape INVERSE: inverted) ─▶ 8 bits
+ *
+ * Pixel Padding Value (and Range Limit) are mapped to black. Everything the pipeline needs
+ * is read once in lacuna_frame_decode(); rendering a grey frame of at most 16 bits stored is
+ * a table look-up per pixel: the table (one byte per possible stored value) is built per
+ * window and kept while the window does not change. Colour frames are converted to 8-bit
+ * RGB once, at decode.
+ */
+#define G_LOG_DOMAIN "lacuna-frame"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "lacuna-frame.h"
+#include "lacuna-frame-private.h"
+
+typedef enum
+{
+  VOI_LINEAR,
+  VOI_LINEAR_EXACT,
+  VOI_SIGMOID,
+} VoiFunction;
+
+typedef struct
+{
+  double  center;
+  double  width;
+  char   *explanation;
+} Window;
+
+typedef struct
+{
+  gint64   first;         /* first input value mapped */
+  guint    n_entries;
+  guint    bits;          /* bits per entry (Descriptor's third value) */
+  guint16 *data;
+  char    *explanation;
+} Lut;
+
+typedef enum
+{
+  COLOR_NONE,
+  COLOR_RGB,
+  COLOR_YBR_FULL,
+  COLOR_YBR_FULL_422,
+  COLOR_YBR_PARTIAL,
+  COLOR_YBR_PARTIAL_422,
+  COLOR_YBR_RCT,
+  COLOR_PALETTE,
+} ColorModel;
+
+struct _LacunaFrame
+{
+  GObject               parent_instance;
+
+  guint                 index;
+  guint                 width;
+  guint                 height;
+  LacunaDicomPixelInfo  info;
+  char                  photometric[24];
+  GBytes               *stored;
+  gboolean              is_color;
+
+  /* Grey. */
+  guint                 sample_bytes;   /* 1, 2 or 4 */
+  guint                 bits_stored;
+  guint                 shift;          /* high_bit + 1 - bits_stored */
+  guint64               mask;
+  gboolean              is_signed;
+  double                slope;
+  double                intercept;
+  Lut                  *modality_lut;   /* NULL: rescale */
+  GArray               *windows;        /* of Window */
+  GPtrArray            *voi_luts;       /* of Lut */
+  VoiFunction           voi_function;
+  gboolean              has_padding;
+  gint64                padding_lo;     /* stored values (signed domain) */
+  gint64                padding_hi;
+  gboolean              invert;
+  double                value_min;
+  double                value_max;
+  gint64                stored_min;     /* over all pixels, padding included */
+  gint64                stored_max;
+
+  /* Colour: the frame as 8-bit RGB. */
+  guint8               *rgb;
+
+  /* Render table cache. */
+  GMutex                lock;
+  GBytes               *table;
+  double                table_center;
+  double                table_width;
+  gboolean              table_use_lut;
+};
+
+G_DEFINE_FINAL_TYPE (LacunaFrame, lacuna_frame, G_TYPE_OBJECT)
+
+static void
+lut_free (gpointer data)
+{
+  Lut *lut = data;
+
+  if (lut == NULL)
+    return;
+  g_free (lut->data);
+  g_free (lut->explanation);
+  g_free (lut);
+}
+
+static void
+window_clear (gpointer data)
+{
+  Window *w = data;
+
+  g_clear_pointer (&w->explanation, g_free);
+}
+
+static void
+lacuna_frame_finalize (GObject *object)
+{
+  LacunaFrame *self = LACUNA_FRAME (object);
+
+  g_clear_pointer (&self->stored, g_bytes_unref);
+  g_clear_pointer (&self->modality_lut, lut_free);
+  g_clear_pointer (&self->windows, g_array_unref);
+  g_clear_pointer (&self->voi_luts, g_ptr_array_unref);
+  g_clear_pointer (&self->rgb, g_free);
+  g_clear_pointer (&self->table, g_bytes_unref);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (lacuna_frame_parent_class)->finalize (object);
+}
+
+static void
+lacuna_frame_class_init (LacunaFrameClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = lacuna_frame_finalize;
+}
+
+static void
+lacuna_frame_init (LacunaFrame *self)
+{
+  g_mutex_init (&self->lock);
+  self->slope = 1.0;
+  self->intercept = 0.0;
+  self->windows = g_array_new (FALSE, TRUE, sizeof (Window));
+  g_array_set_clear_func (self->windows, window_clear);
+  self->voi_luts = g_ptr_array_new_with_free_func (lut_free);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Stored values                                                                            */
+
+static gint64
+sign_extend (guint64 raw,
+             guint   bits)
+{
+  if (bits < 64 && (raw & (G_GUINT64_CONSTANT (1) << (bits - 1))) != 0)
+    return (gint64) raw - (gint64) (G_GUINT64_CONSTANT (1) << bits);
+  return (gint64) raw;
+}
+
+static inline guint64
+raw_sample (LacunaFrame  *self,
+            const guint8 *data,
+            gsize         i)
+{
+  guint64 v;
+
+  switch (self->sample_bytes)
+    {
+    case 1:
+      v = data[i];
+      break;
+    case 2:
+      v = ((const guint16 *) data)[i];
+      break;
+    default:
+      v = ((const guint32 *) data)[i];
+      break;
+    }
+  return (v >> self->shift) & self->mask;
+}
+
+static inline gint64
+stored_of_raw (LacunaFrame *self,
+               guint64      raw)
+{
+  if (self->is_signed)
+    return sign_extend (raw, self->bits_stored);
+  return (gint64) raw;
+}
+
+static inline gboolean
+is_padding (LacunaFrame *self,
+            gint64       sv)
+{
+  return self->has_padding && sv >= self->padding_lo && sv <= self->padding_hi;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Reading attributes                                                                       */
+
+static gboolean
+get_number (LacunaDicomFile *file,
+            const char      *path,
+            guint            index,
+            double          *out)
+{
+  double v;
+
+  if (path == NULL || !lacuna_dicom_file_get_number (file, path, index, &v, NULL))
+    return FALSE;
+  if (!isfinite (v))
+    return FALSE;
+  *out = v;
+  return TRUE;
+}
+
+static char *
+dup_string (LacunaDicomFile *file,
+            const char      *path)
+{
+  if (path == NULL)
+    return NULL;
+  return lacuna_dicom_file_dup_string (file, path, NULL);
+}
+
+/* Enhanced multi-frame objects keep per-frame attributes in functional groups: the
+ * Per-frame (5200,9230) item of this frame, then the Shared (5200,9229) item, each with a
+ * macro sequence (e.g. (0028,9145) Pixel Value Transformation) holding the attribute.
+ * Returns the path where attr is present, or NULL. */
+static char *
+find_frame_attribute (LacunaDicomFile *file,
+                      guint            frame,
+                      const char      *macro,
+                      const char      *attr)
+{
+  g_autofree char *per_frame = NULL;
+  g_autofree char *shared = NULL;
+
+  if (macro != NULL)
+    {
+      per_frame = g_strdup_printf ("52009230/%u/%s/0/%s", frame, macro, attr);
+      if (lacuna_dicom_file_has (file, per_frame))
+        return g_steal_pointer (&per_frame);
+      shared = g_strdup_printf ("52009229/0/%s/0/%s", macro, attr);
+      if (lacuna_dicom_file_has (file, shared))
+        return g_steal_pointer (&shared);
+    }
+  if (lacuna_dicom_file_has (file, attr))
+    return g_strdup (attr);
+  return NULL;
+}
+
+/* The item holding a macro sequence: "52009230/<frame>/<macro>/0", shared, or NULL for
+ * the top level when the macro is absent. */
+static char *
+find_frame_macro (LacunaDicomFile *file,
+                  guint            frame,
+                  const char      *macro)
+{
+  g_autofree char *per_frame = g_strdup_printf ("52009230/%u/%s", frame, macro);
+  g_autofree char *shared = g_strdup_printf ("52009229/0/%s", macro);
+
+  if (lacuna_dicom_file_count_items (file, per_frame) > 0)
+    return g_strdup_printf ("%s/0/", per_frame);
+  if (lacuna_dicom_file_count_items (file, shared) > 0)
+    return g_strdup_printf ("%s/0/", shared);
+  return g_strdup ("");
+}
+
+/* Reads a LUT: Descriptor (n entries, first mapped, bits) and Data. item is a prefix such
+ * as "00283010/0/" (may be ""). desc/data/expl are the tags. */
+static Lut *
+read_lut (LacunaDicomFile  *file,
+          const char       *item,
+          const char       *desc_tag,
+          const char       *data_tag,
+          const char       *explanation_tag,
+          gboolean          first_is_signed,
+          const char       *what,
+          GError          **error)
+{
+  g_autofree char *desc_path = g_strconcat (item, desc_tag, NULL);
+  g_autofree char *data_path = g_strconcat (item, data_tag, NULL);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) local_error = NULL;
+  double n = 0, first = 0, bits = 0;
+  Lut *lut;
+  const guint8 *data;
+  gsize size;
+
+  if (!get_number (file, desc_path, 0, &n) || !get_number (file, desc_path, 1, &first) ||
+      !get_number (file, desc_path, 2, &bits))
+    {
+      g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_UNSUPPORTED,
+                   _("The %s has no valid LUT Descriptor"), what);
+      return NULL;
+    }
+  if (n < 0 || n > 65536 || bits < 1 || bits > 16)
+    {
+      g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_UNSUPPORTED,
+                   _("The %s has an invalid LUT Descriptor"), what);
+      return NULL;
+    }
+  if (n == 0)
+    n = 65536;
+  /* The first mapped value is US or SS; read as US, a negative value looks large. */
+  if (first_is_signed && first >= 32768)
+    first -= 65536;
+
+  bytes = lacuna_dicom_file_dup_bytes (file, data_path, &local_error);
+  if (bytes == NULL)
+    {
+      g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_UNSUPPORTED,
+                   _("The %s has no LUT Data"), what);
+      return NULL;
+    }
+  data = g_bytes_get_data (bytes, &size);
+
+  lut = g_new0 (Lut, 1);
+  lut->first = (gint64) first;
+  lut->n_entries = (guint) n;
+  lut->bits = (guint) bits;
+  lut->data = g_new0 (guint16, lut->n_entries);
+  if (size >= 2 * (gsize) lut->n_entries)
+    {
+      memcpy (lut->data, data, 2 * (gsize) lut->n_entries);
+    }
+  else if (size >= lut->n_entries && lut->bits <= 8)
+    {
+      /* 8-bit entries packed two to a word (or OB). */
+      for (guint i = 0; i < lut->n_entries; i++)
+        lut->data[i] = data[i];
+    }
+  else
+    {
+      lut_free (lut);
+      g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_UNSUPPORTED,
+                   _("The %s has fewer LUT Data entries than its descriptor says"), what);
+      return NULL;
+    }
+
+  /* Some writers declare 16 bits for 8-bit data or the reverse: trust the values. */
+  {
+    guint max = 0;
+    guint limit = (1u << lut->bits) - 1;
+
+    for (guint i = 0; i < lut->n_entries; i++)
+      max = MAX (max, lut->data[i]);
+    if (max > limit)
+      lut->bits = 16;
+  }
+
+  if (explanation_tag != NULL)
+    {
+      g_autofree char *expl_path = g_strconcat (item, explanation_tag, NULL);
+      lut->explanation = dup_string (file, expl_path);
+    }
+  return lut;
+}
+
+static inline guint
+lut_lookup (const Lut *lut,
+            double     x)
+{
+  double i = floor (x + 0.5) - (double) lut->first;
+
+  if (i <= 0)
+    return lut->data[0];
+  if (i >= lut->n_entries - 1)
+    return lut->data[lut->n_entries - 1];
+  return lut->data[(guint) i];
+}
+
+static void
+read_windows (LacunaFrame     *self,
+              LacunaDicomFile *file)
+{
+  g_autofree char *center_path = find_frame_attribute (file, self->index, "00289132", "00281050");
+  g_autofree char *width_path = find_frame_attribute (file, self->index, "00289132", "00281051");
+  g_autofree char *expl_path = find_frame_attribute (file, self->index, "00289132", "00281055");
+  g_autofree char *func_path = find_frame_attribute (file, self->index, "00289132", "00281056");
+  g_autofree char *explanations = dup_string (file, expl_path);
+  g_autofree char *function = dup_string (file, func_path);
+  g_auto(GStrv) expl = explanations != NULL ? g_strsplit (explanations, "\\", -1) : NULL;
+  guint n_expl = expl != NULL ? g_strv_length (expl) : 0;
+
+  for (guint i = 0; i < 64; i++)
+    {
+      Window w = { 0, };
+
+      if (!get_number (file, center_path, i, &w.center) ||
+          !get_number (file, width_path, i, &w.width))
+        break;
+      if (i < n_expl)
+        w.explanation = g_strdup (g_strstrip (expl[i]));
+      g_array_append_val (self->windows, w);
+    }
+
+  if (function != NULL)
+    {
+      g_strstrip (function);
+      if (g_ascii_strcasecmp (function, "LINEAR_EXACT") == 0)
+        self->voi_function = VOI_LINEAR_EXACT;
+      else if (g_ascii_strcasecmp (function, "SIGMOID") == 0)
+        self->voi_function = VOI_SIGMOID;
+    }
+}
+
+static gboolean
+read_grey_attributes (LacunaFrame      *self,
+                      LacunaDicomFile  *file,
+                      GError          **error)
+{
+  g_autofree char *slope_path = find_frame_attribute (file, self->index, "00289145", "00281053");
+  g_autofree char *icept_path = find_frame_attribute (file, self->index, "00289145", "00281052");
+  g_autofree char *shape = dup_string (file, "20500020");
+  guint n_voi;
+  double pad;
+
+  if (lacuna_dicom_file_count_items (file, "00283000") > 0)
+    {
+      self->modality_lut = read_lut (file, "00283000/0/", "00283002", "00283006", "00283003",
+                                     self->is_signed, _("Modality LUT Sequence (0028,3000)"),
+                                     error);
+      if (self->modality_lut == NULL)
+        return FALSE;
+    }
+  else
+    {
+      double slope = 1.0, intercept = 0.0;
+
+      if (get_number (file, slope_path, 0, &slope) && slope != 0.0)
+        self->slope = slope;
+      if (get_number (file, icept_path, 0, &intercept))
+        self->intercept = intercept;
+    }
+
+  read_windows (self, file);
+
+  /* VOI LUT Sequence: in the frame's Frame VOI LUT macro, or at the top level. */
+  {
+    g_autofree char *macro = find_frame_macro (file, self->index, "00289132");
+    g_autofree char *seq = g_strconcat (macro, "00283010", NULL);
+
+    n_voi = lacuna_dicom_file_count_items (file, seq);
+    for (guint i = 0; i < n_voi && i < 16; i++)
+      {
+        g_autofree char *item = g_strdup_printf ("%s/%u/", seq, i);
+        g_autoptr(GError) local_error = NULL;
+        /* The VOI LUT maps modality values: a first value read as US above 32767 is
+         * negative when those values can be (signed pixels, a negative intercept). */
+        Lut *lut = read_lut (file, item, "00283002", "00283006", "00283003",
+                             self->is_signed || (self->modality_lut == NULL &&
+                                                 self->intercept < 0),
+                             _("VOI LUT Sequence (0028,3010)"), &local_error);
+
+        /* A broken VOI LUT is not fatal: the window (or the value range) still works. */
+        if (lut != NULL)
+          g_ptr_array_add (self->voi_luts, lut);
+        else
+          g_debug ("Ignoring VOI LUT %u: %s", i, local_error->message);
+      }
+  }
+
+  /* Pixel Padding Value and Range Limit have the VR of the pixels (US or SS); a value
+   * written with the other VR still means the same bit pattern. */
+  if (get_number (file, "00280120", 0, &pad))
+    {
+      double limit;
+      gint64 lo = stored_of_raw (self, (guint64) (gint64) pad & self->mask);
+      gint64 hi = lo;
+
+      if (get_number (file, "00280121", 0, &limit))
+        {
+          gint64 l = stored_of_raw (self, (guint64) (gint64) limit & self->mask);
+
+          lo = MIN (lo, l);
+          hi = MAX (hi, l);
+        }
+      self->has_padding = TRUE;
+      self->padding_lo = lo;
+      self->padding_hi = hi;
+    }
+
+  self->invert = g_strcmp0 (self->photometric, "MONOCHROME1") == 0;
+  if (shape != NULL && g_ascii_strcasecmp (g_strstrip (shape), "INVERSE") == 0)
+    self->invert = TRUE;
+
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Grey values                                                                              */
+
+static inline double
+modality_of_stored (LacunaFrame *self,
+                    gint64       sv)
+{
+  if (self->modality_lut != NULL)
+    return lut_lookup (self->modality_lut, (double) sv);
+  return self->slope * (double) sv + self->intercept;
+}
+
+static void
+compute_value_range (LacunaFrame *self)
+{
+  const guint8 *data = g_bytes_get_data (self->stored, NULL);
+  gsize n = (gsize) self->width * self->height;
+  gboolean any = FALSE;
+  gint64 smin = G_MAXINT64, smax = G_MININT64;
+  double vmin = G_MAXDOUBLE, vmax = -G_MAXDOUBLE;
+
+  self->stored_min = G_MAXINT64;
+  self->stored_max = G_MININT64;
+  for (gsize i = 0; i < n; i++)
+    {
+      gint64 sv = stored_of_raw (self, raw_sample (self, data, i));
+
+      self->stored_min = MIN (self->stored_min, sv);
+      self->stored_max = MAX (self->stored_max, sv);
+      if (is_padding (self, sv))
+        continue;
+      any = TRUE;
+      if (self->modality_lut == NULL)
+        {
+          smin = MIN (smin, sv);
+          smax = MAX (smax, sv);
+        }
+      else
+        {
+          double v = modality_of_stored (self, sv);
+
+          vmin = MIN (vmin, v);
+          vmax = MAX (vmax, v);
+        }
+    }
+
+  if (any && self->modality_lut == NULL)
+    {
+      double a = modality_of_stored (self, smin);
+      double b = modality_of_stored (self, smax);
+
+      vmin = MIN (a, b);
+      vmax = MAX (a, b);
+    }
+  if (any)
+    {
+      self->value_min = vmin;
+      self->value_max = vmax;
+    }
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Colour                                                                                   */
+
+static inline guint8
+clamp8 (double v)
+{
+  if (v <= 0.0)
+    return 0;
+  if (v >= 255.0)
+    return 255;
+  return (guint8) (v + 0.5);
+}
+
+static ColorModel
+color_model_from_photometric (const char *photometric)
+{
+  static const struct { const char *name; ColorModel model; } models[] = {
+    { "RGB", COLOR_RGB },
+    { "YBR_FULL", COLOR_YBR_FULL },
+    { "YBR_FULL_422", COLOR_YBR_FULL_422 },
+    { "YBR_PARTIAL_422", COLOR_YBR_PARTIAL_422 },
+    { "YBR_PARTIAL_420", COLOR_YBR_PARTIAL_422 },
+    { "YBR_ICT", COLOR_YBR_FULL },   /* the irreversible transform is YBR_FULL's matrix */
+    { "YBR_RCT", COLOR_YBR_RCT },
+    { "PALETTE COLOR", COLOR_PALETTE },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (models); i++)
+    if (g_strcmp0 (photometric, models[i].name) == 0)
+      return models[i].model;
+  return COLOR_NONE;
+}
+
+static void
+ybr_to_rgb (ColorModel  model,
+            double      y,
+            double      cb,
+            double      cr,
+            double      half,
+            double      scale,
+            guint8     *out)
+{
+  double r, g, b;
+
+  switch (model)
+    {
+    case COLOR_YBR_PARTIAL:
+    case COLOR_YBR_PARTIAL_422:
+      /* PS3.3 C.7.6.3.1.2: Y in 16..235, Cb/Cr in 16..240 (8-bit). */
+      {
+        double k = half / 128.0;
+        double yy = 1.164383 * (y - 16.0 * k);
+
+        r = yy + 1.596027 * (cr - half);
+        g = yy - 0.391762 * (cb - half) - 0.812968 * (cr - half);
+        b = yy + 2.017232 * (cb - half);
+      }
+      break;
+
+    case COLOR_YBR_RCT:
+      {
+        /* JPEG 2000 reversible transform, components with their DC level shift. */
+        double u = cb - half, v = cr - half;
+
+        g = (y - half) - floor ((u + v) / 4.0) + half;
+        r = v + g;
+        b = u + g;
+      }
+      break;
+
+    default:
+      /* YBR_FULL (and YBR_ICT), PS3.3 C.7.6.3.1.2. */
+      r = y + 1.402 * (cr - half);
+      g = y - 0.344136 * (cb - half) - 0.714136 * (cr - half);
+      b = y + 1.772 * (cb - half);
+      break;
+    }
+  out[0] = clamp8 (r * scale);
+  out[1] = clamp8 (g * scale);
+  out[2] = clamp8 (b * scale);
+}
+
+/* Expands a segmented palette (PS3.3 C.7.9.2): discrete (0), linear (1) and indirect (2)
+ * segments, into n entries. */
+static gboolean
+expand_segmented (const guint16 *seg,
+                  gsize          n_words,
+                  guint16       *out,
+                  guint          n,
+                  guint          depth)
+{
+  gsize pos = 0;
+  guint count = 0;
+  double last = 0;
+
+  if (depth > 4)
+    return FALSE;
+  while (pos + 1 < n_words)
+    {
+      guint opcode = seg[pos];
+      guint length = seg[pos + 1];
+
+      pos += 2;
+      switch (opcode)
+        {
+        case 0:
+          if (pos + length > n_words)
+            return FALSE;
+          for (guint i = 0; i < length && count < n; i++)
+            out[count++] = seg[pos + i];
+          pos += length;
+          if (length > 0)
+            last = seg[pos - 1];
+          break;
+
+        case 1:
+          {
+            double end;
+
+            if (pos >= n_words || count == 0)
+              return FALSE;
+            end = seg[pos++];
+            for (guint i = 1; i <= length && count < n; i++)
+              out[count++] = (guint16) (last + (end - last) * i / length + 0.5);
+            last = end;
+          }
+          break;
+
+        case 2:
+          {
+            gsize offset;
+
+            if (pos + 1 >= n_words)
+              return FALSE;
+            offset = (gsize) seg[pos] | ((gsize) seg[pos + 1] << 16);
+            pos += 2;
+            /* Copy `length` segments starting at word offset. */
+            {
+              gsize p = offset;
+
+              for (guint s = 0; s < length; s++)
+                {
+                  guint op, len, words;
+                  g_autofree guint16 *tmp = NULL;
+
+                  if (p + 1 >= n_words)
+                    return FALSE;
+                  op = seg[p];
+                  len = seg[p + 1];
+                  words = op == 0 ? 2 + len : op == 1 ? 3 : 0;
+                  if (words == 0 || p + words > n_words)
+                    return FALSE;
+                  if (op == 0)
+                    {
+                      for (guint i = 0; i < len && count < n; i++)
+                        out[count++] = seg[p + 2 + i];
+                      if (len > 0)
+                        last = seg[p + 2 + len - 1];
+                    }
+                  else
+                    {
+                      double end = seg[p + 2];
+
+                      if (count == 0)
+                        return FALSE;
+                      for (guint i = 1; i <= len && count < n; i++)
+                        out[count++] = (guint16) (last + (end - last) * i / len + 0.5);
+                      last = end;
+                    }
+                  p += words;
+                }
+            }
+          }
+          break;
+
+        default:
+          return FALSE;
+        }
+      if (count >= n)
+        break;
+    }
+  /* Fill what the segments left out with the last value. */
+  for (; count < n; count++)
+    out[count] = (guint16) last;
+  return TRUE;
+}
+
+static Lut *
+read_palette (LacunaDicomFile  *file,
+              guint             channel,
+              GError          **error)
+{
+  static const char *names[] = { N_("Red"), N_("Green"), N_("Blue") };
+  g_autofree char *desc = g_strdup_printf ("002811%02u", channel + 1);
+  g_autofree char *data = g_strdup_printf ("002812%02u", channel + 1);
+  g_autofree char *segmented = g_strdup_printf ("002812%02x", 0x21 + channel);
+  g_autofree char *what = g_strdup_printf (_("%s Palette Color Lookup Table (0028,%s)"),
+                                           _(names[channel]), desc + 4);
+
+  if (!lacuna_dicom_file_has (file, data) && lacuna_dicom_file_has (file, segmented))
+    {
+      g_autoptr(GBytes) bytes = NULL;
+      double n = 0, first = 0, bits = 0;
+      Lut *lut;
+      gsize size;
+      const guint16 *words;
+
+      if (!get_number (file, desc, 0, &n) || !get_number (file, desc, 1, &first) ||
+          !get_number (file, desc, 2, &bits) || n < 0 || n > 65536 || bits < 1 || bits > 16)
+        {
+          g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_UNSUPPORTED,
+                       _("The %s has no valid descriptor"), what);
+          return NULL;
+        }
+      bytes = lacuna_dicom_file_dup_bytes (file, segmented, NULL);
+      if (bytes == NULL)
+        {
+          g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_UNSUPPORTED,
+                       _("The segmented %s cannot be read"), what);
+          return NULL;
+        }
+      words = g_bytes_get_data (bytes, &size);
+      lut = g_new0 (Lut, 1);
+      lut->n_entries = n == 0 ? 65536 : (guint) n;
+      lut->first = (gint64) first;
+      lut->bits = (guint) bits;
+      lut->data = g_new0 (guint16, lut->n_entries);
+      if (!expand_segmented (words, size / 2, lut->data, lut->n_entries, 0))
+        {
+          lut_free (lut);
+          g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_UNSUPPORTED,
+                       _("The segmented %s uses an unsupported or broken segment"), what);
+          return NULL;
+        }
+      return lut;
+    }
+
+  return read_lut (file, "", desc, data, NULL, FALSE, what, error);
+}
+
+static inline guint8
+palette_entry (const Lut *lut,
+               gint64     index)
+{
+  guint v = lut_lookup (lut, (double) index);
+
+  if (lut->bits > 8)
+    return (guint8) (v >> 8);
+  return (guint8) v;
+}
+
+static gboolean
+convert_color (LacunaFrame      *self,
+               LacunaDicomFile  *file,
+               ColorModel        model,
+               GError          **error)
+{
+  const guint8 *data;
+  gsize size;
+  gsize n = (gsize) self->width * self->height;
+  guint bits = MAX (self->bits_stored, 1);
+  double half, scale;
+
+  data = g_bytes_get_data (self->stored, &size);
+  self->rgb = g_malloc ((n > 0 ? n : 1) * 3);
+  half = ldexp (1.0, (int) bits - 1);
+  scale = 255.0 / (ldexp (1.0, (int) bits) - 1.0);
+
+  if (model == COLOR_PALETTE)
+    {
+      g_autoptr(GPtrArray) luts = g_ptr_array_new_with_free_func (lut_free);
+
+      if (self->info.samples_per_pixel != 1)
+        {
+          g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_UNSUPPORTED,
+                       _("PALETTE COLOR needs one sample per pixel (0028,0002)"));
+          return FALSE;
+        }
+      for (guint c = 0; c < 3; c++)
+        {
+          Lut *lut = read_palette (file, c, error);
+
+          if (lut == NULL)
+            return FALSE;
+          g_ptr_array_add (luts, lut);
+        }
+      for (gsize i = 0; i < n; i++)
+        {
+          gint64 sv = stored_of_raw (self, raw_sample (self, data, i));
+
+          for (guint c = 0; c < 3; c++)
+            self->rgb[i * 3 + c] = palette_entry (g_ptr_array_index (luts, c), sv);
+        }
+      return TRUE;
+    }
+
+  if (self->info.samples_per_pixel != 3)
+    {
+      g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_UNSUPPORTED,
+                   _("Colour images need three samples per pixel (0028,0002)"));
+      return FALSE;
+    }
+
+  /* Native 4:2:2 data that the decoder left subsampled: Y1 Y2 Cb Cr per two pixels. */
+  if ((model == COLOR_YBR_FULL_422 || model == COLOR_YBR_PARTIAL_422) &&
+      size == n * 2 * self->sample_bytes && size != n * 3 * self->sample_bytes)
+    {
+      for (guint y = 0; y < self->height; y++)
+        for (guint x = 0; x < self->width; x += 2)
+          {
+            gsize p = (gsize) y * self->width + x;
+            gsize q = p * 2;
+            double y1 = raw_sample (self, data, q);
+            double y2 = x + 1 < self->width ? raw_sample (self, data, q + 1) : y1;
+            double cb = raw_sample (self, data, q + 2);
+            double cr = raw_sample (self, data, q + 3);
+
+            ybr_to_rgb (model, y1, cb, cr, half, scale, self->rgb + p * 3);
+            if (x + 1 < self->width)
+              ybr_to_rgb (model, y2, cb, cr, half, scale, self->rgb + (p + 1) * 3);
+          }
+      return TRUE;
+    }
+
+  if (size < n * 3 * self->sample_bytes)
+    {
+      g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_DECODE,
+                   _("The decoded frame is shorter than its dimensions say"));
+      return FALSE;
+    }
+
+  for (gsize i = 0; i < n; i++)
+    {
+      double a = raw_sample (self, data, i * 3);
+      double b = raw_sample (self, data, i * 3 + 1);
+      double c = raw_sample (self, data, i * 3 + 2);
+
+      if (model == COLOR_RGB)
+        {
+          self->rgb[i * 3] = clamp8 (a * scale);
+          self->rgb[i * 3 + 1] = clamp8 (b * scale);
+          self->rgb[i * 3 + 2] = clamp8 (c * scale);
+        }
+      else
+        {
+          ybr_to_rgb (model, a, b, c, half, scale, self->rgb + i * 3);
+        }
+    }
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Decoding                                                                                 */
+
+static gboolean
+setup_layout (LacunaFrame  *self,
+              GError      **error)
+{
+  const LacunaDicomPixelInfo *info = &self->info;
+  guint allocated = info->bits_allocated <= 1 ? 8 : info->bits_allocated;
+  guint stored = info->bits_stored;
+  gsize expected;
+
+  if (allocated != 8 && allocated != 16 && allocated != 32)
+    {
+      g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_UNSUPPORTED,
+                   _("Bits Allocated (0028,0100) of %u is not supported for display"),
+                   info->bits_allocated);
+      return FALSE;
+    }
+  if (stored == 0 || stored > allocated)
+    stored = allocated;
+  self->sample_bytes = allocated / 8;
+  self->bits_stored = stored;
+  self->shift = 0;
+  if (info->high_bit + 1 > stored && info->high_bit < allocated)
+    self->shift = info->high_bit + 1 - stored;
+  self->mask = stored >= 64 ? G_MAXUINT64 : (G_GUINT64_CONSTANT (1) << stored) - 1;
+  self->is_signed = info->is_signed;
+
+  if (self->width == 0 || self->height == 0 || info->samples_per_pixel == 0)
+    {
+      g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_NO_PIXELS,
+                   _("The image has no rows or columns"));
+      return FALSE;
+    }
+  expected = (gsize) self->width * self->height * info->samples_per_pixel * self->sample_bytes;
+  /* 4:2:2 data left subsampled is 2/3 of that; convert_color() checks it. */
+  if (g_bytes_get_size (self->stored) < expected &&
+      !(info->samples_per_pixel == 3 &&
+        g_bytes_get_size (self->stored) >= expected / 3 * 2 &&
+        g_str_has_suffix (self->photometric, "_422")))
+    {
+      g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_DECODE,
+                   _("The decoded frame is shorter than its dimensions say"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+LacunaFrame *
+lacuna_frame_decode (LacunaDicomFile  *file,
+                     guint             frame,
+                     GError          **error)
+{
+  g_autoptr(LacunaFrame) self = NULL;
+  ColorModel model;
+
+  g_return_val_if_fail (file != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (LACUNA_TYPE_FRAME, NULL);
+  self->index = frame;
+
+  if (!lacuna_dicom_file_get_pixel_info (file, &self->info, error))
+    return NULL;
+  if (frame >= self->info.n_frames)
+    {
+      g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID,
+                   _("Frame %u does not exist: the image has %u frames"),
+                   frame + 1, self->info.n_frames);
+      return NULL;
+    }
+  self->width = self->info.columns;
+  self->height = self->info.rows;
+
+  self->stored = lacuna_dicom_file_decode_frame (file, frame, self->photometric, error);
+  if (self->stored == NULL)
+    return NULL;
+  self->photometric[sizeof self->photometric - 1] = '\0';
+  if (self->photometric[0] == '\0')
+    g_strlcpy (self->photometric, self->info.photometric, sizeof self->photometric);
+
+  if (!setup_layout (self, error))
+    return NULL;
+
+  model = color_model_from_photometric (self->photometric);
+  if (model != COLOR_NONE)
+    {
+      self->is_color = TRUE;
+      if (!convert_color (self, file, model, error))
+        return NULL;
+      return g_steal_pointer (&self);
+    }
+
+  if (g_strcmp0 (self->photometric, "MONOCHROME1") != 0 &&
+      g_strcmp0 (self->photometric, "MONOCHROME2") != 0)
+    {
+      /* ACR-NEMA files may lack it: one sample means grey. */
+      if (self->photometric[0] != '\0' || self->info.samples_per_pixel != 1)
+        {
+          g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_UNSUPPORTED,
+                       _("Photometric Interpretation (0028,0004) is not one that can be "
+                         "displayed"));
+          return NULL;
+        }
+      g_strlcpy (self->photometric, "MONOCHROME2", sizeof self->photometric);
+    }
+  if (self->info.samples_per_pixel != 1)
+    {
+      g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_UNSUPPORTED,
+                   _("A monochrome image needs one sample per pixel (0028,0002)"));
+      return NULL;
+    }
+
+  if (!read_grey_attributes (self, file, error))
+    return NULL;
+  compute_value_range (self);
+
+  return g_steal_pointer (&self);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Getters                                                                                  */
+
+guint
+lacuna_frame_get_width (LacunaFrame *self)
+{
+  g_return_val_if_fail (LACUNA_IS_FRAME (self), 0);
+  return self->width;
+}
+
+guint
+lacuna_frame_get_height (LacunaFrame *self)
+{
+  g_return_val_if_fail (LACUNA_IS_FRAME (self), 0);
+  return self->height;
+}
+
+guint
+lacuna_frame_get_index (LacunaFrame *self)
+{
+  g_return_val_if_fail (LACUNA_IS_FRAME (self), 0);
+  return self->index;
+}
+
+gboolean
+lacuna_frame_is_color (LacunaFrame *self)
+{
+  g_return_val_if_fail (LACUNA_IS_FRAME (self), FALSE);
+  return self->is_color;
+}
+
+GBytes *
+lacuna_frame_get_stored (LacunaFrame *self)
+{
+  g_return_val_if_fail (LACUNA_IS_FRAME (self), NULL);
+  return self->stored;
+}
+
+const LacunaDicomPixelInfo *
+lacuna_frame_get_info (LacunaFrame *self)
+{
+  g_return_val_if_fail (LACUNA_IS_FRAME (self), NULL);
+  return &self->info;
+}
+
+const char *
+lacuna_frame_get_photometric (LacunaFrame *self)
+{
+  g_return_val_if_fail (LACUNA_IS_FRAME (self), NULL);
+  return self->photometric;
+}
+
+static inline guint8
+luminance (const guint8 *rgb)
+{
+  return (guint8) ((299 * rgb[0] + 587 * rgb[1] + 114 * rgb[2] + 500) / 1000);
+}
+
+double
+lacuna_frame_get_value (LacunaFrame *self,
+                        guint        x,
+                        guint        y)
+{
+  gsize i;
+
+  g_return_val_if_fail (LACUNA_IS_FRAME (self), 0.0);
+  g_return_val_if_fail (x < self->width && y < self->height, 0.0);
+
+  i = (gsize) y * self->width + x;
+  if (self->is_color)
+    return luminance (self->rgb + i * 3);
+  return modality_of_stored (self, stored_of_raw (self,
+                                                  raw_sample (self,
+                                                              g_bytes_get_data (self->stored, NULL),
+                                                              i)));
+}
+
+gboolean
+lacuna_frame_is_padding (LacunaFrame *self,
+                         guint        x,
+                         guint        y)
+{
+  gsize i;
+
+  g_return_val_if_fail (LACUNA_IS_FRAME (self), FALSE);
+  g_return_val_if_fail (x < self->width && y < self->height, FALSE);
+
+  if (self->is_color || !self->has_padding)
+    return FALSE;
+  i = (gsize) y * self->width + x;
+  return is_padding (self, stored_of_raw (self,
+                                          raw_sample (self, g_bytes_get_data (self->stored, NULL),
+                                                      i)));
+}
+
+void
+lacuna_frame_get_value_range (LacunaFrame *self,
+                              double      *out_min,
+                              double      *out_max)
+{
+  g_return_if_fail (LACUNA_IS_FRAME (self));
+
+  if (self->is_color)
+    {
+      if (out_min != NULL)
+        *out_min = 0;
+      if (out_max != NULL)
+        *out_max = 255;
+      return;
+    }
+  if (out_min != NULL)
+    *out_min = self->value_min;
+  if (out_max != NULL)
+    *out_max = self->value_max;
+}
+
+static const Window *
+first_valid_window (LacunaFrame *self)
+{
+  if (self->windows->len > 0)
+    {
+      const Window *w = &g_array_index (self->windows, Window, 0);
+
+      if (w->width > 0 && (self->voi_function != VOI_LINEAR || w->width >= 1))
+        return w;
+    }
+  return NULL;
+}
+
+void
+lacuna_frame_get_default_window (LacunaFrame *self,
+                                 double      *out_center,
+                                 double      *out_width,
+                                 gboolean    *out_uses_lut)
+{
+  const Window *w;
+  double center, width;
+  gboolean uses_lut = FALSE;
+
+  g_return_if_fail (LACUNA_IS_FRAME (self));
+
+  if (self->is_color)
+    {
+      center = 128;
+      width = 256;
+    }
+  else if ((w = first_valid_window (self)) != NULL)
+    {
+      center = w->center;
+      width = w->width;
+    }
+  else
+    {
+      /* The range of values, as DCMTK's min-max window: [min, max] onto [0, 255]. */
+      center = (self->value_min + self->value_max + 1) / 2;
+      width = self->value_max - self->value_min + 1;
+      uses_lut = self->voi_luts->len > 0;
+    }
+
+  if (out_center != NULL)
+    *out_center = center;
+  if (out_width != NULL)
+    *out_width = width;
+  if (out_uses_lut != NULL)
+    *out_uses_lut = uses_lut;
+}
+
+guint
+lacuna_frame_get_n_windows (LacunaFrame *self)
+{
+  g_return_val_if_fail (LACUNA_IS_FRAME (self), 0);
+  return self->windows->len;
+}
+
+gboolean
+lacuna_frame_get_window (LacunaFrame  *self,
+                         guint         index,
+                         double       *out_center,
+                         double       *out_width,
+                         const char  **out_explanation)
+{
+  const Window *w;
+
+  g_return_val_if_fail (LACUNA_IS_FRAME (self), FALSE);
+
+  if (index >= self->windows->len)
+    return FALSE;
+  w = &g_array_index (self->windows, Window, index);
+  if (out_center != NULL)
+    *out_center = w->center;
+  if (out_width != NULL)
+    *out_width = w->width;
+  if (out_explanation != NULL)
+    *out_explanation = w->explanation;
+  return TRUE;
+}
+
+guint
+lacuna_frame_get_n_voi_luts (LacunaFrame *self)
+{
+  g_return_val_if_fail (LACUNA_IS_FRAME (self), 0);
+  return self->voi_luts->len;
+}
+
+const char *
+lacuna_frame_get_voi_lut_explanation (LacunaFrame *self,
+                                      guint        index)
+{
+  g_return_val_if_fail (LACUNA_IS_FRAME (self), NULL);
+
+  if (index >= self->voi_luts->len)
+    return NULL;
+  return ((Lut *) g_ptr_array_index (self->voi_luts, index))->explanation;
+}
+
+const char *
+lacuna_frame_get_voi_function (LacunaFrame *self)
+{
+  g_return_val_if_fail (LACUNA_IS_FRAME (self), NULL);
+
+  switch (self->voi_function)
+    {
+    case VOI_LINEAR_EXACT:
+      return "LINEAR_EXACT";
+    case VOI_SIGMOID:
+      return "SIGMOID";
+    case VOI_LINEAR:
+    default:
+      return "LINEAR";
+    }
+}
+
+gboolean
+lacuna_frame_get_rescale (LacunaFrame *self,
+                          double      *out_slope,
+                          double      *out_intercept)
+{
+  g_return_val_if_fail (LACUNA_IS_FRAME (self), FALSE);
+
+  if (out_slope != NULL)
+    *out_slope = self->slope;
+  if (out_intercept != NULL)
+    *out_intercept = self->intercept;
+  return !self->is_color && self->modality_lut == NULL;
+}
+
+gboolean
+lacuna_frame_is_inverted (LacunaFrame *self)
+{
+  g_return_val_if_fail (LACUNA_IS_FRAME (self), FALSE);
+  return self->invert;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Rendering                                                                                */
+
+/* Display value in [0, 255] of modality value x (before inversion). */
+static inline double
+voi_apply (LacunaFrame *self,
+           double       x,
+           double       center,
+           double       width,
+           const Lut   *voi_lut)
+{
+  if (voi_lut != NULL)
+    {
+      double max = ldexp (1.0, (int) voi_lut->bits) - 1.0;
+      return lut_lookup (voi_lut, x) * 255.0 / max;
+    }
+
+  switch (self->voi_function)
+    {
+    case VOI_SIGMOID:
+      if (width <= 0)
+        width = 1;
+      return 255.0 / (1.0 + exp (-4.0 * (x - center) / width));
+
+    case VOI_LINEAR_EXACT:
+      /* PS3.3 C.11.2.1.3.2 */
+      if (width <= 0)
+        width = 1;
+      if (x <= center - width / 2)
+        return 0.0;
+      if (x > center + width / 2)
+        return 255.0;
+      return ((x - center) / width + 0.5) * 255.0;
+
+    case VOI_LINEAR:
+    default:
+      /* PS3.3 C.11.2.1.2.1 */
+      if (width < 1)
+        width = 1;
+      if (x <= center - 0.5 - (width - 1) / 2)
+        return 0.0;
+      if (x > center - 0.5 + (width - 1) / 2)
+        return 255.0;
+      if (width == 1)
+        return 255.0;
+      return ((x - (center - 0.5)) / (width - 1) + 0.5) * 255.0;
+    }
+}
+
+static inline guint8
+display_of_stored (LacunaFrame *self,
+                   gint64       sv,
+                   double       center,
+                   double       width,
+                   const Lut   *voi_lut)
+{
+  guint8 v;
+
+  if (is_padding (self, sv))
+    return 0;
+  v = clamp8 (voi_apply (self, modality_of_stored (self, sv), center, width, voi_lut));
+  return self->invert ? 255 - v : v;
+}
+
+guint8
+_lacuna_frame_display_value (LacunaFrame *self,
+                             double       modality_value,
+                             double       center,
+                             double       width,
+                             gboolean     use_lut)
+{
+  const Lut *voi_lut = use_lut && self->voi_luts->len > 0 ? g_ptr_array_index (self->voi_luts, 0)
+                                                          : NULL;
+  guint8 v = clamp8 (voi_apply (self, modality_value, center, width, voi_lut));
+
+  return self->invert ? 255 - v : v;
+}
+
+/* The table from masked stored value (0 .. 2^bits_stored - 1) to display byte. */
+static GBytes *
+dup_table (LacunaFrame *self,
+           double       center,
+           double       width,
+           gboolean     use_lut)
+{
+  const Lut *voi_lut = use_lut && self->voi_luts->len > 0 ? g_ptr_array_index (self->voi_luts, 0)
+                                                          : NULL;
+  GBytes *table;
+  guint8 *t;
+  gsize n;
+
+  g_mutex_lock (&self->lock);
+  if (self->table != NULL && self->table_center == center && self->table_width == width &&
+      self->table_use_lut == !!use_lut)
+    {
+      table = g_bytes_ref (self->table);
+      g_mutex_unlock (&self->lock);
+      return table;
+    }
+  g_mutex_unlock (&self->lock);
+
+  /* Only the stored values present in the frame are ever looked up. */
+  n = (gsize) 1 << self->bits_stored;
+  t = g_malloc0 (n);
+  for (gint64 sv = self->stored_min; sv <= self->stored_max; sv++)
+    t[(guint64) sv & self->mask] = display_of_stored (self, sv, center, width, voi_lut);
+  table = g_bytes_new_take (t, n);
+
+  g_mutex_lock (&self->lock);
+  g_clear_pointer (&self->table, g_bytes_unref);
+  self->table = g_bytes_ref (table);
+  self->table_center = center;
+  self->table_width = width;
+  self->table_use_lut = !!use_lut;
+  g_mutex_unlock (&self->lock);
+
+  return table;
+}
+
+static void
+render (LacunaFrame *self,
+        double       center,
+        double       width,
+        gboolean     use_lut,
+        guint8      *out,
+        gsize        stride,
+        guint        channels)
+{
+  const guint8 *data = g_bytes_get_data (self->stored, NULL);
+
+  if (self->is_color)
+    {
+      for (guint y = 0; y < self->height; y++)
+        {
+          const guint8 *src = self->rgb + (gsize) y * self->width * 3;
+          guint8 *dst = out + (gsize) y * stride;
+
+          if (channels == 3)
+            memcpy (dst, src, (gsize) self->width * 3);
+          else
+            for (guint x = 0; x < self->width; x++)
+              dst[x] = luminance (src + x * 3);
+        }
+      return;
+    }
+
+  if (self->bits_stored <= 16)
+    {
+      g_autoptr(GBytes) table = dup_table (self, center, width, use_lut);
+      const guint8 *t = g_bytes_get_data (table, NULL);
+      guint shift = self->shift;
+      guint mask = (guint) self->mask;
+
+      for (guint y = 0; y < self->height; y++)
+        {
+          gsize row = (gsize) y * self->width;
+          guint8 *dst = out + (gsize) y * stride;
+
+          if (self->sample_bytes == 1)
+            {
+              const guint8 *src = data + row;
+
+              if (channels == 1)
+                for (guint x = 0; x < self->width; x++)
+                  dst[x] = t[(src[x] >> shift) & mask];
+              else
+                for (guint x = 0; x < self->width; x++, dst += 3)
+                  dst[0] = dst[1] = dst[2] = t[(src[x] >> shift) & mask];
+            }
+          else if (self->sample_bytes == 2)
+            {
+              const guint16 *src = (const guint16 *) data + row;
+
+              if (channels == 1)
+                for (guint x = 0; x < self->width; x++)
+                  dst[x] = t[(src[x] >> shift) & mask];
+              else
+                for (guint x = 0; x < self->width; x++, dst += 3)
+                  dst[0] = dst[1] = dst[2] = t[(src[x] >> shift) & mask];
+            }
+          else
+            {
+              const guint32 *src = (const guint32 *) data + row;
+
+              for (guint x = 0; x < self->width; x++)
+                {
+                  guint8 v = t[(src[x] >> shift) & mask];
+
+                  if (channels == 1)
+                    dst[x] = v;
+                  else
+                    dst[x * 3] = dst[x * 3 + 1] = dst[x * 3 + 2] = v;
+                }
+            }
+        }
+      return;
+    }
+
+  /* More than 16 bits stored: compute each pixel. */
+  {
+    const Lut *voi_lut = use_lut && self->voi_luts->len > 0 ? g_ptr_array_index (self->voi_luts, 0)
+                                                            : NULL;
+
+    for (guint y = 0; y < self->height; y++)
+      {
+        guint8 *dst = out + (gsize) y * stride;
+
+        for (guint x = 0; x < self->width; x++)
+          {
+            gsize i = (gsize) y * self->width + x;
+            guint8 v = display_of_stored (self, stored_of_raw (self, raw_sample (self, data, i)),
+                                          center, width, voi_lut);
+
+            if (channels == 1)
+              dst[x] = v;
+            else
+              dst[x * 3] = dst[x * 3 + 1] = dst[x * 3 + 2] = v;
+          }
+      }
+  }
+}
+
+void
+lacuna_frame_render_rgb (LacunaFrame *self,
+                         double       center,
+                         double       width,
+                         gboolean     use_lut,
+                         guint8      *out,
+                         gsize        stride)
+{
+  g_return_if_fail (LACUNA_IS_FRAME (self));
+  g_return_if_fail (out != NULL);
+  g_return_if_fail (stride >= (gsize) self->width * 3);
+
+  render (self, center, width, use_lut, out, stride, 3);
+}
+
+void
+lacuna_frame_render_grey (LacunaFrame *self,
+                          double       center,
+                          double       width,
+                          gboolean     use_lut,
+                          guint8      *out,
+                          gsize        stride)
+{
+  g_return_if_fail (LACUNA_IS_FRAME (self));
+  g_return_if_fail (out != NULL);
+  g_return_if_fail (stride >= self->width);
+
+  render (self, center, width, use_lut, out, stride, 1);
+}

@@ -1,0 +1,45 @@
+/* lacuna-uid-map.h: keyed, deterministic UID replacement, and the set of UIDs that name
+ * something in the input (so references to them can be remapped consistently).
+ *
+ * The replacement of a UID is a pure function of the key and the original UID:
+ *
+ *   h  = first 16 bytes of HMAC-SHA-256(key, original UID as its bytes, no padding)
+ *   h[6] = (h[6] & 0x0F) | 0x80      version 8 (RFC 9562 UUIDv8, "custom")
+ *   h[8] = (h[8] & 0x3F) | 0x80      variant 10
+ *   UID = "2.25." + h as an unsigned 128-bit big-endian integer in decimal (no leading zeros)
+ *
+ * (PS3.5 B.2: a UUID-derived UID under the 2.25 root.) At most 5 + 39 = 44 characters, so
+ * it always fits the 64 of UI. The same original always gives the same replacement, in every
+ * file, study and run with the same key: references stay consistent without any state. */
+#pragma once
+
+#include <glib.h>
+
+#include "lacuna-dicom.h"
+#include "lacuna-key.h"
+
+G_BEGIN_DECLS
+
+/* The replacement of uid (trailing spaces/NULs are ignored). Never NULL. */
+char       *lacuna_uid_map_dup_keyed   (LacunaKey       *key,
+                                        const char      *uid);
+
+/* TRUE when uid is a syntactically valid UID: 1–64 characters, components of digits
+ * separated by '.', no leading zero in a component of more than one digit. */
+gboolean    lacuna_uid_is_valid        (const char      *uid);
+
+/* A new, empty set of input UIDs (a GHashTable of owned strings, keys only). */
+GHashTable *lacuna_uid_set_new         (void);
+
+/* First pass: adds to set the UIDs that name something in this input file: SOP Instance
+ * UID, Study, Series and Frame of Reference UIDs, and every other UID the file itself
+ * creates that others may reference (Synchronization Frame of Reference, Dimension
+ * Organization, Concatenation, Irradiation Event, Acquisition, Pyramid, Instance
+ * Creator and Storage Media File-set UIDs… i.e. every UI element whose Basic Profile action
+ * is U, at any depth, except references: those point at other files, which add their own
+ * UIDs when they are part of the input). Never adds SOP Class, Transfer Syntax or coding
+ * scheme UIDs. Not thread-safe on the same set. */
+void        lacuna_uid_set_collect     (GHashTable      *set,
+                                        LacunaDicomFile *file);
+
+G_END_DECLS

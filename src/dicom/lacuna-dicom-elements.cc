@@ -1,0 +1,1184 @@
+/* lacuna-dicom-elements.cc: walking, reading and editing elements by path. */
+#define G_LOG_DOMAIN "lacuna-dicom"
+
+#include <cstring>
+#include <exception>
+#include <string>
+
+#include "dcmtk/config/osconfig.h"
+#include "dcmtk/dcmdata/dctk.h"
+
+#include "lacuna-dicom-private.h"
+
+#define MAX_BINARY_TEXT 64
+
+/* ---------------------------------------------------------------------------------------- */
+/* Helpers                                                                                  */
+
+static void
+set_caught (GError     **error,
+            const char  *what)
+{
+  g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_FAILED, "%s failed unexpectedly",
+               what);
+}
+
+static guint32
+key_to_tag (const DcmTagKey &key)
+{
+  return ((guint32) key.getGroup () << 16) | key.getElement ();
+}
+
+static DcmEVR
+valid_evr (DcmEVR evr)
+{
+  return DcmVR (evr).getValidEVR ();
+}
+
+static bool
+is_string_vr (DcmEVR evr)
+{
+  switch (evr)
+    {
+    case EVR_AE: case EVR_AS: case EVR_CS: case EVR_DA: case EVR_DS: case EVR_DT:
+    case EVR_IS: case EVR_LO: case EVR_LT: case EVR_PN: case EVR_SH: case EVR_ST:
+    case EVR_TM: case EVR_UC: case EVR_UI: case EVR_UR: case EVR_UT:
+      return true;
+    default:
+      return false;
+    }
+}
+
+static bool
+is_number_vr (DcmEVR evr)
+{
+  switch (evr)
+    {
+    case EVR_US: case EVR_SS: case EVR_UL: case EVR_SL: case EVR_FL: case EVR_FD:
+    case EVR_SV: case EVR_UV:
+      return true;
+    default:
+      return false;
+    }
+}
+
+static bool
+is_sequence (DcmElement *el)
+{
+  return el->ident () == EVR_SQ;
+}
+
+/* Encapsulated (compressed) pixel data, as read: no plain value to give. */
+static bool
+is_encapsulated (DcmElement *el)
+{
+  return el->ident () == EVR_PixelData && el->getLengthField () == DCM_UndefinedLength;
+}
+
+static DcmEVR
+element_evr (DcmElement *el)
+{
+  if (is_sequence (el))
+    return EVR_SQ;
+  return valid_evr (el->getTag ().getEVR ());
+}
+
+static const char *
+vr_name (DcmEVR evr)
+{
+  if (evr == EVR_UNKNOWN || evr == EVR_UNKNOWN2B || evr == EVR_na)
+    return "UN";
+  return DcmVR (valid_evr (evr)).getVRName ();
+}
+
+static void
+strip_padding (std::string &s)
+{
+  while (!s.empty () && (s.back () == ' ' || s.back () == '\0'))
+    s.pop_back ();
+}
+
+/* Makes text valid UTF-8. When the character set could not be converted, every byte
+ * outside ASCII becomes U+FFFD, as promised by lacuna_dicom_file_charset_failed(). */
+static std::string
+sanitize (const std::string &in,
+          bool               charset_failed)
+{
+  std::string out;
+  const char *end = NULL;
+
+  if (charset_failed)
+    {
+      for (unsigned char c : in)
+        {
+          if (c < 0x80)
+            out += (char) c;
+          else
+            out += "\xEF\xBF\xBD";
+        }
+      return out;
+    }
+  if (g_utf8_validate (in.data (), (gssize) in.size (), &end))
+    return in;
+
+  {
+    g_autofree char *valid = g_utf8_make_valid (in.data (), (gssize) in.size ());
+    return std::string (valid);
+  }
+}
+
+static std::string
+format_at (DcmElement *el)
+{
+  std::string out;
+  unsigned long vm = el->getVM ();
+
+  for (unsigned long i = 0; i < vm; i++)
+    {
+      DcmTagKey key;
+      char buf[16];
+
+      if (el->getTagVal (key, i).bad ())
+        break;
+      g_snprintf (buf, sizeof buf, "(%04X,%04X)", key.getGroup (), key.getElement ());
+      if (i > 0)
+        out += '\\';
+      out += buf;
+    }
+  return out;
+}
+
+/* The UTF-8 text of a value for walk and dup_string; false when there is none to give
+ * (sequences, binary values above limit, encapsulated pixel data). */
+static bool
+value_text (DcmElement  *el,
+            bool         charset_failed,
+            gsize        binary_limit,
+            std::string &out)
+{
+  DcmEVR evr = element_evr (el);
+  OFString s;
+
+  out.clear ();
+  if (evr == EVR_SQ)
+    return false;
+  if (evr == EVR_AT)
+    {
+      out = format_at (el);
+      return true;
+    }
+  if (!is_string_vr (evr) && !is_number_vr (evr))
+    {
+      Uint32 length = el->getLengthField ();
+
+      if (length == DCM_UndefinedLength || length > binary_limit || is_encapsulated (el))
+        return false;
+    }
+  if (el->getOFStringArray (s).bad ())
+    return is_string_vr (evr) || is_number_vr (evr);
+  out.assign (s.c_str (), s.length ());
+  if (is_string_vr (evr))
+    {
+      /* Some writers pad with NUL instead of a space. */
+      while (!out.empty () && out.back () == '\0')
+        out.pop_back ();
+      out = sanitize (out, charset_failed);
+    }
+  return true;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Finding                                                                                  */
+
+static DcmItem *
+root_item (LacunaDicomFile *file,
+           guint32          first_tag)
+{
+  if ((first_tag >> 16) == 0x0002)
+    return file->format.getMetaInfo ();
+  return file->format.getDataset ();
+}
+
+static void
+set_not_found (GError **error,
+               guint32  tag)
+{
+  g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_NOT_FOUND,
+               "no element (%04X,%04X)", tag >> 16, tag & 0xFFFF);
+}
+
+DcmItem *
+_lacuna_dicom_find_parent (LacunaDicomFile  *file,
+                           const char       *path,
+                           DcmTagKey        *out_key,
+                           GError          **error)
+{
+  std::vector<std::pair<guint32, guint>> parts;
+  DcmItem *item;
+
+  if (!_lacuna_dicom_parse_path (path, parts))
+    {
+      g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID,
+                   "invalid element path “%s”", path != NULL ? path : "(null)");
+      return NULL;
+    }
+
+  item = root_item (file, parts[0].first);
+  {
+    /* Broken files can hold other groups in the meta header (or group 0002 in the
+     * dataset): look there when the usual place does not have the tag. */
+    DcmTagKey first (parts[0].first >> 16, parts[0].first & 0xFFFF);
+    DcmItem *other = item == file->format.getDataset ()
+      ? (DcmItem *) file->format.getMetaInfo () : (DcmItem *) file->format.getDataset ();
+
+    if (item != NULL && other != NULL && !item->tagExists (first, OFFalse) &&
+        other->tagExists (first, OFFalse))
+      item = other;
+  }
+  for (gsize i = 0; i + 1 < parts.size (); i++)
+    {
+      guint32 tag = parts[i].first;
+      DcmElement *el = NULL;
+      DcmSequenceOfItems *sq;
+
+      if (item == NULL ||
+          item->findAndGetElement (DcmTagKey (tag >> 16, tag & 0xFFFF), el, OFFalse).bad () ||
+          el == NULL)
+        {
+          set_not_found (error, tag);
+          return NULL;
+        }
+      if (!is_sequence (el))
+        {
+          g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID,
+                       "(%04X,%04X) is not a sequence", tag >> 16, tag & 0xFFFF);
+          return NULL;
+        }
+      sq = OFstatic_cast (DcmSequenceOfItems *, el);
+      if (parts[i].second >= sq->card ())
+        {
+          g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_NOT_FOUND,
+                       "(%04X,%04X) has no item %u", tag >> 16, tag & 0xFFFF, parts[i].second);
+          return NULL;
+        }
+      item = sq->getItem (parts[i].second);
+    }
+  if (item == NULL)
+    {
+      set_not_found (error, parts.back ().first);
+      return NULL;
+    }
+  *out_key = DcmTagKey (parts.back ().first >> 16, parts.back ().first & 0xFFFF);
+  return item;
+}
+
+DcmElement *
+_lacuna_dicom_find (LacunaDicomFile  *file,
+                    const char       *path,
+                    GError          **error)
+{
+  DcmTagKey key;
+  DcmItem *item = _lacuna_dicom_find_parent (file, path, &key, error);
+  DcmElement *el = NULL;
+
+  if (item == NULL)
+    return NULL;
+  if (item->findAndGetElement (key, el, OFFalse).bad () || el == NULL)
+    {
+      set_not_found (error, key_to_tag (key));
+      return NULL;
+    }
+  return el;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Walking                                                                                  */
+
+typedef struct
+{
+  LacunaDicomWalkFunc func;
+  gpointer            user_data;
+  bool                charset_failed;
+  bool                stop;
+} WalkContext;
+
+static const char *
+keyword_of (DcmTag &tag)
+{
+  const char *name = tag.getTagName ();
+
+  if (name == NULL || strcmp (name, DcmTag_ERROR_TagName) == 0)
+    return "";
+  return name;
+}
+
+static const char *
+name_of (guint32     tag,
+         const char *keyword)
+{
+  const char *name;
+
+  if (*keyword == '\0')
+    return "";
+  if ((tag >> 16) % 2 == 0 && (name = lacuna_dicom_tag_name (tag)) != NULL)
+    return name;
+  /* Private: derive from the private dictionary's keyword the same way. */
+  {
+    GString *s = g_string_new (NULL);
+    for (const char *c = keyword; *c != '\0'; c++)
+      {
+        if (c != keyword && g_ascii_isupper (*c) && g_ascii_islower (c[-1]))
+          g_string_append_c (s, ' ');
+        g_string_append_c (s, *c);
+      }
+    name = g_intern_string (s->str);
+    g_string_free (s, TRUE);
+    return name;
+  }
+}
+
+static void
+walk_item (DcmItem     *item,
+           const char  *parent_path,
+           guint        item_index,
+           guint        depth,
+           WalkContext *ctx)
+{
+  unsigned long card = item->card ();
+
+  for (unsigned long i = 0; i < card && !ctx->stop; i++)
+    {
+      DcmElement *el = item->getElement (i);
+      DcmTag tag;
+      guint32 t;
+      g_autofree char *path = NULL;
+      LacunaDicomElement e;
+      std::string value;
+      bool has_value;
+      const char *vr;
+      LacunaDicomWalkResult result;
+
+      if (el == NULL)
+        continue;
+      tag = el->getTag ();
+      t = key_to_tag (tag);
+      path = lacuna_dicom_path_child (parent_path, item_index, t);
+
+      memset (&e, 0, sizeof e);
+      e.path = path;
+      e.tag = t;
+      e.keyword = keyword_of (tag);
+      e.name = name_of (t, e.keyword);
+      vr = vr_name (element_evr (el));
+      e.vr[0] = vr[0];
+      e.vr[1] = vr[1];
+      e.vr[2] = '\0';
+      e.depth = depth;
+      e.length = el->getLengthField ();
+      e.is_sequence = is_sequence (el);
+      e.n_items = e.is_sequence ? (guint) OFstatic_cast (DcmSequenceOfItems *, el)->card () : 0;
+      e.vm = e.is_sequence ? 1 : (guint) el->getVM ();
+      e.is_private = (t >> 16) % 2 == 1;
+      e.private_creator = e.is_private ? tag.getPrivateCreator () : NULL;
+      has_value = value_text (el, ctx->charset_failed, MAX_BINARY_TEXT, value);
+      e.value = has_value ? value.c_str () : NULL;
+
+      result = ctx->func (&e, ctx->user_data);
+      if (result == LACUNA_DICOM_WALK_STOP)
+        {
+          ctx->stop = true;
+          return;
+        }
+      if (e.is_sequence && result == LACUNA_DICOM_WALK_CONTINUE)
+        {
+          DcmSequenceOfItems *sq = OFstatic_cast (DcmSequenceOfItems *, el);
+          unsigned long n = sq->card ();
+
+          for (unsigned long j = 0; j < n && !ctx->stop; j++)
+            walk_item (sq->getItem (j), path, (guint) j, depth + 1, ctx);
+        }
+    }
+}
+
+void
+lacuna_dicom_file_walk (LacunaDicomFile       *file,
+                        gboolean               include_meta,
+                        LacunaDicomWalkFunc    func,
+                        gpointer               user_data)
+{
+  WalkContext ctx = { func, user_data, file != NULL && file->charset_failed, false };
+
+  g_return_if_fail (file != NULL);
+  g_return_if_fail (func != NULL);
+
+  try
+    {
+      if (include_meta)
+        walk_item (file->format.getMetaInfo (), NULL, 0, 0, &ctx);
+      if (!ctx.stop)
+        walk_item (file->format.getDataset (), NULL, 0, 0, &ctx);
+    }
+  catch (const std::exception &)
+    {
+      g_debug ("walking the elements failed unexpectedly");
+    }
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Reading                                                                                  */
+
+gboolean
+lacuna_dicom_file_has (LacunaDicomFile *file,
+                       const char      *path)
+{
+  g_return_val_if_fail (file != NULL, FALSE);
+
+  try
+    {
+      return _lacuna_dicom_find (file, path, NULL) != NULL;
+    }
+  catch (const std::exception &)
+    {
+      return FALSE;
+    }
+}
+
+char *
+lacuna_dicom_file_dup_string (LacunaDicomFile  *file,
+                              const char       *path,
+                              GError          **error)
+{
+  g_return_val_if_fail (file != NULL, NULL);
+
+  try
+    {
+      DcmElement *el = _lacuna_dicom_find (file, path, error);
+      DcmEVR evr;
+      std::string text;
+
+      if (el == NULL)
+        return NULL;
+      evr = element_evr (el);
+      if (!is_string_vr (evr) && !is_number_vr (evr) && evr != EVR_AT)
+        {
+          guint32 t = key_to_tag (el->getTag ());
+
+          g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID,
+                       "(%04X,%04X) has no text value (VR %s)", t >> 16, t & 0xFFFF,
+                       vr_name (evr));
+          return NULL;
+        }
+      if (!value_text (el, file->charset_failed, 0, text))
+        text.clear ();
+      strip_padding (text);
+      return g_strdup (text.c_str ());
+    }
+  catch (const std::exception &)
+    {
+      set_caught (error, "reading a value");
+      return NULL;
+    }
+}
+
+gboolean
+lacuna_dicom_file_get_number (LacunaDicomFile  *file,
+                              const char       *path,
+                              guint             index,
+                              double           *out_value,
+                              GError          **error)
+{
+  g_return_val_if_fail (file != NULL, FALSE);
+
+  try
+    {
+      DcmElement *el = _lacuna_dicom_find (file, path, error);
+      guint32 t;
+      OFCondition cond = EC_IllegalCall;
+      double value = 0;
+
+      if (el == NULL)
+        return FALSE;
+      t = key_to_tag (el->getTag ());
+      if (is_encapsulated (el))
+        {
+          g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID,
+                       "(%04X,%04X) is encapsulated", t >> 16, t & 0xFFFF);
+          return FALSE;
+        }
+
+      switch (element_evr (el))
+        {
+        case EVR_US:
+        case EVR_OW:
+          {
+            Uint16 v;
+            cond = el->getUint16 (v, index);
+            value = v;
+          }
+          break;
+        case EVR_SS:
+          {
+            Sint16 v;
+            cond = el->getSint16 (v, index);
+            value = v;
+          }
+          break;
+        case EVR_UL:
+        case EVR_OL:
+          {
+            Uint32 v;
+            cond = el->getUint32 (v, index);
+            value = v;
+          }
+          break;
+        case EVR_SL:
+          {
+            Sint32 v;
+            cond = el->getSint32 (v, index);
+            value = v;
+          }
+          break;
+        case EVR_FL:
+        case EVR_OF:
+          {
+            Float32 v;
+            cond = el->getFloat32 (v, index);
+            value = v;
+          }
+          break;
+        case EVR_FD:
+        case EVR_OD:
+          {
+            Float64 v;
+            cond = el->getFloat64 (v, index);
+            value = v;
+          }
+          break;
+        case EVR_SV:
+          {
+            Sint64 v;
+            cond = el->getSint64 (v, index);
+            value = (double) v;
+          }
+          break;
+        case EVR_UV:
+        case EVR_OV:
+          {
+            Uint64 v;
+            cond = el->getUint64 (v, index);
+            value = (double) v;
+          }
+          break;
+        case EVR_OB:
+        case EVR_UN:
+          {
+            Uint8 v;
+            cond = el->getUint8 (v, index);
+            value = v;
+          }
+          break;
+        case EVR_DS:
+        case EVR_IS:
+          {
+            OFString s;
+            char *end = NULL;
+
+            cond = el->getOFString (s, index, OFTrue);
+            if (cond.good ())
+              {
+                value = g_ascii_strtod (s.c_str (), &end);
+                if (s.empty () || end == NULL || *end != '\0')
+                  {
+                    g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID,
+                                 "value %u of (%04X,%04X) is not a number", index, t >> 16,
+                                 t & 0xFFFF);
+                    return FALSE;
+                  }
+              }
+          }
+          break;
+        default:
+          g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID,
+                       "(%04X,%04X) is not numeric", t >> 16, t & 0xFFFF);
+          return FALSE;
+        }
+
+      if (cond.bad ())
+        {
+          g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_NOT_FOUND,
+                       "(%04X,%04X) has no value number %u", t >> 16, t & 0xFFFF, index);
+          return FALSE;
+        }
+      if (out_value != NULL)
+        *out_value = value;
+      return TRUE;
+    }
+  catch (const std::exception &)
+    {
+      set_caught (error, "reading a number");
+      return FALSE;
+    }
+}
+
+GBytes *
+lacuna_dicom_file_dup_bytes (LacunaDicomFile  *file,
+                             const char       *path,
+                             GError          **error)
+{
+  g_return_val_if_fail (file != NULL, NULL);
+
+  try
+    {
+      DcmElement *el = _lacuna_dicom_find (file, path, error);
+      guint32 t;
+      DcmEVR evr;
+      void *data = NULL;
+      OFCondition cond;
+      Uint32 length;
+
+      if (el == NULL)
+        return NULL;
+      t = key_to_tag (el->getTag ());
+      evr = element_evr (el);
+      if (evr == EVR_SQ || is_encapsulated (el))
+        {
+          g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID,
+                       "(%04X,%04X) has no plain value (a sequence or encapsulated data)",
+                       t >> 16, t & 0xFFFF);
+          return NULL;
+        }
+      if (el->loadAllDataIntoMemory ().bad ())
+        {
+          g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_PARSE,
+                       "cannot read the value of (%04X,%04X)", t >> 16, t & 0xFFFF);
+          return NULL;
+        }
+      length = el->getLength ();
+      if (length == 0)
+        return g_bytes_new (NULL, 0);
+
+      switch (evr)
+        {
+        case EVR_US: case EVR_OW:
+          {
+            Uint16 *v = NULL;
+            cond = el->getUint16Array (v);
+            data = v;
+          }
+          break;
+        case EVR_SS:
+          {
+            Sint16 *v = NULL;
+            cond = el->getSint16Array (v);
+            data = v;
+          }
+          break;
+        case EVR_UL: case EVR_OL:
+          {
+            Uint32 *v = NULL;
+            cond = el->getUint32Array (v);
+            data = v;
+          }
+          break;
+        case EVR_SL:
+          {
+            Sint32 *v = NULL;
+            cond = el->getSint32Array (v);
+            data = v;
+          }
+          break;
+        case EVR_FL: case EVR_OF:
+          {
+            Float32 *v = NULL;
+            cond = el->getFloat32Array (v);
+            data = v;
+          }
+          break;
+        case EVR_FD: case EVR_OD:
+          {
+            Float64 *v = NULL;
+            cond = el->getFloat64Array (v);
+            data = v;
+          }
+          break;
+        case EVR_SV:
+          {
+            Sint64 *v = NULL;
+            cond = el->getSint64Array (v);
+            data = v;
+          }
+          break;
+        case EVR_UV: case EVR_OV:
+          {
+            Uint64 *v = NULL;
+            cond = el->getUint64Array (v);
+            data = v;
+          }
+          break;
+        case EVR_AT:
+          {
+            Uint16 *v = NULL;
+            cond = el->getUint16Array (v);
+            data = v;
+          }
+          break;
+        case EVR_OB: case EVR_UN:
+          {
+            Uint8 *v = NULL;
+            cond = el->getUint8Array (v);
+            data = v;
+          }
+          break;
+        default:
+          {
+            char *v = NULL;
+            cond = el->getString (v);
+            data = v;
+          }
+          break;
+        }
+      if (cond.bad () || data == NULL)
+        {
+          g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID,
+                       "cannot get the value of (%04X,%04X) as bytes", t >> 16, t & 0xFFFF);
+          return NULL;
+        }
+      return g_bytes_new (data, length);
+    }
+  catch (const std::exception &)
+    {
+      set_caught (error, "reading a value");
+      return NULL;
+    }
+}
+
+guint
+lacuna_dicom_file_count_items (LacunaDicomFile *file,
+                               const char      *path)
+{
+  g_return_val_if_fail (file != NULL, 0);
+
+  try
+    {
+      DcmElement *el = _lacuna_dicom_find (file, path, NULL);
+
+      if (el == NULL || !is_sequence (el))
+        return 0;
+      return (guint) OFstatic_cast (DcmSequenceOfItems *, el)->card ();
+    }
+  catch (const std::exception &)
+    {
+      return 0;
+    }
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Editing                                                                                  */
+
+/* The VR to write with: the one asked for, else the existing element's, else the
+ * dictionary's (with the block's private creator for private tags). */
+static bool
+choose_vr (DcmItem          *item,
+           const DcmTagKey  &key,
+           const char       *vr,
+           DcmTag           &out_tag,
+           GError          **error)
+{
+  guint32 t = key_to_tag (key);
+  DcmElement *existing = NULL;
+  const char *creator = NULL;
+  DcmEVR evr;
+
+  if (item->findAndGetElement (key, existing, OFFalse).good () && existing != NULL)
+    creator = existing->getTag ().getPrivateCreator ();
+  else if (key.isPrivate () && key.getElement () >= 0x1000)
+    {
+      DcmElement *pc = NULL;
+      DcmTagKey pc_key (key.getGroup (), key.getElement () >> 8);
+      char *s = NULL;
+
+      if (item->findAndGetElement (pc_key, pc, OFFalse).good () && pc != NULL &&
+          pc->getString (s).good () && s != NULL)
+        creator = s;
+    }
+
+  if (vr != NULL)
+    {
+      DcmVR v (vr);
+
+      evr = v.getEVR ();
+      if (strlen (vr) != 2 || evr == EVR_UNKNOWN || evr == EVR_UNKNOWN2B ||
+          !v.isStandard () || strcmp (v.getVRName (), vr) != 0)
+        {
+          g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID,
+                       "“%s” is not a DICOM VR", vr);
+          return false;
+        }
+    }
+  else if (existing != NULL)
+    evr = element_evr (existing);
+  else
+    {
+      DcmTag dict_tag (key, creator);
+
+      evr = valid_evr (dict_tag.getEVR ());
+      if (evr == EVR_UNKNOWN || evr == EVR_UNKNOWN2B || evr == EVR_UN || evr == EVR_na)
+        {
+          g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID,
+                       "the dictionary has no VR for (%04X,%04X): give one", t >> 16,
+                       t & 0xFFFF);
+          return false;
+        }
+    }
+
+  out_tag = DcmTag (key, creator);
+  out_tag.setVR (DcmVR (evr));
+  return true;
+}
+
+static bool
+is_numeric_text (const char *value,
+                 DcmEVR      evr)
+{
+  g_auto(GStrv) parts = NULL;
+  bool is_float = evr == EVR_FL || evr == EVR_FD || evr == EVR_DS;
+
+  if (*value == '\0')
+    return true;
+  parts = g_strsplit (value, "\\", -1);
+  for (char **p = parts; *p != NULL; p++)
+    {
+      g_autofree char *s = g_strstrip (g_strdup (*p));
+      char *end = NULL;
+
+      if (*s == '\0')
+        return evr == EVR_DS || evr == EVR_IS;   /* empty values are fine in strings */
+      if (is_float)
+        g_ascii_strtod (s, &end);
+      else if (*s == '-')
+        g_ascii_strtoll (s, &end, 10);
+      else
+        g_ascii_strtoull (s, &end, 10);
+      if (end == NULL || *end != '\0')
+        return false;
+    }
+  return true;
+}
+
+static bool
+needs_utf8 (const char *value)
+{
+  for (const unsigned char *p = (const unsigned char *) value; *p != '\0'; p++)
+    if (*p >= 0x80)
+      return true;
+  return false;
+}
+
+static bool
+ensure_utf8_charset (LacunaDicomFile  *file,
+                     GError          **error)
+{
+  DcmDataset *dataset = file->format.getDataset ();
+  OFString cs;
+
+  if (dataset->findAndGetOFStringArray (DCM_SpecificCharacterSet, cs).good ())
+    {
+      while (!cs.empty () && cs[cs.length () - 1] == ' ')
+        cs.erase (cs.length () - 1);
+      if (cs == "ISO_IR 192")
+        return true;
+    }
+  if (dataset->putAndInsertString (DCM_SpecificCharacterSet, "ISO_IR 192").bad ())
+    {
+      g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_FAILED,
+                   "cannot set (0008,0005) SpecificCharacterSet");
+      return false;
+    }
+  return true;
+}
+
+gboolean
+lacuna_dicom_file_set_string (LacunaDicomFile  *file,
+                              const char       *path,
+                              const char       *vr,
+                              const char       *value,
+                              GError          **error)
+{
+  g_return_val_if_fail (file != NULL, FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
+
+  try
+    {
+      DcmTagKey key;
+      DcmItem *item = _lacuna_dicom_find_parent (file, path, &key, error);
+      DcmTag tag;
+      DcmEVR evr;
+      guint32 t;
+      OFCondition cond;
+
+      if (item == NULL)
+        return FALSE;
+      t = key_to_tag (key);
+      if (!g_utf8_validate (value, -1, NULL))
+        {
+          g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID,
+                       "the value for (%04X,%04X) is not UTF-8", t >> 16, t & 0xFFFF);
+          return FALSE;
+        }
+      if (!choose_vr (item, key, vr, tag, error))
+        return FALSE;
+      evr = tag.getEVR ();
+      if (!is_string_vr (evr) && !is_number_vr (evr) && evr != EVR_AT)
+        {
+          g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID,
+                       "(%04X,%04X) has VR %s, which takes no text", t >> 16, t & 0xFFFF,
+                       vr_name (evr));
+          return FALSE;
+        }
+      if ((is_number_vr (evr) || evr == EVR_DS || evr == EVR_IS) && !is_numeric_text (value, evr))
+        {
+          g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID,
+                       "the value for (%04X,%04X) is not a number (VR %s)", t >> 16,
+                       t & 0xFFFF, vr_name (evr));
+          return FALSE;
+        }
+      if (item != file->format.getMetaInfo () && needs_utf8 (value) &&
+          !ensure_utf8_charset (file, error))
+        return FALSE;
+
+      cond = item->putAndInsertString (tag, value, OFTrue);
+      if (cond.bad ())
+        {
+          g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID,
+                       "cannot set (%04X,%04X): %s", t >> 16, t & 0xFFFF, cond.text ());
+          return FALSE;
+        }
+      return TRUE;
+    }
+  catch (const std::exception &)
+    {
+      set_caught (error, "setting a value");
+      return FALSE;
+    }
+}
+
+gboolean
+lacuna_dicom_file_set_bytes (LacunaDicomFile  *file,
+                             const char       *path,
+                             const char       *vr,
+                             gconstpointer     data,
+                             gsize             size,
+                             GError          **error)
+{
+  g_return_val_if_fail (file != NULL, FALSE);
+  g_return_val_if_fail (data != NULL || size == 0, FALSE);
+
+  try
+    {
+      DcmTagKey key;
+      DcmItem *item = _lacuna_dicom_find_parent (file, path, &key, error);
+      DcmTag tag;
+      DcmElement *el = NULL;
+      DcmEVR evr;
+      guint32 t;
+      gsize unit;
+      OFCondition cond;
+
+      if (item == NULL)
+        return FALSE;
+      t = key_to_tag (key);
+      if (!choose_vr (item, key, vr, tag, error))
+        return FALSE;
+      evr = tag.getEVR ();
+
+      switch (evr)
+        {
+        case EVR_OB: case EVR_UN:
+          unit = 1;
+          break;
+        case EVR_OW: case EVR_US: case EVR_SS:
+          unit = 2;
+          break;
+        case EVR_OL: case EVR_UL: case EVR_SL: case EVR_OF: case EVR_FL:
+          unit = 4;
+          break;
+        case EVR_OD: case EVR_FD:
+          unit = 8;
+          break;
+        default:
+          g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID,
+                       "(%04X,%04X) has VR %s, which takes no binary value", t >> 16,
+                       t & 0xFFFF, vr_name (evr));
+          return FALSE;
+        }
+      if (size % unit != 0 || size > G_MAXUINT32 - 1)
+        {
+          g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID,
+                       "%" G_GSIZE_FORMAT " bytes do not make whole values of VR %s for "
+                       "(%04X,%04X)", size, vr_name (evr), t >> 16, t & 0xFFFF);
+          return FALSE;
+        }
+
+      cond = DcmItem::newDicomElementWithVR (el, tag);
+      if (cond.bad () || el == NULL)
+        {
+          g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID,
+                       "cannot create (%04X,%04X)", t >> 16, t & 0xFFFF);
+          return FALSE;
+        }
+
+      {
+        unsigned long n = (unsigned long) (size / unit);
+
+        switch (evr)
+          {
+          case EVR_OB: case EVR_UN:
+            cond = el->putUint8Array ((const Uint8 *) data, n);
+            break;
+          case EVR_OW: case EVR_US:
+            cond = el->putUint16Array ((const Uint16 *) data, n);
+            break;
+          case EVR_SS:
+            cond = el->putSint16Array ((const Sint16 *) data, n);
+            break;
+          case EVR_OL: case EVR_UL:
+            cond = el->putUint32Array ((const Uint32 *) data, n);
+            break;
+          case EVR_SL:
+            cond = el->putSint32Array ((const Sint32 *) data, n);
+            break;
+          case EVR_OF: case EVR_FL:
+            cond = el->putFloat32Array ((const Float32 *) data, n);
+            break;
+          default:
+            cond = el->putFloat64Array ((const Float64 *) data, n);
+            break;
+          }
+      }
+      if (cond.good ())
+        cond = item->insert (el, OFTrue);
+      if (cond.bad ())
+        {
+          delete el;
+          g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID,
+                       "cannot set (%04X,%04X): %s", t >> 16, t & 0xFFFF, cond.text ());
+          return FALSE;
+        }
+      return TRUE;
+    }
+  catch (const std::exception &)
+    {
+      set_caught (error, "setting a value");
+      return FALSE;
+    }
+}
+
+int
+lacuna_dicom_file_append_item (LacunaDicomFile  *file,
+                               const char       *path,
+                               GError          **error)
+{
+  g_return_val_if_fail (file != NULL, -1);
+
+  try
+    {
+      DcmTagKey key;
+      DcmItem *item = _lacuna_dicom_find_parent (file, path, &key, error);
+      DcmElement *el = NULL;
+      DcmSequenceOfItems *sq;
+      guint32 t;
+
+      if (item == NULL)
+        return -1;
+      t = key_to_tag (key);
+      if (item->findAndGetElement (key, el, OFFalse).good () && el != NULL)
+        {
+          if (!is_sequence (el))
+            {
+              g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID,
+                           "(%04X,%04X) is not a sequence", t >> 16, t & 0xFFFF);
+              return -1;
+            }
+          sq = OFstatic_cast (DcmSequenceOfItems *, el);
+        }
+      else
+        {
+          DcmTag tag (key);
+          DcmEVR dict = valid_evr (tag.getEVR ());
+
+          if (dict != EVR_SQ && dict != EVR_UNKNOWN && dict != EVR_UNKNOWN2B && dict != EVR_UN &&
+              dict != EVR_na)
+            {
+              g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID,
+                           "(%04X,%04X) is not a sequence", t >> 16, t & 0xFFFF);
+              return -1;
+            }
+          tag.setVR (DcmVR (EVR_SQ));
+          sq = new DcmSequenceOfItems (tag);
+          if (item->insert (sq, OFTrue).bad ())
+            {
+              delete sq;
+              g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_FAILED,
+                           "cannot create (%04X,%04X)", t >> 16, t & 0xFFFF);
+              return -1;
+            }
+        }
+
+      {
+        DcmItem *new_item = new DcmItem ();
+
+        if (sq->append (new_item).bad ())
+          {
+            delete new_item;
+            g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_FAILED,
+                         "cannot add an item to (%04X,%04X)", t >> 16, t & 0xFFFF);
+            return -1;
+          }
+      }
+      return (int) sq->card () - 1;
+    }
+  catch (const std::exception &)
+    {
+      set_caught (error, "adding an item");
+      return -1;
+    }
+}
+
+gboolean
+lacuna_dicom_file_remove (LacunaDicomFile  *file,
+                          const char       *path,
+                          GError          **error)
+{
+  g_return_val_if_fail (file != NULL, FALSE);
+
+  try
+    {
+      std::vector<std::pair<guint32, guint>> parts;
+      g_autoptr(GError) local_error = NULL;
+      DcmTagKey key;
+      DcmItem *item;
+
+      if (!_lacuna_dicom_parse_path (path, parts))
+        {
+          g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID,
+                       "invalid element path “%s”", path != NULL ? path : "(null)");
+          return FALSE;
+        }
+      item = _lacuna_dicom_find_parent (file, path, &key, &local_error);
+      if (item == NULL)
+        {
+          /* A missing sequence or item on the way: the element is absent. */
+          if (g_error_matches (local_error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_NOT_FOUND))
+            return TRUE;
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      item->findAndDeleteElement (key, OFFalse, OFFalse);
+      return TRUE;
+    }
+  catch (const std::exception &)
+    {
+      set_caught (error, "removing an element");
+      return FALSE;
+    }
+}

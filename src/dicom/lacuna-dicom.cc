@@ -1,0 +1,630 @@
+/* lacuna-dicom.cc: start-up, opening files, the dictionary and element paths.
+ *
+ * The shim never includes the app's config.h (DCMTK's osconfig.h defines PACKAGE_*).
+ */
+#define G_LOG_DOMAIN "lacuna-dicom"
+
+#include <cstring>
+#include <memory>
+#include <new>
+#include <string>
+
+#include "dcmtk/config/osconfig.h"
+#include "dcmtk/dcmdata/dctk.h"
+#include "dcmtk/dcmdata/dcistrmb.h"
+#include "dcmtk/dcmdata/dcrledrg.h"
+#include "dcmtk/dcmdata/dcrleerg.h"
+#include "dcmtk/dcmjpeg/djdecode.h"
+#include "dcmtk/dcmjpeg/djencode.h"
+#include "dcmtk/dcmjpls/djdecode.h"
+#include "dcmtk/dcmjpls/djencode.h"
+#include "dcmtk/dcmimage/diregist.h"
+#include "dcmtk/oflog/oflog.h"
+
+#include "lacuna-dicom-private.h"
+
+G_DEFINE_QUARK (lacuna-dicom-error-quark, lacuna_dicom_error)
+
+static gpointer
+init_once (gpointer data)
+{
+  /* DCMTK logs to stderr by default, and would print (partial) values of broken files. */
+  OFLog::configure (OFLogger::FATAL_LOG_LEVEL);
+  OFLog::getLogger ("dcmtk").setLogLevel (OFLogger::OFF_LOG_LEVEL);
+
+  DJDecoderRegistration::registerCodecs ();
+  DJLSDecoderRegistration::registerCodecs ();
+  DcmRLEDecoderRegistration::registerCodecs ();
+  DJEncoderRegistration::registerCodecs ();
+  DJLSEncoderRegistration::registerCodecs ();
+  DcmRLEEncoderRegistration::registerCodecs ();
+
+  /* Make sure the data dictionary is loaded now, on one thread. */
+  if (!dcmDataDict.isDictionaryLoaded ())
+    g_debug ("DCMTK's data dictionary is not loaded; keywords will be unknown");
+
+  return NULL;
+}
+
+void
+lacuna_dicom_init (void)
+{
+  static GOnce once = G_ONCE_INIT;
+
+  g_once (&once, init_once, NULL);
+}
+
+void
+_lacuna_dicom_set_error (GError           **error,
+                         LacunaDicomError   code,
+                         const char        *what,
+                         const OFCondition &cond)
+{
+  g_set_error (error, LACUNA_DICOM_ERROR, code, "%s: %s", what, cond.text ());
+}
+
+bool
+_lacuna_dicom_is_unknown_encapsulated (const std::string &uid)
+{
+  static const char *const uids[] = {
+    "1.2.840.10008.1.2.4.201",   /* HTJ2K Lossless */
+    "1.2.840.10008.1.2.4.202",   /* HTJ2K Lossless RPCL */
+    "1.2.840.10008.1.2.4.203",   /* HTJ2K */
+    "1.2.840.10008.1.2.4.110",   /* JPEG XL Lossless */
+    "1.2.840.10008.1.2.4.111",   /* JPEG XL JPEG Recompression */
+    "1.2.840.10008.1.2.4.112",   /* JPEG XL */
+    "1.2.840.10008.1.2.8.1",     /* Deflated Image Frame Compression */
+  };
+
+  for (const char *u : uids)
+    if (uid == u)
+      return true;
+  return false;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Opening                                                                                  */
+
+static guint16
+peek16 (const guint8 *p,
+        bool          big_endian)
+{
+  return big_endian ? (guint16) ((p[0] << 8) | p[1]) : (guint16) (p[0] | (p[1] << 8));
+}
+
+static bool
+plausible_first_element (const guint8 *p,
+                         gsize         size,
+                         bool          big_endian)
+{
+  guint16 group = peek16 (p, big_endian);
+  guint32 length;
+
+  if (group < 0x0002 || group > 0x7FE0 || (group & 1) != 0)
+    return false;
+  if (g_ascii_isupper (p[4]) && g_ascii_isupper (p[5]))
+    {
+      static const char vrs[][3] = { "AE", "AS", "AT", "CS", "DA", "DS", "DT", "FD", "FL", "IS",
+                                     "LO", "LT", "OB", "OD", "OF", "OL", "OV", "OW", "PN", "SH",
+                                     "SL", "SQ", "SS", "ST", "SV", "TM", "UC", "UI", "UL", "UN",
+                                     "UR", "US", "UT", "UV" };
+
+      for (const char *vr : vrs)
+        if (p[4] == vr[0] && p[5] == vr[1])
+          return true;
+      return false;
+    }
+  /* Implicit VR: a 4-byte length that fits (or is undefined). */
+  length = big_endian
+    ? ((guint32) p[4] << 24) | ((guint32) p[5] << 16) | ((guint32) p[6] << 8) | p[7]
+    : p[4] | ((guint32) p[5] << 8) | ((guint32) p[6] << 16) | ((guint32) p[7] << 24);
+  return length == 0xFFFFFFFFu || length <= size - 8;
+}
+
+static bool
+looks_like_dicom (const guint8 *data,
+                  gsize         size)
+{
+  if (size >= 132 && memcmp (data + 128, "DICM", 4) == 0)
+    return true;
+  if (size < 8)
+    return false;
+  return plausible_first_element (data, size, false) || plausible_first_element (data, size, true);
+}
+
+static void
+strip_uid (std::string &s)
+{
+  while (!s.empty () && (s.back () == ' ' || s.back () == '\0'))
+    s.pop_back ();
+  while (!s.empty () && s.front () == ' ')
+    s.erase (0, 1);
+}
+
+/* After DCMTK has read the file: transfer syntax, charset. */
+static void
+finish_open (LacunaDicomFile *file)
+{
+  DcmMetaInfo *meta = file->format.getMetaInfo ();
+  DcmDataset *dataset = file->format.getDataset ();
+  OFString ts;
+
+  if (meta != NULL && meta->findAndGetOFStringArray (DCM_TransferSyntaxUID, ts).good () &&
+      !ts.empty ())
+    file->transfer_syntax = ts.c_str ();
+  strip_uid (file->transfer_syntax);
+  if (file->transfer_syntax.empty ())
+    {
+      DcmXfer xfer (dataset->getOriginalXfer ());
+
+      if (xfer.getXfer () != EXS_Unknown)
+        file->transfer_syntax = xfer.getXferID ();
+      else
+        file->transfer_syntax = UID_LittleEndianExplicitTransferSyntax;
+    }
+
+  /* The dataset's strings become UTF-8 and (0008,0005) becomes ISO_IR 192. DCMTK also
+   * inserts it into a dataset that had none (plain ASCII): keep such datasets as they
+   * were, so that saving an unchanged ASCII file does not add an attribute. */
+  {
+    bool had_charset = dataset->tagExists (DCM_SpecificCharacterSet, OFFalse);
+
+    if (dataset->convertToUTF8 ().bad ())
+      file->charset_failed = true;
+    else if (!had_charset)
+      dataset->findAndDeleteElement (DCM_SpecificCharacterSet, OFFalse, OFFalse);
+  }
+}
+
+typedef OFCondition (*LoadFunc) (LacunaDicomFile *file,
+                                 gpointer         user_data);
+
+static LacunaDicomFile *
+open_common (const guint8          *data,
+             gsize                  size,
+             const char            *name,
+             LacunaDicomOpenFlags   flags,
+             LoadFunc               load,
+             gpointer               load_data,
+             GError               **error)
+{
+  try
+    {
+      std::unique_ptr<LacunaDicomFile> file (new LacunaDicomFile ());
+      OFCondition cond;
+
+      if (!looks_like_dicom (data, size))
+        {
+          g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_NOT_DICOM,
+                       "not a DICOM file");
+          return NULL;
+        }
+      gboolean pixels_truncated = FALSE;
+
+      if (!_lacuna_dicom_prescan_full (data, size, &pixels_truncated, error))
+        return NULL;
+
+      file->name = name;
+      file->has_meta = size >= 132 && memcmp (data + 128, "DICM", 4) == 0;
+      file->header_only = (flags & LACUNA_DICOM_OPEN_HEADER_ONLY) != 0;
+
+      cond = load (file.get (), load_data);
+      if (cond.bad () && pixels_truncated && !file->header_only)
+        {
+          /* Truncated Pixel Data (the last element): the header is still worth reading. */
+          file.reset (new LacunaDicomFile ());
+          file->name = name;
+          file->has_meta = size >= 132 && memcmp (data + 128, "DICM", 4) == 0;
+          file->header_only = true;
+          file->pixels_truncated = true;
+          cond = load (file.get (), load_data);
+        }
+      if (cond.bad ())
+        {
+          _lacuna_dicom_set_error (error, LACUNA_DICOM_ERROR_PARSE, "cannot read the DICOM data",
+                                   cond);
+          return NULL;
+        }
+      finish_open (file.get ());
+      return file.release ();
+    }
+  catch (const std::bad_alloc &)
+    {
+      g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_TOO_LARGE,
+                   "out of memory while reading the DICOM data");
+    }
+  catch (const std::exception &e)
+    {
+      g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_FAILED,
+                   "cannot read the DICOM data: %s", e.what ());
+    }
+  catch (...)
+    {
+      g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_FAILED,
+                   "cannot read the DICOM data");
+    }
+  return NULL;
+}
+
+static OFCondition
+load_path (LacunaDicomFile *file,
+           gpointer         user_data)
+{
+  const char *path = (const char *) user_data;
+
+  if (file->header_only)
+    return file->format.loadFileUntilTag (OFFilename (path), EXS_Unknown, EGL_noChange,
+                                          DCM_MaxReadLength, ERM_autoDetect, DCM_PixelData);
+  return file->format.loadFile (OFFilename (path), EXS_Unknown, EGL_noChange, DCM_MaxReadLength,
+                                ERM_autoDetect);
+}
+
+typedef struct
+{
+  const guint8 *data;
+  gsize         size;
+} Buffer;
+
+static OFCondition
+load_buffer (LacunaDicomFile *file,
+             gpointer         user_data)
+{
+  Buffer *buffer = (Buffer *) user_data;
+  DcmInputBufferStream stream;
+  OFCondition cond;
+
+  if (buffer->size > G_MAXUINT32)
+    return EC_TooManyBytesRequested;
+  stream.setBuffer (buffer->data, (offile_off_t) buffer->size);
+  stream.setEos ();
+
+  file->format.transferInit ();
+  /* No lazy loading from memory: the buffer is not ours to keep. */
+  cond = file->format.readUntilTag (stream, EXS_Unknown, EGL_noChange, G_MAXUINT32 - 1,
+                                    file->header_only ? DCM_PixelData : DCM_UndefinedTagKey);
+  file->format.transferEnd ();
+  return cond;
+}
+
+LacunaDicomFile *
+lacuna_dicom_file_open (const char            *path,
+                        LacunaDicomOpenFlags   flags,
+                        GError               **error)
+{
+  g_autoptr(GMappedFile) mapped = NULL;
+  const guint8 *data;
+  gsize size;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  lacuna_dicom_init ();
+
+  /* Mapped, not read: the prescan touches each byte once, and only DCMTK's lazy loading
+   * reads large values again. */
+  mapped = g_mapped_file_new (path, FALSE, error);
+  if (mapped == NULL)
+    return NULL;
+  data = (const guint8 *) g_mapped_file_get_contents (mapped);
+  size = g_mapped_file_get_length (mapped);
+
+  return open_common (data, size, path, flags, load_path, (gpointer) path, error);
+}
+
+LacunaDicomFile *
+lacuna_dicom_file_open_bytes (GBytes                *bytes,
+                              const char            *name,
+                              LacunaDicomOpenFlags   flags,
+                              GError               **error)
+{
+  Buffer buffer;
+
+  g_return_val_if_fail (bytes != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  lacuna_dicom_init ();
+
+  buffer.data = (const guint8 *) g_bytes_get_data (bytes, &buffer.size);
+  return open_common (buffer.data, buffer.size, name != NULL ? name : "", flags, load_buffer,
+                      &buffer, error);
+}
+
+LacunaDicomFile *
+lacuna_dicom_file_new (void)
+{
+  LacunaDicomFile *file;
+
+  lacuna_dicom_init ();
+
+  file = new LacunaDicomFile ();
+  file->transfer_syntax = UID_LittleEndianExplicitTransferSyntax;
+  return file;
+}
+
+void
+lacuna_dicom_file_free (LacunaDicomFile *file)
+{
+  delete file;
+}
+
+const char *
+lacuna_dicom_file_get_transfer_syntax (LacunaDicomFile *file)
+{
+  g_return_val_if_fail (file != NULL, UID_LittleEndianExplicitTransferSyntax);
+
+  return file->transfer_syntax.c_str ();
+}
+
+gboolean
+lacuna_dicom_file_has_meta (LacunaDicomFile *file)
+{
+  g_return_val_if_fail (file != NULL, FALSE);
+
+  return file->has_meta;
+}
+
+gboolean
+lacuna_dicom_file_charset_failed (LacunaDicomFile *file)
+{
+  g_return_val_if_fail (file != NULL, FALSE);
+
+  return file->charset_failed;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Dictionary                                                                               */
+
+static const DcmDictEntry *
+find_entry (guint32 tag)
+{
+  const DcmDataDictionary &dict = dcmDataDict.rdlock ();
+  const DcmDictEntry *entry = dict.findEntry (DcmTagKey (tag >> 16, tag & 0xFFFF), NULL);
+
+  dcmDataDict.rdunlock ();
+  return entry;
+}
+
+const char *
+lacuna_dicom_tag_keyword (guint32 tag)
+{
+  const DcmDictEntry *entry;
+  const char *name;
+
+  lacuna_dicom_init ();
+  entry = find_entry (tag);
+  if (entry == NULL)
+    return NULL;
+  name = entry->getTagName ();
+  /* Entries live as long as the global dictionary, that is, until exit. */
+  return name != NULL && *name != '\0' ? name : NULL;
+}
+
+/* DCMTK's dictionary has keywords only: "PatientName" → "Patient Name",
+ * "SOPInstanceUID" → "SOP Instance UID". */
+static char *
+keyword_to_name (const char *keyword)
+{
+  GString *s = g_string_new (NULL);
+  gsize len = strlen (keyword);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = keyword[i];
+      char prev = i > 0 ? keyword[i - 1] : '\0';
+      char next = keyword[i + 1];
+
+      if (i > 0 &&
+          ((g_ascii_isupper (c) && (g_ascii_islower (prev) || g_ascii_isdigit (prev))) ||
+           (g_ascii_isupper (c) && g_ascii_isupper (prev) && g_ascii_islower (next)) ||
+           (g_ascii_isdigit (c) && g_ascii_isalpha (prev))))
+        g_string_append_c (s, ' ');
+      g_string_append_c (s, c);
+    }
+  return g_string_free (s, FALSE);
+}
+
+const char *
+lacuna_dicom_tag_name (guint32 tag)
+{
+  const char *keyword = lacuna_dicom_tag_keyword (tag);
+  g_autofree char *name = NULL;
+
+  if (keyword == NULL)
+    return NULL;
+  name = keyword_to_name (keyword);
+  return g_intern_string (name);
+}
+
+static const char *
+evr_name (DcmEVR evr)
+{
+  DcmVR vr (evr);
+  DcmVR valid (vr.getValidEVR ());
+
+  return valid.getVRName ();
+}
+
+const char *
+lacuna_dicom_tag_vr (guint32 tag)
+{
+  const DcmDictEntry *entry;
+
+  lacuna_dicom_init ();
+  entry = find_entry (tag);
+  if (entry == NULL)
+    return "UN";
+  return evr_name (entry->getEVR ());
+}
+
+gboolean
+lacuna_dicom_tag_from_keyword (const char *keyword,
+                               guint32    *out_tag)
+{
+  const DcmDictEntry *entry;
+  gboolean found = FALSE;
+
+  g_return_val_if_fail (keyword != NULL, FALSE);
+
+  lacuna_dicom_init ();
+  {
+    const DcmDataDictionary &dict = dcmDataDict.rdlock ();
+
+    entry = dict.findEntry (keyword);
+    if (entry != NULL && entry->getPrivateCreator () == NULL)
+      {
+        if (out_tag != NULL)
+          *out_tag = ((guint32) entry->getGroup () << 16) | entry->getElement ();
+        found = TRUE;
+      }
+    dcmDataDict.rdunlock ();
+  }
+  return found;
+}
+
+const char *
+lacuna_dicom_transfer_syntax_name (const char *uid)
+{
+  static const struct
+  {
+    const char *uid;
+    const char *name;
+  } names[] = {
+    { "1.2.840.10008.1.2", "Implicit VR Little Endian" },
+    { "1.2.840.10008.1.2.1", "Explicit VR Little Endian" },
+    { "1.2.840.10008.1.2.1.98", "Encapsulated Uncompressed Explicit VR Little Endian" },
+    { "1.2.840.10008.1.2.1.99", "Deflated Explicit VR Little Endian" },
+    { "1.2.840.10008.1.2.2", "Explicit VR Big Endian" },
+    { "1.2.840.10008.1.2.4.50", "JPEG Baseline (Process 1)" },
+    { "1.2.840.10008.1.2.4.51", "JPEG Extended (Process 2 & 4)" },
+    { "1.2.840.10008.1.2.4.57", "JPEG Lossless, Non-Hierarchical (Process 14)" },
+    { "1.2.840.10008.1.2.4.70", "JPEG Lossless, Non-Hierarchical, First-Order Prediction "
+                                "(Process 14 [Selection Value 1])" },
+    { "1.2.840.10008.1.2.4.80", "JPEG-LS Lossless Image Compression" },
+    { "1.2.840.10008.1.2.4.81", "JPEG-LS Lossy (Near-Lossless) Image Compression" },
+    { "1.2.840.10008.1.2.4.90", "JPEG 2000 Image Compression (Lossless Only)" },
+    { "1.2.840.10008.1.2.4.91", "JPEG 2000 Image Compression" },
+    { "1.2.840.10008.1.2.4.92", "JPEG 2000 Part 2 Multi-component Image Compression "
+                                "(Lossless Only)" },
+    { "1.2.840.10008.1.2.4.93", "JPEG 2000 Part 2 Multi-component Image Compression" },
+    { "1.2.840.10008.1.2.4.94", "JPIP Referenced" },
+    { "1.2.840.10008.1.2.4.95", "JPIP Referenced Deflate" },
+    { "1.2.840.10008.1.2.4.100", "MPEG2 Main Profile / Main Level" },
+    { "1.2.840.10008.1.2.4.101", "MPEG2 Main Profile / High Level" },
+    { "1.2.840.10008.1.2.4.102", "MPEG-4 AVC/H.264 High Profile / Level 4.1" },
+    { "1.2.840.10008.1.2.4.103", "MPEG-4 AVC/H.264 BD-compatible High Profile / Level 4.1" },
+    { "1.2.840.10008.1.2.4.104", "MPEG-4 AVC/H.264 High Profile / Level 4.2 For 2D Video" },
+    { "1.2.840.10008.1.2.4.105", "MPEG-4 AVC/H.264 High Profile / Level 4.2 For 3D Video" },
+    { "1.2.840.10008.1.2.4.106", "MPEG-4 AVC/H.264 Stereo High Profile / Level 4.2" },
+    { "1.2.840.10008.1.2.4.107", "HEVC/H.265 Main Profile / Level 5.1" },
+    { "1.2.840.10008.1.2.4.108", "HEVC/H.265 Main 10 Profile / Level 5.1" },
+    { "1.2.840.10008.1.2.4.110", "JPEG XL Lossless" },
+    { "1.2.840.10008.1.2.4.111", "JPEG XL JPEG Recompression" },
+    { "1.2.840.10008.1.2.4.112", "JPEG XL" },
+    { "1.2.840.10008.1.2.4.201", "High-Throughput JPEG 2000 Image Compression (Lossless Only)" },
+    { "1.2.840.10008.1.2.4.202", "High-Throughput JPEG 2000 with RPCL Options Image "
+                                 "Compression (Lossless Only)" },
+    { "1.2.840.10008.1.2.4.203", "High-Throughput JPEG 2000 Image Compression" },
+    { "1.2.840.10008.1.2.5", "RLE Lossless" },
+    { "1.2.840.10008.1.2.8.1", "Deflated Image Frame Compression" },
+  };
+
+  if (uid == NULL)
+    return NULL;
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    if (strcmp (uid, names[i].uid) == 0)
+      return names[i].name;
+  return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Paths                                                                                    */
+
+char *
+lacuna_dicom_tag_format (guint32 tag)
+{
+  return g_strdup_printf ("(%04X,%04X)", tag >> 16, tag & 0xFFFF);
+}
+
+/* Parses "00081115/0/00081155" into tags and item indices; FALSE when malformed. */
+bool
+_lacuna_dicom_parse_path (const char                            *path,
+                          std::vector<std::pair<guint32, guint>> &out)
+{
+  g_auto(GStrv) parts = NULL;
+  guint n;
+
+  out.clear ();
+  if (path == NULL || *path == '\0')
+    return false;
+  parts = g_strsplit (path, "/", -1);
+  n = g_strv_length (parts);
+  if (n % 2 != 1)
+    return false;
+  for (guint i = 0; i < n; i += 2)
+    {
+      const char *t = parts[i];
+      guint64 item = 0;
+
+      if (strlen (t) != 8)
+        return false;
+      for (int j = 0; j < 8; j++)
+        if (!g_ascii_isxdigit (t[j]))
+          return false;
+      if (i + 1 < n)
+        {
+          const char *s = parts[i + 1];
+
+          if (*s == '\0' || strlen (s) > 9)
+            return false;
+          for (const char *c = s; *c != '\0'; c++)
+            if (!g_ascii_isdigit (*c))
+              return false;
+          item = g_ascii_strtoull (s, NULL, 10);
+        }
+      out.emplace_back ((guint32) g_ascii_strtoull (t, NULL, 16), (guint) item);
+    }
+  return true;
+}
+
+char *
+lacuna_dicom_path_format (const char *path)
+{
+  std::vector<std::pair<guint32, guint>> parts;
+  GString *s;
+
+  if (!_lacuna_dicom_parse_path (path, parts))
+    return g_strdup (path != NULL ? path : "");
+
+  s = g_string_new (NULL);
+  for (gsize i = 0; i < parts.size (); i++)
+    {
+      guint32 tag = parts[i].first;
+
+      if (i > 0)
+        g_string_append (s, " \u203A ");
+      g_string_append_printf (s, "(%04X,%04X)", tag >> 16, tag & 0xFFFF);
+      if (i + 1 < parts.size ())
+        g_string_append_printf (s, "[%u]", parts[i].second);
+    }
+  return g_string_free (s, FALSE);
+}
+
+guint32
+lacuna_dicom_path_last_tag (const char *path)
+{
+  std::vector<std::pair<guint32, guint>> parts;
+
+  if (!_lacuna_dicom_parse_path (path, parts))
+    return 0;
+  return parts.back ().first;
+}
+
+char *
+lacuna_dicom_path_child (const char *parent,
+                         guint       item,
+                         guint32     tag)
+{
+  if (parent == NULL || *parent == '\0')
+    return g_strdup_printf ("%08X", tag);
+  return g_strdup_printf ("%s/%u/%08X", parent, item, tag);
+}

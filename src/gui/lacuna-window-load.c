@@ -1,0 +1,410 @@
+/* lacuna-window-load.c: opening files, folders and the sample study in a LacunaWindow.
+ *
+ * Copyright 2025 The Lacuna authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "lacuna-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "lacuna-window-private.h"
+
+/* One load, as seen from the loading thread (which must never hold a strong reference
+ * to the window: the last reference could then be dropped in that thread). */
+typedef struct
+{
+  gatomicrefcount ref_count;
+  GWeakRef        window;
+  guint           serial;
+} LoadContext;
+
+typedef struct
+{
+  LoadContext    *context;
+  LacunaInstance *instance;
+} FirstImage;
+
+static LoadContext *
+load_context_new (LacunaWindow *window,
+                  guint         serial)
+{
+  LoadContext *context = g_new0 (LoadContext, 1);
+
+  g_atomic_ref_count_init (&context->ref_count);
+  g_weak_ref_init (&context->window, window);
+  context->serial = serial;
+  return context;
+}
+
+static LoadContext *
+load_context_ref (LoadContext *context)
+{
+  g_atomic_ref_count_inc (&context->ref_count);
+  return context;
+}
+
+static void
+load_context_unref (gpointer data)
+{
+  LoadContext *context = data;
+
+  if (!g_atomic_ref_count_dec (&context->ref_count))
+    return;
+  g_weak_ref_clear (&context->window);
+  g_free (context);
+}
+
+static void
+first_image_free (gpointer data)
+{
+  FirstImage *first = data;
+
+  g_clear_pointer (&first->context, load_context_unref);
+  g_clear_object (&first->instance);
+  g_free (first);
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Loading                                                                               */
+
+static gboolean
+sample_progress_cb (gpointer data)
+{
+  LacunaWindow *self = data;
+  g_autofree char *text = NULL;
+  guint done, total;
+
+  if (self->loader == NULL)
+    {
+      gtk_progress_bar_pulse (self->load_progress);
+      return G_SOURCE_CONTINUE;
+    }
+
+  total = lacuna_loader_get_n_total (self->loader);
+  done = lacuna_loader_get_n_done (self->loader);
+  if (total == 0)
+    {
+      gtk_progress_bar_pulse (self->load_progress);
+      return G_SOURCE_CONTINUE;
+    }
+
+  gtk_progress_bar_set_fraction (self->load_progress, (double) MIN (done, total) / total);
+  /* Translators: progress while opening a study */
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "Reading %u of %u file…",
+                                       "Reading %u of %u files…", total),
+                          MIN (done, total), total);
+  gtk_label_set_text (self->load_label, text);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+set_loading (LacunaWindow *self,
+             gboolean      loading)
+{
+  if (self->load_revealer == NULL)   /* disposed */
+    {
+      g_clear_handle_id (&self->progress_id, g_source_remove);
+      return;
+    }
+
+  gtk_revealer_set_reveal_child (self->load_revealer, loading);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-load", loading);
+
+  if (loading && self->progress_id == 0)
+    {
+      gtk_progress_bar_set_fraction (self->load_progress, 0);
+      self->progress_id = g_timeout_add (100, sample_progress_cb, self);
+    }
+  else if (!loading)
+    g_clear_handle_id (&self->progress_id, g_source_remove);
+}
+
+void
+_lacuna_window_clear_study (LacunaWindow *self)
+{
+  gtk_single_selection_set_model (self->selection, NULL);
+  lacuna_image_view_set_model (self->image_view, NULL);
+  g_clear_object (&self->series_list);
+  g_clear_object (&self->collection);
+  g_clear_pointer (&self->first_series_uid, g_free);
+  adw_window_title_set_subtitle (self->window_title, "");
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-problems", FALSE);
+}
+
+void
+_lacuna_window_stop_load (LacunaWindow *self)
+{
+  self->load_serial++;
+  self->preparing = FALSE;
+  g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
+  g_clear_object (&self->loader);
+  set_loading (self, FALSE);
+}
+
+void
+_lacuna_window_show_page (LacunaWindow *self,
+                          const char   *name)
+{
+  gboolean study = g_str_equal (name, "study");
+
+  gtk_stack_set_visible_child_name (self->main_stack, name);
+  gtk_widget_set_visible (GTK_WIDGET (self->sidebar_button), study);
+  if (!study)
+    adw_window_title_set_subtitle (self->window_title, "");
+}
+
+/* Prepares the window for a new load; returns its serial. */
+static guint
+begin_load (LacunaWindow *self,
+            const char   *message)
+{
+  _lacuna_window_stop_load (self);
+  _lacuna_window_clear_study (self);
+
+  self->load_cancellable = g_cancellable_new ();
+  gtk_label_set_text (self->load_label, message);
+  gtk_stack_set_visible_child_name (self->sidebar_stack, "loading");
+  _lacuna_window_show_page (self, "study");
+  set_loading (self, TRUE);
+
+  return self->load_serial;
+}
+
+static gboolean
+show_first_image_idle (gpointer data)
+{
+  FirstImage *first = data;
+  g_autoptr(LacunaWindow) self = g_weak_ref_get (&first->context->window);
+  g_autoptr(GListStore) store = NULL;
+
+  if (self == NULL || self->load_serial != first->context->serial || self->loader == NULL)
+    return G_SOURCE_REMOVE;
+  if (lacuna_image_view_get_model (self->image_view) != NULL)
+    return G_SOURCE_REMOVE;
+
+  store = g_list_store_new (LACUNA_TYPE_INSTANCE);
+  g_list_store_append (store, first->instance);
+  g_free (self->first_series_uid);
+  self->first_series_uid = g_strdup (lacuna_instance_get_series_uid (first->instance));
+  lacuna_image_view_set_model (self->image_view, G_LIST_MODEL (store));
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Called in the loading thread. */
+static void
+first_image_cb (LacunaInstance *instance,
+                gpointer        user_data)
+{
+  LoadContext *context = user_data;
+  FirstImage *first;
+
+  first = g_new0 (FirstImage, 1);
+  first->context = load_context_ref (context);
+  first->instance = g_object_ref (instance);
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, show_first_image_idle,
+                              first, first_image_free);
+}
+
+static guint
+find_initial_series (LacunaWindow *self)
+{
+  guint n = g_list_model_get_n_items (self->series_list);
+
+  if (self->first_series_uid != NULL)
+    {
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(LacunaSeries) series = g_list_model_get_item (self->series_list, i);
+
+          if (g_strcmp0 (lacuna_series_get_uid (series), self->first_series_uid) == 0)
+            return i;
+        }
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LacunaSeries) series = g_list_model_get_item (self->series_list, i);
+
+      if (lacuna_series_get_n_frames (series) > 0)
+        return i;
+    }
+
+  return 0;
+}
+
+static void
+load_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  LacunaLoader *loader = LACUNA_LOADER (object);
+  g_autoptr(LacunaWindow) self = user_data;
+  g_autoptr(LacunaCollection) collection = NULL;
+  g_autoptr(GError) error = NULL;
+
+  collection = lacuna_loader_load_finish (loader, result, &error);
+
+  /* A newer open, a cancel or closing the window made this load stale. */
+  if (loader != self->loader)
+    return;
+
+  _lacuna_window_stop_load (self);
+
+  if (collection == NULL)
+    {
+      _lacuna_window_clear_study (self);
+      _lacuna_window_show_page (self, "welcome");
+      lacuna_window_show_error (self, _("Could Not Open"), error, FALSE);
+      return;
+    }
+
+  self->collection = g_steal_pointer (&collection);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-problems",
+                                 lacuna_collection_get_problems (self->collection)->len > 0);
+
+  if (lacuna_collection_get_n_instances (self->collection) == 0)
+    {
+      _lacuna_window_show_nothing_found (self);
+      return;
+    }
+
+  self->series_list = lacuna_collection_list_series (self->collection);
+  gtk_single_selection_set_model (self->selection, self->series_list);
+  gtk_stack_set_visible_child_name (self->sidebar_stack, "list");
+  lacuna_window_select_series (self, find_initial_series (self));
+  /* Page Down and the arrows move through the slices straight away. */
+  gtk_widget_grab_focus (GTK_WIDGET (self->image_view));
+  _lacuna_window_report_problems (self);
+}
+
+static void
+start_load (LacunaWindow       *self,
+            const char * const *paths)
+{
+  guint serial;
+
+  serial = begin_load (self, _("Looking for images…"));
+
+  self->loader = lacuna_loader_new (paths);
+  lacuna_loader_set_first_image_func (self->loader, first_image_cb,
+                                      load_context_new (self, serial), load_context_unref);
+  lacuna_loader_load_async (self->loader, self->load_cancellable, load_done_cb,
+                            g_object_ref (self));
+}
+
+void
+lacuna_window_open_paths (LacunaWindow       *self,
+                          const char * const *paths)
+{
+  g_return_if_fail (LACUNA_IS_WINDOW (self));
+  g_return_if_fail (paths != NULL && paths[0] != NULL);
+
+  start_load (self, paths);
+}
+
+void
+lacuna_window_open_files (LacunaWindow  *self,
+                          GFile        **files,
+                          guint          n_files)
+{
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+
+  g_return_if_fail (LACUNA_IS_WINDOW (self));
+
+  for (guint i = 0; i < n_files; i++)
+    {
+      char *path = g_file_get_path (files[i]);
+
+      if (path != NULL)
+        g_ptr_array_add (paths, path);
+    }
+
+  if (paths->len < n_files)
+    {
+      g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                                     _("Only local files can be opened"));
+      lacuna_window_show_error (self, _("Some Items Were Not Opened"), error, TRUE);
+    }
+  if (paths->len == 0)
+    return;
+
+  g_ptr_array_add (paths, NULL);
+  start_load (self, (const char * const *) paths->pdata);
+}
+
+static void
+sample_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  GError *error = NULL;
+  char *path = lacuna_sample_dup_path (&error);
+
+  if (path != NULL)
+    g_task_return_pointer (task, path, g_free);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+sample_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  LacunaWindow *self = LACUNA_WINDOW (object);
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *paths[2] = { NULL, NULL };
+
+  path = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (!self->preparing || GPOINTER_TO_UINT (user_data) != self->load_serial)
+    return;
+
+  self->preparing = FALSE;
+  if (path == NULL)
+    {
+      _lacuna_window_stop_load (self);
+      _lacuna_window_show_page (self, "welcome");
+      lacuna_window_show_error (self, _("Could Not Create the Sample Study"), error, FALSE);
+      return;
+    }
+
+  paths[0] = path;
+  start_load (self, paths);
+}
+
+void
+lacuna_window_open_sample (LacunaWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+  guint serial;
+
+  g_return_if_fail (LACUNA_IS_WINDOW (self));
+
+  serial = begin_load (self, _("Preparing the sample study…"));
+  self->preparing = TRUE;
+  task = g_task_new (self, NULL, sample_done_cb, GUINT_TO_POINTER (serial));
+  g_task_set_source_tag (task, lacuna_window_open_sample);
+  g_task_run_in_thread (task, sample_thread);
+}
+
+void
+_lacuna_window_cancel_load_action (GtkWidget  *widget,
+                                   const char *action_name,
+                                   GVariant   *parameter)
+{
+  LacunaWindow *self = LACUNA_WINDOW (widget);
+
+  _lacuna_window_stop_load (self);
+  _lacuna_window_clear_study (self);
+  _lacuna_window_show_page (self, "welcome");
+}
+

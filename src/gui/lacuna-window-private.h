@@ -1,0 +1,56 @@
+/* lacuna-window-private.h: LacunaWindow, shared by its source files
+ * (lacuna-window.c: the shell; lacuna-window-load.c: opening and loading). */
+#pragma once
+
+#include "lacuna-window.h"
+
+G_BEGIN_DECLS
+
+struct _LacunaWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* template */
+  AdwToastOverlay      *toast_overlay;
+  GtkToggleButton      *sidebar_button;
+  AdwWindowTitle       *window_title;
+  GtkStack             *main_stack;
+  GtkRevealer          *load_revealer;
+  GtkLabel             *load_label;
+  GtkProgressBar       *load_progress;
+  AdwFlap              *flap;
+  GtkStack             *sidebar_stack;
+  GtkListView          *series_view;
+  LacunaImageView      *image_view;
+  GtkLabel             *position_label;
+
+  GtkSingleSelection   *selection;
+  LacunaCollection     *collection;
+  GListModel           *series_list;
+  /* The series of the first image, shown while loading (its UID). */
+  char                 *first_series_uid;
+
+  LacunaLoader         *loader;          /* the load in progress */
+  GCancellable         *load_cancellable;
+  guint                 load_serial;     /* bumped by every open and cancel */
+  guint                 progress_id;
+  gboolean              preparing;       /* writing the sample study */
+
+  GtkNativeDialog      *chooser;
+  GSettings            *settings;        /* NULL when the schema is not installed */
+};
+
+/* lacuna-window.c */
+void _lacuna_window_report_problems    (LacunaWindow *self);
+void _lacuna_window_show_nothing_found (LacunaWindow *self);
+
+/* lacuna-window-load.c */
+void _lacuna_window_show_page          (LacunaWindow *self,
+                                        const char   *name);
+void _lacuna_window_stop_load          (LacunaWindow *self);
+void _lacuna_window_clear_study        (LacunaWindow *self);
+void _lacuna_window_cancel_load_action (GtkWidget    *widget,
+                                        const char   *action_name,
+                                        GVariant     *parameter);
+
+G_END_DECLS

@@ -1,0 +1,48 @@
+/* lacuna-window.h: the main window: a welcome page, then one opened study (the series in a
+ * sidebar, the current image beside it). */
+#pragma once
+
+#include <adwaita.h>
+
+#include "lacuna-core.h"
+#include "lacuna-image-view.h"
+
+G_BEGIN_DECLS
+
+#define LACUNA_TYPE_WINDOW (lacuna_window_get_type ())
+G_DECLARE_FINAL_TYPE (LacunaWindow, lacuna_window, LACUNA, WINDOW, AdwApplicationWindow)
+
+LacunaWindow     *lacuna_window_new                 (GtkApplication   *application);
+
+/* Opens files and folders (replacing what is open). */
+void              lacuna_window_open_paths          (LacunaWindow     *self,
+                                                     const char * const *paths);
+void              lacuna_window_open_files          (LacunaWindow     *self,
+                                                     GFile           **files,
+                                                     guint             n_files);
+/* Writes the sample study (once per process) and opens it. */
+void              lacuna_window_open_sample         (LacunaWindow     *self);
+/* The Open dialogs. */
+void              lacuna_window_choose_files        (LacunaWindow     *self);
+void              lacuna_window_choose_folder       (LacunaWindow     *self);
+
+/* Shows an error in one place: a toast when recoverable, else a dialog. */
+void              lacuna_window_show_error          (LacunaWindow     *self,
+                                                     const char       *heading,
+                                                     const GError     *error,
+                                                     gboolean          recoverable);
+
+/* State, for tests. */
+gboolean          lacuna_window_get_loading         (LacunaWindow     *self);
+/* The open collection, or NULL. */
+LacunaCollection *lacuna_window_get_collection      (LacunaWindow     *self);
+/* All series of the collection (empty while loading). */
+GListModel       *lacuna_window_get_series_list     (LacunaWindow     *self);
+void              lacuna_window_select_series       (LacunaWindow     *self,
+                                                     guint             position);
+LacunaSeries     *lacuna_window_get_selected_series (LacunaWindow     *self);
+LacunaImageView  *lacuna_window_get_image_view      (LacunaWindow     *self);
+/* "welcome" or "study". */
+const char       *lacuna_window_get_page            (LacunaWindow     *self);
+
+G_END_DECLS

@@ -1,0 +1,1017 @@
+/* test-dicom.c: the DCMTK shim's files, elements, saving, DICOMDIR and dictionary. */
+#define G_LOG_DOMAIN "test-dicom"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "lacuna-dicom.h"
+#include "lacuna-test-util.h"
+
+/* ---------------------------------------------------------------------------------------- */
+/* Helpers                                                                                  */
+
+typedef struct
+{
+  GPtrArray *lines;     /* "path VR value" */
+  GPtrArray *paths;
+  gboolean   skip_group_lengths;
+} Collect;
+
+static LacunaDicomWalkResult
+collect_cb (const LacunaDicomElement *e,
+            gpointer                  user_data)
+{
+  Collect *c = user_data;
+
+  /* Saving drops group lengths and dataset trailing padding on purpose. */
+  if (c->skip_group_lengths && ((e->tag & 0xFFFF) == 0 || e->tag == 0xFFFCFFFC))
+    return LACUNA_DICOM_WALK_CONTINUE;
+  g_ptr_array_add (c->lines, g_strdup_printf ("%s %s %s", e->path, e->vr,
+                                              e->value != NULL ? e->value : "(null)"));
+  g_ptr_array_add (c->paths, g_strdup (e->path));
+  return LACUNA_DICOM_WALK_CONTINUE;
+}
+
+static void
+collect (LacunaDicomFile  *file,
+         GPtrArray       **out_lines,
+         GPtrArray       **out_paths)
+{
+  Collect c = { g_ptr_array_new_with_free_func (g_free),
+                g_ptr_array_new_with_free_func (g_free), TRUE };
+
+  lacuna_dicom_file_walk (file, FALSE, collect_cb, &c);
+  *out_lines = c.lines;
+  if (out_paths != NULL)
+    *out_paths = c.paths;
+  else
+    g_ptr_array_unref (c.paths);
+}
+
+static void
+assert_same_lines (GPtrArray *a,
+                   GPtrArray *b)
+{
+  for (guint i = 0; i < MIN (a->len, b->len); i++)
+    g_assert_cmpstr (g_ptr_array_index (a, i), ==, g_ptr_array_index (b, i));
+  g_assert_cmpuint (a->len, ==, b->len);
+}
+
+static void
+assert_dcmdump_ok (const char *path)
+{
+  const char *argv[] = { "dcmdump", "-q", path, NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  if (!lacuna_test_require_program ("dcmdump", "dcmtk"))
+    return;
+  g_assert_cmpint (lacuna_test_run (argv, &out, &err), ==, 0);
+  g_assert_cmpstr (err, ==, "");
+}
+
+static LacunaDicomFile *
+open_testdata (const char *relative)
+{
+  g_autofree char *path = lacuna_test_dup_testdata (relative);
+  g_autoptr(GError) error = NULL;
+  LacunaDicomFile *file;
+
+  if (path == NULL)
+    return NULL;
+  file = lacuna_dicom_file_open (path, LACUNA_DICOM_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (file);
+  return file;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Building a file from scratch                                                             */
+
+static LacunaDicomFile *
+build_sample (void)
+{
+  LacunaDicomFile *file = lacuna_dicom_file_new ();
+  g_autoptr(GError) error = NULL;
+  guint16 pixels[16];
+  int item;
+
+  for (guint i = 0; i < G_N_ELEMENTS (pixels); i++)
+    pixels[i] = (guint16) (i * 1000);
+
+#define SET(path, vr, value) \
+  g_assert_true (lacuna_dicom_file_set_string (file, path, vr, value, &error)); \
+  g_assert_no_error (error)
+
+  SET ("00080016", NULL, "1.2.840.10008.5.1.4.1.1.7");
+  SET ("00080018", NULL, "2.25.1234567890");
+  SET ("00080020", NULL, "20240115");
+  SET ("00080060", NULL, "OT");
+  SET ("00100010", NULL, "Doe^Jane");
+  SET ("00100020", NULL, "LAC-0001");
+  SET ("0020000D", NULL, "2.25.11");
+  SET ("0020000E", NULL, "2.25.12");
+  SET ("00200013", NULL, "1");
+  SET ("00280002", NULL, "1");
+  SET ("00280004", NULL, "MONOCHROME2");
+  SET ("00280010", NULL, "4");
+  SET ("00280011", NULL, "4");
+  SET ("00280100", NULL, "16");
+  SET ("00280101", NULL, "16");
+  SET ("00280102", NULL, "15");
+  SET ("00280103", NULL, "0");
+  SET ("00281050", NULL, "100\\200");
+  item = lacuna_dicom_file_append_item (file, "00081115", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (item, ==, 0);
+  SET ("00081115/0/00081155", NULL, "2.25.99");
+  SET ("00081115/0/00081150", NULL, "1.2.840.10008.3.1.2.3.1");
+#undef SET
+
+  g_assert_true (lacuna_dicom_file_set_bytes (file, "7FE00010", "OW", pixels, sizeof pixels,
+                                              &error));
+  g_assert_no_error (error);
+  return file;
+}
+
+static void
+test_dicom_new_edit (void)
+{
+  g_autoptr(LacunaDicomFile) file = build_sample ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *ds = NULL;
+  double number = 0;
+  int item;
+
+  g_assert_cmpstr (lacuna_dicom_file_get_transfer_syntax (file), ==, "1.2.840.10008.1.2.1");
+  g_assert_false (lacuna_dicom_file_has_meta (file));
+  g_assert_false (lacuna_dicom_file_charset_failed (file));
+
+  name = lacuna_dicom_file_dup_string (file, "00100010", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (name, ==, "Doe^Jane");
+  /* ASCII only: no Specific Character Set was added. */
+  g_assert_false (lacuna_dicom_file_has (file, "00080005"));
+
+  g_assert_true (lacuna_dicom_file_get_number (file, "00280010", 0, &number, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (number, ==, 4);
+  g_assert_true (lacuna_dicom_file_get_number (file, "00281050", 1, &number, &error));
+  g_assert_cmpfloat (number, ==, 200);
+  g_assert_true (lacuna_dicom_file_get_number (file, "7FE00010", 3, &number, &error));
+  g_assert_cmpfloat (number, ==, 3000);
+  g_assert_false (lacuna_dicom_file_get_number (file, "00280010", 1, &number, &error));
+  g_assert_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (lacuna_dicom_file_get_number (file, "00100010", 0, &number, &error));
+  g_assert_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID);
+  g_clear_error (&error);
+
+  bytes = lacuna_dicom_file_dup_bytes (file, "7FE00010", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_bytes_get_size (bytes), ==, 32);
+  g_assert_cmpuint (((const guint16 *) g_bytes_get_data (bytes, NULL))[5], ==, 5000);
+
+  /* Binary values have no text. */
+  g_assert_null (lacuna_dicom_file_dup_string (file, "7FE00010", &error));
+  g_assert_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* Sequences. */
+  g_assert_cmpuint (lacuna_dicom_file_count_items (file, "00081115"), ==, 1);
+  g_assert_cmpuint (lacuna_dicom_file_count_items (file, "00081140"), ==, 0);
+  item = lacuna_dicom_file_append_item (file, "00081115", &error);
+  g_assert_cmpint (item, ==, 1);
+  g_assert_cmpuint (lacuna_dicom_file_count_items (file, "00081115"), ==, 2);
+  g_assert_true (lacuna_dicom_file_has (file, "00081115/0/00081155"));
+  g_assert_false (lacuna_dicom_file_has (file, "00081115/1/00081155"));
+  g_assert_false (lacuna_dicom_file_has (file, "00081115/2/00081155"));
+  g_assert_cmpint (lacuna_dicom_file_append_item (file, "00100010", &error), ==, -1);
+  g_assert_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* Errors name the problem. */
+  g_assert_false (lacuna_dicom_file_set_string (file, "0010001", NULL, "x", &error));
+  g_assert_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (lacuna_dicom_file_set_string (file, "00081115/5/00081155", NULL, "1", &error));
+  g_assert_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (lacuna_dicom_file_set_string (file, "00280010", NULL, "four", &error));
+  g_assert_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (lacuna_dicom_file_set_string (file, "00100010", "XX", "a", &error));
+  g_assert_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (lacuna_dicom_file_set_string (file, "00091010", NULL, "a", &error));
+  g_assert_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (lacuna_dicom_file_set_string (file, "00081115", NULL, "a", &error));
+  g_assert_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (lacuna_dicom_file_set_string (file, "00100010", NULL, "\xff\xfe", &error));
+  g_assert_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_null (lacuna_dicom_file_dup_string (file, "00100030", &error));
+  g_assert_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (lacuna_dicom_file_set_bytes (file, "7FE00010", "OW", "abc", 3, &error));
+  g_assert_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* A private element with an explicit VR, and numbers as text. */
+  g_assert_true (lacuna_dicom_file_set_string (file, "00090010", "LO", "LACUNA TEST", &error));
+  g_assert_true (lacuna_dicom_file_set_string (file, "00091001", "DS", "1.5\\-2", &error));
+  g_assert_no_error (error);
+  ds = lacuna_dicom_file_dup_string (file, "00091001", &error);
+  g_assert_cmpstr (ds, ==, "1.5\\-2");
+  g_assert_true (lacuna_dicom_file_get_number (file, "00091001", 1, &number, &error));
+  g_assert_cmpfloat (number, ==, -2);
+
+  /* Non-ASCII text makes the dataset declare UTF-8. */
+  g_assert_true (lacuna_dicom_file_set_string (file, "00100010", NULL, "Müller^Jürgen", &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&name, g_free);
+  name = lacuna_dicom_file_dup_string (file, "00080005", &error);
+  g_assert_cmpstr (name, ==, "ISO_IR 192");
+
+  /* Removing. */
+  g_assert_true (lacuna_dicom_file_remove (file, "00081115", &error));
+  g_assert_false (lacuna_dicom_file_has (file, "00081115"));
+  g_assert_false (lacuna_dicom_file_has (file, "00081115/0/00081155"));
+  g_assert_true (lacuna_dicom_file_remove (file, "00081115/0/00081155", &error));
+  g_assert_true (lacuna_dicom_file_remove (file, "00321032", &error));
+  g_assert_no_error (error);
+  g_assert_false (lacuna_dicom_file_remove (file, "junk", &error));
+  g_assert_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID);
+}
+
+static void
+test_dicom_new_save_roundtrip (void)
+{
+  g_autoptr(LacunaDicomFile) file = build_sample ();
+  g_autoptr(LacunaDicomFile) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = lacuna_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "new.dcm", NULL);
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GBytes) pixels = NULL;
+
+  g_assert_true (lacuna_dicom_file_set_string (file, "00100010", NULL, "Ωmega^Ana", &error));
+  g_assert_true (lacuna_dicom_file_save (file, path, NULL, &error));
+  g_assert_no_error (error);
+  assert_dcmdump_ok (path);
+
+  again = lacuna_dicom_file_open (path, LACUNA_DICOM_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_true (lacuna_dicom_file_has_meta (again));
+  g_assert_cmpstr (lacuna_dicom_file_get_transfer_syntax (again), ==, "1.2.840.10008.1.2.1");
+  collect (file, &before, NULL);
+  collect (again, &after, NULL);
+  assert_same_lines (before, after);
+
+  pixels = lacuna_dicom_file_dup_bytes (again, "7FE00010", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (((const guint16 *) g_bytes_get_data (pixels, NULL))[15], ==, 15000);
+
+  {
+    g_autofree char *cls = lacuna_dicom_file_dup_string (again, "00020012", &error);
+    g_autofree char *ver = lacuna_dicom_file_dup_string (again, "00020013", &error);
+    g_autofree char *sop = lacuna_dicom_file_dup_string (again, "00020003", &error);
+
+    g_assert_true (g_str_has_prefix (cls, "2.25."));
+    g_assert_cmpstr (ver, ==, "LACUNA_010");
+    g_assert_cmpstr (sop, ==, "2.25.1234567890");
+  }
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Real files                                                                               */
+
+static const char *const roundtrip_files[] = {
+  "variety/transfer-syntaxes/orthanc_1.2.840.10008.1.2.dcm",
+  "variety/transfer-syntaxes/orthanc_1.2.840.10008.1.2.1.dcm",
+  "variety/transfer-syntaxes/orthanc_1.2.840.10008.1.2.1.99.dcm",
+  "variety/transfer-syntaxes/orthanc_1.2.840.10008.1.2.5.dcm",
+  "variety/transfer-syntaxes/orthanc_1.2.840.10008.1.2.4.80.dcm",
+  "variety/transfer-syntaxes/orthanc_1.2.840.10008.1.2.4.90.dcm",
+  "variety/pydicom_debian_test_files/MR_small_bigendian.dcm",
+  "variety/multiframe/pydicom-data_eCT_Supplemental_enhancedCT.dcm",
+  "variety/sr-pdf-rt/dcmqi_sr-example_sr.dcm",
+  "variety/private-tags/orthanc_PrivateMDNTags.dcm",
+  "variety/charsets/orthanc_Lena-latin1.dcm",
+  "phi-burned-in/presidio_CT_scout/2_ORIGINAL.dicom",
+};
+
+static void
+test_dicom_real_roundtrip (void)
+{
+  g_autofree char *dir = NULL;
+
+  if (lacuna_test_get_testdata () == NULL)
+    return;
+  dir = lacuna_test_make_tmpdir ();
+
+  for (gsize i = 0; i < G_N_ELEMENTS (roundtrip_files); i++)
+    {
+      g_autoptr(LacunaDicomFile) file = open_testdata (roundtrip_files[i]);
+      g_autoptr(LacunaDicomFile) again = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) before = NULL;
+      g_autoptr(GPtrArray) paths = NULL;
+      g_autoptr(GPtrArray) after = NULL;
+      g_autofree char *out = g_strdup_printf ("%s/out-%" G_GSIZE_FORMAT ".dcm", dir, i);
+      const char *ts;
+
+      if (file == NULL)
+        return;
+      g_test_message ("%s", roundtrip_files[i]);
+      ts = lacuna_dicom_file_get_transfer_syntax (file);
+      collect (file, &before, &paths);
+      g_assert_cmpuint (before->len, >, 0);
+
+      /* Every path the walk gives resolves. */
+      for (guint j = 0; j < paths->len; j++)
+        g_assert_true (lacuna_dicom_file_has (file, g_ptr_array_index (paths, j)));
+
+      g_assert_true (lacuna_dicom_file_save (file, out, ts, &error));
+      g_assert_no_error (error);
+      assert_dcmdump_ok (out);
+
+      again = lacuna_dicom_file_open (out, LACUNA_DICOM_OPEN_DEFAULT, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (lacuna_dicom_file_get_transfer_syntax (again), ==, ts);
+      collect (again, &after, NULL);
+      assert_same_lines (before, after);
+    }
+}
+
+typedef struct
+{
+  LacunaDicomFile *file;
+  guint            n_checked;
+} StringCheck;
+
+static LacunaDicomWalkResult
+check_string_cb (const LacunaDicomElement *e,
+                 gpointer                  user_data)
+{
+  StringCheck *check = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *s = NULL;
+
+  if (e->is_sequence)
+    {
+      g_assert_null (e->value);
+      g_assert_cmpuint (e->n_items, ==, lacuna_dicom_file_count_items (check->file, e->path));
+      return LACUNA_DICOM_WALK_CONTINUE;
+    }
+  g_assert_cmpuint (e->tag, ==, lacuna_dicom_path_last_tag (e->path));
+  g_assert_cmpint (e->is_private, ==, (e->tag >> 16) % 2 == 1);
+  if (strstr ("AE AS CS DA DS DT IS LO LT PN SH ST TM UC UI UR UT", e->vr) == NULL)
+    return LACUNA_DICOM_WALK_CONTINUE;
+
+  /* Walk values and dup_string agree (both UTF-8, trailing padding removed). */
+  s = lacuna_dicom_file_dup_string (check->file, e->path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (e->value);
+  g_assert_true (g_utf8_validate (s, -1, NULL));
+  g_assert_true (g_str_has_prefix (e->value, s));
+  check->n_checked++;
+  return LACUNA_DICOM_WALK_CONTINUE;
+}
+
+static void
+test_dicom_walk_values (void)
+{
+  static const char *const files[] = {
+    "variety/multiframe/pydicom-data_eCT_Supplemental_enhancedCT.dcm",
+    "variety/private-tags/orthanc_PrivateMDNTags.dcm",
+    "variety/pydicom_debian_test_files/nested_priv_SQ.dcm",
+    "variety/pydicom_debian_test_files/rtplan.dcm",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autoptr(LacunaDicomFile) file = open_testdata (files[i]);
+      StringCheck check = { file, 0 };
+
+      if (file == NULL)
+        return;
+      lacuna_dicom_file_walk (file, TRUE, check_string_cb, &check);
+      g_assert_cmpuint (check.n_checked, >, 2);
+    }
+}
+
+static LacunaDicomWalkResult
+find_private_cb (const LacunaDicomElement *e,
+                 gpointer                  user_data)
+{
+  guint *n = user_data;
+
+  if (e->is_private && (e->tag & 0xFF00) != 0 && e->private_creator != NULL)
+    (*n)++;
+  return LACUNA_DICOM_WALK_CONTINUE;
+}
+
+static void
+test_dicom_private_creator (void)
+{
+  g_autoptr(LacunaDicomFile) file = open_testdata ("variety/private-tags/orthanc_PrivateMDNTags.dcm");
+  guint n = 0;
+
+  if (file == NULL)
+    return;
+  lacuna_dicom_file_walk (file, FALSE, find_private_cb, &n);
+  g_assert_cmpuint (n, >, 0);
+}
+
+static LacunaDicomWalkResult
+stop_after_three_cb (const LacunaDicomElement *e,
+                     gpointer                  user_data)
+{
+  guint *n = user_data;
+
+  g_assert_cmpuint (e->depth, ==, 0);
+  return ++(*n) == 3 ? LACUNA_DICOM_WALK_STOP
+                     : (e->is_sequence ? LACUNA_DICOM_WALK_SKIP_CHILDREN : LACUNA_DICOM_WALK_CONTINUE);
+}
+
+static LacunaDicomWalkResult
+meta_first_cb (const LacunaDicomElement *e,
+               gpointer                  user_data)
+{
+  GPtrArray *tags = user_data;
+
+  g_ptr_array_add (tags, GUINT_TO_POINTER (e->tag));
+  return LACUNA_DICOM_WALK_SKIP_CHILDREN;
+}
+
+static void
+test_dicom_walk_control (void)
+{
+  g_autoptr(LacunaDicomFile) file = open_testdata ("variety/sr-pdf-rt/dcmqi_sr-example_sr.dcm");
+  g_autoptr(GPtrArray) tags = g_ptr_array_new ();
+  guint n = 0;
+
+  if (file == NULL)
+    return;
+  lacuna_dicom_file_walk (file, FALSE, stop_after_three_cb, &n);
+  g_assert_cmpuint (n, ==, 3);
+
+  lacuna_dicom_file_walk (file, TRUE, meta_first_cb, tags);
+  g_assert_cmphex (GPOINTER_TO_UINT (g_ptr_array_index (tags, 0)) >> 16, ==, 0x0002);
+  for (guint i = 1; i < tags->len; i++)
+    g_assert_cmphex (GPOINTER_TO_UINT (g_ptr_array_index (tags, i)), >,
+                     GPOINTER_TO_UINT (g_ptr_array_index (tags, i - 1)));
+}
+
+static void
+test_dicom_decompress_save (void)
+{
+  g_autoptr(LacunaDicomFile) file = open_testdata ("variety/transfer-syntaxes/orthanc_1.2.840.10008.1.2.4.80.dcm");
+  g_autoptr(LacunaDicomFile) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *rle = NULL;
+  g_autoptr(GBytes) pixels = NULL;
+  g_autoptr(GBytes) pixels_rle = NULL;
+
+  if (file == NULL)
+    return;
+  dir = lacuna_test_make_tmpdir ();
+  out = g_build_filename (dir, "plain.dcm", NULL);
+  rle = g_build_filename (dir, "rle.dcm", NULL);
+
+  g_assert_true (lacuna_dicom_file_save (file, out, NULL, &error));
+  g_assert_no_error (error);
+  assert_dcmdump_ok (out);
+  again = lacuna_dicom_file_open (out, LACUNA_DICOM_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (lacuna_dicom_file_get_transfer_syntax (again), ==, "1.2.840.10008.1.2.1");
+  pixels = lacuna_dicom_file_dup_bytes (again, "7FE00010", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_bytes_get_size (pixels), >, 0);
+
+  /* Re-encode losslessly with RLE, then back: the same samples. */
+  g_assert_true (lacuna_dicom_file_save (again, rle, "1.2.840.10008.1.2.5", &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&again, lacuna_dicom_file_free);
+  again = lacuna_dicom_file_open (rle, LACUNA_DICOM_OPEN_DEFAULT, &error);
+  g_assert_cmpstr (lacuna_dicom_file_get_transfer_syntax (again), ==, "1.2.840.10008.1.2.5");
+  g_assert_true (lacuna_dicom_file_save (again, out, NULL, &error));
+  g_clear_pointer (&again, lacuna_dicom_file_free);
+  again = lacuna_dicom_file_open (out, LACUNA_DICOM_OPEN_DEFAULT, &error);
+  pixels_rle = lacuna_dicom_file_dup_bytes (again, "7FE00010", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (pixels, pixels_rle));
+
+  /* Lossy targets are refused. */
+  g_assert_false (lacuna_dicom_file_save (again, out, "1.2.840.10008.1.2.4.50", &error));
+  g_assert_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_UNSUPPORTED);
+  g_clear_error (&error);
+  g_assert_false (lacuna_dicom_file_save (again, out, "1.2.3.4", &error));
+  g_assert_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_UNSUPPORTED);
+}
+
+static void
+test_dicom_unsupported_save (void)
+{
+  static const char *const files[] = {
+    "variety/transfer-syntaxes/pydicom-data_HTJ2K_08_RGB.dcm",
+    "variety/transfer-syntaxes/orthanc_1.2.840.10008.1.2.4.91.dcm",
+  };
+  g_autofree char *dir = NULL;
+
+  if (lacuna_test_get_testdata () == NULL)
+    return;
+  dir = lacuna_test_make_tmpdir ();
+  for (gsize i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autoptr(LacunaDicomFile) file = open_testdata (files[i]);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *out = g_build_filename (dir, "x.dcm", NULL);
+
+      if (file == NULL)
+        return;
+      /* JPEG 2000 / HTJ2K cannot be decoded through DCMTK for writing (yet). */
+      g_assert_false (lacuna_dicom_file_save (file, out, NULL, &error));
+      g_assert_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_UNSUPPORTED);
+    }
+}
+
+static void
+test_dicom_htj2k_syntax (void)
+{
+  g_autoptr(LacunaDicomFile) file = open_testdata ("variety/transfer-syntaxes/pydicom-data_HTJ2K_08_RGB.dcm");
+
+  if (file == NULL)
+    return;
+  /* DCMTK 3.6.7 reads it as Explicit VR LE; we report the UID of the meta header. */
+  g_assert_cmpstr (lacuna_dicom_file_get_transfer_syntax (file), ==, "1.2.840.10008.1.2.4.203");
+}
+
+/* An "MZ" preamble (a PE executable posing as DICOM, CVE-2019-11687) is not carried over. */
+static void
+test_dicom_preamble_zeroed (void)
+{
+  g_autofree char *src = lacuna_test_dup_testdata ("variety/pydicom_debian_test_files/CT_small.dcm");
+  g_autofree char *dir = NULL;
+  g_autofree char *in = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *after_in = NULL;
+  g_autofree char *saved = NULL;
+  g_autoptr(LacunaDicomFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize len, len_after, saved_len;
+
+  if (src == NULL)
+    return;
+  dir = lacuna_test_make_tmpdir ();
+  in = g_build_filename (dir, "mz.dcm", NULL);
+  out = g_build_filename (dir, "clean.dcm", NULL);
+
+  g_assert_true (g_file_get_contents (src, &contents, &len, &error));
+  g_assert_true (len > 132 && memcmp (contents + 128, "DICM", 4) == 0);
+  memcpy (contents, "MZ\x90\x00\x03\x00\x00\x00This program cannot be run in DOS mode", 46);
+  g_assert_true (g_file_set_contents (in, contents, len, &error));
+
+  file = lacuna_dicom_file_open (in, LACUNA_DICOM_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_true (lacuna_dicom_file_save (file, out, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (g_file_get_contents (out, &saved, &saved_len, &error));
+  g_assert_cmpuint (saved_len, >, 132);
+  for (int i = 0; i < 128; i++)
+    g_assert_cmpint (saved[i], ==, 0);
+  g_assert_cmpmem (saved + 128, 4, "DICM", 4);
+  assert_dcmdump_ok (out);
+
+  /* The input is untouched. */
+  g_assert_true (g_file_get_contents (in, &after_in, &len_after, &error));
+  g_assert_cmpmem (after_in, len_after, contents, len);
+}
+
+static void
+test_dicom_not_dicom (void)
+{
+  static const guint8 png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H',
+                                'D', 'R', 0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0, 0x90, 0x77,
+                                0x53, 0xde };
+  g_autofree char *dir = lacuna_test_make_tmpdir ();
+  g_autofree char *text = g_build_filename (dir, "notes.txt", NULL);
+  g_autofree char *image = g_build_filename (dir, "image.png", NULL);
+  g_autofree char *empty = g_build_filename (dir, "empty", NULL);
+  g_autofree char *missing = g_build_filename (dir, "missing.dcm", NULL);
+  const char *const paths[] = { text, image, empty };
+  g_autoptr(GError) error = NULL;
+  const char *lorem = "This is not a DICOM file, just some notes about a patient.\n";
+
+  g_assert_true (g_file_set_contents (text, lorem, -1, NULL));
+  g_assert_true (g_file_set_contents (image, (const char *) png, sizeof png, NULL));
+  g_assert_true (g_file_set_contents (empty, "", 0, NULL));
+
+  for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr(LacunaDicomFile) file = lacuna_dicom_file_open (paths[i], 0, &error);
+
+      g_assert_null (file);
+      g_assert_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_NOT_DICOM);
+      g_assert_cmpstr (error->message, ==, "not a DICOM file");
+      g_clear_error (&error);
+    }
+
+  {
+    g_autoptr(GBytes) bytes = g_bytes_new_static (lorem, strlen (lorem));
+    g_autoptr(LacunaDicomFile) file = lacuna_dicom_file_open_bytes (bytes, "notes.txt", 0, &error);
+
+    g_assert_null (file);
+    g_assert_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_NOT_DICOM);
+    g_clear_error (&error);
+  }
+
+  g_assert_null (lacuna_dicom_file_open (missing, 0, &error));
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+}
+
+/* Strips preamble and meta header from a real file: a bare dataset still opens. */
+static void
+check_bare (const char *relative,
+            const char *expected_ts)
+{
+  g_autofree char *src = lacuna_test_dup_testdata (relative);
+  g_autofree char *dir = NULL;
+  g_autofree char *bare = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(LacunaDicomFile) orig = NULL;
+  g_autoptr(LacunaDicomFile) file = NULL;
+  g_autoptr(LacunaDicomFile) from_bytes = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) a = NULL;
+  g_autoptr(GPtrArray) b = NULL;
+  g_autoptr(GPtrArray) c = NULL;
+  gsize len, off;
+  guint32 group_length;
+
+  if (src == NULL)
+    return;
+  dir = lacuna_test_make_tmpdir ();
+  bare = g_build_filename (dir, "bare", NULL);
+  g_assert_true (g_file_get_contents (src, &contents, &len, &error));
+  g_assert_cmpmem (contents + 128, 4, "DICM", 4);
+  /* (0002,0000) UL, explicit VR LE: tag 4 + VR 2 + length 2 + value 4. */
+  g_assert_cmpmem (contents + 132, 6, "\x02\x00\x00\x00UL", 6);
+  memcpy (&group_length, contents + 140, 4);
+  group_length = GUINT32_FROM_LE (group_length);
+  off = 144 + group_length;
+  g_assert_cmpuint (off, <, len);
+  g_assert_true (g_file_set_contents (bare, contents + off, len - off, &error));
+
+  orig = lacuna_dicom_file_open (src, 0, &error);
+  g_assert_no_error (error);
+  file = lacuna_dicom_file_open (bare, 0, &error);
+  g_assert_no_error (error);
+  g_assert_false (lacuna_dicom_file_has_meta (file));
+  g_assert_cmpstr (lacuna_dicom_file_get_transfer_syntax (file), ==, expected_ts);
+
+  bytes = g_bytes_new (contents + off, len - off);
+  from_bytes = lacuna_dicom_file_open_bytes (bytes, "bare", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (lacuna_dicom_file_get_transfer_syntax (from_bytes), ==, expected_ts);
+
+  collect (orig, &a, NULL);
+  collect (file, &b, NULL);
+  collect (from_bytes, &c, NULL);
+  assert_same_lines (a, b);
+  assert_same_lines (a, c);
+}
+
+static void
+test_dicom_bare_dataset (void)
+{
+  check_bare ("variety/transfer-syntaxes/orthanc_1.2.840.10008.1.2.1.dcm", "1.2.840.10008.1.2.1");
+  check_bare ("variety/pydicom_debian_test_files/MR_small_implicit.dcm", "1.2.840.10008.1.2");
+  check_bare ("variety/pydicom_debian_test_files/MR_small_bigendian.dcm", "1.2.840.10008.1.2.2");
+}
+
+static void
+test_dicom_open_bytes (void)
+{
+  g_autofree char *src = lacuna_test_dup_testdata ("variety/multiframe/pydicom-data_eCT_Supplemental_enhancedCT.dcm");
+  g_autofree char *contents = NULL;
+  g_autoptr(LacunaDicomFile) file = NULL;
+  g_autoptr(LacunaDicomFile) from_bytes = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GBytes) px1 = NULL;
+  g_autoptr(GBytes) px2 = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) a = NULL;
+  g_autoptr(GPtrArray) b = NULL;
+  gsize len;
+
+  if (src == NULL)
+    return;
+  g_assert_true (g_file_get_contents (src, &contents, &len, &error));
+  bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
+  file = lacuna_dicom_file_open (src, 0, &error);
+  g_assert_no_error (error);
+  from_bytes = lacuna_dicom_file_open_bytes (bytes, "member.dcm", 0, &error);
+  g_assert_no_error (error);
+  g_assert_true (lacuna_dicom_file_has_meta (from_bytes));
+  collect (file, &a, NULL);
+  collect (from_bytes, &b, NULL);
+  assert_same_lines (a, b);
+  px1 = lacuna_dicom_file_dup_bytes (file, "7FE00010", &error);
+  g_assert_no_error (error);
+  px2 = lacuna_dicom_file_dup_bytes (from_bytes, "7FE00010", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (px1, px2));
+}
+
+static void
+test_dicom_header_only (void)
+{
+  g_autofree char *src = lacuna_test_dup_testdata ("variety/transfer-syntaxes/orthanc_1.2.840.10008.1.2.1.dcm");
+  g_autofree char *dir = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(LacunaDicomFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+
+  if (src == NULL)
+    return;
+  dir = lacuna_test_make_tmpdir ();
+  out = g_build_filename (dir, "x.dcm", NULL);
+  file = lacuna_dicom_file_open (src, LACUNA_DICOM_OPEN_HEADER_ONLY, &error);
+  g_assert_no_error (error);
+  g_assert_false (lacuna_dicom_file_has (file, "7FE00010"));
+  name = lacuna_dicom_file_dup_string (file, "00100010", &error);
+  g_assert_no_error (error);
+  g_assert_false (lacuna_dicom_file_save (file, out, NULL, &error));
+  g_assert_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_FAILED);
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+}
+
+/* pydicom's MR_truncated.dcm: Pixel Data runs past the end. The header is still read. */
+static void
+test_dicom_truncated_pixels (void)
+{
+  g_autoptr(LacunaDicomFile) file = open_testdata ("variety/pydicom_debian_test_files/MR_truncated.dcm");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+
+  if (file == NULL)
+    return;
+  name = lacuna_dicom_file_dup_string (file, "00100010", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (name, ==, "CompressedSamples^MR1");
+  g_assert_false (lacuna_dicom_file_has (file, "7FE00010"));
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* DICOMDIR                                                                                 */
+
+static void
+make_fileset_member (const char *root,
+                     const char *id,
+                     const char *patient_id,
+                     const char *study_date,
+                     const char *sop_uid)
+{
+  g_autoptr(LacunaDicomFile) file = build_sample ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (root, id, NULL);
+  g_autofree char *parent = g_path_get_dirname (path);
+
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0700), ==, 0);
+  g_assert_true (lacuna_dicom_file_set_string (file, "00080018", NULL, sop_uid, &error));
+  if (patient_id != NULL)
+    g_assert_true (lacuna_dicom_file_set_string (file, "00100020", NULL, patient_id, &error));
+  else
+    g_assert_true (lacuna_dicom_file_remove (file, "00100020", &error));
+  if (study_date != NULL)
+    g_assert_true (lacuna_dicom_file_set_string (file, "00080020", NULL, study_date, &error));
+  else
+    g_assert_true (lacuna_dicom_file_set_string (file, "00080020", NULL, "", &error));
+  g_assert_true (lacuna_dicom_file_set_string (file, "00080030", NULL, "101010", &error));
+  g_assert_true (lacuna_dicom_file_set_string (file, "00200010", NULL, "1", &error));
+  g_assert_true (lacuna_dicom_file_set_string (file, "00200011", NULL, "1", &error));
+  g_assert_true (lacuna_dicom_file_save (file, path, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static guint
+count_files (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  while (d != NULL && g_dir_read_name (d) != NULL)
+    n++;
+  return n;
+}
+
+static void
+test_dicom_dicomdir (void)
+{
+  g_autofree char *root = lacuna_test_make_tmpdir ();
+  g_autofree char *dicomdir = g_build_filename (root, "DICOMDIR", NULL);
+  const char *const ids[] = { "LACUNA/S0001/I0001", "LACUNA/S0001/I0002", NULL };
+  const char *const bad_ids[] = { "LACUNA/S0001/I0001", "LACUNA/S0002/I0001", NULL };
+  const char *const invalid_ids[] = { "lacuna/img1.dcm", NULL };
+  g_autoptr(GError) error = NULL;
+
+  make_fileset_member (root, ids[0], "LAC-0001", "20240115", "2.25.101");
+  make_fileset_member (root, ids[1], "LAC-0001", "20240115", "2.25.102");
+  make_fileset_member (root, bad_ids[1], NULL, "20240115", "2.25.103");
+
+  g_assert_true (lacuna_dicom_write_dicomdir (root, "LACUNA_TEST", ids, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (dicomdir, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpuint (count_files (root), ==, 2);   /* LACUNA/ and DICOMDIR, no temporary */
+  assert_dcmdump_ok (dicomdir);
+
+  {
+    const char *argv[] = { "dcmdump", "-q", dicomdir, NULL };
+    g_autofree char *out = NULL;
+
+    if (lacuna_test_require_program ("dcmdump", "dcmtk"))
+      {
+        g_assert_cmpint (lacuna_test_run (argv, &out, NULL), ==, 0);
+        g_assert_nonnull (strstr (out, "LACUNA\\S0001\\I0002"));
+        g_assert_nonnull (strstr (out, "[PATIENT]"));
+        g_assert_nonnull (strstr (out, "[LACUNA_TEST]"));
+      }
+  }
+
+  /* No Patient ID: refused, naming the attribute; the old DICOMDIR stays. */
+  g_assert_false (lacuna_dicom_write_dicomdir (root, "LACUNA_TEST", bad_ids, &error));
+  g_assert_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "(0010,0020) PatientID"));
+  g_clear_error (&error);
+  g_assert_cmpuint (count_files (root), ==, 2);
+
+  g_assert_false (lacuna_dicom_write_dicomdir (root, "LACUNA_TEST", invalid_ids, &error));
+  g_assert_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID);
+  g_clear_error (&error);
+
+  {
+    g_autofree char *root2 = lacuna_test_make_tmpdir ();
+    const char *const ids2[] = { "A/I1", NULL };
+
+    make_fileset_member (root2, ids2[0], "LAC-0002", NULL, "2.25.104");
+    g_assert_false (lacuna_dicom_write_dicomdir (root2, NULL, ids2, &error));
+    g_assert_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID);
+    g_assert_nonnull (strstr (error->message, "(0008,0020) StudyDate"));
+    g_assert_cmpuint (count_files (root2), ==, 1);
+  }
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Threads                                                                                  */
+
+static const char *const thread_files[] = {
+  "variety/transfer-syntaxes/orthanc_1.2.840.10008.1.2.dcm",
+  "variety/transfer-syntaxes/orthanc_1.2.840.10008.1.2.1.99.dcm",
+  "variety/charsets/orthanc_Lena-shift-jis.dcm",
+  "variety/multiframe/pydicom-data_eCT_Supplemental_enhancedCT.dcm",
+  "variety/private-tags/orthanc_PrivateMDNTags.dcm",
+};
+
+static LacunaDicomWalkResult
+count_cb (const LacunaDicomElement *e,
+          gpointer                  user_data)
+{
+  (*(guint *) user_data)++;
+  return LACUNA_DICOM_WALK_CONTINUE;
+}
+
+static gpointer
+thread_func (gpointer data)
+{
+  guint *counts = data;
+
+  for (int round = 0; round < 10; round++)
+    for (gsize i = 0; i < G_N_ELEMENTS (thread_files); i++)
+      {
+        g_autofree char *path = g_build_filename (lacuna_test_get_testdata (), thread_files[i], NULL);
+        g_autoptr(LacunaDicomFile) file = lacuna_dicom_file_open (path, 0, NULL);
+        guint n = 0;
+
+        if (file == NULL)
+          return GINT_TO_POINTER (1);
+        lacuna_dicom_file_walk (file, TRUE, count_cb, &n);
+        if (n != counts[i])
+          return GINT_TO_POINTER (1);
+      }
+  return NULL;
+}
+
+static void
+test_dicom_threads (void)
+{
+  guint counts[G_N_ELEMENTS (thread_files)];
+  GThread *threads[4];
+
+  if (lacuna_test_get_testdata () == NULL)
+    return;
+  for (gsize i = 0; i < G_N_ELEMENTS (thread_files); i++)
+    {
+      g_autoptr(LacunaDicomFile) file = open_testdata (thread_files[i]);
+
+      counts[i] = 0;
+      lacuna_dicom_file_walk (file, TRUE, count_cb, &counts[i]);
+      g_assert_cmpuint (counts[i], >, 0);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("open", thread_func, counts);
+  for (gsize i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_assert_null (g_thread_join (threads[i]));
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Dictionary and paths                                                                     */
+
+static void
+test_dicom_dictionary (void)
+{
+  guint32 tag = 0;
+  g_autofree char *formatted = NULL;
+  g_autofree char *tag_text = NULL;
+  g_autofree char *child = NULL;
+  g_autofree char *top = NULL;
+  g_autofree char *bad = NULL;
+
+  g_assert_cmpstr (lacuna_dicom_tag_keyword (0x00100010), ==, "PatientName");
+  g_assert_cmpstr (lacuna_dicom_tag_name (0x00100010), ==, "Patient Name");
+  g_assert_cmpstr (lacuna_dicom_tag_name (0x00080018), ==, "SOP Instance UID");
+  g_assert_cmpstr (lacuna_dicom_tag_vr (0x00100010), ==, "PN");
+  g_assert_cmpstr (lacuna_dicom_tag_vr (0x00081115), ==, "SQ");
+  g_assert_cmpstr (lacuna_dicom_tag_vr (0x00280010), ==, "US");
+  g_assert_cmpstr (lacuna_dicom_tag_vr (0x00091234), ==, "UN");
+  g_assert_null (lacuna_dicom_tag_keyword (0x00091234));
+  g_assert_null (lacuna_dicom_tag_name (0x00091234));
+  g_assert_true (lacuna_dicom_tag_from_keyword ("StudyInstanceUID", &tag));
+  g_assert_cmphex (tag, ==, 0x0020000D);
+  g_assert_false (lacuna_dicom_tag_from_keyword ("NoSuchKeyword", &tag));
+
+  g_assert_cmpstr (lacuna_dicom_transfer_syntax_name ("1.2.840.10008.1.2.1"), ==,
+                   "Explicit VR Little Endian");
+  g_assert_nonnull (strstr (lacuna_dicom_transfer_syntax_name ("1.2.840.10008.1.2.4.201"),
+                            "High-Throughput JPEG 2000"));
+  g_assert_null (lacuna_dicom_transfer_syntax_name ("1.2.3"));
+
+  formatted = lacuna_dicom_path_format ("00081115/0/00081155");
+  g_assert_cmpstr (formatted, ==, "(0008,1115)[0] › (0008,1155)");
+  tag_text = lacuna_dicom_tag_format (0x7FE00010);
+  g_assert_cmpstr (tag_text, ==, "(7FE0,0010)");
+  g_assert_cmphex (lacuna_dicom_path_last_tag ("00400275/1/00400008/0/00080100"), ==, 0x00080100);
+  g_assert_cmphex (lacuna_dicom_path_last_tag ("00400275/x/00400008"), ==, 0);
+  g_assert_cmphex (lacuna_dicom_path_last_tag ("00400275/1"), ==, 0);
+  g_assert_cmphex (lacuna_dicom_path_last_tag (""), ==, 0);
+  child = lacuna_dicom_path_child ("00081115", 2, 0x00081155);
+  g_assert_cmpstr (child, ==, "00081115/2/00081155");
+  top = lacuna_dicom_path_child (NULL, 0, 0x00100010);
+  g_assert_cmpstr (top, ==, "00100010");
+  bad = lacuna_dicom_path_format ("bogus");
+  g_assert_cmpstr (bad, ==, "bogus");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  lacuna_dicom_init ();
+
+  g_test_add_func ("/core/dicom/new-edit", test_dicom_new_edit);
+  g_test_add_func ("/core/dicom/new-save-roundtrip", test_dicom_new_save_roundtrip);
+  g_test_add_func ("/core/dicom/real-roundtrip", test_dicom_real_roundtrip);
+  g_test_add_func ("/core/dicom/walk-values", test_dicom_walk_values);
+  g_test_add_func ("/core/dicom/walk-control", test_dicom_walk_control);
+  g_test_add_func ("/core/dicom/private-creator", test_dicom_private_creator);
+  g_test_add_func ("/core/dicom/decompress-save", test_dicom_decompress_save);
+  g_test_add_func ("/core/dicom/unsupported-save", test_dicom_unsupported_save);
+  g_test_add_func ("/core/dicom/htj2k-syntax", test_dicom_htj2k_syntax);
+  g_test_add_func ("/core/dicom/preamble-zeroed", test_dicom_preamble_zeroed);
+  g_test_add_func ("/core/dicom/not-dicom", test_dicom_not_dicom);
+  g_test_add_func ("/core/dicom/bare-dataset", test_dicom_bare_dataset);
+  g_test_add_func ("/core/dicom/open-bytes", test_dicom_open_bytes);
+  g_test_add_func ("/core/dicom/header-only", test_dicom_header_only);
+  g_test_add_func ("/core/dicom/truncated-pixels", test_dicom_truncated_pixels);
+  g_test_add_func ("/core/dicom/dicomdir", test_dicom_dicomdir);
+  g_test_add_func ("/core/dicom/threads", test_dicom_threads);
+  g_test_add_func ("/core/dicom/dictionary", test_dicom_dictionary);
+
+  return g_test_run ();
+}
