@@ -31,11 +31,14 @@
  *      D  a dummy consistent with the VR:
  *           PN  "ANONYMOUS^" + 8 base32 of a keyed hash of the original value (Patient's
  *               Name: of the original Patient ID, so one patient keeps one name)
- *           LO SH UC ST LT UT AE  "LAC" + 10 base32 of a keyed hash of the original
+ *           LO SH UC ST LT UT AE  "LAC" + 10 base32 of a keyed hash of the original (Study
+ *               ID and Accession Number: of the original and the Study Instance UID, so
+ *               that studies sharing an ID such as "1" do not share a dummy; Patient ID: of
+ *               the original ID, or of the name when the ID is empty)
  *           DA "19000101", TM "000000", DT "19000101000000" (fixed: obviously not real)
  *           DS IS US SS UL SL FL FD  "0";  AS "000Y";  CS "ANONYMIZED";  UR "urn:x-lacuna:dummy"
  *           UI  the keyed UID (U)
- *           OB OW UN and other binary  two zero bytes (kept as they are with
+ *           OB OW UN and other binary  8 zero bytes (kept as they are with
  *               include_unknown_payloads)
  *           SQ  kept, its items processed (their contents are replaced by the rules)
  *         Keyed dummies of the same original are the same across files, studies and runs.
@@ -66,7 +69,10 @@
  *               option's meaning, "Lacuna <version>" (one LO value each; existing values
  *               kept first: successive de-identifications accumulate)
  *   (0012,0064) De-identification Method Code Sequence  one item (DCM, CID 7050) for
- *               113100 and for each active option (existing items kept)
+ *               113100 and for each active option (existing items kept). The engine itself
+ *               does nothing to pixels: set CLEAN_PIXEL_DATA and
+ *               CLEAN_RECOGNIZABLE_VISUAL_FEATURES only when the caller's pixel stage
+ *               applies them, since they are recorded as done.
  *   (0028,0303) Longitudinal Temporal Information Modified  UNMODIFIED (Full Dates),
  *               MODIFIED (Modified Dates), REMOVED (otherwise)
  *   (0018,A001) Contributing Equipment Sequence  a new item: Purpose of Reference

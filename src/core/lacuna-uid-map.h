@@ -31,14 +31,16 @@ gboolean    lacuna_uid_is_valid        (const char      *uid);
 /* A new, empty set of input UIDs (a GHashTable of owned strings, keys only). */
 GHashTable *lacuna_uid_set_new         (void);
 
-/* First pass: adds to set the UIDs that name something in this input file: SOP Instance
- * UID, Study, Series and Frame of Reference UIDs, and every other UID the file itself
- * creates that others may reference (Synchronization Frame of Reference, Dimension
- * Organization, Concatenation, Irradiation Event, Acquisition, Pyramid, Instance
- * Creator and Storage Media File-set UIDs… i.e. every UI element whose Basic Profile action
- * is U, at any depth, except references: those point at other files, which add their own
- * UIDs when they are part of the input). Never adds SOP Class, Transfer Syntax or coding
- * scheme UIDs. Not thread-safe on the same set. */
+/* First pass: adds to set the UIDs that name something this input file defines, decided by
+ * attribute (never by a list of well-known UID values), at any depth: SOP Instance UID
+ * (and the meta header's Media Storage SOP Instance UID), Study, Series, Frame of Reference
+ * and Synchronization Frame of Reference UIDs, Concatenation, Dimension Organization,
+ * Irradiation Event, Acquisition, Pyramid, Instance Creator, Specimen, Tracking, Fiducial,
+ * Template Extension Creator, Storage Media File-set UIDs, (0040,A124) UID, and RT's
+ * Referenced/Related Frame of Reference UIDs. SOP Class, Transfer Syntax and coding scheme
+ * UIDs are never added. The engine then remaps every UI element whose value is in the set,
+ * wherever it is, even outside Table E.1-1. Not thread-safe on the same set; read-only
+ * afterwards. */
 void        lacuna_uid_set_collect     (GHashTable      *set,
                                         LacunaDicomFile *file);
 

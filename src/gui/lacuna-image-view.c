@@ -149,6 +149,13 @@ decode_frame (Job           *job,
     }
 
   g_mutex_lock (&job->shared->mutex);
+  /* Another position may have been asked for while this job waited for the lock. */
+  if (g_atomic_int_get (&job->shared->generation) != job->generation)
+    {
+      g_mutex_unlock (&job->shared->mutex);
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stale");
+      return NULL;
+    }
   if (job->shared->file_instance != job->instance)
     {
       g_clear_pointer (&job->shared->file, lacuna_dicom_file_free);

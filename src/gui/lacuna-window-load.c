@@ -187,6 +187,7 @@ show_first_image_idle (gpointer data)
   if (lacuna_image_view_get_model (self->image_view) != NULL)
     return G_SOURCE_REMOVE;
 
+  g_debug ("Showing the first image while loading");
   store = g_list_store_new (LACUNA_TYPE_INSTANCE);
   g_list_store_append (store, first->instance);
   g_free (self->first_series_uid);

@@ -167,7 +167,8 @@ build_problem_list (LacunaWindow *self)
       GtkWidget *title;
       GtkWidget *subtitle;
 
-      reason = g_strdup_printf ("%s: %s",
+      /* Translators: what happened to a file, and why: "Skipped: Not a DICOM file" */
+      reason = g_strdup_printf (_("%s: %s"),
                                 problem->kind == LACUNA_PROBLEM_FAILED ? _("Could not be read")
                                                                        : _("Skipped"),
                                 problem->error ? problem->error->message : _("Unknown reason"));

@@ -686,6 +686,55 @@ test_frame_render_speed (void)
   g_assert_cmpuint (grey[0], ==, rgb[0]);
 }
 
+typedef struct
+{
+  LacunaFrame *frame;
+  guint8      *expected[2];
+  gboolean     ok;
+} ThreadData;
+
+static gpointer
+render_thread (gpointer data)
+{
+  ThreadData *td = data;
+  g_autofree guint8 *out = g_malloc (64 * 64);
+
+  td->ok = TRUE;
+  for (guint i = 0; i < 200; i++)
+    {
+      guint k = i % 2;
+
+      lacuna_frame_render_grey (td->frame, k ? -600 : 40, k ? 1500 : 400, FALSE, out, 64);
+      if (memcmp (out, td->expected[k], 64 * 64) != 0)
+        td->ok = FALSE;
+    }
+  return NULL;
+}
+
+static void
+test_frame_threads (void)
+{
+  g_autoptr(LacunaDicomFile) file = make_ramp (-2048, "MONOCHROME2");
+  g_autoptr(LacunaFrame) frame = decode (file);
+  guint8 a[64 * 64], b[64 * 64];
+  ThreadData td[4];
+  GThread *threads[4];
+
+  /* Several threads render the same frame with alternating windows at once. */
+  lacuna_frame_render_grey (frame, 40, 400, FALSE, a, 64);
+  lacuna_frame_render_grey (frame, -600, 1500, FALSE, b, 64);
+  for (guint i = 0; i < 4; i++)
+    {
+      td[i] = (ThreadData) { frame, { a, b }, FALSE };
+      threads[i] = g_thread_new ("render", render_thread, &td[i]);
+    }
+  for (guint i = 0; i < 4; i++)
+    {
+      g_thread_join (threads[i]);
+      g_assert_true (td[i].ok);
+    }
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Real data                                                                                */
 
@@ -810,6 +859,7 @@ static void
 compare_with_reference (const char *relative,
                         const char *reference,
                         const char *window_option,
+                        guint       index,
                         guint       tolerance)
 {
   g_autofree char *path = lacuna_test_dup_testdata (relative);
@@ -824,7 +874,8 @@ compare_with_reference (const char *relative,
   gsize n_off = 0;
   double c, wd;
   gboolean lut;
-  const char *argv[8];
+  const char *argv[12];
+  g_autofree char *frame_arg = g_strdup_printf ("%u", index + 1);
   int k = 0, status;
 
   if (path == NULL || !lacuna_test_require_program ("dcmj2pnm", "dcmtk"))
@@ -833,6 +884,8 @@ compare_with_reference (const char *relative,
   ref_path = g_build_filename (tmp, "ref.pnm", NULL);
   argv[k++] = "dcmj2pnm";
   argv[k++] = "-O";          /* no overlays: we draw nothing over the image */
+  argv[k++] = "+F";
+  argv[k++] = frame_arg;
   if (window_option != NULL)
     {
       g_auto(GStrv) parts = g_strsplit (window_option, " ", -1);
@@ -846,7 +899,7 @@ compare_with_reference (const char *relative,
   g_assert_cmpint (status, ==, 0);
   ref = read_pnm (ref_path, &w, &h, &channels);
 
-  frame = decode_path (path, 0);
+  frame = decode_path (path, index);
   g_assert_cmpuint (lacuna_frame_get_width (frame), ==, w);
   g_assert_cmpuint (lacuna_frame_get_height (frame), ==, h);
   g_assert_cmpuint (lacuna_frame_is_color (frame) ? 3 : 1, ==, channels);
@@ -875,7 +928,7 @@ compare_with_dcmj2pnm (const char *relative,
                        const char *window_option,
                        guint       tolerance)
 {
-  compare_with_reference (relative, NULL, window_option, tolerance);
+  compare_with_reference (relative, NULL, window_option, 0, tolerance);
 }
 
 static void
@@ -937,7 +990,68 @@ test_frame_vs_gdcm_segmented_palette (void)
   argv[2] = path;
   argv[3] = rgb;
   g_assert_cmpint (lacuna_test_run (argv, NULL, NULL), ==, 0);
-  compare_with_reference (relative, rgb, NULL, 2);
+  compare_with_reference (relative, rgb, NULL, 0, 2);
+}
+
+/* Enhanced multi-frame objects keep Rescale and Window in functional groups. DCMTK's
+ * dcmj2pnm does not take the window from there (so it is given explicitly), and it applies
+ * a shared Pixel Value Transformation but not a per-frame one. */
+static void
+test_frame_enhanced_shared (void)
+{
+  const char *relative = "variety/multiframe/pydicom-data_eCT_Supplemental_enhancedCT.dcm";
+  g_autofree char *path = lacuna_test_dup_testdata (relative);
+  g_autoptr(LacunaFrame) frame = NULL;
+  double c, w, slope, intercept;
+
+  if (path == NULL)
+    return;
+  frame = decode_path (path, 0);
+  g_assert_true (lacuna_frame_get_rescale (frame, &slope, &intercept));
+  g_assert_cmpfloat (slope, ==, 1);
+  g_assert_cmpfloat (intercept, ==, -1024);
+  lacuna_frame_get_default_window (frame, &c, &w, NULL);
+  g_assert_cmpfloat (c, ==, 49);
+  g_assert_cmpfloat (w, ==, 102);
+  compare_with_reference (relative, NULL, "+Ww 49 102", 0, 1);
+}
+
+static void
+test_frame_enhanced_per_frame (void)
+{
+  const char *siemens = "variety/multiframe/dcm_qa_enh_Siemens_XA10/6_1.dcm";
+  const char *philips = "variety/multiframe/dcm_qa_enh_Philips_IM_0027_fMAP_enhancedMR.dcm";
+  g_autofree char *path = lacuna_test_dup_testdata (siemens);
+  g_autofree char *path2 = lacuna_test_dup_testdata (philips);
+  g_autoptr(LacunaFrame) frame = NULL;
+  double c, w, slope;
+
+  if (path == NULL || path2 == NULL)
+    return;
+  /* The second frame's own window (the first frame's is 625/1361). */
+  frame = decode_path (path, 1);
+  lacuna_frame_get_default_window (frame, &c, &w, NULL);
+  g_assert_cmpfloat (c, ==, 609);
+  g_assert_cmpfloat (w, ==, 1311);
+  compare_with_reference (siemens, NULL, "+Ww 609 1311", 1, 1);
+  g_clear_object (&frame);
+
+  /* A per-frame slope: the window 959/1667 is in rescaled units, i.e. 959/s, 1667/s in the
+   * stored values DCMTK windows here. */
+  frame = decode_path (path2, 0);
+  g_assert_true (lacuna_frame_get_rescale (frame, &slope, NULL));
+  g_assert_cmpfloat_with_epsilon (slope, 1.27985347985347, 1e-12);
+  lacuna_frame_get_default_window (frame, &c, &w, NULL);
+  g_assert_cmpfloat (c, ==, 959);
+  g_assert_cmpfloat (w, ==, 1667);
+  {
+    char wc[G_ASCII_DTOSTR_BUF_SIZE], ww[G_ASCII_DTOSTR_BUF_SIZE];
+    g_autofree char *option = g_strdup_printf ("+Ww %s %s",
+                                               g_ascii_formatd (wc, sizeof wc, "%.6f", 959 / slope),
+                                               g_ascii_formatd (ww, sizeof ww, "%.6f", 1667 / slope));
+
+    compare_with_reference (philips, NULL, option, 0, 1);
+  }
 }
 
 int
@@ -963,11 +1077,14 @@ main (int    argc,
   g_test_add_func ("/core/frame/ybr", test_frame_ybr);
   g_test_add_func ("/core/frame/errors", test_frame_errors);
   g_test_add_func ("/core/frame/render-speed", test_frame_render_speed);
+  g_test_add_func ("/core/frame/threads", test_frame_threads);
   g_test_add_func ("/core/frame/real/ct", test_frame_real_ct);
   g_test_add_func ("/core/frame/real/vs-dcmtk-ct", test_frame_vs_dcmtk_ct);
   g_test_add_func ("/core/frame/real/vs-dcmtk-monochrome1", test_frame_vs_dcmtk_monochrome1);
   g_test_add_func ("/core/frame/real/vs-dcmtk-minmax", test_frame_vs_dcmtk_minmax);
   g_test_add_func ("/core/frame/real/vs-dcmtk-color", test_frame_vs_dcmtk_color);
+  g_test_add_func ("/core/frame/real/enhanced-shared", test_frame_enhanced_shared);
+  g_test_add_func ("/core/frame/real/enhanced-per-frame", test_frame_enhanced_per_frame);
   g_test_add_func ("/core/frame/real/vs-gdcm-segmented-palette",
                    test_frame_vs_gdcm_segmented_palette);
 

@@ -465,6 +465,53 @@ test_window_settings (void)
   g_assert_finalize_object (window);
 }
 
+static GtkWindow *
+find_toplevel (GType type)
+{
+  g_autoptr(GList) windows = gtk_window_list_toplevels ();
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type))
+      return l->data;
+  return NULL;
+}
+
+static void
+test_app_actions (void)
+{
+  GtkApplication *app = GTK_APPLICATION (lacuna_gui_test_get_app ());
+  const char *names[] = { "open-file", "open-folder", "open-sample", "new-window", "about", "quit" };
+  g_auto(GStrv) quit_accels = NULL;
+  g_auto(GStrv) open_accels = NULL;
+  LacunaWindow *window;
+  GtkWindow *about;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), names[i]));
+
+  quit_accels = gtk_application_get_accels_for_action (app, "app.quit");
+  g_assert_cmpstrv (quit_accels, ((const char *[]) { "<Control>q", NULL }));
+  open_accels = gtk_application_get_accels_for_action (app, "app.open-file");
+  g_assert_cmpstrv (open_accels, ((const char *[]) { "<Control>o", NULL }));
+
+  /* app.open-sample opens in the active window (a new one when there is none). */
+  window = lacuna_gui_test_new_window (800, 600);
+  g_assert_true (gtk_application_get_active_window (app) == GTK_WINDOW (window));
+  g_action_group_activate_action (G_ACTION_GROUP (app), "open-sample", NULL);
+  g_assert_true (lacuna_window_get_loading (window));
+  lacuna_gui_test_wait_loaded (window);
+  g_assert_cmpuint (g_list_model_get_n_items (lacuna_window_get_series_list (window)), >=, 3);
+
+  g_assert_null (find_toplevel (ADW_TYPE_ABOUT_WINDOW));
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  about = find_toplevel (ADW_TYPE_ABOUT_WINDOW);
+  g_assert_nonnull (about);
+  g_assert_true (gtk_window_get_transient_for (about) == GTK_WINDOW (window));
+  gtk_window_destroy (about);
+
+  destroy_window (window);
+}
+
 static void
 test_app_command_line (void)
 {
@@ -504,6 +551,7 @@ main (int   argc,
   g_test_add_func ("/gui/window/missing-path", test_window_missing_path);
   g_test_add_func ("/gui/window/cancel", test_window_cancel);
   g_test_add_func ("/gui/window/settings", test_window_settings);
+  g_test_add_func ("/gui/app/actions", test_app_actions);
   g_test_add_func ("/gui/app/command-line", test_app_command_line);
 
   return g_test_run ();
