@@ -13,7 +13,7 @@
  *       "studies": [ {
  *         "uid": "…", "date": "YYYYMMDD", "description": "…",
  *         "series": [ {
- *           "uid": "…", "modality": "CT", "number": 2, "description": "…",
+ *           "uid": "…", "modality": "CT", "number": 2 | null, "description": "…",
  *           "instances": [ {
  *             "source": "/path/IM1",           (the file, or the .zip holding it)
  *             "archive_member": null | "DIR/IM1",
@@ -272,9 +272,10 @@ inspect_instance (Inspect        *inspect,
   g_autofree char *display = lacuna_instance_dup_display_name (instance);
   g_autofree char *where = NULL;
   JsonObject *object = NULL;
-  guint frames = lacuna_instance_has_pixels (instance) ? lacuna_instance_get_n_frames (instance) : 0;
-  guint rows = lacuna_instance_has_pixels (instance) ? lacuna_instance_get_rows (instance) : 0;
-  guint columns = lacuna_instance_has_pixels (instance) ? lacuna_instance_get_columns (instance) : 0;
+  gboolean pixels = lacuna_instance_has_pixels (instance);
+  guint frames = pixels ? lacuna_instance_get_n_frames (instance) : 0;
+  guint rows = pixels ? lacuna_instance_get_rows (instance) : 0;
+  guint columns = pixels ? lacuna_instance_get_columns (instance) : 0;
   Walk walk = { inspect, 8, NULL, NULL };
 
   inspect->n_instances++;
@@ -410,8 +411,11 @@ inspect_tree (Inspect          *inspect,
                   lacuna_cli_json_add_string (object, "uid", lacuna_series_get_uid (series));
                   lacuna_cli_json_add_string (object, "modality",
                                               lacuna_series_get_modality (series));
-                  json_object_set_int_member (object, "number",
-                                              lacuna_series_get_number (series));
+                  if (lacuna_series_get_number (series) != G_MININT)
+                    json_object_set_int_member (object, "number",
+                                                lacuna_series_get_number (series));
+                  else
+                    json_object_set_null_member (object, "number");
                   lacuna_cli_json_add_string (object, "description",
                                               lacuna_series_get_description (series));
                   instances = json_array_new ();
@@ -423,10 +427,12 @@ inspect_tree (Inspect          *inspect,
                   g_autofree char *desc = sanitize (lacuna_series_get_description (series));
                   g_autofree char *mod = sanitize (lacuna_series_get_modality (series));
                   g_autofree char *uid = sanitize (lacuna_series_get_uid (series));
+                  g_autofree char *number = NULL;
 
-                  print_indented (inspect->out, 4, _("Series %d, %s, %s, UID %s"),
-                                  lacuna_series_get_number (series), or_dash (mod),
-                                  or_dash (desc), or_dash (uid));
+                  if (lacuna_series_get_number (series) != G_MININT)
+                    number = g_strdup_printf ("%d", lacuna_series_get_number (series));
+                  print_indented (inspect->out, 4, _("Series %s, %s, %s, UID %s"),
+                                  or_dash (number), or_dash (mod), or_dash (desc), or_dash (uid));
                 }
 
               for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (series)); i++)
@@ -557,8 +563,8 @@ lacuna_cli_inspect (int    argc,
       "     \"series\": [{\"uid\", \"modality\", \"number\", \"description\",\n"
       "       \"instances\": [{\"source\", \"archive_member\", \"sop_instance_uid\",\n"
       "         \"sop_class_uid\", \"transfer_syntax\", \"frames\", \"rows\", \"columns\",\n"
-      "         \"elements\": [{\"tag\": \"(0010,0010)\", \"keyword\", \"vr\", \"vm\", \"length\",\n"
-      "           \"value\", \"items\", \"private_creator\", \"depth\",\n"
+      "         \"elements\": [{\"tag\": \"(0010,0010)\", \"keyword\", \"vr\", \"vm\",\n"
+      "           \"length\", \"value\", \"items\", \"private_creator\", \"depth\",\n"
       "           \"path\": [\"(0008,1115)\", 0, \"(0008,1155)\"]}]}]}]}]}],\n"
       "   \"skipped\": [{\"path\", \"reason\"}], \"failed\": [{\"path\", \"error\"}]}\n"
       "\"path\" lists the tags from the top level down, with the 0-based item index after each "

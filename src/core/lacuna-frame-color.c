@@ -77,7 +77,8 @@ _lacuna_frame_lut_read (LacunaDicomFile  *file,
   const guint8 *data;
   gsize size;
 
-  if (!_lacuna_frame_get_number (file, desc_path, 0, &n) || !_lacuna_frame_get_number (file, desc_path, 1, &first) ||
+  if (!_lacuna_frame_get_number (file, desc_path, 0, &n) ||
+      !_lacuna_frame_get_number (file, desc_path, 1, &first) ||
       !_lacuna_frame_get_number (file, desc_path, 2, &bits))
     {
       g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_UNSUPPORTED,
@@ -350,8 +351,10 @@ read_palette (LacunaDicomFile  *file,
       gsize size;
       const guint16 *words;
 
-      if (!_lacuna_frame_get_number (file, desc, 0, &n) || !_lacuna_frame_get_number (file, desc, 1, &first) ||
-          !_lacuna_frame_get_number (file, desc, 2, &bits) || n < 0 || n > 65536 || bits < 1 || bits > 16)
+      if (!_lacuna_frame_get_number (file, desc, 0, &n) ||
+          !_lacuna_frame_get_number (file, desc, 1, &first) ||
+          !_lacuna_frame_get_number (file, desc, 2, &bits) ||
+          n < 0 || n > 65536 || bits < 1 || bits > 16)
         {
           g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_UNSUPPORTED,
                        _("The %s has no valid descriptor"), what);
@@ -436,7 +439,8 @@ _lacuna_frame_convert_color (const LacunaFrameLayout  *layout,
         }
       for (gsize i = 0; i < n; i++)
         {
-          gint64 sv = _lacuna_frame_stored_of_raw (layout, _lacuna_frame_raw_sample (layout, data, i));
+          guint64 raw = _lacuna_frame_raw_sample (layout, data, i);
+          gint64 sv = _lacuna_frame_stored_of_raw (layout, raw);
 
           for (guint c = 0; c < 3; c++)
             rgb[i * 3 + c] = palette_entry (g_ptr_array_index (luts, c), sv);

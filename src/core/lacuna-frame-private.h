@@ -2,6 +2,8 @@
  * internals exposed for tests. */
 #pragma once
 
+#include <math.h>
+
 #include "lacuna-frame.h"
 
 G_BEGIN_DECLS

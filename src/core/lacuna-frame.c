@@ -38,27 +38,6 @@ typedef struct
   char   *explanation;
 } Window;
 
-typedef struct
-{
-  gint64   first;         /* first input value mapped */
-  guint    n_entries;
-  guint    bits;          /* bits per entry (Descriptor's third value) */
-  guint16 *data;
-  char    *explanation;
-} Lut;
-
-typedef enum
-{
-  COLOR_NONE,
-  COLOR_RGB,
-  COLOR_YBR_FULL,
-  COLOR_YBR_FULL_422,
-  COLOR_YBR_PARTIAL,
-  COLOR_YBR_PARTIAL_422,
-  COLOR_YBR_RCT,
-  COLOR_PALETTE,
-} ColorModel;
-
 struct _LacunaFrame
 {
   GObject               parent_instance;
@@ -71,17 +50,14 @@ struct _LacunaFrame
   GBytes               *stored;
   gboolean              is_color;
 
+  LacunaFrameLayout     layout;
+
   /* Grey. */
-  guint                 sample_bytes;   /* 1, 2 or 4 */
-  guint                 bits_stored;
-  guint                 shift;          /* high_bit + 1 - bits_stored */
-  guint64               mask;
-  gboolean              is_signed;
   double                slope;
   double                intercept;
-  Lut                  *modality_lut;   /* NULL: rescale */
+  LacunaFrameLut       *modality_lut;   /* NULL: rescale */
   GArray               *windows;        /* of Window */
-  GPtrArray            *voi_luts;       /* of Lut */
+  GPtrArray            *voi_luts;       /* of LacunaFrameLut */
   VoiFunction           voi_function;
   gboolean              has_padding;
   gint64                padding_lo;     /* stored values (signed domain) */
@@ -119,7 +95,7 @@ lacuna_frame_finalize (GObject *object)
   LacunaFrame *self = LACUNA_FRAME (object);
 
   g_clear_pointer (&self->stored, g_bytes_unref);
-  g_clear_pointer (&self->modality_lut, lut_free);
+  g_clear_pointer (&self->modality_lut, _lacuna_frame_lut_free);
   g_clear_pointer (&self->windows, g_array_unref);
   g_clear_pointer (&self->voi_luts, g_ptr_array_unref);
   g_clear_pointer (&self->rgb, g_free);
@@ -145,50 +121,25 @@ lacuna_frame_init (LacunaFrame *self)
   self->intercept = 0.0;
   self->windows = g_array_new (FALSE, TRUE, sizeof (Window));
   g_array_set_clear_func (self->windows, window_clear);
-  self->voi_luts = g_ptr_array_new_with_free_func (lut_free);
+  self->voi_luts = g_ptr_array_new_with_free_func (_lacuna_frame_lut_free);
 }
 
 /* ---------------------------------------------------------------------------------------- */
 /* Stored values                                                                            */
-
-static gint64
-sign_extend (guint64 raw,
-             guint   bits)
-{
-  if (bits < 64 && (raw & (G_GUINT64_CONSTANT (1) << (bits - 1))) != 0)
-    return (gint64) raw - (gint64) (G_GUINT64_CONSTANT (1) << bits);
-  return (gint64) raw;
-}
 
 static inline guint64
 raw_sample (LacunaFrame  *self,
             const guint8 *data,
             gsize         i)
 {
-  guint64 v;
-
-  switch (self->sample_bytes)
-    {
-    case 1:
-      v = data[i];
-      break;
-    case 2:
-      v = ((const guint16 *) data)[i];
-      break;
-    default:
-      v = ((const guint32 *) data)[i];
-      break;
-    }
-  return (v >> self->shift) & self->mask;
+  return _lacuna_frame_raw_sample (&self->layout, data, i);
 }
 
 static inline gint64
 stored_of_raw (LacunaFrame *self,
                guint64      raw)
 {
-  if (self->is_signed)
-    return sign_extend (raw, self->bits_stored);
-  return (gint64) raw;
+  return _lacuna_frame_stored_of_raw (&self->layout, raw);
 }
 
 static inline gboolean
@@ -200,22 +151,6 @@ is_padding (LacunaFrame *self,
 
 /* ---------------------------------------------------------------------------------------- */
 /* Reading attributes                                                                       */
-
-static gboolean
-get_number (LacunaDicomFile *file,
-            const char      *path,
-            guint            index,
-            double          *out)
-{
-  double v;
-
-  if (path == NULL || !lacuna_dicom_file_get_number (file, path, index, &v, NULL))
-    return FALSE;
-  if (!isfinite (v))
-    return FALSE;
-  *out = v;
-  return TRUE;
-}
 
 static char *
 dup_string (LacunaDicomFile *file,
@@ -287,8 +222,8 @@ read_windows (LacunaFrame     *self,
     {
       Window w = { 0, };
 
-      if (!get_number (file, center_path, i, &w.center) ||
-          !get_number (file, width_path, i, &w.width))
+      if (!_lacuna_frame_get_number (file, center_path, i, &w.center) ||
+          !_lacuna_frame_get_number (file, width_path, i, &w.width))
         break;
       if (i < n_expl)
         w.explanation = g_strdup (g_strstrip (expl[i]));
@@ -318,9 +253,9 @@ read_grey_attributes (LacunaFrame      *self,
 
   if (lacuna_dicom_file_count_items (file, "00283000") > 0)
     {
-      self->modality_lut = read_lut (file, "00283000/0/", "00283002", "00283006", "00283003",
-                                     self->is_signed, _("Modality LUT Sequence (0028,3000)"),
-                                     error);
+      self->modality_lut = _lacuna_frame_lut_read (file, "00283000/0/", "00283002", "00283006",
+                                                   "00283003", self->layout.is_signed,
+                                                   _("Modality LUT Sequence (0028,3000)"), error);
       if (self->modality_lut == NULL)
         return FALSE;
     }
@@ -328,9 +263,9 @@ read_grey_attributes (LacunaFrame      *self,
     {
       double slope = 1.0, intercept = 0.0;
 
-      if (get_number (file, slope_path, 0, &slope) && slope != 0.0)
+      if (_lacuna_frame_get_number (file, slope_path, 0, &slope) && slope != 0.0)
         self->slope = slope;
-      if (get_number (file, icept_path, 0, &intercept))
+      if (_lacuna_frame_get_number (file, icept_path, 0, &intercept))
         self->intercept = intercept;
     }
 
@@ -348,10 +283,12 @@ read_grey_attributes (LacunaFrame      *self,
         g_autoptr(GError) local_error = NULL;
         /* The VOI LUT maps modality values: a first value read as US above 32767 is
          * negative when those values can be (signed pixels, a negative intercept). */
-        Lut *lut = read_lut (file, item, "00283002", "00283006", "00283003",
-                             self->is_signed || (self->modality_lut == NULL &&
-                                                 self->intercept < 0),
-                             _("VOI LUT Sequence (0028,3010)"), &local_error);
+        LacunaFrameLut *lut;
+
+        lut = _lacuna_frame_lut_read (file, item, "00283002", "00283006", "00283003",
+                                      self->layout.is_signed ||
+                                      (self->modality_lut == NULL && self->intercept < 0),
+                                      _("VOI LUT Sequence (0028,3010)"), &local_error);
 
         /* A broken VOI LUT is not fatal: the window (or the value range) still works. */
         if (lut != NULL)
@@ -363,15 +300,15 @@ read_grey_attributes (LacunaFrame      *self,
 
   /* Pixel Padding Value and Range Limit have the VR of the pixels (US or SS); a value
    * written with the other VR still means the same bit pattern. */
-  if (get_number (file, "00280120", 0, &pad))
+  if (_lacuna_frame_get_number (file, "00280120", 0, &pad))
     {
       double limit;
-      gint64 lo = stored_of_raw (self, (guint64) (gint64) pad & self->mask);
+      gint64 lo = stored_of_raw (self, (guint64) (gint64) pad & self->layout.mask);
       gint64 hi = lo;
 
-      if (get_number (file, "00280121", 0, &limit))
+      if (_lacuna_frame_get_number (file, "00280121", 0, &limit))
         {
-          gint64 l = stored_of_raw (self, (guint64) (gint64) limit & self->mask);
+          gint64 l = stored_of_raw (self, (guint64) (gint64) limit & self->layout.mask);
 
           lo = MIN (lo, l);
           hi = MAX (hi, l);
@@ -396,7 +333,7 @@ modality_of_stored (LacunaFrame *self,
                     gint64       sv)
 {
   if (self->modality_lut != NULL)
-    return lut_lookup (self->modality_lut, (double) sv);
+    return _lacuna_frame_lut_lookup (self->modality_lut, (double) sv);
   return self->slope * (double) sv + self->intercept;
 }
 
@@ -470,13 +407,16 @@ setup_layout (LacunaFrame  *self,
     }
   if (stored == 0 || stored > allocated)
     stored = allocated;
-  self->sample_bytes = allocated / 8;
-  self->bits_stored = stored;
-  self->shift = 0;
+  self->layout.sample_bytes = allocated / 8;
+  self->layout.bits_stored = stored;
+  self->layout.shift = 0;
   if (info->high_bit + 1 > stored && info->high_bit < allocated)
-    self->shift = info->high_bit + 1 - stored;
-  self->mask = stored >= 64 ? G_MAXUINT64 : (G_GUINT64_CONSTANT (1) << stored) - 1;
-  self->is_signed = info->is_signed;
+    self->layout.shift = info->high_bit + 1 - stored;
+  self->layout.mask = stored >= 64 ? G_MAXUINT64 : (G_GUINT64_CONSTANT (1) << stored) - 1;
+  self->layout.is_signed = info->is_signed;
+  self->layout.width = self->width;
+  self->layout.height = self->height;
+  self->layout.samples = info->samples_per_pixel;
 
   if (self->width == 0 || self->height == 0 || info->samples_per_pixel == 0)
     {
@@ -484,8 +424,9 @@ setup_layout (LacunaFrame  *self,
                    _("The image has no rows or columns"));
       return FALSE;
     }
-  expected = (gsize) self->width * self->height * info->samples_per_pixel * self->sample_bytes;
-  /* 4:2:2 data left subsampled is 2/3 of that; convert_color() checks it. */
+  expected = (gsize) self->width * self->height * info->samples_per_pixel *
+             self->layout.sample_bytes;
+  /* 4:2:2 data left subsampled is 2/3 of that; the colour conversion checks it. */
   if (g_bytes_get_size (self->stored) < expected &&
       !(info->samples_per_pixel == 3 &&
         g_bytes_get_size (self->stored) >= expected / 3 * 2 &&
@@ -504,7 +445,6 @@ lacuna_frame_decode (LacunaDicomFile  *file,
                      GError          **error)
 {
   g_autoptr(LacunaFrame) self = NULL;
-  ColorModel model;
 
   g_return_val_if_fail (file != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -534,11 +474,12 @@ lacuna_frame_decode (LacunaDicomFile  *file,
   if (!setup_layout (self, error))
     return NULL;
 
-  model = color_model_from_photometric (self->photometric);
-  if (model != COLOR_NONE)
+  if (_lacuna_frame_is_color_photometric (self->photometric))
     {
       self->is_color = TRUE;
-      if (!convert_color (self, file, model, error))
+      self->rgb = _lacuna_frame_convert_color (&self->layout, self->stored, self->photometric,
+                                               file, error);
+      if (self->rgb == NULL)
         return NULL;
       return g_steal_pointer (&self);
     }
@@ -782,7 +723,7 @@ lacuna_frame_get_voi_lut_explanation (LacunaFrame *self,
 
   if (index >= self->voi_luts->len)
     return NULL;
-  return ((Lut *) g_ptr_array_index (self->voi_luts, index))->explanation;
+  return ((LacunaFrameLut *) g_ptr_array_index (self->voi_luts, index))->explanation;
 }
 
 const char *
@@ -826,18 +767,27 @@ lacuna_frame_is_inverted (LacunaFrame *self)
 /* ---------------------------------------------------------------------------------------- */
 /* Rendering                                                                                */
 
+static const LacunaFrameLut *
+first_voi_lut (LacunaFrame *self,
+               gboolean     use_lut)
+{
+  if (use_lut && self->voi_luts->len > 0)
+    return g_ptr_array_index (self->voi_luts, 0);
+  return NULL;
+}
+
 /* Display value in [0, 255] of modality value x (before inversion). */
 static inline double
-voi_apply (LacunaFrame *self,
-           double       x,
-           double       center,
-           double       width,
-           const Lut   *voi_lut)
+voi_apply (LacunaFrame          *self,
+           double                x,
+           double                center,
+           double                width,
+           const LacunaFrameLut *voi_lut)
 {
   if (voi_lut != NULL)
     {
       double max = ldexp (1.0, (int) voi_lut->bits) - 1.0;
-      return lut_lookup (voi_lut, x) * 255.0 / max;
+      return _lacuna_frame_lut_lookup (voi_lut, x) * 255.0 / max;
     }
 
   switch (self->voi_function)
@@ -873,17 +823,18 @@ voi_apply (LacunaFrame *self,
 }
 
 static inline guint8
-display_of_stored (LacunaFrame *self,
-                   gint64       sv,
-                   double       center,
-                   double       width,
-                   const Lut   *voi_lut)
+display_of_stored (LacunaFrame          *self,
+                   gint64                sv,
+                   double                center,
+                   double                width,
+                   const LacunaFrameLut *voi_lut)
 {
   guint8 v;
 
   if (is_padding (self, sv))
     return 0;
-  v = clamp8 (voi_apply (self, modality_of_stored (self, sv), center, width, voi_lut));
+  v = _lacuna_frame_clamp8 (voi_apply (self, modality_of_stored (self, sv), center, width,
+                                       voi_lut));
   return self->invert ? 255 - v : v;
 }
 
@@ -894,9 +845,8 @@ _lacuna_frame_display_value (LacunaFrame *self,
                              double       width,
                              gboolean     use_lut)
 {
-  const Lut *voi_lut = use_lut && self->voi_luts->len > 0 ? g_ptr_array_index (self->voi_luts, 0)
-                                                          : NULL;
-  guint8 v = clamp8 (voi_apply (self, modality_value, center, width, voi_lut));
+  const LacunaFrameLut *voi_lut = first_voi_lut (self, use_lut);
+  guint8 v = _lacuna_frame_clamp8 (voi_apply (self, modality_value, center, width, voi_lut));
 
   return self->invert ? 255 - v : v;
 }
@@ -908,8 +858,7 @@ dup_table (LacunaFrame *self,
            double       width,
            gboolean     use_lut)
 {
-  const Lut *voi_lut = use_lut && self->voi_luts->len > 0 ? g_ptr_array_index (self->voi_luts, 0)
-                                                          : NULL;
+  const LacunaFrameLut *voi_lut = first_voi_lut (self, use_lut);
   GBytes *table;
   guint8 *t;
   gsize n;
@@ -925,10 +874,10 @@ dup_table (LacunaFrame *self,
   g_mutex_unlock (&self->lock);
 
   /* Only the stored values present in the frame are ever looked up. */
-  n = (gsize) 1 << self->bits_stored;
+  n = (gsize) 1 << self->layout.bits_stored;
   t = g_malloc0 (n);
   for (gint64 sv = self->stored_min; sv <= self->stored_max; sv++)
-    t[(guint64) sv & self->mask] = display_of_stored (self, sv, center, width, voi_lut);
+    t[(guint64) sv & self->layout.mask] = display_of_stored (self, sv, center, width, voi_lut);
   table = g_bytes_new_take (t, n);
 
   g_mutex_lock (&self->lock);
@@ -969,19 +918,19 @@ render (LacunaFrame *self,
       return;
     }
 
-  if (self->bits_stored <= 16)
+  if (self->layout.bits_stored <= 16)
     {
       g_autoptr(GBytes) table = dup_table (self, center, width, use_lut);
       const guint8 *t = g_bytes_get_data (table, NULL);
-      guint shift = self->shift;
-      guint mask = (guint) self->mask;
+      guint shift = self->layout.shift;
+      guint mask = (guint) self->layout.mask;
 
       for (guint y = 0; y < self->height; y++)
         {
           gsize row = (gsize) y * self->width;
           guint8 *dst = out + (gsize) y * stride;
 
-          if (self->sample_bytes == 1)
+          if (self->layout.sample_bytes == 1)
             {
               const guint8 *src = data + row;
 
@@ -992,7 +941,7 @@ render (LacunaFrame *self,
                 for (guint x = 0; x < self->width; x++, dst += 3)
                   dst[0] = dst[1] = dst[2] = t[(src[x] >> shift) & mask];
             }
-          else if (self->sample_bytes == 2)
+          else if (self->layout.sample_bytes == 2)
             {
               const guint16 *src = (const guint16 *) data + row;
 
@@ -1023,8 +972,7 @@ render (LacunaFrame *self,
 
   /* More than 16 bits stored: compute each pixel. */
   {
-    const Lut *voi_lut = use_lut && self->voi_luts->len > 0 ? g_ptr_array_index (self->voi_luts, 0)
-                                                            : NULL;
+    const LacunaFrameLut *voi_lut = first_voi_lut (self, use_lut);
 
     for (guint y = 0; y < self->height; y++)
       {

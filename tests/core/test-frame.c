@@ -1046,9 +1046,11 @@ test_frame_enhanced_per_frame (void)
   g_assert_cmpfloat (w, ==, 1667);
   {
     char wc[G_ASCII_DTOSTR_BUF_SIZE], ww[G_ASCII_DTOSTR_BUF_SIZE];
-    g_autofree char *option = g_strdup_printf ("+Ww %s %s",
-                                               g_ascii_formatd (wc, sizeof wc, "%.6f", 959 / slope),
-                                               g_ascii_formatd (ww, sizeof ww, "%.6f", 1667 / slope));
+    g_autofree char *option = NULL;
+
+    g_ascii_formatd (wc, sizeof wc, "%.6f", 959 / slope);
+    g_ascii_formatd (ww, sizeof ww, "%.6f", 1667 / slope);
+    option = g_strdup_printf ("+Ww %s %s", wc, ww);
 
     compare_with_reference (philips, NULL, option, 0, 1);
   }

@@ -1,0 +1,50 @@
+/* lacuna-residual.h: the residual scan that runs after writing, independent of the rules.
+ *
+ * From every input file it collects the identifying strings (names and their parts, IDs,
+ * dates of birth in common formats, addresses, phones, institutions, physicians; decoded
+ * in their character sets); then it reads every output back and searches every value at
+ * any depth, and the raw bytes of the file, and any text (the report, file names) for them.
+ * A hit names where it was found and what kind of identifier it matched, never the value.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "lacuna-dicom.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char       *where;      /* an element path ("00081030"), "bytes at offset N", or "file name" */
+  const char *keyword;    /* element keyword or "" */
+  const char *kind;       /* static: "patient name", "patient ID", "birth date", "address", … */
+} LacunaResidualHit;
+
+void lacuna_residual_hit_free (LacunaResidualHit *hit);
+
+typedef struct _LacunaResidual LacunaResidual;
+
+LacunaResidual *lacuna_residual_new          (void);
+void            lacuna_residual_free         (LacunaResidual   *self);
+/* Adds the identifying strings of an input (thread-safe). */
+void            lacuna_residual_add_input    (LacunaResidual   *self,
+                                              LacunaDicomFile  *input);
+/* Number of distinct strings searched for. */
+guint           lacuna_residual_get_n_needles (LacunaResidual  *self);
+/* Searches the written file at path: every value at any depth (decoded) and its bytes.
+ * Appends hits (LacunaResidualHit*) to hits. FALSE + error only when the file cannot be
+ * read. Thread-safe once all inputs are added. */
+gboolean        lacuna_residual_check_file   (LacunaResidual   *self,
+                                              const char       *path,
+                                              GPtrArray        *hits,
+                                              GError          **error);
+/* Searches a text (a report, a file name); `where` names it in the hits. */
+void            lacuna_residual_check_text   (LacunaResidual   *self,
+                                              const char       *text,
+                                              const char       *where,
+                                              GPtrArray        *hits);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LacunaResidual, lacuna_residual_free)
+
+G_END_DECLS
