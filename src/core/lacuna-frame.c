@@ -341,37 +341,103 @@ static void
 compute_value_range (LacunaFrame *self)
 {
   const guint8 *data = g_bytes_get_data (self->stored, NULL);
+  const LacunaFrameLayout layout = self->layout;
   gsize n = (gsize) self->width * self->height;
-  gboolean any = FALSE;
+  gboolean has_padding = self->has_padding;
+  gint64 pad_lo = self->padding_lo, pad_hi = self->padding_hi;
+  gint64 all_min = G_MAXINT64, all_max = G_MININT64;
   gint64 smin = G_MAXINT64, smax = G_MININT64;
   double vmin = G_MAXDOUBLE, vmax = -G_MAXDOUBLE;
+  gboolean any = FALSE;
 
-  self->stored_min = G_MAXINT64;
-  self->stored_max = G_MININT64;
-  for (gsize i = 0; i < n; i++)
+  /* Locals, not fields: the loop runs over every pixel of every decoded frame, and stores
+   * through self on each iteration would keep the compiler from using registers. */
+  if (layout.sample_bytes == 2 && layout.shift == 0 && layout.mask == 0xFFFF)
     {
-      gint64 sv = stored_of_raw (self, raw_sample (self, data, i));
+      /* The common case (16 bits stored): plain 16-bit compares. Padding outside the
+       * 16-bit range of the data's signedness can never match. */
+      gint64 lo_all = G_MAXINT64, hi_all = G_MININT64, lo = G_MAXINT64, hi = G_MININT64;
 
-      self->stored_min = MIN (self->stored_min, sv);
-      self->stored_max = MAX (self->stored_max, sv);
-      if (is_padding (self, sv))
-        continue;
-      any = TRUE;
-      if (self->modality_lut == NULL)
-        {
-          smin = MIN (smin, sv);
-          smax = MAX (smax, sv);
-        }
+#define SCAN16(type)                                                          \
+      {                                                                       \
+        const type *p = (const type *) data;                                  \
+        type a_lo = p[0], a_hi = p[0], v_lo = 0, v_hi = 0;                    \
+        gboolean seen = FALSE;                                                \
+        for (gsize i = 0; i < n; i++)                                         \
+          {                                                                   \
+            type v = p[i];                                                    \
+            a_lo = MIN (a_lo, v);                                             \
+            a_hi = MAX (a_hi, v);                                             \
+            if (has_padding && v >= pad_lo && v <= pad_hi)                    \
+              continue;                                                       \
+            if (!seen)                                                        \
+              v_lo = v_hi = v, seen = TRUE;                                   \
+            v_lo = MIN (v_lo, v);                                             \
+            v_hi = MAX (v_hi, v);                                             \
+          }                                                                   \
+        if (n > 0)                                                            \
+          lo_all = a_lo, hi_all = a_hi;                                       \
+        if (seen)                                                             \
+          lo = v_lo, hi = v_hi;                                               \
+      }
+
+      if (layout.is_signed)
+        SCAN16 (gint16)
       else
-        {
-          double v = modality_of_stored (self, sv);
+        SCAN16 (guint16)
+#undef SCAN16
 
+      all_min = lo_all;
+      all_max = hi_all;
+      smin = lo;
+      smax = hi;
+    }
+  else for (gsize i = 0; i < n; i++)
+    {
+      gint64 sv = _lacuna_frame_stored_of_raw (&layout, _lacuna_frame_raw_sample (&layout, data, i));
+
+      all_min = MIN (all_min, sv);
+      all_max = MAX (all_max, sv);
+      if (has_padding && sv >= pad_lo && sv <= pad_hi)
+        continue;
+      smin = MIN (smin, sv);
+      smax = MAX (smax, sv);
+    }
+  self->stored_min = all_min;
+  self->stored_max = all_max;
+  any = smin <= smax;
+
+  if (any && self->modality_lut != NULL && smax - smin <= 65536)
+    {
+      /* A LUT need not be monotonic: look up every stored value in [smin, smax] once
+       * rather than once per pixel. */
+      for (gint64 sv = smin; sv <= smax; sv++)
+        {
+          double v;
+
+          if (has_padding && sv >= pad_lo && sv <= pad_hi)
+            continue;
+          v = modality_of_stored (self, sv);
           vmin = MIN (vmin, v);
           vmax = MAX (vmax, v);
         }
     }
+  else if (any && self->modality_lut != NULL)
+    {
+      for (gsize i = 0; i < n; i++)
+        {
+          gint64 sv = _lacuna_frame_stored_of_raw (&layout,
+                                                   _lacuna_frame_raw_sample (&layout, data, i));
+          double v;
 
-  if (any && self->modality_lut == NULL)
+          if (has_padding && sv >= pad_lo && sv <= pad_hi)
+            continue;
+          v = modality_of_stored (self, sv);
+          vmin = MIN (vmin, v);
+          vmax = MAX (vmax, v);
+        }
+    }
+  else if (any)
     {
       double a = modality_of_stored (self, smin);
       double b = modality_of_stored (self, smax);
