@@ -39,8 +39,8 @@ lacuna_key_new_from_data (gconstpointer   data,
   if (size < LACUNA_KEY_MIN_BYTES)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   _("The key has %" G_GSIZE_FORMAT " bytes; at least %d are needed"),
-                   size, LACUNA_KEY_MIN_BYTES);
+                   _("The key has %u bytes; at least %d are needed"),
+                   (guint) size, LACUNA_KEY_MIN_BYTES);
       return NULL;
     }
   if (size > LACUNA_KEY_MAX_BYTES)

@@ -14,7 +14,7 @@
  *   "everything in it". (Non-DICOM files there are SKIPPED as anywhere else.)
  * - A DICOMDIR itself (named DICOMDIR, or recognised by its Media Storage SOP Class
  *   1.2.840.10008.1.3.10 when named otherwise): only the files it lists.
- * - Referenced File IDs (0004,1500) are split on '' and each component is matched against
+ * - Referenced File IDs (0004,1500) are split on '\' and each component is matched against
  *   the folder exactly, else case-insensitively (also ignoring an ISO 9660 ";1" version and
  *   a trailing dot): patient CDs written on Windows list upper-case IDs for lower-case
  *   files. IDs with "." or ".." components are refused (FAILED), never followed.

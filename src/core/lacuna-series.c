@@ -7,7 +7,10 @@
  *     instance, in the current order, that has both position and orientation, so every
  *     instance is measured along the same axis (a localizer inside an axial series does
  *     not get its own axis). Adding instances in a fixed order (the loader does) makes
- *     this choice deterministic.
+ *     this choice deterministic. The direction along the normal follows the acquisition:
+ *     when, in position order, Instance Numbers fall more often than they rise, the keys
+ *     are negated, so a series numbered from head to feet is shown from head to feet
+ *     whatever the sign of its normal.
  *  2. Instances without geometry come after them (a secondary capture, a report, a
  *     scout without geometry): their place cannot be computed, and putting them last keeps
  *     the slices contiguous for scrolling.
@@ -304,6 +307,28 @@ compare_entries (gconstpointer pa,
                     lacuna_instance_get_archive_member (b->instance));
 }
 
+/* In entries sorted by position, do Instance Numbers mostly fall? */
+static gboolean
+instance_numbers_fall (const SortEntry *entries,
+                       guint            n)
+{
+  int rises = 0, falls = 0, previous = G_MININT;
+
+  for (guint i = 0; i < n && entries[i].has_key; i++)
+    {
+      int number = lacuna_instance_get_instance_number (entries[i].instance);
+
+      if (number == G_MININT)
+        continue;
+      if (previous != G_MININT && number > previous)
+        rises++;
+      else if (previous != G_MININT && number < previous)
+        falls++;
+      previous = number;
+    }
+  return falls > rises;
+}
+
 void
 lacuna_series_sort (LacunaSeries *self)
 {
@@ -342,6 +367,13 @@ lacuna_series_sort (LacunaSeries *self)
 
   /* g_qsort_with_data is a stable merge sort. */
   g_qsort_with_data (entries, (int) n, sizeof (SortEntry), compare_entries, NULL);
+
+  if (instance_numbers_fall (entries, n))
+    {
+      for (i = 0; i < n; i++)
+        entries[i].key = -entries[i].key;
+      g_qsort_with_data (entries, (int) n, sizeof (SortEntry), compare_entries, NULL);
+    }
 
   for (i = 0; i < n; i++)
     {

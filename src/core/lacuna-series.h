@@ -24,7 +24,8 @@ guint           lacuna_series_get_n_frames        (LacunaSeries   *self);
 /* Adds at the end; call lacuna_series_sort() once all are in. */
 void            lacuna_series_add                 (LacunaSeries   *self,
                                                    LacunaInstance *instance);
-/* Orders by position along the slice normal (from Image Orientation), ascending, then by
+/* Orders by position along the slice normal (from Image Orientation), in the direction in
+ * which Instance Numbers rise (ascending when they do not tell), then by
  * Instance Number, then by SOP Instance UID; emits items-changed when the order changed.
  * The normal is the first (in current order) positioned instance's; instances without a
  * position (or in a series without any orientation) come after those with one, by

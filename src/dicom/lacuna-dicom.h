@@ -32,7 +32,7 @@ typedef enum
   LACUNA_DICOM_ERROR_PARSE,        /* DICOM, but broken (truncated, bad lengths, bad VR…) */
   LACUNA_DICOM_ERROR_TOO_DEEP,     /* sequences nested deeper than LACUNA_DICOM_MAX_DEPTH */
   LACUNA_DICOM_ERROR_TOO_LARGE,    /* dimensions or lengths beyond what the file or the limits allow */
-  LACUNA_DICOM_ERROR_NO_PIXELS,    /* the object has no Pixel Data (or Float/Double Float Pixel Data) */
+  LACUNA_DICOM_ERROR_NO_PIXELS,    /* the object has no Pixel Data (Float Pixel Data: UNSUPPORTED) */
   LACUNA_DICOM_ERROR_UNSUPPORTED,  /* a transfer syntax or pixel layout we cannot decode */
   LACUNA_DICOM_ERROR_DECODE,       /* the codec failed on this frame */
   LACUNA_DICOM_ERROR_NOT_FOUND,    /* no element at that path */

@@ -431,8 +431,8 @@ test_series_sort (void)
 {
   const char *orientation = "1\\0\\0\\0\\1\\0";   /* axial: normal +z */
   LacunaSeries *series = lacuna_series_new ("1.2.3.4.5");
-  g_autoptr(LacunaInstance) a = make_instance ("1.1", "3", "0\\0\\-10", orientation);
-  g_autoptr(LacunaInstance) b = make_instance ("1.2", "1", "0\\0\\20", orientation);
+  g_autoptr(LacunaInstance) a = make_instance ("1.1", "1", "0\\0\\-10", orientation);
+  g_autoptr(LacunaInstance) b = make_instance ("1.2", "8", "0\\0\\20", orientation);
   g_autoptr(LacunaInstance) c = make_instance ("1.3", "2", "0\\0\\5", orientation);
   g_autoptr(LacunaInstance) d = make_instance ("1.4", "9", NULL, NULL);          /* no geometry */
   g_autoptr(LacunaInstance) e = make_instance ("1.5", "4", NULL, NULL);          /* no geometry */
@@ -463,6 +463,29 @@ test_series_sort (void)
   g_assert_cmpuint (changes, ==, 7);
 
   g_signal_handlers_disconnect_by_data (series, &changes);
+  g_assert_finalize_object (series);
+}
+
+/* Numbered against the normal (head to feet, with +z towards the head): the order follows
+ * the numbers, still by position. */
+static void
+test_series_sort_direction (void)
+{
+  const char *orientation = "1\\0\\0\\0\\1\\0";
+  LacunaSeries *series = lacuna_series_new ("1.2.3.4.6");
+  g_autoptr(LacunaInstance) low = make_instance ("2.1", "3", "0\\0\\0", orientation);
+  g_autoptr(LacunaInstance) mid = make_instance ("2.2", "2", "0\\0\\10", orientation);
+  g_autoptr(LacunaInstance) high = make_instance ("2.3", "1", "0\\0\\20", orientation);
+  g_autoptr(LacunaInstance) stray = make_instance ("2.4", "9", "0\\0\\15", orientation);
+  LacunaInstance *expected[] = { high, stray, mid, low };
+
+  lacuna_series_add (series, low);
+  lacuna_series_add (series, stray);
+  lacuna_series_add (series, high);
+  lacuna_series_add (series, mid);
+  lacuna_series_sort (series);
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    g_assert_true (lacuna_series_get_instance (series, i) == expected[i]);
   g_assert_finalize_object (series);
 }
 
@@ -714,6 +737,7 @@ check_series_folder (const char *relative,
   g_autoptr(LacunaSeries) series = NULL;
   g_autoptr(GPtrArray) files = NULL;
   double normal[3], previous = -INFINITY;
+  int direction = 0;
   Counts got;
 
   if (dir == NULL)
@@ -758,7 +782,14 @@ check_series_folder (const char *relative,
       for (guint k = 0; k < 3; k++)
         g_assert_cmpfloat_with_epsilon (p[k], q[k], 1e-9);
       key = p[0] * normal[0] + p[1] * normal[1] + p[2] * normal[2];
-      g_assert_cmpfloat (key, >=, previous);
+      /* Monotonic along the normal, in one direction throughout (which one follows the
+       * Instance Numbers: see lacuna_series_sort()). */
+      if (i > 0 && direction == 0 && key != previous)
+        direction = key > previous ? 1 : -1;
+      if (direction > 0)
+        g_assert_cmpfloat (key, >=, previous);
+      else if (direction < 0)
+        g_assert_cmpfloat (key, <=, previous);
       previous = key;
     }
 }
@@ -1309,6 +1340,7 @@ main (int   argc,
   g_test_add_func ("/core/loader/instance/new-destroy", test_instance_new_destroy);
   g_test_add_func ("/core/loader/instance/parse-ds", test_parse_ds);
   g_test_add_func ("/core/loader/series/new-destroy", test_series_new_destroy);
+  g_test_add_func ("/core/loader/series/sort-direction", test_series_sort_direction);
   g_test_add_func ("/core/loader/series/sort", test_series_sort);
   g_test_add_func ("/core/loader/study/new-destroy", test_study_new_destroy);
   g_test_add_func ("/core/loader/patient/new-destroy", test_patient_new_destroy);
