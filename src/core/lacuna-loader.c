@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <archive.h>
 #include <archive_entry.h>
@@ -323,6 +324,11 @@ index_job (gpointer data,
         {
           job->kind = RESULT_INSTANCE;
           job->instance = lacuna_instance_new_from_file (file, job->path, job->member);
+          /* The header is readable and is shown; the failure is still reported. */
+          if (lacuna_dicom_file_pixels_truncated (file))
+            job->error = g_error_new_literal (LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_PARSE,
+                                              _("Pixel Data runs past the end of the file: "
+                                                "the header can be read, the image cannot"));
           if (self->first_image_func != NULL &&
               lacuna_instance_has_pixels (job->instance) &&
               g_atomic_int_compare_and_exchange (&self->first_image_sent, 0, 1))
@@ -1048,6 +1054,8 @@ lacuna_loader_load (LacunaLoader  *self,
         {
         case RESULT_INSTANCE:
           lacuna_collection_add_instance (collection, job->instance);
+          if (job->error != NULL)
+            lacuna_collection_add_problem (collection, LACUNA_PROBLEM_FAILED, path, job->error);
           break;
         case RESULT_SKIPPED:
           lacuna_collection_add_problem (collection, LACUNA_PROBLEM_SKIPPED, path, job->error);

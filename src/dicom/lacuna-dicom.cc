@@ -207,6 +207,7 @@ open_common (const guint8          *data,
       file->name = name;
       file->has_meta = size >= 132 && memcmp (data + 128, "DICM", 4) == 0;
       file->header_only = (flags & LACUNA_DICOM_OPEN_HEADER_ONLY) != 0;
+      file->pixels_truncated = pixels_truncated;
 
       cond = load (file.get (), load_data);
       if (cond.bad () && pixels_truncated && !file->header_only)
@@ -361,6 +362,14 @@ lacuna_dicom_file_has_meta (LacunaDicomFile *file)
   g_return_val_if_fail (file != NULL, FALSE);
 
   return file->has_meta;
+}
+
+gboolean
+lacuna_dicom_file_pixels_truncated (LacunaDicomFile *file)
+{
+  g_return_val_if_fail (file != NULL, FALSE);
+
+  return file->pixels_truncated;
 }
 
 gboolean

@@ -89,6 +89,9 @@ gboolean         lacuna_dicom_file_has_meta            (LacunaDicomFile *file);
 /* TRUE when Specific Character Set named something DCMTK could not convert: values are
  * then given as read (bytes outside ASCII replaced by U+FFFD). */
 gboolean         lacuna_dicom_file_charset_failed      (LacunaDicomFile *file);
+/* TRUE when Pixel Data runs past the end of the file: the header could be read, the
+ * image cannot (such a file opens header-only). */
+gboolean         lacuna_dicom_file_pixels_truncated    (LacunaDicomFile *file);
 
 /* Writes a Part 10 file: a zero preamble, a fresh meta header built from the dataset, in
  * transfer_syntax (NULL: Explicit VR Little Endian). Pixel data in a compressed syntax is
@@ -241,6 +244,49 @@ gboolean  lacuna_dicom_file_set_pixel_data (LacunaDicomFile       *file,
                                             gsize                  size,
                                             guint                  bits_allocated,
                                             GError               **error);
+
+/* Fills one frame of a new native Pixel Data value: out holds size bytes (host order,
+ * samples interleaved, bits_allocated wide). FALSE + error stops the build. */
+typedef gboolean (*LacunaDicomFillFrameFunc) (guint     frame,
+                                              guint8   *out,
+                                              gsize     size,
+                                              gpointer  user_data,
+                                              GError  **error);
+
+/* Replaces Pixel Data with a native value of n_frames × frame_size bytes (bits_allocated 8,
+ * 16 or 32), built in place frame by frame by func: nothing but the new value is held in
+ * memory. func may decode frames of the same file (decode_frame): the old Pixel Data stays
+ * until every frame is filled, and is left untouched when func fails. Like set_pixel_data,
+ * the caller keeps Rows, Photometric Interpretation… consistent. (lacuna-dicom-encode.cc) */
+gboolean  lacuna_dicom_file_build_pixel_data (LacunaDicomFile          *file,
+                                              guint                     n_frames,
+                                              gsize                     frame_size,
+                                              guint                     bits_allocated,
+                                              LacunaDicomFillFrameFunc  func,
+                                              gpointer                  user_data,
+                                              GError                  **error);
+
+/* TRUE when Pixel Data is held native now (stored native, or replaced by set_pixel_data
+ * or build_pixel_data), FALSE when it is encapsulated or absent. */
+gboolean  lacuna_dicom_file_pixels_are_native (LacunaDicomFile *file);
+
+/* Losslessly encodes native Pixel Data now, in memory, in transfer_syntax: RLE Lossless
+ * (1.2.840.10008.1.2.5), JPEG Lossless SV1 (.4.70) and JPEG-LS Lossless (.4.80) with DCMTK,
+ * JPEG 2000 Lossless Only (.4.90) with OpenJPEG (reversible 5/3, one layer, no colour
+ * transform: RGB stays RGB). From then on the file is in that syntax:
+ * get_transfer_syntax() returns it, decode_frame decodes the new fragments, and save() in
+ * that syntax writes them as they are. Pixel Data must be native (else INVALID). On
+ * failure the file is left as it was (native). The caller checks the result decodes to
+ * the samples it encoded if it wants proof. */
+gboolean  lacuna_dicom_file_encode_pixel_data (LacunaDicomFile  *file,
+                                               const char       *transfer_syntax,
+                                               GError          **error);
+
+/* Encapsulated Pixel Data: every fragment's bytes concatenated in order, the Basic Offset
+ * Table left out (to compare compressed data, or measure it). INVALID when Pixel Data is
+ * native, NO_PIXELS when absent. */
+GBytes   *lacuna_dicom_file_dup_fragments     (LacunaDicomFile  *file,
+                                               GError          **error);
 
 /* ---------------------------------------------------------------------------------------- */
 /* DICOMDIR                                                                                 */

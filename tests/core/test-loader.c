@@ -911,6 +911,27 @@ test_folder_mixed (void)
   }
 }
 
+/* Pixel Data cut short: the header is indexed and shown, and the file is reported failed. */
+static void
+test_truncated_pixels (void)
+{
+  g_autofree char *path =
+    lacuna_test_dup_testdata ("variety/pydicom_debian_test_files/MR_truncated.dcm");
+  g_autoptr(LacunaCollection) collection = NULL;
+  GPtrArray *problems;
+  LacunaProblem *problem;
+
+  if (path == NULL)
+    return;
+  collection = load_one (path);
+  g_assert_cmpuint (lacuna_collection_get_n_instances (collection), ==, 1);
+  problems = lacuna_collection_get_problems (collection);
+  g_assert_cmpuint (problems->len, ==, 1);
+  problem = g_ptr_array_index (problems, 0);
+  g_assert_cmpint (problem->kind, ==, LACUNA_PROBLEM_FAILED);
+  g_assert_error (problem->error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_PARSE);
+}
+
 static void
 test_missing_paths (void)
 {
@@ -1338,6 +1359,7 @@ main (int   argc,
   lacuna_dicom_init ();
 
   g_test_add_func ("/core/loader/instance/new-destroy", test_instance_new_destroy);
+  g_test_add_func ("/core/loader/truncated-pixels", test_truncated_pixels);
   g_test_add_func ("/core/loader/instance/parse-ds", test_parse_ds);
   g_test_add_func ("/core/loader/series/new-destroy", test_series_new_destroy);
   g_test_add_func ("/core/loader/series/sort-direction", test_series_sort_direction);
