@@ -36,6 +36,17 @@
  *     "failed":  [ { "path": "…", "error": "…" } … ]     (unreadable DICOM, missing paths)
  *   }
  *
+ * With --ocr, every instance with pixels is scanned for burned-in text (lacuna-burned-in.h):
+ * text mode lists each line (frame, box, class, severity, what was read); JSON adds to each
+ * instance "burned_in": [ finding objects (lacuna_finding_to_json), values "read" included:
+ * this is the user's own view of their files ].
+ *
+ * With --infer [--slice N], the document gains "findings": [ lacuna_finding_to_json objects ]
+ * for the whole collection (lacuna-findings.h: header identity, quasi-identifiers, body
+ * composition, literature cards); help/C/cli.page documents the members. Text mode lists
+ * them after the tree. --slice N: body composition on the CT image with Instance Number N
+ * (none: exit status 1).
+ *
  * Progress and errors go to stderr. Exit status: 0 ok, 1 some input failed, 2 usage.
  */
 #define G_LOG_DOMAIN "lacuna-cli-inspect"
@@ -51,6 +62,8 @@
 #include "lacuna-core.h"
 #include "lacuna-cli.h"
 #include "lacuna-cli-json.h"
+#include "lacuna-burned-in.h"
+#include "lacuna-findings.h"
 
 typedef struct
 {
@@ -62,6 +75,7 @@ typedef struct
   JsonArray    *failed;       /* JSON mode */
   JsonArray    *skipped;      /* JSON mode */
   GPtrArray    *text_failed;  /* text mode: "path: error" */
+  gboolean      ocr;          /* --ocr: burned-in text per instance */
 } Inspect;
 
 /* ---------------------------------------------------------------------------------------- */
@@ -261,6 +275,77 @@ add_skipped (Inspect    *inspect,
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* Burned-in text (--ocr)                                                                   */
+
+static void
+inspect_burned_in (Inspect         *inspect,
+                   LacunaInstance  *instance,
+                   LacunaDicomFile *file,
+                   const char      *where,
+                   JsonObject      *object)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LacunaBurnedIn) scan = lacuna_burned_in_scan (file, NULL, NULL, &error);
+  g_autoptr(GPtrArray) findings = NULL;
+
+  if (scan == NULL)
+    {
+      add_failed (inspect, where, error->message);
+      if (object != NULL)
+        json_object_set_array_member (object, "burned_in", json_array_new ());
+      return;
+    }
+  findings = lacuna_burned_in_dup_findings (scan,
+                                            lacuna_instance_get_sop_instance_uid (instance));
+  if (object != NULL)
+    {
+      JsonArray *array = json_array_new ();
+
+      for (guint i = 0; i < findings->len; i++)
+        json_array_add_element (array, lacuna_finding_to_json (g_ptr_array_index (findings, i)));
+      json_object_set_array_member (object, "burned_in", array);
+      return;
+    }
+
+  print_indented (inspect->out, 8,
+                  g_dngettext (GETTEXT_PACKAGE,
+                               "Burned-in text: %u line (%u of %u frames scanned, the others repeat them)",
+                               "Burned-in text: %u lines (%u of %u frames scanned, the others repeat them)",
+                               lacuna_burned_in_get_n_lines (scan)),
+                  lacuna_burned_in_get_n_lines (scan),
+                  lacuna_burned_in_get_n_distinct_frames (scan),
+                  lacuna_burned_in_get_n_frames (scan));
+  for (guint i = 0; i < lacuna_burned_in_get_n_lines (scan); i++)
+    {
+      const LacunaBurnedInLine *line = lacuna_burned_in_get_line (scan, i);
+      g_autofree char *read = sanitize (line->text);
+      const char *severity;
+
+      switch (line->severity)
+        {
+        case LACUNA_BURNED_IN_IDENTITY:
+          severity = _("matches the header");
+          break;
+        case LACUNA_BURNED_IN_CLINICAL:
+          severity = _("clinical vocabulary, kept");
+          break;
+        case LACUNA_BURNED_IN_TEXT:
+        default:
+          severity = _("text");
+          break;
+        }
+      print_indented (inspect->out, 10, _("Frame %u (%u frames), box %d,%d %d×%d: %s, %s%s%s"),
+                      g_array_index (line->frames, guint, 0) + 1, line->frames->len,
+                      line->box[0], line->box[1], line->box[2], line->box[3],
+                      line->read ? _("read") : _("unreadable"), severity,
+                      line->identity_kind != NULL ? " — " : "",
+                      line->identity_kind != NULL ? line->identity_kind : "");
+      if (line->read)
+        print_indented (inspect->out, 12, _("Read: “%s”"), read);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------- */
 /* The tree                                                                                 */
 
 static JsonObject *
@@ -339,6 +424,8 @@ inspect_instance (Inspect        *inspect,
   g_ptr_array_unref (walk.item_prefix);
   if (object != NULL)
     json_object_set_array_member (object, "elements", walk.elements);
+  if (inspect->ocr && pixels)
+    inspect_burned_in (inspect, instance, file, where, object);
   return object;
 }
 
@@ -525,6 +612,97 @@ load_paths (const char * const  *paths,
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* Findings (--infer)                                                                       */
+
+static const char *
+class_label (LacunaEvidenceClass klass)
+{
+  switch (klass)
+    {
+    case LACUNA_EVIDENCE_STATED:
+      return _("Stated");
+    case LACUNA_EVIDENCE_MEASURED:
+      return _("Measured");
+    case LACUNA_EVIDENCE_DETECTED:
+      return _("Detected");
+    case LACUNA_EVIDENCE_LITERATURE:
+    default:
+      return _("Literature");
+    }
+}
+
+static const char *
+status_label (LacunaFindingStatus status)
+{
+  switch (status)
+    {
+    case LACUNA_FINDING_PRESENT:
+      return _("Present");
+    case LACUNA_FINDING_REDUCED:
+      return _("Reduced");
+    case LACUNA_FINDING_REMOVED:
+      return _("Removed");
+    case LACUNA_FINDING_CANNOT_BE_REMOVED:
+    default:
+      return _("Cannot be removed by redaction");
+    }
+}
+
+static void
+infer_print_text (LacunaFindings *findings,
+                  FILE           *out)
+{
+  guint n = lacuna_findings_get_n_findings (findings);
+
+  print_indented (out, 0, "%s", _("Findings"));
+  for (guint i = 0; i < n; i++)
+    {
+      LacunaFinding *f = lacuna_findings_get_finding (findings, i);
+      g_autofree char *text = sanitize (lacuna_finding_get_text (f));
+      const char *path = lacuna_finding_get_tag_path (f);
+      const char *sop = lacuna_finding_get_sop_instance_uid (f);
+      int box[4];
+
+      print_indented (out, 2, "[%s] [%s] %s", class_label (lacuna_finding_get_class (f)),
+                      status_label (lacuna_finding_get_status (f)), text);
+      if (path != NULL)
+        {
+          g_autofree char *where = lacuna_dicom_path_format (path);
+
+          print_indented (out, 6, _("Where: %s, in SOP Instance UID %s"), where, or_dash (sop));
+        }
+      else if (sop != NULL && lacuna_finding_get_box (f, box))
+        print_indented (out, 6, _("Where: SOP Instance UID %s, frame %u, box %d,%d %d×%d"),
+                        sop, lacuna_finding_get_frame (f), box[0], box[1], box[2], box[3]);
+      else if (sop != NULL)
+        print_indented (out, 6, _("Where: SOP Instance UID %s"), sop);
+      if (lacuna_finding_get_action (f) != NULL)
+        print_indented (out, 6, _("Action: %s"), lacuna_finding_get_action (f));
+    }
+  if (n == 0)
+    print_indented (out, 2, "%s", _("No findings."));
+}
+
+/* Collects the findings of the collection; FALSE (error printed) when --slice matched no
+ * CT image or collection failed. The findings gathered are kept either way. */
+static gboolean
+infer_collect (LacunaCollection  *collection,
+               int                slice,
+               LacunaFindings   **out_findings)
+{
+  g_autoptr(LacunaFindings) findings = lacuna_findings_new ();
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  lacuna_findings_set_slice (findings, slice);
+  ok = lacuna_findings_collect (findings, collection, NULL, &error);
+  if (!ok)
+    g_printerr ("lacuna-cli inspect: %s\n", error->message);
+  *out_findings = g_steal_pointer (&findings);
+  return ok;
+}
+
+/* ---------------------------------------------------------------------------------------- */
 
 int
 lacuna_cli_inspect (int    argc,
@@ -539,11 +717,23 @@ lacuna_cli_inspect (int    argc,
   g_autoptr(GPtrArray) text_failed = g_ptr_array_new_with_free_func (g_free);
   g_auto(GStrv) paths = NULL;
   gboolean json = FALSE;
+  gboolean ocr = FALSE;
+  gboolean infer = FALSE;
+  gboolean infer_ok = TRUE;
+  int slice = G_MININT;
+  g_autoptr(LacunaFindings) findings = NULL;
   Inspect inspect = { 0, };
   JsonArray *patients = NULL;
   GOptionEntry entries[] = {
     { "json", 'j', 0, G_OPTION_ARG_NONE, &json,
       N_("Write one JSON document to standard output instead of text"), NULL },
+    { "infer", 0, 0, G_OPTION_ARG_NONE, &infer,
+      N_("Also list what the files reveal about the patient (findings)"), NULL },
+    { "slice", 0, 0, G_OPTION_ARG_INT, &slice,
+      N_("With --infer: measure body composition on the CT image with this Instance Number"),
+      N_("N") },
+    { "ocr", 0, 0, G_OPTION_ARG_NONE, &ocr,
+      N_("Also read the text burned into the pixels of every image (slow)"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &paths, NULL, N_("PATH…") },
     G_OPTION_ENTRY_NULL
   };
@@ -570,6 +760,8 @@ lacuna_cli_inspect (int    argc,
       "\"path\" lists the tags from the top level down, with the 0-based item index after each "
       "sequence. \"value\" is null for sequences and binary values (see \"length\", in bytes); "
       "\"items\" is given for sequences only.\n\n"
+      "With --infer, the document also has \"findings\": [{\"kind\", \"class\", \"status\",\n"
+      "  \"text\", \"action\", \"where\", \"values\"}] (see the help, “Command line”).\n\n"
       "Progress and errors go to standard error.\n"
       "Exit status: 0 success, 1 some input could not be read (files that are not DICOM are "
       "skipped, not failures), 2 usage error."));
@@ -577,6 +769,11 @@ lacuna_cli_inspect (int    argc,
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("lacuna-cli inspect: %s\n", error->message);
+      return LACUNA_CLI_EXIT_USAGE;
+    }
+  if (slice != G_MININT && !infer)
+    {
+      g_printerr ("lacuna-cli inspect: %s\n", _("--slice needs --infer."));
       return LACUNA_CLI_EXIT_USAGE;
     }
   if (paths == NULL || paths[0] == NULL)
@@ -587,6 +784,7 @@ lacuna_cli_inspect (int    argc,
     }
 
   inspect.json = json;
+  inspect.ocr = ocr;
   inspect.out = stdout;
   inspect.failed = failed;
   inspect.skipped = skipped;
@@ -627,6 +825,8 @@ lacuna_cli_inspect (int    argc,
           else
             add_skipped (&inspect, problem->path, message);
         }
+      if (infer)
+        infer_ok = infer_collect (collection, slice, &findings);
     }
 
   if (json)
@@ -639,6 +839,16 @@ lacuna_cli_inspect (int    argc,
                                     patients != NULL ? patients : json_array_new ());
       json_object_set_array_member (object, "skipped", json_array_ref (skipped));
       json_object_set_array_member (object, "failed", json_array_ref (failed));
+      if (infer)
+        {
+          g_autoptr(JsonNode) doc = findings != NULL ? lacuna_findings_to_json (findings) : NULL;
+
+          json_object_set_array_member (object, "findings",
+                                        doc != NULL
+                                        ? json_array_ref (json_object_get_array_member (
+                                            json_node_get_object (doc), "findings"))
+                                        : json_array_new ());
+        }
       json_node_take_object (root, object);
       if (!lacuna_cli_json_print (root, stdout))
         {
@@ -653,6 +863,8 @@ lacuna_cli_inspect (int    argc,
           g_autofree char *clean = sanitize (g_ptr_array_index (text_failed, i));
           printf (_("Failed: %s\n"), clean);
         }
+      if (findings != NULL)
+        infer_print_text (findings, stdout);
       if (fflush (stdout) != 0)
         return LACUNA_CLI_EXIT_FAILED;
     }
@@ -667,5 +879,5 @@ lacuna_cli_inspect (int    argc,
               inspect.n_failed);
   g_printerr ("\n");
 
-  return inspect.n_failed > 0 ? LACUNA_CLI_EXIT_FAILED : LACUNA_CLI_EXIT_OK;
+  return inspect.n_failed > 0 || !infer_ok ? LACUNA_CLI_EXIT_FAILED : LACUNA_CLI_EXIT_OK;
 }

@@ -23,6 +23,8 @@ static const Command commands[] = {
   { "inspect", lacuna_cli_inspect, N_("Show the study tree and every data element") },
   { "pixels",  lacuna_cli_pixels,  N_("Write one frame's pixels as raw stored values or a PNG") },
   { "sample",  lacuna_cli_sample,  N_("Write the bundled sample study (invented patient)") },
+  { "clean",    lacuna_cli_clean,    N_("Write a de-identified copy, with a report beside it") },
+  { "finalize", lacuna_cli_finalize, N_("Finish an export written in shards (clean --shard)") },
 };
 
 static void

@@ -13,5 +13,7 @@ G_BEGIN_DECLS
 int lacuna_cli_inspect (int argc, char **argv);
 int lacuna_cli_pixels  (int argc, char **argv);
 int lacuna_cli_sample  (int argc, char **argv);
+int lacuna_cli_clean    (int argc, char **argv);
+int lacuna_cli_finalize (int argc, char **argv);
 
 G_END_DECLS

@@ -34,6 +34,28 @@ typedef struct
   char                     *value;   /* REPLACE only; UTF-8 */
 } LacunaDeidOverride;
 
+/* Which frames a redaction box covers. */
+typedef enum
+{
+  LACUNA_DEID_BOX_ALL_FRAMES,            /* every frame of the image(s) */
+  LACUNA_DEID_BOX_FRAMES,                /* the listed frames only (1-based) */
+  LACUNA_DEID_BOX_SAME_SIZE_IN_SERIES,   /* every frame of the box's instance and of every
+                                          * image of its series with the same rows × columns */
+} LacunaDeidBoxScope;
+
+/* One recipe redaction box: x, y from the top-left, in pixels; clipped to each image. */
+typedef struct
+{
+  char               *sop_instance_uid;  /* NULL: every image (not with SAME_SIZE_IN_SERIES) */
+  LacunaDeidBoxScope  scope;
+  guint              *frames;            /* FRAMES: 1-based frame numbers, n_frames of them */
+  guint               n_frames;
+  int                 x;
+  int                 y;
+  int                 width;
+  int                 height;
+} LacunaDeidBox;
+
 typedef struct
 {
   /* Annex E options. No option: the Basic Profile alone. */
@@ -57,6 +79,9 @@ typedef struct
    * and redaction, or by review): (0028,0301) Burned In Annotation is then set to NO.
    * Otherwise (0028,0301) is left exactly as it was, absent included. Default FALSE. */
   gboolean             pixels_verified_clean;
+  /* Redaction boxes (LacunaDeidBox*), owned; resolve them per instance with
+   * lacuna_deid_options_resolve_boxes(). */
+  GPtrArray           *boxes;
 } LacunaDeidOptions;
 
 /* Defaults: no option, 365 days, no pseudonyms, no override, both flags FALSE. */
@@ -70,9 +95,50 @@ void               lacuna_deid_options_add_override (LacunaDeidOptions       *op
                                                      LacunaDeidOverrideAction action,
                                                      const char              *value);
 
+/* Appends a redaction box (sop_instance_uid and frames copied; frames only for FRAMES). */
+void               lacuna_deid_options_add_box      (LacunaDeidOptions       *options,
+                                                     const char              *sop_instance_uid,
+                                                     LacunaDeidBoxScope       scope,
+                                                     const guint             *frames,
+                                                     guint                    n_frames,
+                                                     int                      x,
+                                                     int                      y,
+                                                     int                      width,
+                                                     int                      height);
+/* The CLI shorthand "X,Y,W,H" (--redact): one box on every frame of every image.
+ * LACUNA_DEID_ERROR_FAILED when it is not four non-negative integers with W, H > 0. */
+gboolean           lacuna_deid_options_add_box_from_string (LacunaDeidOptions  *options,
+                                                            const char         *text,
+                                                            GError            **error);
+
+/* What the exporter knows of another instance, for SAME_SIZE_IN_SERIES boxes: the series
+ * and size of the instance sop_instance_uid. FALSE when unknown (the box then applies to
+ * its own instance only). *out_series_instance_uid stays the caller's. */
+typedef gboolean (*LacunaDeidInstanceLookupFunc) (const char   *sop_instance_uid,
+                                                  const char  **out_series_instance_uid,
+                                                  guint        *out_rows,
+                                                  guint        *out_columns,
+                                                  gpointer      user_data);
+
+/* The boxes (LacunaRedactBox, see lacuna-redact.h; frame -1 = every frame, else 0-based)
+ * that apply to one instance, ready for lacuna_redact_apply(): boxes without SOP Instance
+ * UID, boxes naming this instance, and SAME_SIZE_IN_SERIES boxes whose instance (found
+ * with lookup, which may be NULL) is in series_instance_uid with rows × columns. Listed
+ * frames beyond the image are passed on (lacuna_redact_apply notes and ignores them).
+ * Never NULL. */
+GArray            *lacuna_deid_options_resolve_boxes (const LacunaDeidOptions      *options,
+                                                      const char                   *sop_instance_uid,
+                                                      const char                   *series_instance_uid,
+                                                      guint                         rows,
+                                                      guint                         columns,
+                                                      LacunaDeidInstanceLookupFunc  lookup,
+                                                      gpointer                      user_data);
+
 /* Checks the options: date range 1..LACUNA_DEID_MAX_DATE_SHIFT_DAYS, pseudonyms valid
  * UTF-8 of at most 64 characters without '\' (and, for the ID, no control characters),
- * override paths well formed, REPLACE overrides with a value. LACUNA_DEID_ERROR_FAILED
+ * override paths well formed, REPLACE overrides with a value, boxes with 0 ≤ x, y ≤ 65535,
+ * 1 ≤ width, height ≤ 65535, frame numbers ≥ 1 (at least one for FRAMES), and a SOP
+ * Instance UID for SAME_SIZE_IN_SERIES. LACUNA_DEID_ERROR_FAILED
  * naming the offending option (never the pseudonym itself). */
 gboolean           lacuna_deid_options_validate     (const LacunaDeidOptions *options,
                                                      GError                 **error);

@@ -10,6 +10,7 @@
 
 #include "lacuna-deid.h"
 #include "lacuna-error.h"
+#include "lacuna-identity.h"
 #include "lacuna-iod-types.h"
 #include "lacuna-uid-map.h"
 
@@ -1027,116 +1028,6 @@ decide_cb (const LacunaDicomElement *element,
 }
 
 /* ---------------------------------------------------------------------------------------- */
-/* Before the walk: what the file says about its patient                                    */
-
-static void
-add_token (GPtrArray  *tokens,
-           const char *s)
-{
-  g_autofree char *t = g_strstrip (g_strdup (s));
-
-  if (g_utf8_strlen (t, -1) < 3)
-    return;
-  for (guint i = 0; i < tokens->len; i++)
-    if (g_ascii_strcasecmp (g_ptr_array_index (tokens, i), t) == 0)
-      return;
-  g_ptr_array_add (tokens, g_steal_pointer (&t));
-}
-
-static void
-add_date_tokens (GPtrArray  *tokens,
-                 const char *da)
-{
-  char y[5], m[3], d[3];
-
-  if (da == NULL || strlen (da) != 8)
-    return;
-  memcpy (y, da, 4); y[4] = '\0';
-  memcpy (m, da + 4, 2); m[2] = '\0';
-  memcpy (d, da + 6, 2); d[2] = '\0';
-  add_token (tokens, da);
-  {
-    g_autofree char *a = g_strdup_printf ("%s-%s-%s", y, m, d);
-    g_autofree char *b = g_strdup_printf ("%s.%s.%s", d, m, y);
-    g_autofree char *c = g_strdup_printf ("%s/%s/%s", m, d, y);
-    g_autofree char *e = g_strdup_printf ("%s.%s.%s", m, d, y);
-    g_autofree char *f = g_strdup_printf ("%s/%s/%s", d, m, y);
-
-    add_token (tokens, a);
-    add_token (tokens, b);
-    add_token (tokens, c);
-    add_token (tokens, e);
-    add_token (tokens, f);
-  }
-}
-
-static LacunaDicomWalkResult
-collect_phi_cb (const LacunaDicomElement *el,
-                gpointer                  user_data)
-{
-  State *st = user_data;
-  gboolean keep_institution = (st->ctx->options->options &
-                               LACUNA_PROFILE_OPTION_RETAIN_INSTITUTION_IDENTITY) != 0;
-
-  if (el->value == NULL || *el->value == '\0' || el->is_private)
-    return LACUNA_DICOM_WALK_CONTINUE;
-
-  if (strcmp (el->vr, "PN") == 0)
-    {
-      g_auto(GStrv) parts = g_strsplit_set (el->value, "^=\\ ,", -1);
-
-      add_token (st->phi_tokens, el->value);
-      for (char **p = parts; *p != NULL; p++)
-        add_token (st->phi_tokens, *p);
-      return LACUNA_DICOM_WALK_CONTINUE;
-    }
-
-  switch (el->tag)
-    {
-    case 0x00100030:   /* Patient's Birth Date */
-      add_date_tokens (st->phi_tokens, el->value);
-      break;
-    case 0x00080080:   /* Institution Name */
-    case 0x00080081:   /* Institution Address */
-    case 0x00081040:   /* Institutional Department Name */
-      if (keep_institution)
-        break;
-      G_GNUC_FALLTHROUGH;
-    case 0x00100020:   /* Patient ID */
-    case 0x00101000:   /* Other Patient IDs */
-    case 0x00080050:   /* Accession Number */
-    case 0x00101040:   /* Patient's Address */
-    case 0x00102154:   /* Patient's Telephone Numbers */
-    case 0x00101060:   /* Patient's Mother's Birth Name */
-    case 0x00101080:   /* Military Rank */
-    case 0x00102150:   /* Country of Residence */
-    case 0x00102152:   /* Region of Residence */
-      {
-        g_auto(GStrv) parts = g_strsplit_set (el->value, "\\,", -1);
-
-        add_token (st->phi_tokens, el->value);
-        for (char **p = parts; *p != NULL; p++)
-          add_token (st->phi_tokens, *p);
-      }
-      break;
-    default:
-      break;
-    }
-  return LACUNA_DICOM_WALK_CONTINUE;
-}
-
-static int
-compare_length_desc (gconstpointer a,
-                     gconstpointer b)
-{
-  gsize la = strlen (*(const char * const *) a);
-  gsize lb = strlen (*(const char * const *) b);
-
-  return la < lb ? 1 : la > lb ? -1 : strcmp (*(const char * const *) a,
-                                              *(const char * const *) b);
-}
-
-/* ---------------------------------------------------------------------------------------- */
 /* The record of what was done                                                              */
 
 static gboolean
@@ -1271,6 +1162,18 @@ dup_top (LacunaDicomFile *file,
   return g_strstrip (s);
 }
 
+static LacunaIdentityCollectFlags
+phi_flags (LacunaDeidContext *ctx)
+{
+  LacunaIdentityCollectFlags flags = LACUNA_IDENTITY_COLLECT_DEFAULT;
+
+  if ((ctx->options->options & LACUNA_PROFILE_OPTION_RETAIN_INSTITUTION_IDENTITY) != 0)
+    flags |= LACUNA_IDENTITY_COLLECT_SKIP_INSTITUTION;
+  if ((ctx->options->options & LACUNA_PROFILE_OPTION_RETAIN_DEVICE_IDENTITY) != 0)
+    flags |= LACUNA_IDENTITY_COLLECT_SKIP_DEVICE;
+  return flags;
+}
+
 static void
 state_clear (State *st)
 {
@@ -1325,7 +1228,6 @@ lacuna_deid_apply (LacunaDeidContext  *ctx,
   st.file = file;
   st.log = log;
   st.ops = g_ptr_array_new_with_free_func (op_free);
-  st.phi_tokens = g_ptr_array_new_with_free_func (g_free);
   st.emptied = g_ptr_array_new_with_free_func (g_free);
 
   sop_class = dup_top (file, "00080016");
@@ -1340,8 +1242,9 @@ lacuna_deid_apply (LacunaDeidContext  *ctx,
                                   NULL);
   st.date_offset = lacuna_deid_context_get_date_offset (ctx, st.patient_key);
 
-  lacuna_dicom_file_walk (file, FALSE, collect_phi_cb, &st);
-  g_ptr_array_sort (st.phi_tokens, compare_length_desc);
+  /* This file's own identifying strings, cut out of text that is cleaned (C); the same
+   * strings the residual scan looks for afterwards (lacuna-identity.c). */
+  st.phi_tokens = lacuna_identity_dup_scrub_tokens (file, phi_flags (ctx));
 
   lacuna_dicom_file_walk (file, TRUE, decide_cb, &st);
   if (st.error != NULL)

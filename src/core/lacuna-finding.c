@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "lacuna-dicom.h"
 #include "lacuna-finding.h"
 
@@ -41,6 +43,46 @@ lacuna_evidence_class_to_string (LacunaEvidenceClass klass)
       return "literature";
     default:
       g_return_val_if_reached ("stated");
+    }
+}
+
+const char *
+lacuna_evidence_class_verb (LacunaEvidenceClass klass)
+{
+  switch (klass)
+    {
+    case LACUNA_EVIDENCE_STATED:
+      return _("is stated in");
+    case LACUNA_EVIDENCE_MEASURED:
+      return _("we measured");
+    case LACUNA_EVIDENCE_DETECTED:
+      return _("a standard detector found");
+    case LACUNA_EVIDENCE_LITERATURE:
+      return _("published AI models can infer");
+    default:
+      g_return_val_if_reached ("");
+    }
+}
+
+const char *
+lacuna_evidence_class_describe (LacunaEvidenceClass klass)
+{
+  switch (klass)
+    {
+    case LACUNA_EVIDENCE_STATED:
+      return _("Stated: the value is literally in the file, in a tag or burned into the "
+               "pixels.");
+    case LACUNA_EVIDENCE_MEASURED:
+      return _("Measured: computed deterministically from the pixels; the method is shown "
+               "and the result is reproducible.");
+    case LACUNA_EVIDENCE_DETECTED:
+      return _("Detected: a classical detector fired; shown as counts of views or "
+               "detectors, never as a probability.");
+    case LACUNA_EVIDENCE_LITERATURE:
+      return _("Literature: published models can infer this from this kind of image; we did "
+               "not run such a model on this patient.");
+    default:
+      g_return_val_if_reached ("");
     }
 }
 

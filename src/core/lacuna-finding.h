@@ -38,6 +38,12 @@ typedef enum
 const char *lacuna_evidence_class_to_string  (LacunaEvidenceClass klass);
 /* "present", "reduced", "removed", "cannot-be-removed" */
 const char *lacuna_finding_status_to_string  (LacunaFindingStatus status);
+/* The fixed wording of each class (INFERENCE.md §5.1), translated: "is stated in",
+ * "we measured", "a standard detector found", "published AI models can infer". Every
+ * finding's text contains its class's wording (case aside); the tests check it. */
+const char *lacuna_evidence_class_verb       (LacunaEvidenceClass klass);
+/* The fixed explanation of each class (translated), for a legend or a badge's tooltip. */
+const char *lacuna_evidence_class_describe   (LacunaEvidenceClass klass);
 
 #define LACUNA_TYPE_FINDING (lacuna_finding_get_type ())
 G_DECLARE_FINAL_TYPE (LacunaFinding, lacuna_finding, LACUNA, FINDING, GObject)

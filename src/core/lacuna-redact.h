@@ -53,4 +53,29 @@ gboolean lacuna_redact_apply        (LacunaDicomFile       *file,
                                      LacunaRedactResult    *result,
                                      GError               **error);
 
+/* Clears the bits of every (60xx,3000) Overlay Data that fall inside the boxes (image
+ * coordinates; Overlay Origin (60xx,0050), Overlay Rows/Columns, Number of Frames in
+ * Overlay (60xx,0015) and Image Frame Origin (60xx,0051) honoured; a single-frame overlay
+ * gets the boxes of every frame). Used when overlays are kept (Clean Graphics option):
+ * overlays are not burned into the pixels, that would be a separate, explicit choice.
+ * Overlays embedded in unused Pixel Data bits (retired) are not touched here; when pixels
+ * are rewritten, bits above High Bit are dropped with them. out_n_changed (may be NULL)
+ * receives the number of overlays whose bits changed. */
+gboolean lacuna_redact_apply_overlays (LacunaDicomFile       *file,
+                                       const LacunaRedactBox *boxes,
+                                       guint                  n_boxes,
+                                       guint                 *out_n_changed,
+                                       GError               **error);
+
+/* The stored value (per sample, sign-extended to 64 bits) that displays as black for the
+ * decoded samples of file in colour model photometric (decode_frame's out_photometric):
+ * MONOCHROME2 the minimum (the maximum when Presentation LUT Shape is INVERSE or Rescale
+ * Slope negative), MONOCHROME1 the maximum, RGB 0, YBR_FULL Y=0 Cb=Cr=mid, YBR_PARTIAL
+ * Y=16·2^(bits-8), PALETTE COLOR the index of the darkest entry. UNSUPPORTED for other
+ * colour models or a palette that cannot be read. */
+gboolean lacuna_redact_get_black       (LacunaDicomFile       *file,
+                                        const char            *photometric,
+                                        gint64                 out_black[3],
+                                        GError               **error);
+
 G_END_DECLS

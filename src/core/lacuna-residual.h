@@ -5,12 +5,17 @@
  * in their character sets); then it reads every output back and searches every value at
  * any depth, and the raw bytes of the file, and any text (the report, file names) for them.
  * A hit names where it was found and what kind of identifier it matched, never the value.
+ *
+ * The rules (which strings, in which forms, with which boundaries, where it looks and what
+ * it skips: Pixel Data and other bulk image data) are written at the top of
+ * lacuna-residual.c and lacuna-identity.c.
  */
 #pragma once
 
 #include <glib.h>
 
 #include "lacuna-dicom.h"
+#include "lacuna-profile.h"
 
 G_BEGIN_DECLS
 
@@ -30,6 +35,12 @@ void            lacuna_residual_free         (LacunaResidual   *self);
 /* Adds the identifying strings of an input (thread-safe). */
 void            lacuna_residual_add_input    (LacunaResidual   *self,
                                               LacunaDicomFile  *input);
+/* The Annex E options of the run (default: none, the Basic Profile alone). Values of
+ * elements the options keep (K), such as the institution under Retain Institution Identity
+ * or the station name under Retain Device Identity, are then not searched for. Call before
+ * adding inputs; it applies to inputs added afterwards. */
+void            lacuna_residual_set_options  (LacunaResidual      *self,
+                                              LacunaProfileOption  options);
 /* Number of distinct strings searched for. */
 guint           lacuna_residual_get_n_needles (LacunaResidual  *self);
 /* Searches the written file at path: every value at any depth (decoded) and its bytes.

@@ -124,6 +124,13 @@ lacuna_dicom_file_save (LacunaDicomFile  *file,
 
       has_pixels = source->findAndGetElement (DCM_PixelData, pixels, OFFalse).good () &&
                    pixels != NULL;
+      /* Pixels replaced in memory (set_pixel_data, build_pixel_data) are native whatever
+       * the file was stored in: nothing needs decoding then. */
+      if (has_pixels && !is_native_xfer (current) && lacuna_dicom_file_pixels_are_native (file))
+        {
+          current = EXS_LittleEndianExplicit;
+          current_unknown = false;
+        }
       if (has_pixels && tx != current)
         {
           bool encode = tx == EXS_RLELossless || tx == EXS_JPEGProcess14SV1 ||

@@ -1,70 +1,25 @@
-/* lacuna-image-view.c
+/* lacuna-image-view.c: the model, windowing on the CPU, and drawing.
  *
  * Copyright 2025 The Lacuna authors
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * GTK 4.8 has no grey texture formats and no public nearest-neighbour texture filter
+ * (STACK-NOTES §7), and GtkPicture blurs magnified images. So the window is applied on the
+ * CPU into an 8-bit RGB image (a cairo RGB24 surface, rendered again only when the frame or
+ * the window changes), and the visible part is drawn through cairo with CAIRO_FILTER_NEAREST
+ * when magnified: radiologists must see the real pixels.
  */
 
 #define G_LOG_DOMAIN "lacuna-image-view"
 
 #include "config.h"
 
+#include <math.h>
+#include <string.h>
+
 #include <glib/gi18n.h>
 
-#include "lacuna-image-view.h"
-
-#define CACHE_SIZE 8
-/* Surface pixels per slice for smooth (touchpad) scrolling. */
-#define SMOOTH_SCROLL_STEP 24.0
-
-typedef struct
-{
-  LacunaInstance *instance;   /* borrowed from the model */
-  guint           frame;
-} Slice;
-
-typedef struct
-{
-  LacunaInstance  *instance;
-  guint            frame;
-  cairo_surface_t *surface;
-} CacheEntry;
-
-/* Shared with the decoding threads; outlives the widget while a job runs. */
-typedef struct
-{
-  gatomicrefcount  ref_count;
-  int              generation;   /* atomic: the job that still matters */
-  GMutex           mutex;        /* guards the open file */
-  LacunaInstance  *file_instance;
-  LacunaDicomFile *file;
-} Shared;
-
-typedef struct
-{
-  Shared         *shared;
-  LacunaInstance *instance;
-  guint           frame;
-  int             generation;
-} Job;
-
-struct _LacunaImageView
-{
-  GtkWidget        parent_instance;
-
-  GListModel      *model;
-  GArray          *slices;
-  guint            position;
-
-  cairo_surface_t *surface;
-  GError          *error;
-  GQueue           cache;        /* of CacheEntry, most recent first */
-
-  Shared          *shared;
-  GCancellable    *cancellable;
-  double           scroll_delta;
-
-  guint            busy : 1;
-};
+#include "lacuna-image-view-private.h"
 
 G_DEFINE_FINAL_TYPE (LacunaImageView, lacuna_image_view, GTK_TYPE_WIDGET)
 
@@ -74,199 +29,24 @@ enum {
   PROP_POSITION,
   PROP_N_POSITIONS,
   PROP_BUSY,
+  PROP_STATE,
+  PROP_FRAME,
+  PROP_IMAGE_WIDTH,
+  PROP_IMAGE_HEIGHT,
   N_PROPS
 };
 
+enum {
+  FRAME_SHOWN,
+  N_SIGNALS
+};
+
 static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
 
-static void request_frame (LacunaImageView *self);
-
-static Shared *
-shared_new (void)
-{
-  Shared *shared = g_new0 (Shared, 1);
-
-  g_atomic_ref_count_init (&shared->ref_count);
-  g_mutex_init (&shared->mutex);
-  return shared;
-}
-
-static Shared *
-shared_ref (Shared *shared)
-{
-  g_atomic_ref_count_inc (&shared->ref_count);
-  return shared;
-}
-
-static void
-shared_unref (Shared *shared)
-{
-  if (!g_atomic_ref_count_dec (&shared->ref_count))
-    return;
-
-  g_clear_pointer (&shared->file, lacuna_dicom_file_free);
-  g_clear_object (&shared->file_instance);
-  g_mutex_clear (&shared->mutex);
-  g_free (shared);
-}
-
-static void
-job_free (Job *job)
-{
-  g_clear_pointer (&job->shared, shared_unref);
-  g_clear_object (&job->instance);
-  g_free (job);
-}
-
-static void
-cache_entry_free (CacheEntry *entry)
-{
-  g_clear_object (&entry->instance);
-  g_clear_pointer (&entry->surface, cairo_surface_destroy);
-  g_free (entry);
-}
-
-/* Runs in a worker thread: touches only the job, the shared block (under its mutex) and
- * the immutable instance. */
-static cairo_surface_t *
-decode_frame (Job           *job,
-              GCancellable  *cancellable,
-              GError       **error)
-{
-  g_autoptr(LacunaFrame) frame = NULL;
-  g_autofree guint8 *rgb = NULL;
-  cairo_surface_t *surface;
-  double center = 0, width = 0;
-  gboolean uses_lut = FALSE;
-  guint w, h;
-  guint8 *data;
-  int stride;
-
-  if (g_atomic_int_get (&job->shared->generation) != job->generation)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stale");
-      return NULL;
-    }
-
-  g_mutex_lock (&job->shared->mutex);
-  /* Another position may have been asked for while this job waited for the lock. */
-  if (g_atomic_int_get (&job->shared->generation) != job->generation)
-    {
-      g_mutex_unlock (&job->shared->mutex);
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stale");
-      return NULL;
-    }
-  if (job->shared->file_instance != job->instance)
-    {
-      g_clear_pointer (&job->shared->file, lacuna_dicom_file_free);
-      g_clear_object (&job->shared->file_instance);
-      job->shared->file = lacuna_instance_open (job->instance, error);
-      if (job->shared->file != NULL)
-        job->shared->file_instance = g_object_ref (job->instance);
-    }
-  if (job->shared->file != NULL && !g_cancellable_set_error_if_cancelled (cancellable, error))
-    frame = lacuna_frame_decode (job->shared->file, job->frame, error);
-  g_mutex_unlock (&job->shared->mutex);
-
-  if (frame == NULL)
-    return NULL;
-
-  w = lacuna_frame_get_width (frame);
-  h = lacuna_frame_get_height (frame);
-  if (w == 0 || h == 0 || w > 32767 || h > 32767)
-    {
-      g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_TOO_LARGE,
-                   _("The image is too large to show (%u × %u)"), w, h);
-      return NULL;
-    }
-
-  lacuna_frame_get_default_window (frame, &center, &width, &uses_lut);
-  rgb = g_malloc ((gsize) w * h * 3);
-  lacuna_frame_render_rgb (frame, center, width, uses_lut, rgb, (gsize) w * 3);
-
-  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
-  if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS)
-    {
-      cairo_surface_destroy (surface);
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
-                           _("Not enough memory to show the image"));
-      return NULL;
-    }
-
-  cairo_surface_flush (surface);
-  data = cairo_image_surface_get_data (surface);
-  stride = cairo_image_surface_get_stride (surface);
-  for (guint y = 0; y < h; y++)
-    {
-      const guint8 *src = rgb + (gsize) y * w * 3;
-      guint32 *dst = (guint32 *) (gpointer) (data + (gsize) y * stride);
-
-      for (guint x = 0; x < w; x++, src += 3)
-        dst[x] = ((guint32) src[0] << 16) | ((guint32) src[1] << 8) | src[2];
-    }
-  cairo_surface_mark_dirty (surface);
-
-  return surface;
-}
-
-static void
-decode_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  GError *error = NULL;
-  cairo_surface_t *surface = decode_frame (task_data, cancellable, &error);
-
-  if (surface != NULL)
-    g_task_return_pointer (task, surface, (GDestroyNotify) cairo_surface_destroy);
-  else
-    g_task_return_error (task, error);
-}
-
-static CacheEntry *
-cache_lookup (LacunaImageView *self,
-              LacunaInstance  *instance,
-              guint            frame)
-{
-  for (GList *l = self->cache.head; l != NULL; l = l->next)
-    {
-      CacheEntry *entry = l->data;
-
-      if (entry->instance == instance && entry->frame == frame)
-        {
-          g_queue_unlink (&self->cache, l);
-          g_queue_push_head_link (&self->cache, l);
-          return entry;
-        }
-    }
-  return NULL;
-}
-
-static void
-cache_add (LacunaImageView *self,
-           LacunaInstance  *instance,
-           guint            frame,
-           cairo_surface_t *surface)
-{
-  CacheEntry *entry;
-
-  if (cache_lookup (self, instance, frame) != NULL)
-    return;
-
-  entry = g_new0 (CacheEntry, 1);
-  entry->instance = g_object_ref (instance);
-  entry->frame = frame;
-  entry->surface = cairo_surface_reference (surface);
-  g_queue_push_head (&self->cache, entry);
-
-  while (self->cache.length > CACHE_SIZE)
-    cache_entry_free (g_queue_pop_tail (&self->cache));
-}
-
-static void
-set_busy (LacunaImageView *self,
-          gboolean         busy)
+void
+_lacuna_image_view_set_busy (LacunaImageView *self,
+                             gboolean         busy)
 {
   if (self->busy == !!busy)
     return;
@@ -276,190 +56,286 @@ set_busy (LacunaImageView *self,
 }
 
 static void
-show_surface (LacunaImageView *self,
-              cairo_surface_t *surface,
-              GError          *error)
-{
-  g_clear_pointer (&self->surface, cairo_surface_destroy);
-  g_clear_error (&self->error);
-  self->surface = surface ? cairo_surface_reference (surface) : NULL;
-  self->error = error;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
-static void
-decode_done (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(LacunaImageView) self = user_data;
-  Job *job = g_task_get_task_data (G_TASK (result));
-  g_autoptr(GError) error = NULL;
-  cairo_surface_t *surface;
-
-  surface = g_task_propagate_pointer (G_TASK (result), &error);
-
-  if (surface != NULL && self->slices != NULL)
-    cache_add (self, job->instance, job->frame, surface);
-
-  if (job->generation == g_atomic_int_get (&self->shared->generation)
-      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      show_surface (self, surface, g_steal_pointer (&error));
-      set_busy (self, FALSE);
-    }
-
-  g_clear_pointer (&surface, cairo_surface_destroy);
-}
-
-static void
 update_accessible (LacunaImageView *self)
 {
   g_autofree char *label = NULL;
+  guint n = lacuna_image_view_get_n_positions (self);
 
-  if (self->slices == NULL || self->slices->len == 0)
+  if (n == 0)
     label = g_strdup (_("Image"));
   else
     /* Translators: the accessible name of the image area */
-    label = g_strdup_printf (_("Image, slice %u of %u"), self->position + 1, self->slices->len);
+    label = g_strdup_printf (_("Image, slice %u of %u"),
+                             lacuna_view_state_get_position (self->state) + 1, n);
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, label,
                                   -1);
 }
 
-static void
-request_frame (LacunaImageView *self)
-{
-  g_autoptr(GTask) task = NULL;
-  const Slice *slice;
-  CacheEntry *entry;
-  Job *job;
-  int generation;
-
-  generation = g_atomic_int_add (&self->shared->generation, 1) + 1;
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-
-  if (self->slices == NULL || self->slices->len == 0)
-    {
-      show_surface (self, NULL, NULL);
-      set_busy (self, FALSE);
-      return;
-    }
-
-  slice = &g_array_index (self->slices, Slice, self->position);
-  entry = cache_lookup (self, slice->instance, slice->frame);
-  if (entry != NULL)
-    {
-      show_surface (self, entry->surface, NULL);
-      set_busy (self, FALSE);
-      return;
-    }
-
-  job = g_new0 (Job, 1);
-  job->shared = shared_ref (self->shared);
-  job->instance = g_object_ref (slice->instance);
-  job->frame = slice->frame;
-  job->generation = generation;
-
-  self->cancellable = g_cancellable_new ();
-  task = g_task_new (NULL, self->cancellable, decode_done, g_object_ref (self));
-  g_task_set_source_tag (task, request_frame);
-  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
-  g_task_set_return_on_cancel (task, FALSE);
-  set_busy (self, TRUE);
-  g_task_run_in_thread (task, decode_thread);
-}
-
-static void
-move_by (LacunaImageView *self,
-         int              delta)
-{
-  gint64 position;
-
-  if (self->slices == NULL || self->slices->len == 0)
-    return;
-
-  position = (gint64) self->position + delta;
-  position = CLAMP (position, 0, (gint64) self->slices->len - 1);
-  lacuna_image_view_set_position (self, (guint) position);
-}
-
-static void
-next_slice_action (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *parameter)
-{
-  move_by (LACUNA_IMAGE_VIEW (widget), 1);
-}
-
-static void
-previous_slice_action (GtkWidget  *widget,
-                       const char *action_name,
-                       GVariant   *parameter)
-{
-  move_by (LACUNA_IMAGE_VIEW (widget), -1);
-}
-
-static void
-first_slice_action (GtkWidget  *widget,
-                    const char *action_name,
-                    GVariant   *parameter)
-{
-  lacuna_image_view_set_position (LACUNA_IMAGE_VIEW (widget), 0);
-}
-
-static void
-last_slice_action (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *parameter)
-{
-  LacunaImageView *self = LACUNA_IMAGE_VIEW (widget);
-
-  if (self->slices != NULL && self->slices->len > 0)
-    lacuna_image_view_set_position (self, self->slices->len - 1);
-}
-
-static void
-update_actions (LacunaImageView *self)
-{
-  guint n = self->slices ? self->slices->len : 0;
-
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "view.previous-slice", self->position > 0);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "view.first-slice", self->position > 0);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "view.next-slice", self->position + 1 < n);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "view.last-slice", self->position + 1 < n);
-}
+/* ------------------------------------------------------------------------------------- */
+/* Windowing                                                                             */
 
 static gboolean
-scroll_cb (LacunaImageView          *self,
-           double                    dx,
-           double                    dy,
-           GtkEventControllerScroll *controller)
+parse_file_preset (const char *preset,
+                   guint      *out_index)
 {
-  int steps;
+  guint64 index;
+  const char *digits;
 
-  if (self->slices == NULL || self->slices->len < 2)
+  if (!g_str_has_prefix (preset, LACUNA_WINDOW_PRESET_FILE_PREFIX))
     return FALSE;
-
-  if (gtk_event_controller_scroll_get_unit (controller) == GDK_SCROLL_UNIT_SURFACE)
-    dy /= SMOOTH_SCROLL_STEP;
-
-  self->scroll_delta += dy;
-  steps = (int) self->scroll_delta;   /* truncates toward zero */
-  self->scroll_delta -= steps;
-  if (steps != 0)
-    move_by (self, steps);
-
+  digits = preset + strlen (LACUNA_WINDOW_PRESET_FILE_PREFIX);
+  if (!g_ascii_string_to_unsigned (digits, 10, 0, G_MAXUINT, &index, NULL))
+    return FALSE;
+  *out_index = (guint) index;
   return TRUE;
 }
 
+/* The window for the shown frame under the state's preset; writes frame-dependent values
+ * back into the state (without changing the preset). */
 static void
-scroll_begin_cb (LacunaImageView *self)
+resolve_window (LacunaImageView *self,
+                double          *out_center,
+                double          *out_width,
+                gboolean        *out_uses_lut)
 {
-  self->scroll_delta = 0;
+  const char *preset = lacuna_view_state_get_window_preset (self->state);
+  double center = 0, width = 1;
+  gboolean uses_lut = FALSE;
+  gboolean per_frame = TRUE;
+  guint index;
+
+  if (g_strcmp0 (preset, LACUNA_WINDOW_PRESET_FULL_RANGE) == 0)
+    {
+      double lo = 0, hi = 0;
+
+      lacuna_frame_get_value_range (self->frame, &lo, &hi);
+      width = MAX (hi - lo + 1, 1);
+      center = (lo + hi + 1) / 2.0;
+    }
+  else if (parse_file_preset (preset, &index)
+           && lacuna_frame_get_window (self->frame, index, &center, &width, NULL))
+    ;
+  else if (g_strcmp0 (preset, LACUNA_WINDOW_PRESET_DEFAULT) == 0
+           || g_str_has_prefix (preset, LACUNA_WINDOW_PRESET_FILE_PREFIX))
+    lacuna_frame_get_default_window (self->frame, &center, &width, &uses_lut);
+  else
+    per_frame = FALSE;   /* CT presets and "custom": the state's values */
+
+  if (per_frame)
+    lacuna_view_state_set_window (self->state, center, width);
+
+  *out_center = lacuna_view_state_get_window_center (self->state);
+  *out_width = lacuna_view_state_get_window_width (self->state);
+  *out_uses_lut = uses_lut;
 }
+
+static cairo_surface_t *
+render_surface (LacunaFrame *frame,
+                double       center,
+                double       width,
+                gboolean     uses_lut)
+{
+  guint w = lacuna_frame_get_width (frame);
+  guint h = lacuna_frame_get_height (frame);
+  gboolean color = lacuna_frame_is_color (frame);
+  g_autofree guint8 *buffer = NULL;
+  cairo_surface_t *surface;
+  guint8 *data;
+  int stride;
+
+  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
+  if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS)
+    {
+      cairo_surface_destroy (surface);
+      return NULL;
+    }
+
+  buffer = g_malloc ((gsize) w * h * (color ? 3 : 1));
+  if (color)
+    lacuna_frame_render_rgb (frame, center, width, uses_lut, buffer, (gsize) w * 3);
+  else
+    lacuna_frame_render_grey (frame, center, width, uses_lut, buffer, w);
+
+  cairo_surface_flush (surface);
+  data = cairo_image_surface_get_data (surface);
+  stride = cairo_image_surface_get_stride (surface);
+  for (guint y = 0; y < h; y++)
+    {
+      guint32 *dst = (guint32 *) (gpointer) (data + (gsize) y * stride);
+
+      if (color)
+        {
+          const guint8 *src = buffer + (gsize) y * w * 3;
+
+          for (guint x = 0; x < w; x++, src += 3)
+            dst[x] = ((guint32) src[0] << 16) | ((guint32) src[1] << 8) | src[2];
+        }
+      else
+        {
+          const guint8 *src = buffer + (gsize) y * w;
+
+          for (guint x = 0; x < w; x++)
+            dst[x] = (guint32) src[x] * 0x010101u;
+        }
+    }
+  cairo_surface_mark_dirty (surface);
+  return surface;
+}
+
+/* Renders the shown frame again when its window changed. */
+static void
+update_rendering (LacunaImageView *self,
+                  gboolean         force)
+{
+  double center, width;
+  gboolean uses_lut;
+  cairo_surface_t *surface;
+
+  if (self->frame == NULL)
+    return;
+
+  self->resolving = TRUE;
+  resolve_window (self, &center, &width, &uses_lut);
+  self->resolving = FALSE;
+  if (!force && self->surface != NULL && !lacuna_frame_is_color (self->frame)
+      && center == self->surface_center && width == self->surface_width
+      && uses_lut == self->surface_uses_lut)
+    return;
+  if (!force && self->surface != NULL && lacuna_frame_is_color (self->frame))
+    return;
+
+  surface = render_surface (self->frame, center, width, uses_lut);
+  /* A new surface each time: the last render node may still hold the old one. */
+  g_clear_pointer (&self->surface, cairo_surface_destroy);
+  self->surface = surface;
+  self->surface_center = center;
+  self->surface_width = width;
+  self->surface_uses_lut = uses_lut;
+  if (surface == NULL)
+    {
+      g_clear_error (&self->error);
+      g_set_error_literal (&self->error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+                           _("Not enough memory to show the image"));
+    }
+
+  self->shown_serial++;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+update_frame_rate (LacunaImageView *self)
+{
+  const char *value;
+  double rate = 0;
+
+  if (self->attributes == NULL)
+    return;
+
+  /* Frame Time is in ms; Cine Rate and Recommended Display Frame Rate in frames/s. */
+  if ((value = g_hash_table_lookup (self->attributes, "RecommendedDisplayFrameRate")) != NULL
+      || (value = g_hash_table_lookup (self->attributes, "CineRate")) != NULL)
+    rate = g_ascii_strtod (value, NULL);
+  else if ((value = g_hash_table_lookup (self->attributes, "FrameTime")) != NULL)
+    {
+      double ms = g_ascii_strtod (value, NULL);
+
+      rate = ms > 0 ? 1000.0 / ms : 0;
+    }
+
+  if (isfinite (rate) && rate > 0)
+    lacuna_view_state_set_frame_rate (self->state, rate);
+}
+
+void
+_lacuna_image_view_show_frame (LacunaImageView *self,
+                               guint            position,
+                               LacunaFrame     *frame,
+                               GHashTable      *attributes,
+                               const GError    *error)
+{
+  guint old_w = 0, old_h = 0, w = 0, h = 0;
+  gboolean frame_changed = frame != self->frame;
+
+  lacuna_image_view_get_image_size (self, &old_w, &old_h);
+
+  if (frame_changed)
+    {
+      g_set_object (&self->frame, frame);
+      g_clear_pointer (&self->surface, cairo_surface_destroy);
+    }
+  if (attributes != self->attributes)
+    {
+      g_clear_pointer (&self->attributes, g_hash_table_unref);
+      self->attributes = attributes ? g_hash_table_ref (attributes) : NULL;
+    }
+  g_clear_error (&self->error);
+  if (error != NULL)
+    self->error = g_error_copy (error);
+  self->shown_position = position;
+
+  update_frame_rate (self);
+  if (self->frame != NULL)
+    update_rendering (self, frame_changed);
+
+  lacuna_image_view_get_image_size (self, &w, &h);
+  if (w != old_w || h != old_h)
+    {
+      _lacuna_image_view_update_fit (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IMAGE_WIDTH]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IMAGE_HEIGHT]);
+    }
+
+  self->shown_serial++;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  _lacuna_image_view_update_actions (self);
+  if (frame_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRAME]);
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* State                                                                                 */
+
+static void
+state_position_cb (LacunaImageView *self)
+{
+  guint position = lacuna_view_state_get_position (self->state);
+  guint shown = self->shown_position;
+
+  if (shown != G_MAXUINT && position != shown)
+    self->direction = position > shown ? 1 : -1;
+
+  _lacuna_image_view_cache_request (self);
+  _lacuna_image_view_update_actions (self);
+  update_accessible (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POSITION]);
+}
+
+static void
+state_window_cb (LacunaImageView *self)
+{
+  if (self->resolving)
+    return;
+  update_rendering (self, FALSE);
+}
+
+static void
+state_fit_mode_cb (LacunaImageView *self)
+{
+  if (lacuna_view_state_get_fit_mode (self->state) == LACUNA_FIT_MODE_BEST)
+    _lacuna_image_view_update_fit (self);
+}
+
+static void
+state_redraw_cb (LacunaImageView *self)
+{
+  _lacuna_image_view_update_actions (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Drawing                                                                               */
 
 static void
 draw_message (LacunaImageView *self,
@@ -491,13 +367,15 @@ lacuna_image_view_snapshot (GtkWidget   *widget,
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
   GdkRGBA black = { 0, 0, 0, 1 };
+  graphene_rect_t image_rect, visible;
+  double x, y, scale;
   int iw, ih;
-  double scale, x, y;
   cairo_t *cr;
 
   if (width <= 0 || height <= 0)
     return;
 
+  self->painted_serial = self->shown_serial;
   gtk_snapshot_append_color (snapshot, &black, &GRAPHENE_RECT_INIT (0, 0, width, height));
 
   if (self->error != NULL)
@@ -514,26 +392,79 @@ lacuna_image_view_snapshot (GtkWidget   *widget,
       return;
     }
 
-  if (self->surface == NULL)
+  if (self->surface == NULL || !_lacuna_image_view_get_placement (self, &x, &y, &scale))
     return;
 
   iw = cairo_image_surface_get_width (self->surface);
   ih = cairo_image_surface_get_height (self->surface);
-  scale = MIN ((double) width / iw, (double) height / ih);
-  x = (width - iw * scale) / 2.0;
-  y = (height - ih * scale) / 2.0;
 
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (x, y, iw * scale, ih * scale));
+  /* Only the visible part: a cairo node is rasterised at its full size, and a zoomed-in
+   * image can be many times larger than the view. */
+  graphene_rect_init (&image_rect, x, y, iw * scale, ih * scale);
+  if (!graphene_rect_intersection (&image_rect, &GRAPHENE_RECT_INIT (0, 0, width, height),
+                                   &visible))
+    return;
+  graphene_rect_round_extents (&visible, &visible);
+
+  cr = gtk_snapshot_append_cairo (snapshot, &visible);
+  cairo_rectangle (cr, visible.origin.x, visible.origin.y, visible.size.width, visible.size.height);
+  cairo_clip (cr);
   cairo_translate (cr, x, y);
   cairo_scale (cr, scale, scale);
   cairo_set_source_surface (cr, self->surface, 0, 0);
-  /* Magnified pixels stay square blocks (a radiologist must see the real pixels); a
-   * shrunk image is filtered so that it does not alias. */
+  /* Magnified pixels stay square blocks; a shrunk image is filtered so that it does not
+   * alias. The zoom is in device pixels (HiDPI included). */
   cairo_pattern_set_filter (cairo_get_source (cr),
-                            scale >= 1.0 ? CAIRO_FILTER_NEAREST : CAIRO_FILTER_GOOD);
+                            lacuna_view_state_get_zoom (self->state) >= 1.0 - 1e-9
+                            ? CAIRO_FILTER_NEAREST : CAIRO_FILTER_GOOD);
   cairo_rectangle (cr, 0, 0, iw, ih);
   cairo_fill (cr);
   cairo_destroy (cr);
+}
+
+static void
+after_paint_cb (LacunaImageView *self)
+{
+  if (self->painted_serial == self->announced_serial || self->shown_position == G_MAXUINT)
+    return;
+  if (self->surface == NULL && self->error == NULL)
+    return;
+
+  self->announced_serial = self->painted_serial;
+  g_signal_emit (self, signals[FRAME_SHOWN], 0, self->shown_position);
+}
+
+static void
+lacuna_image_view_realize (GtkWidget *widget)
+{
+  LacunaImageView *self = LACUNA_IMAGE_VIEW (widget);
+
+  GTK_WIDGET_CLASS (lacuna_image_view_parent_class)->realize (widget);
+
+  self->frame_clock = g_object_ref (gtk_widget_get_frame_clock (widget));
+  self->after_paint_id = g_signal_connect_swapped (self->frame_clock, "after-paint",
+                                                   G_CALLBACK (after_paint_cb), self);
+}
+
+static void
+lacuna_image_view_unrealize (GtkWidget *widget)
+{
+  LacunaImageView *self = LACUNA_IMAGE_VIEW (widget);
+
+  if (self->frame_clock != NULL)
+    g_clear_signal_handler (&self->after_paint_id, self->frame_clock);
+  g_clear_object (&self->frame_clock);
+
+  GTK_WIDGET_CLASS (lacuna_image_view_parent_class)->unrealize (widget);
+}
+
+static void
+lacuna_image_view_size_allocate (GtkWidget *widget,
+                                 int        width,
+                                 int        height,
+                                 int        baseline)
+{
+  _lacuna_image_view_update_fit (LACUNA_IMAGE_VIEW (widget));
 }
 
 static void
@@ -550,18 +481,24 @@ lacuna_image_view_measure (GtkWidget      *widget,
   *natural = 400;
 }
 
+/* ------------------------------------------------------------------------------------- */
+
 static void
 lacuna_image_view_dispose (GObject *object)
 {
   LacunaImageView *self = (LacunaImageView *) object;
 
-  g_atomic_int_inc (&self->shared->generation);
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  g_queue_clear_full (&self->cache, (GDestroyNotify) cache_entry_free);
+  _lacuna_image_view_input_dispose (self);
+  _lacuna_image_view_cache_stop (self);
   g_clear_pointer (&self->surface, cairo_surface_destroy);
+  g_clear_pointer (&self->attributes, g_hash_table_unref);
+  g_clear_object (&self->frame);
   g_clear_pointer (&self->slices, g_array_unref);
   g_clear_object (&self->model);
+  if (self->state != NULL)
+    g_signal_handlers_disconnect_by_data (self->state, self);
+  g_clear_object (&self->state);
+  g_clear_object (&self->actions);
 
   G_OBJECT_CLASS (lacuna_image_view_parent_class)->dispose (object);
 }
@@ -572,7 +509,7 @@ lacuna_image_view_finalize (GObject *object)
   LacunaImageView *self = (LacunaImageView *) object;
 
   g_clear_error (&self->error);
-  g_clear_pointer (&self->shared, shared_unref);
+  g_clear_pointer (&self->shared, _lacuna_image_view_shared_release);
 
   G_OBJECT_CLASS (lacuna_image_view_parent_class)->finalize (object);
 }
@@ -584,6 +521,7 @@ lacuna_image_view_get_property (GObject    *object,
                                 GParamSpec *pspec)
 {
   LacunaImageView *self = LACUNA_IMAGE_VIEW (object);
+  guint w = 0, h = 0;
 
   switch (prop_id)
     {
@@ -592,7 +530,7 @@ lacuna_image_view_get_property (GObject    *object,
       break;
 
     case PROP_POSITION:
-      g_value_set_uint (value, self->position);
+      g_value_set_uint (value, lacuna_image_view_get_position (self));
       break;
 
     case PROP_N_POSITIONS:
@@ -601,6 +539,24 @@ lacuna_image_view_get_property (GObject    *object,
 
     case PROP_BUSY:
       g_value_set_boolean (value, self->busy);
+      break;
+
+    case PROP_STATE:
+      g_value_set_object (value, self->state);
+      break;
+
+    case PROP_FRAME:
+      g_value_set_object (value, self->frame);
+      break;
+
+    case PROP_IMAGE_WIDTH:
+      lacuna_image_view_get_image_size (self, &w, &h);
+      g_value_set_uint (value, w);
+      break;
+
+    case PROP_IMAGE_HEIGHT:
+      lacuna_image_view_get_image_size (self, &w, &h);
+      g_value_set_uint (value, h);
       break;
 
     default:
@@ -644,6 +600,9 @@ lacuna_image_view_class_init (LacunaImageViewClass *klass)
 
   widget_class->snapshot = lacuna_image_view_snapshot;
   widget_class->measure = lacuna_image_view_measure;
+  widget_class->size_allocate = lacuna_image_view_size_allocate;
+  widget_class->realize = lacuna_image_view_realize;
+  widget_class->unrealize = lacuna_image_view_unrealize;
 
   properties[PROP_MODEL] =
     g_param_spec_object ("model", NULL, NULL,
@@ -661,22 +620,32 @@ lacuna_image_view_class_init (LacunaImageViewClass *klass)
     g_param_spec_boolean ("busy", NULL, NULL,
                           FALSE,
                           (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  properties[PROP_STATE] =
+    g_param_spec_object ("state", NULL, NULL,
+                         LACUNA_TYPE_VIEW_STATE,
+                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  properties[PROP_FRAME] =
+    g_param_spec_object ("frame", NULL, NULL,
+                         LACUNA_TYPE_FRAME,
+                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  properties[PROP_IMAGE_WIDTH] =
+    g_param_spec_uint ("image-width", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  properties[PROP_IMAGE_HEIGHT] =
+    g_param_spec_uint ("image-height", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  gtk_widget_class_install_action (widget_class, "view.next-slice", NULL, next_slice_action);
-  gtk_widget_class_install_action (widget_class, "view.previous-slice", NULL, previous_slice_action);
-  gtk_widget_class_install_action (widget_class, "view.first-slice", NULL, first_slice_action);
-  gtk_widget_class_install_action (widget_class, "view.last-slice", NULL, last_slice_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Down, 0, "view.next-slice", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Page_Down, 0, "view.next-slice", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, 0, "view.next-slice", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Down, 0, "view.next-slice", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Up, 0, "view.previous-slice", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Page_Up, 0, "view.previous-slice", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, 0, "view.previous-slice", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Up, 0, "view.previous-slice", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Home, 0, "view.first-slice", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_End, 0, "view.last-slice", NULL);
+  signals[FRAME_SHOWN] =
+    g_signal_new ("frame-shown",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_UINT);
+
+  _lacuna_image_view_input_class_init (widget_class);
 
   gtk_widget_class_set_css_name (widget_class, "lacuna-image-view");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
@@ -685,26 +654,35 @@ lacuna_image_view_class_init (LacunaImageViewClass *klass)
 static void
 lacuna_image_view_init (LacunaImageView *self)
 {
-  GtkEventController *controller;
-  GtkGesture *click;
+  self->shown_position = G_MAXUINT;
+  self->shared = _lacuna_image_view_shared_new (self);
+  self->state = lacuna_view_state_new ();
+  _lacuna_image_view_cache_init (self);
 
-  self->shared = shared_new ();
-  g_queue_init (&self->cache);
+  g_signal_connect_swapped (self->state, "notify::position",
+                            G_CALLBACK (state_position_cb), self);
+  g_signal_connect_swapped (self->state, "notify::window-center",
+                            G_CALLBACK (state_window_cb), self);
+  g_signal_connect_swapped (self->state, "notify::window-width",
+                            G_CALLBACK (state_window_cb), self);
+  g_signal_connect_swapped (self->state, "notify::window-preset",
+                            G_CALLBACK (state_window_cb), self);
+  g_signal_connect_swapped (self->state, "notify::fit-mode",
+                            G_CALLBACK (state_fit_mode_cb), self);
+  g_signal_connect_swapped (self->state, "notify::zoom",
+                            G_CALLBACK (state_redraw_cb), self);
+  g_signal_connect_swapped (self->state, "notify::center-x",
+                            G_CALLBACK (state_redraw_cb), self);
+  g_signal_connect_swapped (self->state, "notify::center-y",
+                            G_CALLBACK (state_redraw_cb), self);
+  g_signal_connect_swapped (self, "notify::scale-factor",
+                            G_CALLBACK (_lacuna_image_view_update_fit), self);
 
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
 
-  controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
-  g_signal_connect_swapped (controller, "scroll", G_CALLBACK (scroll_cb), self);
-  g_signal_connect_swapped (controller, "scroll-begin", G_CALLBACK (scroll_begin_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), controller);
-
-  /* A click gives the keyboard focus to the image, so the arrow keys move through it. */
-  click = gtk_gesture_click_new ();
-  g_signal_connect_swapped (click, "pressed", G_CALLBACK (gtk_widget_grab_focus), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
-
-  update_actions (self);
+  _lacuna_image_view_input_init (self);
+  _lacuna_image_view_update_actions (self);
   update_accessible (self);
 }
 
@@ -757,14 +735,25 @@ lacuna_image_view_set_model (LacunaImageView *self,
         }
     }
 
+  _lacuna_image_view_cache_clear (self);
   g_set_object (&self->model, model);
   g_clear_pointer (&self->slices, g_array_unref);
   self->slices = g_steal_pointer (&slices);
-  self->position = 0;
   self->scroll_delta = 0;
+  self->shown_position = G_MAXUINT;
 
-  request_frame (self);
-  update_actions (self);
+  /* The old frame stays up until the new one is decoded only within a series. */
+  _lacuna_image_view_show_frame (self, G_MAXUINT, NULL, NULL, NULL);
+
+  g_signal_handlers_block_by_func (self->state, state_position_cb, self);
+  g_object_freeze_notify (G_OBJECT (self->state));
+  lacuna_view_state_set_n_positions (self->state, self->slices->len);
+  lacuna_view_state_reset (self->state);
+  g_object_thaw_notify (G_OBJECT (self->state));
+  g_signal_handlers_unblock_by_func (self->state, state_position_cb, self);
+
+  _lacuna_image_view_cache_request (self);
+  _lacuna_image_view_update_actions (self);
   update_accessible (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
@@ -773,34 +762,37 @@ lacuna_image_view_set_model (LacunaImageView *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_POSITIONS]);
 }
 
+LacunaViewState *
+lacuna_image_view_get_state (LacunaImageView *self)
+{
+  g_return_val_if_fail (LACUNA_IS_IMAGE_VIEW (self), NULL);
+
+  return self->state;
+}
+
+GActionGroup *
+lacuna_image_view_get_action_group (LacunaImageView *self)
+{
+  g_return_val_if_fail (LACUNA_IS_IMAGE_VIEW (self), NULL);
+
+  return G_ACTION_GROUP (self->actions);
+}
+
 guint
 lacuna_image_view_get_position (LacunaImageView *self)
 {
   g_return_val_if_fail (LACUNA_IS_IMAGE_VIEW (self), 0);
 
-  return self->position;
+  return self->state ? lacuna_view_state_get_position (self->state) : 0;
 }
 
 void
 lacuna_image_view_set_position (LacunaImageView *self,
                                 guint            position)
 {
-  guint n;
-
   g_return_if_fail (LACUNA_IS_IMAGE_VIEW (self));
 
-  n = lacuna_image_view_get_n_positions (self);
-  if (n == 0)
-    return;
-  position = MIN (position, n - 1);
-  if (position == self->position)
-    return;
-
-  self->position = position;
-  request_frame (self);
-  update_actions (self);
-  update_accessible (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POSITION]);
+  lacuna_view_state_set_position (self->state, position);
 }
 
 guint
@@ -812,20 +804,31 @@ lacuna_image_view_get_n_positions (LacunaImageView *self)
 }
 
 LacunaInstance *
-lacuna_image_view_get_instance (LacunaImageView *self,
-                                guint           *out_frame)
+lacuna_image_view_get_instance_at (LacunaImageView *self,
+                                   guint            position,
+                                   guint           *out_frame)
 {
   const Slice *slice;
 
   g_return_val_if_fail (LACUNA_IS_IMAGE_VIEW (self), NULL);
 
-  if (self->slices == NULL || self->slices->len == 0)
+  if (self->slices == NULL || position >= self->slices->len)
     return NULL;
 
-  slice = &g_array_index (self->slices, Slice, self->position);
+  slice = &g_array_index (self->slices, Slice, position);
   if (out_frame != NULL)
     *out_frame = slice->frame;
   return slice->instance;
+}
+
+LacunaInstance *
+lacuna_image_view_get_instance (LacunaImageView *self,
+                                guint           *out_frame)
+{
+  g_return_val_if_fail (LACUNA_IS_IMAGE_VIEW (self), NULL);
+
+  return lacuna_image_view_get_instance_at (self, lacuna_image_view_get_position (self),
+                                            out_frame);
 }
 
 gboolean
@@ -850,4 +853,43 @@ lacuna_image_view_get_surface (LacunaImageView *self)
   g_return_val_if_fail (LACUNA_IS_IMAGE_VIEW (self), NULL);
 
   return self->surface;
+}
+
+LacunaFrame *
+lacuna_image_view_get_frame (LacunaImageView *self)
+{
+  g_return_val_if_fail (LACUNA_IS_IMAGE_VIEW (self), NULL);
+
+  return self->frame;
+}
+
+gboolean
+lacuna_image_view_get_image_size (LacunaImageView *self,
+                                  guint           *out_width,
+                                  guint           *out_height)
+{
+  guint w = 0, h = 0;
+
+  g_return_val_if_fail (LACUNA_IS_IMAGE_VIEW (self), FALSE);
+
+  if (self->frame != NULL)
+    {
+      w = lacuna_frame_get_width (self->frame);
+      h = lacuna_frame_get_height (self->frame);
+    }
+  if (out_width != NULL)
+    *out_width = w;
+  if (out_height != NULL)
+    *out_height = h;
+  return w > 0 && h > 0;
+}
+
+const char *
+lacuna_image_view_get_attribute (LacunaImageView *self,
+                                 const char      *keyword)
+{
+  g_return_val_if_fail (LACUNA_IS_IMAGE_VIEW (self), NULL);
+  g_return_val_if_fail (keyword != NULL, NULL);
+
+  return self->attributes ? g_hash_table_lookup (self->attributes, keyword) : NULL;
 }

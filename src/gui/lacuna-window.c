@@ -11,6 +11,8 @@
 #include <glib/gi18n.h>
 
 #include "lacuna-window-private.h"
+#include "lacuna-annotations.h"
+#include "lacuna-view-bar.h"
 
 
 G_DEFINE_FINAL_TYPE (LacunaWindow, lacuna_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -495,6 +497,8 @@ lacuna_window_class_init (LacunaWindowClass *klass)
   window_class->close_request = lacuna_window_close_request;
 
   g_type_ensure (LACUNA_TYPE_IMAGE_VIEW);
+  g_type_ensure (LACUNA_TYPE_ANNOTATIONS);
+  g_type_ensure (LACUNA_TYPE_VIEW_BAR);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/lacuna/Lacuna/ui/lacuna-window.ui");

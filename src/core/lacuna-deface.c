@@ -1,0 +1,543 @@
+/* lacuna-deface.c: remove the tissue over the face, along anterior rays, to a set depth. */
+#define G_LOG_DOMAIN "lacuna-deface"
+
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "lacuna-deface.h"
+#include "lacuna-face-private.h"
+#include "lacuna-frame.h"
+#include "lacuna-key.h"
+#include "lacuna-uid-map.h"
+
+/* The fixed key of the stand-alone writer's UIDs (not a secret: it only makes them new). */
+#define DEFACE_UID_KEY "lacuna-deface-series-uid-key-v1"
+
+struct _LacunaDefaceResult
+{
+  GObject           parent_instance;
+
+  double            depth;
+  LacunaVolume     *original;
+  LacunaVolume     *volume;
+  LacunaFaceResult *before;
+  LacunaFaceResult *after;
+  guint8           *mask;         /* per voxel: removed */
+  gboolean         *slice_changed;
+  float             background;
+  guint64           n_changed;
+  guint64           n_deep_changed;
+  int               box[4];
+};
+
+G_DEFINE_FINAL_TYPE (LacunaDefaceResult, lacuna_deface_result, G_TYPE_OBJECT)
+
+static void
+lacuna_deface_result_finalize (GObject *object)
+{
+  LacunaDefaceResult *self = LACUNA_DEFACE_RESULT (object);
+
+  g_clear_object (&self->original);
+  g_clear_object (&self->volume);
+  g_clear_object (&self->before);
+  g_clear_object (&self->after);
+  g_free (self->mask);
+  g_free (self->slice_changed);
+
+  G_OBJECT_CLASS (lacuna_deface_result_parent_class)->finalize (object);
+}
+
+static void
+lacuna_deface_result_class_init (LacunaDefaceResultClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = lacuna_deface_result_finalize;
+}
+
+static void
+lacuna_deface_result_init (LacunaDefaceResult *self)
+{
+}
+
+static inline double
+dot3 (const double a[3],
+      const double b[3])
+{
+  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
+
+/* The union of the agreeing boxes of every view, mapped onto the frontal render: each
+ * box's skin points are projected into the frontal view and their bounding rectangle
+ * taken. Returns FALSE when nothing maps. */
+static gboolean
+build_mask (LacunaFaceResult       *before,
+            const LacunaFaceRender *front,
+            double                  out[4])
+{
+  double x0 = G_MAXDOUBLE, y0 = G_MAXDOUBLE, x1 = -G_MAXDOUBLE, y1 = -G_MAXDOUBLE;
+
+  for (guint v = 0; v < lacuna_face_result_get_n_views (before); v++)
+    {
+      const LacunaFaceView *view = lacuna_face_result_get_view (before, v);
+      const LacunaFaceRender *render = _lacuna_face_result_get_render (before, v);
+      double bx0, by0, bx1, by1, h;
+      double vx0 = G_MAXDOUBLE, vy0 = G_MAXDOUBLE, vx1 = -G_MAXDOUBLE, vy1 = -G_MAXDOUBLE;
+
+      if (!view->consensus || render == NULL)
+        continue;
+      bx0 = (double) view->consensus_box.x / view->scale;
+      by0 = (double) view->consensus_box.y / view->scale;
+      bx1 = (double) (view->consensus_box.x + view->consensus_box.width) / view->scale;
+      by1 = (double) (view->consensus_box.y + view->consensus_box.height) / view->scale;
+      for (int y = MAX (0, (int) floor (by0)); y < MIN ((int) render->height, (int) ceil (by1)); y++)
+        for (int x = MAX (0, (int) floor (bx0)); x < MIN ((int) render->width, (int) ceil (bx1)); x++)
+          {
+            float d = render->depth[(gsize) y * render->width + x];
+            double p[3], rel[3], u, w;
+
+            if (isnan (d))
+              continue;
+            for (guint a = 0; a < 3; a++)
+              {
+                p[a] = render->origin[a] + x * render->pixel * render->right[a]
+                       + y * render->pixel * render->down[a] + d * render->forward[a];
+                rel[a] = p[a] - front->origin[a];
+              }
+            u = dot3 (rel, front->right) / front->pixel;
+            w = dot3 (rel, front->down) / front->pixel;
+            vx0 = MIN (vx0, u), vx1 = MAX (vx1, u);
+            vy0 = MIN (vy0, w), vy1 = MAX (vy1, w);
+          }
+      if (vx1 < vx0)
+        continue;
+      /* The boxes reach from the brow to about the mouth: extend down past the chin and a
+       * little to the sides. */
+      h = vy1 - vy0;
+      vy1 += 0.25 * h;
+      vx0 -= 0.1 * (vx1 - vx0);
+      vx1 += 0.1 * (vx1 - vx0) / 1.1;
+      x0 = MIN (x0, vx0), x1 = MAX (x1, vx1);
+      y0 = MIN (y0, vy0), y1 = MAX (y1, vy1);
+    }
+  if (x1 < x0)
+    return FALSE;
+  out[0] = x0, out[1] = y0, out[2] = x1, out[3] = y1;
+  return TRUE;
+}
+
+LacunaDefaceResult *
+lacuna_deface_volume (LacunaVolume  *volume,
+                      double         depth_mm,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  g_autoptr(LacunaDefaceResult) self = NULL;
+  const LacunaFaceRender *front = NULL;
+  double mask[4], cut = G_MAXDOUBLE;
+  guint nx, ny, nz;
+  const float *src;
+  float *dst;
+  double spacing[3];
+
+  g_return_val_if_fail (LACUNA_IS_VOLUME (volume), NULL);
+
+  if (!(depth_mm > 0 && depth_mm <= 100))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("The defacing depth must be between 0 and 100 mm"));
+      return NULL;
+    }
+
+  self = g_object_new (LACUNA_TYPE_DEFACE_RESULT, NULL);
+  self->depth = depth_mm;
+  self->original = g_object_ref (volume);
+  self->before = lacuna_face_check_volume (volume, cancellable, error);
+  if (self->before == NULL)
+    return NULL;
+  self->volume = lacuna_volume_copy (volume);
+  nx = lacuna_volume_get_width (volume);
+  ny = lacuna_volume_get_height (volume);
+  nz = lacuna_volume_get_depth (volume);
+  self->slice_changed = g_new0 (gboolean, nz);
+  self->background = _lacuna_face_get_background (volume);
+  if (!lacuna_face_result_get_found (self->before))
+    return g_steal_pointer (&self);
+
+  /* View 0 is the frontal one (yaw 0, pitch 0). */
+  front = _lacuna_face_result_get_render (self->before, 0);
+  if (front == NULL || front->n_hits == 0 || !build_mask (self->before, front, mask))
+    return g_steal_pointer (&self);
+  self->box[0] = (int) floor (mask[0]);
+  self->box[1] = (int) floor (mask[1]);
+  self->box[2] = (int) ceil (mask[2] - mask[0]);
+  self->box[3] = (int) ceil (mask[3] - mask[1]);
+
+  /* The cut plane: depth_mm behind the most anterior skin inside the mask. */
+  for (int y = MAX (0, (int) floor (mask[1])); y < MIN ((int) front->height, (int) ceil (mask[3])); y++)
+    for (int x = MAX (0, (int) floor (mask[0])); x < MIN ((int) front->width, (int) ceil (mask[2])); x++)
+      {
+        float d = front->depth[(gsize) y * front->width + x];
+
+        if (!isnan (d))
+          cut = MIN (cut, d + depth_mm);
+      }
+  if (cut == G_MAXDOUBLE)
+    return g_steal_pointer (&self);
+
+  self->mask = g_new0 (guint8, (gsize) nx * ny * nz);
+  src = lacuna_volume_get_data (volume);
+  dst = lacuna_volume_get_data (self->volume);
+  lacuna_volume_get_spacing (volume, spacing);
+  for (guint k = 0; k < nz; k++)
+    {
+      double o[3], row[3], col[3], orientation[6];
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+      lacuna_volume_voxel_to_patient (volume, 0, 0, k, o);
+      lacuna_volume_get_orientation (volume, orientation);
+      lacuna_volume_voxel_to_patient (volume, 1, 0, k, row);
+      lacuna_volume_voxel_to_patient (volume, 0, 1, k, col);
+      for (guint a = 0; a < 3; a++)
+        {
+          row[a] -= o[a];
+          col[a] -= o[a];
+        }
+      for (guint j = 0; j < ny; j++)
+        for (guint i = 0; i < nx; i++)
+          {
+            gsize v = ((gsize) k * ny + j) * nx + i;
+            double p[3], rel[3], u, w, t;
+            int px, py;
+            float skin;
+
+            for (guint a = 0; a < 3; a++)
+              {
+                p[a] = o[a] + i * row[a] + j * col[a];
+                rel[a] = p[a] - front->origin[a];
+              }
+            u = dot3 (rel, front->right) / front->pixel;
+            w = dot3 (rel, front->down) / front->pixel;
+            if (u < mask[0] || u > mask[2] || w < mask[1] || w > mask[3])
+              continue;
+            px = (int) floor (u + 0.5);
+            py = (int) floor (w + 0.5);
+            if (px < 0 || py < 0 || px >= (int) front->width || py >= (int) front->height)
+              continue;
+            skin = front->depth[(gsize) py * front->width + px];
+            if (isnan (skin))
+              continue;
+            t = dot3 (rel, front->forward);
+            /* In front of the cut plane and never deeper than depth_mm below the skin. */
+            if (t >= cut || t >= skin + depth_mm)
+              continue;
+            self->mask[v] = 1;
+            dst[v] = self->background;
+          }
+    }
+
+  /* What changed, and whether anything deep did: compared voxel by voxel. */
+  for (guint k = 0; k < nz; k++)
+    {
+      double o[3], row[3], col[3];
+
+      lacuna_volume_voxel_to_patient (volume, 0, 0, k, o);
+      lacuna_volume_voxel_to_patient (volume, 1, 0, k, row);
+      lacuna_volume_voxel_to_patient (volume, 0, 1, k, col);
+      for (guint a = 0; a < 3; a++)
+        {
+          row[a] -= o[a];
+          col[a] -= o[a];
+        }
+      for (guint j = 0; j < ny; j++)
+        for (guint i = 0; i < nx; i++)
+          {
+            gsize v = ((gsize) k * ny + j) * nx + i;
+            double rel[3], t;
+            int px, py;
+            float skin;
+
+            if (src[v] == dst[v])
+              continue;
+            self->n_changed++;
+            self->slice_changed[k] = TRUE;
+            for (guint a = 0; a < 3; a++)
+              rel[a] = o[a] + i * row[a] + j * col[a] - front->origin[a];
+            px = (int) floor (dot3 (rel, front->right) / front->pixel + 0.5);
+            py = (int) floor (dot3 (rel, front->down) / front->pixel + 0.5);
+            t = dot3 (rel, front->forward);
+            skin = px >= 0 && py >= 0 && px < (int) front->width && py < (int) front->height
+                   ? front->depth[(gsize) py * front->width + px] : NAN;
+            if (isnan (skin) || t > skin + depth_mm)
+              self->n_deep_changed++;
+          }
+    }
+
+  self->after = lacuna_face_check_volume (self->volume, cancellable, error);
+  if (self->after == NULL)
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+LacunaDefaceResult *
+lacuna_deface_series (LacunaSeries  *series,
+                      double         depth_mm,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  g_autoptr(LacunaVolume) volume = lacuna_volume_new_from_series (series, cancellable, error);
+
+  if (volume == NULL)
+    return NULL;
+  return lacuna_deface_volume (volume, depth_mm, cancellable, error);
+}
+
+gboolean
+lacuna_deface_result_get_applied (LacunaDefaceResult *self)
+{
+  g_return_val_if_fail (LACUNA_IS_DEFACE_RESULT (self), FALSE);
+  return self->after != NULL;
+}
+
+gboolean
+lacuna_deface_result_get_verified (LacunaDefaceResult *self)
+{
+  g_return_val_if_fail (LACUNA_IS_DEFACE_RESULT (self), FALSE);
+  return self->after != NULL && !lacuna_face_result_get_found (self->after)
+         && self->n_deep_changed == 0;
+}
+
+double
+lacuna_deface_result_get_depth (LacunaDefaceResult *self)
+{
+  g_return_val_if_fail (LACUNA_IS_DEFACE_RESULT (self), 0);
+  return self->depth;
+}
+
+LacunaVolume *
+lacuna_deface_result_get_original (LacunaDefaceResult *self)
+{
+  g_return_val_if_fail (LACUNA_IS_DEFACE_RESULT (self), NULL);
+  return self->original;
+}
+
+LacunaVolume *
+lacuna_deface_result_get_volume (LacunaDefaceResult *self)
+{
+  g_return_val_if_fail (LACUNA_IS_DEFACE_RESULT (self), NULL);
+  return self->volume;
+}
+
+LacunaFaceResult *
+lacuna_deface_result_get_before (LacunaDefaceResult *self)
+{
+  g_return_val_if_fail (LACUNA_IS_DEFACE_RESULT (self), NULL);
+  return self->before;
+}
+
+LacunaFaceResult *
+lacuna_deface_result_get_after (LacunaDefaceResult *self)
+{
+  g_return_val_if_fail (LACUNA_IS_DEFACE_RESULT (self), NULL);
+  return self->after;
+}
+
+guint64
+lacuna_deface_result_get_n_changed (LacunaDefaceResult *self)
+{
+  g_return_val_if_fail (LACUNA_IS_DEFACE_RESULT (self), 0);
+  return self->n_changed;
+}
+
+guint64
+lacuna_deface_result_get_n_deep_changed (LacunaDefaceResult *self)
+{
+  g_return_val_if_fail (LACUNA_IS_DEFACE_RESULT (self), 0);
+  return self->n_deep_changed;
+}
+
+void
+lacuna_deface_result_get_mask (LacunaDefaceResult *self,
+                               int                 out_box[4])
+{
+  g_return_if_fail (LACUNA_IS_DEFACE_RESULT (self));
+  memcpy (out_box, self->box, sizeof self->box);
+}
+
+gboolean
+lacuna_deface_result_slice_changed (LacunaDefaceResult *self,
+                                    guint               k)
+{
+  g_return_val_if_fail (LACUNA_IS_DEFACE_RESULT (self), FALSE);
+  g_return_val_if_fail (k < lacuna_volume_get_depth (self->original), FALSE);
+  return self->slice_changed[k];
+}
+
+gboolean
+lacuna_deface_result_apply (LacunaDefaceResult  *self,
+                            LacunaDicomFile     *file,
+                            GError             **error)
+{
+  g_autofree char *sop = NULL;
+  g_autoptr(LacunaFrame) frame = NULL;
+  g_autoptr(GBytes) out = NULL;
+  const LacunaDicomPixelInfo *info;
+  guint nx, ny, nz, slice = G_MAXUINT;
+  double slope = 1, intercept = 0, stored, lo, hi;
+  gsize size;
+  guint8 *pixels;
+
+  g_return_val_if_fail (LACUNA_IS_DEFACE_RESULT (self), FALSE);
+  g_return_val_if_fail (file != NULL, FALSE);
+
+  sop = lacuna_dicom_file_dup_string (file, "00080018", NULL);
+  nx = lacuna_volume_get_width (self->original);
+  ny = lacuna_volume_get_height (self->original);
+  nz = lacuna_volume_get_depth (self->original);
+  for (guint k = 0; sop != NULL && k < nz; k++)
+    {
+      LacunaInstance *instance = lacuna_volume_get_instance (self->original, k);
+
+      if (instance != NULL && g_strcmp0 (lacuna_instance_get_sop_instance_uid (instance), sop) == 0)
+        {
+          slice = k;
+          break;
+        }
+    }
+  if (slice == G_MAXUINT)
+    {
+      g_set_error_literal (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_NOT_FOUND,
+                           _("The file is not one of the defaced series' images "
+                             "((0008,0018) SOP Instance UID)"));
+      return FALSE;
+    }
+
+  frame = lacuna_frame_decode (file, 0, error);
+  if (frame == NULL)
+    return FALSE;
+  info = lacuna_frame_get_info (frame);
+  if (lacuna_frame_get_width (frame) != nx || lacuna_frame_get_height (frame) != ny
+      || info->samples_per_pixel != 1
+      || (info->bits_allocated != 8 && info->bits_allocated != 16))
+    {
+      g_set_error_literal (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_UNSUPPORTED,
+                           _("The image's pixel layout changed since the volume was read"));
+      return FALSE;
+    }
+  lacuna_frame_get_rescale (frame, &slope, &intercept);
+  if (slope == 0)
+    slope = 1;
+
+  /* The background in stored values, within what Bits Stored can hold. */
+  if (info->is_signed)
+    {
+      lo = -ldexp (1.0, (int) info->bits_stored - 1);
+      hi = ldexp (1.0, (int) info->bits_stored - 1) - 1;
+    }
+  else
+    {
+      lo = 0;
+      hi = ldexp (1.0, (int) info->bits_stored) - 1;
+    }
+  stored = CLAMP (floor ((self->background - intercept) / slope + 0.5), lo, hi);
+
+  out = g_bytes_new (g_bytes_get_data (lacuna_frame_get_stored (frame), NULL),
+                     g_bytes_get_size (lacuna_frame_get_stored (frame)));
+  pixels = (guint8 *) g_bytes_get_data (out, &size);
+  if (size < (gsize) nx * ny * (info->bits_allocated / 8))
+    {
+      g_set_error_literal (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_DECODE,
+                           _("The image's pixel data is shorter than its size"));
+      return FALSE;
+    }
+  if (self->mask != NULL && self->slice_changed[slice])
+    {
+      const guint8 *m = self->mask + (gsize) slice * nx * ny;
+
+      for (gsize v = 0; v < (gsize) nx * ny; v++)
+        if (m[v])
+          {
+            if (info->bits_allocated == 8)
+              pixels[v] = (guint8) (gint) stored;
+            else if (info->is_signed)
+              ((gint16 *) (gpointer) pixels)[v] = (gint16) stored;
+            else
+              ((guint16 *) (gpointer) pixels)[v] = (guint16) stored;
+          }
+    }
+
+  if (!lacuna_dicom_file_set_pixel_data (file, pixels, (gsize) nx * ny * (info->bits_allocated / 8),
+                                         info->bits_allocated, error))
+    return FALSE;
+  return lacuna_dicom_file_set_string (file, "00280302", "CS", "NO", error);
+}
+
+gboolean
+lacuna_deface_result_write_series (LacunaDefaceResult  *self,
+                                   const char          *dir,
+                                   GCancellable        *cancellable,
+                                   GError             **error)
+{
+  g_autoptr(LacunaKey) key = NULL;
+  g_autofree char *series_uid = NULL;
+  guint nz;
+
+  g_return_val_if_fail (LACUNA_IS_DEFACE_RESULT (self), FALSE);
+  g_return_val_if_fail (dir != NULL, FALSE);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                           _("Cannot create the folder for the defaced series"));
+      return FALSE;
+    }
+  key = lacuna_key_new_from_data (DEFACE_UID_KEY, strlen (DEFACE_UID_KEY), error);
+  if (key == NULL)
+    return FALSE;
+
+  nz = lacuna_volume_get_depth (self->original);
+  for (guint k = 0; k < nz; k++)
+    {
+      LacunaInstance *instance = lacuna_volume_get_instance (self->original, k);
+      g_autoptr(LacunaDicomFile) file = NULL;
+      g_autofree char *name = g_strdup_printf ("IM%05u.dcm", k + 1);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *tmp = g_strconcat (path, ".part", NULL);
+      g_autofree char *sop = NULL;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      if (instance == NULL)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               _("The volume was not read from files"));
+          return FALSE;
+        }
+      file = lacuna_instance_open (instance, error);
+      if (file == NULL || !lacuna_deface_result_apply (self, file, error))
+        return FALSE;
+      if (series_uid == NULL)
+        series_uid = lacuna_uid_map_dup_keyed (key, lacuna_instance_get_series_uid (instance));
+      sop = lacuna_uid_map_dup_keyed (key, lacuna_instance_get_sop_instance_uid (instance));
+      if (!lacuna_dicom_file_set_string (file, "0020000E", "UI", series_uid, error)
+          || !lacuna_dicom_file_set_string (file, "00080018", "UI", sop, error)
+          || !lacuna_dicom_file_save (file, tmp, NULL, error))
+        {
+          g_unlink (tmp);
+          return FALSE;
+        }
+      if (g_rename (tmp, path) != 0)
+        {
+          g_unlink (tmp);
+          g_set_error_literal (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                               _("Cannot write a defaced image"));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}

@@ -1,0 +1,84 @@
+/* lacuna-export-private.h: what lacuna-export.c, lacuna-export-tree.c and lacuna-report.c
+ * share (engine-internal). */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "lacuna-export.h"
+#include "lacuna-residual.h"
+
+G_BEGIN_DECLS
+
+#define LACUNA_SHA256_HEX_LEN 64
+
+/* Lower-case hex SHA-256 (OpenSSL EVP) of a file's content. */
+gboolean  _lacuna_export_sha256_file       (const char    *path,
+                                            char           out_hex[LACUNA_SHA256_HEX_LEN + 1],
+                                            guint64       *out_size,
+                                            GError       **error);
+
+/* TRUE when path is dir or lies below it (both made absolute and canonical as far as they
+ * exist). */
+gboolean  _lacuna_export_path_is_inside    (const char    *path,
+                                            const char    *dir);
+
+/* "OUTDIR/.lacuna-shard-I-of-N.json" */
+char     *_lacuna_export_manifest_path     (const char    *outdir,
+                                            guint          shard_index,
+                                            guint          n_shards);
+/* Parses a manifest file name: TRUE and the numbers for ".lacuna-shard-I-of-N.json". */
+gboolean  _lacuna_export_parse_manifest_name (const char  *name,
+                                              guint       *out_index,
+                                              guint       *out_n);
+/* The marker temporary files of shard I of N carry: ".lacuna-tmp-I-of-N-". */
+char     *_lacuna_export_temp_tag          (guint          shard_index,
+                                            guint          n_shards);
+
+/* Creates outdir when absent; refuses (LACUNA_EXPORT_ERROR) one holding a file Lacuna did
+ * not write: allowed are DICOMDIR, files and folders of the DICOM/ file-ID tree,
+ * manifests and temporary files (and, when any file of the tree is present, at least one
+ * manifest must be). Then removes the temporary files of temp_tag (a killed run's). */
+gboolean  _lacuna_export_prepare_output    (const char    *outdir,
+                                            const char    *temp_tag,
+                                            GError       **error);
+
+/* Every regular file below outdir that belongs to the file-ID tree, as file IDs
+ * ("DICOM/P…/…"), sorted. */
+GPtrArray *_lacuna_export_list_tree        (const char    *outdir,
+                                            GError       **error);
+
+/* Writes the files of root named by file_ids (relative, '/' separated) into a .zip at
+ * zip_path (temporary file, then rename): stored (no compression), every entry dated
+ * 1980-01-01 00:00:00 UTC, mode 0644, no owner names, no comment, in the order given. */
+gboolean  _lacuna_export_write_zip         (const char          *root,
+                                            const char * const  *file_ids,
+                                            const char          *zip_path,
+                                            GError             **error);
+/* TRUE when path is a .zip whose every member is DICOMDIR or a file-ID tree path. */
+gboolean  _lacuna_export_zip_is_ours       (const char    *path);
+
+/* Removes a staging folder that holds only what Lacuna wrote (the tree, DICOMDIR,
+ * manifests); anything else stays. */
+void      _lacuna_export_remove_staging    (const char    *outdir);
+
+/* TRUE when a file ID ("DICOM/P…/S…/S…/I…") follows our scheme. */
+gboolean  _lacuna_export_is_tree_file_id   (const char    *file_id);
+
+/* Writes text to path atomically (temporary file in the same folder, then rename). */
+gboolean  _lacuna_export_write_text        (const char    *path,
+                                            const char    *text,
+                                            GError       **error);
+
+/* Finalizes: reads the manifests in outdir, checks them and the files, writes the
+ * DICOMDIR, with zip_path the .zip of the tree, and the report (JSON + HTML) at
+ * report_path. residual (may be NULL) checks the report text. */
+gboolean  _lacuna_export_finalize_full     (const char     *outdir,
+                                            const char     *report_path,
+                                            const char     *zip_path,
+                                            LacunaResidual *residual,
+                                            gboolean        verify_hashes,
+                                            guint          *out_n_failed,
+                                            GError        **error);
+
+G_END_DECLS

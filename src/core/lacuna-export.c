@@ -1,0 +1,1427 @@
+/* lacuna-export.c: one export run (see lacuna-export.h for the steps). */
+#define G_LOG_DOMAIN "lacuna-export"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "lacuna-deid.h"
+#include "lacuna-error.h"
+#include "lacuna-export-private.h"
+#include "lacuna-loader.h"
+#include "lacuna-redact.h"
+#include "lacuna-residual.h"
+#include "lacuna-uid-map.h"
+
+#define WITHHELD "(withheld: holds an identifying string of the input)"
+
+struct _LacunaExport
+{
+  GStrv                     inputs;
+  char                     *output;        /* what the user named: folder or .zip */
+  char                     *outdir;        /* the folder written into (staging for a .zip) */
+  char                     *zip_path;      /* NULL unless zip */
+  LacunaKey                *key;
+  LacunaExportOptions      *options;
+  char                     *report_path;
+  char                     *temp_tag;
+
+  LacunaExportProgressFunc  progress_func;
+  gpointer                  progress_data;
+
+  /* Run state. */
+  LacunaCollection         *collection;
+  GPtrArray                *instances;     /* LacunaInstance, this shard's */
+  GPtrArray                *all_instances; /* every instance */
+  GHashTable               *uids;
+  LacunaResidual           *residual;
+  LacunaDeidContext        *ctx;
+  GCancellable             *cancellable;
+
+  GMutex                    lock;
+  GHashTable               *names;         /* "parent/component" → full value (collisions) */
+  JsonArray                *files;
+  JsonArray                *left_out;
+  JsonArray                *failed;
+  JsonArray                *skipped;
+  JsonArray                *warnings;
+  guint                     n_residual_hits;
+
+  int                       n_done;        /* atomics */
+  int                       n_written;
+  int                       n_left_out;
+  int                       n_failed_instances;
+  guint                     n_failed_other;
+  guint                     n_skipped;
+  guint                     n_instances;
+};
+
+/* ---------------------------------------------------------------------------------------- */
+/* Options                                                                                  */
+
+LacunaExportOptions *
+lacuna_export_options_new (void)
+{
+  LacunaExportOptions *options = g_new0 (LacunaExportOptions, 1);
+
+  options->n_shards = 1;
+  return options;
+}
+
+void
+lacuna_export_options_free (LacunaExportOptions *options)
+{
+  if (options == NULL)
+    return;
+  g_clear_pointer (&options->deid, lacuna_deid_options_free);
+  g_clear_pointer (&options->boxes, g_array_unref);
+  g_free (options->report_path);
+  g_free (options);
+}
+
+static LacunaExportOptions *
+options_copy (const LacunaExportOptions *src)
+{
+  LacunaExportOptions *options = lacuna_export_options_new ();
+
+  if (src == NULL)
+    {
+      options->deid = lacuna_deid_options_new ();
+      return options;
+    }
+  options->deid = src->deid != NULL ? lacuna_deid_options_copy (src->deid)
+                                    : lacuna_deid_options_new ();
+  options->boxes = g_array_new (FALSE, FALSE, sizeof (LacunaRedactBox));
+  if (src->boxes != NULL)
+    g_array_append_vals (options->boxes, src->boxes->data, src->boxes->len);
+  options->report_path = g_strdup (src->report_path);
+  options->zip = src->zip;
+  options->jobs = src->jobs;
+  options->shard_index = src->shard_index;
+  options->n_shards = src->n_shards == 0 ? 1 : src->n_shards;
+  return options;
+}
+
+/* The options as the manifest and the report record them: no pseudonym, no override
+ * value (what the user typed may be a name), no key. */
+static JsonNode *
+options_to_json (const LacunaExportOptions *options)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  const LacunaDeidOptions *d = options->deid;
+  guint n_infos = 0;
+  const LacunaProfileOptionInfo *infos = lacuna_profile_get_options (&n_infos);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "profile");
+  json_builder_add_string_value (b, LACUNA_DEID_METHOD_PROFILE);
+  json_builder_set_member_name (b, "edition");
+  json_builder_add_string_value (b, LACUNA_PROFILE_EDITION);
+  json_builder_set_member_name (b, "options");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < n_infos; i++)
+    if (d->options & infos[i].option)
+      json_builder_add_string_value (b, infos[i].cli_name);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "date-shift-max-days");
+  json_builder_add_int_value (b, d->date_shift_max_days);
+  json_builder_set_member_name (b, "patient-name-pseudonym");
+  json_builder_add_boolean_value (b, d->patient_name != NULL);
+  json_builder_set_member_name (b, "patient-id-pseudonym");
+  json_builder_add_boolean_value (b, d->patient_id != NULL);
+  json_builder_set_member_name (b, "include-unknown-payloads");
+  json_builder_add_boolean_value (b, d->include_unknown_payloads);
+  json_builder_set_member_name (b, "overrides");
+  json_builder_begin_array (b);
+  for (guint i = 0; d->overrides != NULL && i < d->overrides->len; i++)
+    {
+      const LacunaDeidOverride *o = g_ptr_array_index (d->overrides, i);
+      static const char *names[] = { "keep", "remove", "replace" };
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "path");
+      json_builder_add_string_value (b, o->path);
+      json_builder_set_member_name (b, "action");
+      json_builder_add_string_value (b, names[o->action]);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "redact");
+  json_builder_begin_array (b);
+  for (guint i = 0; options->boxes != NULL && i < options->boxes->len; i++)
+    {
+      const LacunaRedactBox *box = &g_array_index (options->boxes, LacunaRedactBox, i);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "frame");
+      json_builder_add_int_value (b, box->frame);
+      json_builder_set_member_name (b, "x");
+      json_builder_add_int_value (b, box->x);
+      json_builder_set_member_name (b, "y");
+      json_builder_add_int_value (b, box->y);
+      json_builder_set_member_name (b, "width");
+      json_builder_add_int_value (b, box->width);
+      json_builder_set_member_name (b, "height");
+      json_builder_add_int_value (b, box->height);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "replacement-identifiers");
+  json_builder_add_string_value (b, "keyed (HMAC-SHA-256)");
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Life cycle                                                                               */
+
+LacunaExport *
+lacuna_export_new (const char * const        *inputs,
+                   const char                *output,
+                   LacunaKey                 *key,
+                   const LacunaExportOptions *options)
+{
+  LacunaExport *self;
+
+  g_return_val_if_fail (inputs != NULL, NULL);
+  g_return_val_if_fail (output != NULL, NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  self = g_new0 (LacunaExport, 1);
+  self->inputs = g_strdupv ((char **) inputs);
+  self->output = g_strdup (output);
+  self->key = lacuna_key_ref (key);
+  self->options = options_copy (options);
+  if (self->options->zip)
+    {
+      self->zip_path = g_strdup (output);
+      self->outdir = g_strconcat (output, ".lacuna-staging", NULL);
+    }
+  else
+    self->outdir = g_strdup (output);
+  self->report_path = self->options->report_path != NULL
+                        ? g_strdup (self->options->report_path)
+                        : lacuna_export_dup_default_report_path (output, self->options->zip);
+  self->temp_tag = _lacuna_export_temp_tag (self->options->shard_index,
+                                            self->options->n_shards);
+  g_mutex_init (&self->lock);
+  return self;
+}
+
+void
+lacuna_export_free (LacunaExport *self)
+{
+  if (self == NULL)
+    return;
+  g_strfreev (self->inputs);
+  g_free (self->output);
+  g_free (self->outdir);
+  g_free (self->zip_path);
+  lacuna_key_unref (self->key);
+  lacuna_export_options_free (self->options);
+  g_free (self->report_path);
+  g_free (self->temp_tag);
+  g_clear_object (&self->collection);
+  g_clear_pointer (&self->instances, g_ptr_array_unref);
+  g_clear_pointer (&self->all_instances, g_ptr_array_unref);
+  g_clear_pointer (&self->uids, g_hash_table_unref);
+  g_clear_pointer (&self->residual, lacuna_residual_free);
+  g_clear_pointer (&self->ctx, lacuna_deid_context_unref);
+  g_clear_pointer (&self->names, g_hash_table_unref);
+  g_clear_pointer (&self->files, json_array_unref);
+  g_clear_pointer (&self->left_out, json_array_unref);
+  g_clear_pointer (&self->failed, json_array_unref);
+  g_clear_pointer (&self->skipped, json_array_unref);
+  g_clear_pointer (&self->warnings, json_array_unref);
+  g_mutex_clear (&self->lock);
+  g_free (self);
+}
+
+void
+lacuna_export_set_progress_func (LacunaExport             *self,
+                                 LacunaExportProgressFunc  func,
+                                 gpointer                  user_data)
+{
+  g_return_if_fail (self != NULL);
+
+  self->progress_func = func;
+  self->progress_data = user_data;
+}
+
+guint lacuna_export_get_n_instances (LacunaExport *self) { return self->n_instances; }
+guint lacuna_export_get_n_in_shard  (LacunaExport *self) { return self->instances ? self->instances->len : 0; }
+guint lacuna_export_get_n_written   (LacunaExport *self) { return (guint) g_atomic_int_get (&self->n_written); }
+guint lacuna_export_get_n_left_out  (LacunaExport *self) { return (guint) g_atomic_int_get (&self->n_left_out); }
+guint lacuna_export_get_n_skipped   (LacunaExport *self) { return self->n_skipped; }
+
+guint
+lacuna_export_get_n_failed (LacunaExport *self)
+{
+  return (guint) g_atomic_int_get (&self->n_failed_instances) + self->n_failed_other;
+}
+
+static void
+append_messages (GStrvBuilder *builder,
+                 JsonArray    *array,
+                 const char   *prefix,
+                 const char   *member)
+{
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonObject *o = json_array_get_object_element (array, i);
+      const char *input = json_object_get_string_member_with_default (o, "input", "");
+      const char *why = json_object_get_string_member_with_default (o, member, "");
+      g_autofree char *line = g_strdup_printf ("%s: %s: %s", prefix, input, why);
+
+      g_strv_builder_add (builder, line);
+    }
+}
+
+GStrv
+lacuna_export_dup_messages (LacunaExport *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  append_messages (builder, self->failed, "failed", "error");
+  append_messages (builder, self->left_out, "left out", "reason");
+  append_messages (builder, self->skipped, "skipped", "reason");
+  append_messages (builder, self->warnings, "warning", "warning");
+  return g_strv_builder_end (builder);
+}
+
+const char *
+lacuna_export_get_report_path (LacunaExport *self)
+{
+  return self->options->n_shards == 1 ? self->report_path : NULL;
+}
+
+static void
+progress (LacunaExport *self,
+          const char   *phase,
+          guint         done,
+          guint         total)
+{
+  if (self->progress_func != NULL)
+    self->progress_func (phase, done, total, self->progress_data);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Text that goes into the manifest and the report                                          */
+
+/* text, or WITHHELD when the residual scan finds an identifying string in it (input paths
+ * often carry the patient's name). */
+static char *
+safe_text (LacunaExport *self,
+           const char   *text,
+           gboolean     *out_withheld)
+{
+  g_autoptr(GPtrArray) hits = g_ptr_array_new_with_free_func ((GDestroyNotify) lacuna_residual_hit_free);
+
+  if (out_withheld != NULL)
+    *out_withheld = FALSE;
+  if (text == NULL)
+    return NULL;
+  if (self->residual != NULL)
+    lacuna_residual_check_text (self->residual, text, "text", hits);
+  if (hits->len > 0)
+    {
+      if (out_withheld != NULL)
+        *out_withheld = TRUE;
+      return g_strdup (WITHHELD);
+    }
+  return g_strdup (text);
+}
+
+static char *
+instance_label (LacunaInstance *instance)
+{
+  const char *member = lacuna_instance_get_archive_member (instance);
+
+  if (member != NULL)
+    return g_strdup_printf ("%s › %s", lacuna_instance_get_source (instance), member);
+  return g_strdup (lacuna_instance_get_source (instance));
+}
+
+static void
+add_input (LacunaExport *self,
+           JsonBuilder  *b,
+           const char   *label)
+{
+  g_autofree char *text = safe_text (self, label, NULL);
+
+  json_builder_set_member_name (b, "input");
+  json_builder_add_string_value (b, text);
+}
+
+static void
+add_problem (LacunaExport *self,
+             JsonArray    *array,
+             const char   *label,
+             const char   *key,
+             const char   *message,
+             const char   *sop_class_uid)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *text = safe_text (self, message, NULL);
+
+  json_builder_begin_object (b);
+  add_input (self, b, label);
+  if (sop_class_uid != NULL)
+    {
+      json_builder_set_member_name (b, "sop-class-uid");
+      json_builder_add_string_value (b, sop_class_uid);
+    }
+  json_builder_set_member_name (b, key);
+  json_builder_add_string_value (b, text);
+  json_builder_end_object (b);
+
+  g_mutex_lock (&self->lock);
+  json_array_add_element (array, json_builder_get_root (b));
+  g_mutex_unlock (&self->lock);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* What we cannot check                                                                     */
+
+static const char *
+uncheckable_reason (const char *sop_class_uid,
+                    const char *transfer_syntax,
+                    gboolean    has_pixels)
+{
+  static const char *decodable[] = {
+    "1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.1.99",
+    "1.2.840.10008.1.2.2", "1.2.840.10008.1.2.5",
+    "1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.51", "1.2.840.10008.1.2.4.57",
+    "1.2.840.10008.1.2.4.70", "1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.81",
+    "1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91",
+    "1.2.840.10008.1.2.4.201", "1.2.840.10008.1.2.4.202", "1.2.840.10008.1.2.4.203",
+  };
+
+  if (sop_class_uid != NULL &&
+      g_str_has_prefix (sop_class_uid, "1.2.840.10008.5.1.4.1.1.104."))
+    return "encapsulated document (PDF, CDA or 3D model): its content cannot be checked";
+  if (transfer_syntax != NULL &&
+      (g_str_has_prefix (transfer_syntax, "1.2.840.10008.1.2.4.10") ||
+       g_str_has_prefix (transfer_syntax, "1.2.840.10008.1.2.4.100")))
+    return "video (MPEG-2, MPEG-4 or HEVC): its frames cannot be checked";
+  if (has_pixels && transfer_syntax != NULL)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (decodable); i++)
+        if (strcmp (transfer_syntax, decodable[i]) == 0)
+          return NULL;
+      return "pixel data in a transfer syntax Lacuna cannot decode";
+    }
+  return NULL;
+}
+
+/* Describes a non-zero preamble, or NULL for a zero (or absent) one. */
+static const char *
+preamble_warning (const guint8 *data,
+                  gsize         size)
+{
+  gboolean zero = TRUE;
+
+  if (size < 132 || memcmp (data + 128, "DICM", 4) != 0)
+    return NULL;
+  for (guint i = 0; i < 128; i++)
+    if (data[i] != 0)
+      zero = FALSE;
+  if (zero)
+    return NULL;
+  if (data[0] == 'M' && data[1] == 'Z')
+    return "the input's preamble looks like a Windows executable (MZ; CVE-2019-11687); the "
+           "output's preamble is zero";
+  if (data[0] == 0x7f && data[1] == 'E' && data[2] == 'L' && data[3] == 'F')
+    return "the input's preamble looks like an ELF executable (CVE-2019-11687); the output's "
+           "preamble is zero";
+  if (data[0] == '#' && data[1] == '!')
+    return "the input's preamble looks like a script (#!); the output's preamble is zero";
+  if (data[0] == 'P' && data[1] == 'K')
+    return "the input's preamble looks like a zip archive; the output's preamble is zero";
+  return "the input's preamble is not zero; the output's preamble is zero";
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Opening an input                                                                         */
+
+static LacunaDicomFile *
+open_instance (LacunaInstance        *instance,
+               LacunaDicomOpenFlags   flags,
+               const char           **out_preamble_warning,
+               GError               **error)
+{
+  const char *member = lacuna_instance_get_archive_member (instance);
+  const char *source = lacuna_instance_get_source (instance);
+
+  if (out_preamble_warning != NULL)
+    *out_preamble_warning = NULL;
+
+  if (member != NULL)
+    {
+      g_autoptr(GBytes) bytes = _lacuna_archive_read_member (source, member, NULL, error);
+      g_autofree char *name = NULL;
+      gsize size;
+      const guint8 *data;
+
+      if (bytes == NULL)
+        return NULL;
+      data = g_bytes_get_data (bytes, &size);
+      if (out_preamble_warning != NULL)
+        *out_preamble_warning = preamble_warning (data, size);
+      name = lacuna_instance_dup_display_name (instance);
+      return lacuna_dicom_file_open_bytes (bytes, name, flags, error);
+    }
+
+  if (out_preamble_warning != NULL)
+    {
+      guint8 head[132];
+      ssize_t n = -1;
+      int fd = g_open (source, O_RDONLY | O_CLOEXEC, 0);
+
+      if (fd >= 0)
+        {
+          n = read (fd, head, sizeof head);
+          close (fd);
+        }
+      if (n > 0)
+        *out_preamble_warning = preamble_warning (head, (gsize) n);
+    }
+  return lacuna_dicom_file_open (source, flags, error);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Phase 1: input UIDs and identifying strings                                              */
+
+typedef struct
+{
+  LacunaExport   *self;
+  LacunaInstance *instance;
+  GHashTable     *uids;
+} IndexJob;
+
+static void
+index_job_free (IndexJob *job)
+{
+  g_clear_pointer (&job->uids, g_hash_table_unref);
+  g_free (job);
+}
+
+static void
+index_worker (gpointer data,
+              gpointer user_data)
+{
+  IndexJob *job = data;
+  LacunaExport *self = job->self;
+  g_autoptr(LacunaDicomFile) file = NULL;
+
+  if (!g_cancellable_is_cancelled (self->cancellable))
+    {
+      file = open_instance (job->instance, LACUNA_DICOM_OPEN_HEADER_ONLY, NULL, NULL);
+      if (file != NULL)
+        {
+          job->uids = lacuna_uid_set_new ();
+          lacuna_uid_set_collect (job->uids, file);
+          lacuna_residual_add_input (self->residual, file);
+        }
+    }
+  g_atomic_int_inc (&self->n_done);
+}
+
+/* Runs func over jobs in a pool of the configured size, reporting progress. */
+static void
+run_pool (LacunaExport *self,
+          const char   *phase,
+          GFunc         func,
+          GPtrArray    *jobs)
+{
+  guint n_threads = self->options->jobs > 0 ? self->options->jobs : g_get_num_processors ();
+  GThreadPool *pool;
+  gint64 last = 0;
+
+  g_atomic_int_set (&self->n_done, 0);
+  progress (self, phase, 0, jobs->len);
+  pool = g_thread_pool_new (func, NULL, (int) MAX (1, MIN (n_threads, 64)), FALSE, NULL);
+  for (guint i = 0; i < jobs->len; i++)
+    g_thread_pool_push (pool, g_ptr_array_index (jobs, i), NULL);
+  while ((guint) g_atomic_int_get (&self->n_done) < jobs->len)
+    {
+      gint64 now = g_get_monotonic_time ();
+
+      g_usleep (20 * 1000);
+      if (now - last > 500 * 1000)
+        {
+          progress (self, phase, (guint) g_atomic_int_get (&self->n_done), jobs->len);
+          last = now;
+        }
+    }
+  g_thread_pool_free (pool, FALSE, TRUE);
+  progress (self, phase, jobs->len, jobs->len);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Phase 2: one instance                                                                    */
+
+typedef struct
+{
+  LacunaExport   *self;
+  LacunaInstance *instance;
+} WriteJob;
+
+static JsonNode *
+log_to_json (LacunaDeidLog *log)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  guint n = lacuna_deid_log_get_n_entries (log);
+
+  json_builder_begin_array (b);
+  for (guint i = 0; i < n; i++)
+    {
+      const LacunaDeidLogEntry *e = lacuna_deid_log_get_entry (log, i);
+
+      if (e->kind == LACUNA_DEID_LOG_ELEMENT && e->action == LACUNA_PROFILE_ACTION_K)
+        continue;
+      json_builder_begin_object (b);
+      if (e->path != NULL)
+        {
+          g_autofree char *tag = lacuna_dicom_tag_format (lacuna_dicom_path_last_tag (e->path));
+
+          json_builder_set_member_name (b, "path");
+          json_builder_add_string_value (b, e->path);
+          json_builder_set_member_name (b, "tag");
+          json_builder_add_string_value (b, tag);
+          json_builder_set_member_name (b, "keyword");
+          json_builder_add_string_value (b, e->keyword != NULL ? e->keyword : "");
+        }
+      json_builder_set_member_name (b, "action");
+      if (e->kind == LACUNA_DEID_LOG_ADDED)
+        json_builder_add_string_value (b, "added");
+      else if (e->kind == LACUNA_DEID_LOG_NOTE)
+        json_builder_add_string_value (b, "note");
+      else
+        json_builder_add_string_value (b, lacuna_profile_action_to_string (e->action));
+      json_builder_set_member_name (b, "reason");
+      json_builder_add_string_value (b, e->reason != NULL ? e->reason : "");
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  return json_builder_get_root (b);
+}
+
+/* The DICOMDIR's records need these (DCMTK refuses a file without them, and we do not let
+ * it invent a Study Date or Patient ID): when absent or empty after de-identification they
+ * are added with neutral values, and the report says so. */
+static gboolean
+ensure_dicomdir_attributes (LacunaExport     *self,
+                            LacunaDicomFile  *file,
+                            LacunaInstance   *instance,
+                            JsonArray        *changes,
+                            GError          **error)
+{
+  static const struct
+  {
+    const char *path;
+    const char *keyword;
+  } needed[] = {
+    { "00100020", "PatientID" },
+    { "00080020", "StudyDate" },
+    { "00200010", "StudyID" },
+    { "00200011", "SeriesNumber" },
+    { "00200013", "InstanceNumber" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (needed); i++)
+    {
+      g_autofree char *value = lacuna_dicom_file_dup_string (file, needed[i].path, NULL);
+      g_autofree char *dummy = NULL;
+      g_autofree char *tag = NULL;
+      JsonObject *o;
+
+      if (value != NULL && g_strstrip (value)[0] != '\0')
+        continue;
+      switch (i)
+        {
+        case 0:
+          {
+            g_autofree char *body = lacuna_key_dup_base32 (self->key, "export-patient-id",
+                                                           lacuna_instance_get_study_uid (instance),
+                                                           10);
+
+            dummy = g_strconcat ("LAC", body, NULL);
+          }
+          break;
+        case 1:
+          dummy = g_strdup ("19000101");
+          break;
+        case 2:
+          {
+            g_autofree char *body = lacuna_key_dup_base32 (self->key, "export-study-id",
+                                                           lacuna_instance_get_study_uid (instance),
+                                                           10);
+
+            dummy = g_strconcat ("LAC", body, NULL);
+          }
+          break;
+        default:
+          dummy = g_strdup ("1");
+          break;
+        }
+      if (!lacuna_dicom_file_set_string (file, needed[i].path, NULL, dummy, error))
+        return FALSE;
+      tag = lacuna_dicom_tag_format (lacuna_dicom_path_last_tag (needed[i].path));
+      o = json_object_new ();
+      json_object_set_string_member (o, "path", needed[i].path);
+      json_object_set_string_member (o, "tag", tag);
+      json_object_set_string_member (o, "keyword", needed[i].keyword);
+      json_object_set_string_member (o, "action", "added");
+      json_object_set_string_member (o, "reason", "absent or empty, and required by the "
+                                                  "DICOMDIR: a neutral value was added");
+      json_array_add_object_element (changes, o);
+    }
+  return TRUE;
+}
+
+/* Records the four components of file_id with the value each stands for; FALSE when one
+ * of them already stands for another value (a hash collision: astronomically unlikely,
+ * but never silently merged). */
+static gboolean
+claim_names (LacunaExport *self,
+             const char   *file_id,
+             const char   *values[4])
+{
+  g_auto(GStrv) parts = g_strsplit (file_id, "/", -1);
+  GString *prefix = g_string_new (parts[0]);
+  gboolean ok = TRUE;
+
+  g_mutex_lock (&self->lock);
+  for (guint level = 0; level < 4 && ok; level++)
+    {
+      const char *known;
+
+      g_string_append_c (prefix, '/');
+      g_string_append (prefix, parts[level + 1]);
+      known = g_hash_table_lookup (self->names, prefix->str);
+      if (known == NULL)
+        g_hash_table_insert (self->names, g_strdup (prefix->str), g_strdup (values[level]));
+      else if (strcmp (known, values[level]) != 0)
+        ok = FALSE;
+      else if (level == 3)
+        ok = FALSE;   /* the same SOP Instance UID twice */
+    }
+  g_mutex_unlock (&self->lock);
+  g_string_free (prefix, TRUE);
+  return ok;
+}
+
+static char *
+dup_value (LacunaDicomFile *file,
+           const char      *path)
+{
+  char *value = lacuna_dicom_file_dup_string (file, path, NULL);
+
+  return value != NULL ? value : g_strdup ("");
+}
+
+static void
+fail_instance (LacunaExport *self,
+               const char   *label,
+               const char   *message)
+{
+  add_problem (self, self->failed, label, "error", message, NULL);
+  g_atomic_int_inc (&self->n_failed_instances);
+}
+
+static void
+leave_out (LacunaExport *self,
+           const char   *label,
+           const char   *sop_class_uid,
+           const char   *reason)
+{
+  add_problem (self, self->left_out, label, "reason", reason, sop_class_uid);
+  g_atomic_int_inc (&self->n_left_out);
+}
+
+static void
+write_instance (LacunaExport   *self,
+                LacunaInstance *instance)
+{
+  const LacunaDeidOptions *deid = self->options->deid;
+  g_autofree char *label = instance_label (instance);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LacunaDicomFile) file = NULL;
+  g_autoptr(LacunaDeidLog) log = NULL;
+  g_autoptr(GPtrArray) hits = NULL;
+  g_autoptr(JsonBuilder) b = NULL;
+  g_autoptr(JsonNode) changes = NULL;
+  g_autofree char *patient_id = NULL;
+  g_autofree char *study_uid = NULL;
+  g_autofree char *series_uid = NULL;
+  g_autofree char *sop_uid = NULL;
+  g_autofree char *file_id = NULL;
+  g_autofree char *target = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *tmp = NULL;
+  g_autofree char *input_ts = NULL;
+  const char *values[4];
+  const char *warning = NULL;
+  const char *reason;
+  const char *sop_class = lacuna_instance_get_sop_class_uid (instance);
+  const char *save_ts = NULL;
+  gboolean has_pixels = lacuna_instance_has_pixels (instance);
+  LacunaRedactResult redact = { 0 };
+  gboolean redacted = FALSE;
+  char sha[LACUNA_SHA256_HEX_LEN + 1];
+  guint64 size = 0;
+  int fd;
+
+  file = open_instance (instance, LACUNA_DICOM_OPEN_DEFAULT, &warning, &error);
+  if (file == NULL)
+    {
+      fail_instance (self, label, error->message);
+      return;
+    }
+  input_ts = g_strdup (lacuna_dicom_file_get_transfer_syntax (file));
+  if (warning != NULL)
+    add_problem (self, self->warnings, label, "warning", warning, NULL);
+
+  reason = uncheckable_reason (sop_class, input_ts, has_pixels);
+  if (reason != NULL && !deid->include_unknown_payloads)
+    {
+      leave_out (self, label, sop_class, reason);
+      return;
+    }
+
+  log = lacuna_deid_log_new ();
+  if (!lacuna_deid_apply (self->ctx, file, log, &error))
+    {
+      fail_instance (self, label, error->message);
+      return;
+    }
+
+  if (has_pixels && reason == NULL)
+    {
+      GArray *boxes = self->options->boxes;
+
+      if (!lacuna_redact_apply (file, boxes != NULL ? (LacunaRedactBox *) boxes->data : NULL,
+                                boxes != NULL ? boxes->len : 0, &redact, &error))
+        {
+          gboolean undecodable = g_error_matches (error, LACUNA_DICOM_ERROR,
+                                                  LACUNA_DICOM_ERROR_UNSUPPORTED) ||
+                                 g_error_matches (error, LACUNA_DICOM_ERROR,
+                                                  LACUNA_DICOM_ERROR_DECODE);
+
+          lacuna_redact_result_clear (&redact);
+          if (undecodable && !deid->include_unknown_payloads)
+            leave_out (self, label, sop_class, "pixel data that Lacuna cannot decode");
+          else if (undecodable && (boxes == NULL || boxes->len == 0))
+            save_ts = input_ts;   /* included as it is, by request */
+          else
+            fail_instance (self, label, error->message);
+          if (!undecodable || !deid->include_unknown_payloads ||
+              (boxes != NULL && boxes->len > 0))
+            return;
+          g_clear_error (&error);
+        }
+      else
+        {
+          redacted = TRUE;
+          save_ts = redact.transfer_syntax;
+        }
+    }
+  else if (has_pixels)
+    save_ts = input_ts;   /* uncheckable, included by request: as it is */
+
+  changes = log_to_json (log);
+  if (!ensure_dicomdir_attributes (self, file, instance, json_node_get_array (changes), &error))
+    {
+      lacuna_redact_result_clear (&redact);
+      fail_instance (self, label, error->message);
+      return;
+    }
+
+  /* The new identifiers name the file. */
+  patient_id = dup_value (file, "00100020");
+  study_uid = dup_value (file, "0020000D");
+  series_uid = dup_value (file, "0020000E");
+  sop_uid = dup_value (file, "00080018");
+  if (sop_uid[0] == '\0')
+    {
+      lacuna_redact_result_clear (&redact);
+      fail_instance (self, label, "(0008,0018) SOPInstanceUID is missing");
+      return;
+    }
+  file_id = lacuna_export_file_id (patient_id, study_uid, series_uid, sop_uid);
+  values[0] = patient_id;
+  values[1] = study_uid;
+  values[2] = series_uid;
+  values[3] = sop_uid;
+  if (!claim_names (self, file_id, values))
+    {
+      lacuna_redact_result_clear (&redact);
+      fail_instance (self, label,
+                     "two different objects would get the same file ID (a hash collision or "
+                     "a repeated SOP Instance UID); the second is not written");
+      return;
+    }
+
+  target = g_build_filename (self->outdir, file_id, NULL);
+  dir = g_path_get_dirname (target);
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      g_autofree char *msg = g_strdup_printf ("cannot create a folder of the output: %s",
+                                              g_strerror (errno));
+
+      lacuna_redact_result_clear (&redact);
+      fail_instance (self, label, msg);
+      return;
+    }
+  {
+    g_autofree char *base = g_path_get_basename (target);
+
+    tmp = g_strdup_printf ("%s/.%s%sXXXXXX", dir, base, self->temp_tag);
+  }
+  fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0644);
+  if (fd < 0)
+    {
+      g_autofree char *msg = g_strdup_printf ("cannot create a temporary file in the output: %s",
+                                              g_strerror (errno));
+
+      lacuna_redact_result_clear (&redact);
+      fail_instance (self, label, msg);
+      return;
+    }
+  close (fd);
+
+  if (!lacuna_dicom_file_save (file, tmp, save_ts, &error))
+    {
+      g_unlink (tmp);
+      lacuna_redact_result_clear (&redact);
+      fail_instance (self, label, error->message);
+      return;
+    }
+  g_clear_pointer (&file, lacuna_dicom_file_free);
+
+  /* The residual scan reads the written file back. */
+  hits = g_ptr_array_new_with_free_func ((GDestroyNotify) lacuna_residual_hit_free);
+  if (!lacuna_residual_check_file (self->residual, tmp, hits, &error))
+    {
+      g_unlink (tmp);
+      lacuna_redact_result_clear (&redact);
+      fail_instance (self, label, error->message);
+      return;
+    }
+  lacuna_residual_check_text (self->residual, file_id, "file name", hits);
+  if (hits->len > 0)
+    {
+      g_autoptr(JsonBuilder) hb = json_builder_new ();
+      g_autofree char *safe = safe_text (self, label, NULL);
+
+      g_unlink (tmp);
+      json_builder_begin_object (hb);
+      json_builder_set_member_name (hb, "input");
+      json_builder_add_string_value (hb, safe);
+      json_builder_set_member_name (hb, "error");
+      json_builder_add_string_value (hb, "the residual scan found identifying strings of the "
+                                         "input in the output; the file was not written");
+      json_builder_set_member_name (hb, "residual-hits");
+      json_builder_begin_array (hb);
+      for (guint i = 0; i < hits->len; i++)
+        {
+          LacunaResidualHit *hit = g_ptr_array_index (hits, i);
+
+          json_builder_begin_object (hb);
+          json_builder_set_member_name (hb, "where");
+          json_builder_add_string_value (hb, hit->where);
+          json_builder_set_member_name (hb, "keyword");
+          json_builder_add_string_value (hb, hit->keyword != NULL ? hit->keyword : "");
+          json_builder_set_member_name (hb, "kind");
+          json_builder_add_string_value (hb, hit->kind != NULL ? hit->kind : "");
+          json_builder_end_object (hb);
+        }
+      json_builder_end_array (hb);
+      json_builder_end_object (hb);
+      g_mutex_lock (&self->lock);
+      json_array_add_element (self->failed, json_builder_get_root (hb));
+      self->n_residual_hits += hits->len;
+      g_mutex_unlock (&self->lock);
+      g_atomic_int_inc (&self->n_failed_instances);
+      lacuna_redact_result_clear (&redact);
+      return;
+    }
+
+  if (!_lacuna_export_sha256_file (tmp, sha, &size, &error) || g_rename (tmp, target) != 0)
+    {
+      g_autofree char *msg = error != NULL ? g_strdup (error->message)
+                                           : g_strdup_printf ("cannot rename into place: %s",
+                                                              g_strerror (errno));
+
+      g_unlink (tmp);
+      lacuna_redact_result_clear (&redact);
+      fail_instance (self, label, msg);
+      return;
+    }
+
+  /* The report entry. */
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "file-id");
+  json_builder_add_string_value (b, file_id);
+  add_input (self, b, label);
+  json_builder_set_member_name (b, "sop-class-uid");
+  json_builder_add_string_value (b, sop_class);
+  json_builder_set_member_name (b, "sha256");
+  json_builder_add_string_value (b, sha);
+  json_builder_set_member_name (b, "size");
+  json_builder_add_int_value (b, (gint64) size);
+  json_builder_set_member_name (b, "input-transfer-syntax");
+  json_builder_add_string_value (b, input_ts);
+  json_builder_set_member_name (b, "transfer-syntax");
+  json_builder_add_string_value (b, save_ts != NULL ? save_ts : "1.2.840.10008.1.2.1");
+  if (reason != NULL)
+    {
+      json_builder_set_member_name (b, "included-unchecked");
+      json_builder_add_string_value (b, reason);
+    }
+  if (warning != NULL)
+    {
+      json_builder_set_member_name (b, "preamble");
+      json_builder_add_string_value (b, warning);
+    }
+  json_builder_set_member_name (b, "changes");
+  json_builder_add_value (b, g_steal_pointer (&changes));
+  if (has_pixels)
+    {
+      json_builder_set_member_name (b, "pixels");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "rewritten");
+      json_builder_add_boolean_value (b, redacted && redact.pixels_rewritten);
+      json_builder_set_member_name (b, "regions");
+      json_builder_begin_array (b);
+      for (guint i = 0; redacted && redact.applied != NULL && i < redact.applied->len; i++)
+        {
+          const LacunaRedactBox *box = &g_array_index (redact.applied, LacunaRedactBox, i);
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "frame");
+          json_builder_add_int_value (b, box->frame);
+          json_builder_set_member_name (b, "x");
+          json_builder_add_int_value (b, box->x);
+          json_builder_set_member_name (b, "y");
+          json_builder_add_int_value (b, box->y);
+          json_builder_set_member_name (b, "width");
+          json_builder_add_int_value (b, box->width);
+          json_builder_set_member_name (b, "height");
+          json_builder_add_int_value (b, box->height);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "notes");
+      json_builder_begin_array (b);
+      for (guint i = 0; redacted && redact.notes != NULL && i < redact.notes->len; i++)
+        json_builder_add_string_value (b, g_ptr_array_index (redact.notes, i));
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+    }
+  json_builder_set_member_name (b, "residual");
+  json_builder_add_string_value (b, "no identifying string of the input found");
+  json_builder_end_object (b);
+  lacuna_redact_result_clear (&redact);
+
+  g_mutex_lock (&self->lock);
+  json_array_add_element (self->files, json_builder_get_root (b));
+  g_mutex_unlock (&self->lock);
+  g_atomic_int_inc (&self->n_written);
+}
+
+static void
+write_worker (gpointer data,
+              gpointer user_data)
+{
+  WriteJob *job = data;
+  LacunaExport *self = job->self;
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    {
+      g_autofree char *label = instance_label (job->instance);
+
+      fail_instance (self, label, "cancelled");
+    }
+  else
+    write_instance (self, job->instance);
+  g_atomic_int_inc (&self->n_done);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* The run                                                                                  */
+
+static gboolean
+check_paths (LacunaExport  *self,
+             GError       **error)
+{
+  for (guint i = 0; self->inputs[i] != NULL; i++)
+    {
+      const char *input = self->inputs[i];
+
+      if (_lacuna_export_path_is_inside (self->outdir, input) ||
+          (self->zip_path != NULL && _lacuna_export_path_is_inside (self->zip_path, input)))
+        {
+          g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
+                       _("The output %s is an input or lies inside the input folder %s; "
+                         "choose an output outside the inputs"), self->output, input);
+          return FALSE;
+        }
+      if (_lacuna_export_path_is_inside (input, self->outdir))
+        {
+          g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
+                       _("The input %s lies inside the output folder %s"), input,
+                       self->outdir);
+          return FALSE;
+        }
+      if (_lacuna_export_path_is_inside (self->report_path, input))
+        {
+          g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
+                       _("The report %s would be written over or inside the input %s"),
+                       self->report_path, input);
+          return FALSE;
+        }
+    }
+  if (_lacuna_export_path_is_inside (self->report_path, self->outdir))
+    {
+      g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
+                   _("The report %s must not be inside the output folder"), self->report_path);
+      return FALSE;
+    }
+  if (self->zip_path != NULL)
+    {
+      if (g_file_test (self->zip_path, G_FILE_TEST_IS_DIR))
+        {
+          g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
+                       _("The output %s is a folder; with --zip it names the archive"),
+                       self->zip_path);
+          return FALSE;
+        }
+      if (g_file_test (self->zip_path, G_FILE_TEST_EXISTS) &&
+          !_lacuna_export_zip_is_ours (self->zip_path))
+        {
+          g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
+                       _("The output %s exists and is not an archive Lacuna wrote"),
+                       self->zip_path);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static int
+compare_file_entries (gconstpointer a,
+                      gconstpointer b)
+{
+  JsonObject *oa = json_node_get_object (*(JsonNode **) a);
+  JsonObject *ob = json_node_get_object (*(JsonNode **) b);
+  const char *ka = json_object_get_string_member_with_default (oa, "file-id", "");
+  const char *kb = json_object_get_string_member_with_default (ob, "file-id", "");
+  int c = strcmp (ka, kb);
+
+  if (c != 0)
+    return c;
+  ka = json_object_get_string_member_with_default (oa, "input", "");
+  kb = json_object_get_string_member_with_default (ob, "input", "");
+  return strcmp (ka, kb);
+}
+
+/* A JSON array sorted (threads finish in any order; the manifest must not depend on it). */
+static JsonNode *
+sorted_array (JsonArray *array)
+{
+  g_autoptr(GPtrArray) nodes = g_ptr_array_new ();
+  JsonArray *out = json_array_new ();
+  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    g_ptr_array_add (nodes, json_array_get_element (array, i));
+  g_ptr_array_sort (nodes, compare_file_entries);
+  for (guint i = 0; i < nodes->len; i++)
+    json_array_add_element (out, json_node_copy (g_ptr_array_index (nodes, i)));
+  json_node_take_array (node, out);
+  return node;
+}
+
+static gboolean
+write_manifest (LacunaExport  *self,
+                gboolean       complete,
+                GError       **error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *path = _lacuna_export_manifest_path (self->outdir,
+                                                        self->options->shard_index,
+                                                        self->options->n_shards);
+  g_autofree char *text = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "lacuna-manifest");
+  json_builder_add_int_value (b, 1);
+  json_builder_set_member_name (b, "lacuna-version");
+  json_builder_add_string_value (b, LACUNA_VERSION);
+  json_builder_set_member_name (b, "shard");
+  json_builder_add_int_value (b, self->options->shard_index);
+  json_builder_set_member_name (b, "shards");
+  json_builder_add_int_value (b, self->options->n_shards);
+  json_builder_set_member_name (b, "complete");
+  json_builder_add_boolean_value (b, complete);
+  json_builder_set_member_name (b, "options");
+  json_builder_add_value (b, options_to_json (self->options));
+  json_builder_set_member_name (b, "instances");
+  json_builder_add_int_value (b, self->n_instances);
+  json_builder_set_member_name (b, "in-shard");
+  json_builder_add_int_value (b, self->instances != NULL ? self->instances->len : 0);
+  json_builder_set_member_name (b, "written");
+  json_builder_add_int_value (b, g_atomic_int_get (&self->n_written));
+  json_builder_set_member_name (b, "left-out-count");
+  json_builder_add_int_value (b, g_atomic_int_get (&self->n_left_out));
+  json_builder_set_member_name (b, "failed-instances");
+  json_builder_add_int_value (b, g_atomic_int_get (&self->n_failed_instances));
+  json_builder_set_member_name (b, "failed-other");
+  json_builder_add_int_value (b, self->n_failed_other);
+  json_builder_set_member_name (b, "residual-needles");
+  json_builder_add_int_value (b, self->residual != NULL
+                                   ? lacuna_residual_get_n_needles (self->residual) : 0);
+  json_builder_set_member_name (b, "residual-hits");
+  json_builder_add_int_value (b, self->n_residual_hits);
+  if (complete)
+    {
+      json_builder_set_member_name (b, "files");
+      json_builder_add_value (b, sorted_array (self->files));
+      json_builder_set_member_name (b, "left-out");
+      json_builder_add_value (b, sorted_array (self->left_out));
+      json_builder_set_member_name (b, "failed");
+      json_builder_add_value (b, sorted_array (self->failed));
+      json_builder_set_member_name (b, "skipped");
+      json_builder_add_value (b, sorted_array (self->skipped));
+      json_builder_set_member_name (b, "warnings");
+      json_builder_add_value (b, sorted_array (self->warnings));
+    }
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  text = json_generator_to_data (gen, NULL);
+  return _lacuna_export_write_text (path, text, error);
+}
+
+static void
+collect_instances (LacunaExport *self)
+{
+  g_autoptr(GListModel) series = lacuna_collection_list_series (self->collection);
+
+  self->all_instances = g_ptr_array_new_with_free_func (g_object_unref);
+  self->instances = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < g_list_model_get_n_items (series); i++)
+    {
+      g_autoptr(LacunaSeries) s = g_list_model_get_item (series, i);
+
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (s)); j++)
+        {
+          LacunaInstance *instance = lacuna_series_get_instance (s, j);
+          guint shard = lacuna_export_shard_of_study (self->key,
+                                                      lacuna_instance_get_study_uid (instance),
+                                                      self->options->n_shards);
+
+          g_ptr_array_add (self->all_instances, g_object_ref (instance));
+          if (shard == self->options->shard_index)
+            g_ptr_array_add (self->instances, g_object_ref (instance));
+        }
+    }
+  self->n_instances = self->all_instances->len;
+}
+
+static void
+record_load_problems (LacunaExport *self)
+{
+  GPtrArray *problems = lacuna_collection_get_problems (self->collection);
+
+  /* Shard 0 reports what is not an instance, so that the shards' sums stay right. */
+  if (self->options->shard_index != 0)
+    return;
+  for (guint i = 0; i < problems->len; i++)
+    {
+      const LacunaProblem *p = g_ptr_array_index (problems, i);
+      const char *message = p->error != NULL ? p->error->message : "";
+
+      if (p->kind == LACUNA_PROBLEM_SKIPPED)
+        {
+          add_problem (self, self->skipped, p->path, "reason", message, NULL);
+          self->n_skipped++;
+        }
+      else
+        {
+          add_problem (self, self->failed, p->path, "error", message, NULL);
+          self->n_failed_other++;
+        }
+    }
+}
+
+gboolean
+lacuna_export_run (LacunaExport  *self,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  g_autoptr(LacunaLoader) loader = NULL;
+  g_autoptr(GPtrArray) index_jobs = NULL;
+  g_autoptr(GPtrArray) write_jobs = NULL;
+  guint n_out;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (self->collection == NULL, FALSE);
+
+  if (self->options->n_shards == 0 || self->options->shard_index >= self->options->n_shards)
+    {
+      g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
+                   _("The shard index must be below the number of shards"));
+      return FALSE;
+    }
+  if (self->options->zip && self->options->n_shards > 1)
+    {
+      g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
+                   _("A sharded export writes a folder, not a .zip"));
+      return FALSE;
+    }
+  if (!lacuna_deid_options_validate (self->options->deid, error))
+    return FALSE;
+  if (!check_paths (self, error))
+    return FALSE;
+  if (!_lacuna_export_prepare_output (self->outdir, self->temp_tag, error))
+    return FALSE;
+
+  self->cancellable = cancellable;
+  self->names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->files = json_array_new ();
+  self->left_out = json_array_new ();
+  self->failed = json_array_new ();
+  self->skipped = json_array_new ();
+  self->warnings = json_array_new ();
+  self->residual = lacuna_residual_new ();
+  self->uids = lacuna_uid_set_new ();
+
+  /* Claim the folder before writing into it (other shards look for a manifest). */
+  if (!write_manifest (self, FALSE, error))
+    return FALSE;
+
+  progress (self, "loading", 0, 0);
+  loader = lacuna_loader_new ((const char * const *) self->inputs);
+  self->collection = lacuna_loader_load (loader, cancellable, error);
+  if (self->collection == NULL)
+    return FALSE;
+  collect_instances (self);
+
+  /* Phase 1, over all instances (every shard needs the whole input UID set). */
+  index_jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) index_job_free);
+  for (guint i = 0; i < self->all_instances->len; i++)
+    {
+      IndexJob *job = g_new0 (IndexJob, 1);
+
+      job->self = self;
+      job->instance = g_ptr_array_index (self->all_instances, i);
+      g_ptr_array_add (index_jobs, job);
+    }
+  run_pool (self, "indexing", index_worker, index_jobs);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  for (guint i = 0; i < index_jobs->len; i++)
+    {
+      IndexJob *job = g_ptr_array_index (index_jobs, i);
+      GHashTableIter iter;
+      gpointer key;
+
+      if (job->uids == NULL)
+        continue;
+      g_hash_table_iter_init (&iter, job->uids);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        g_hash_table_add (self->uids, g_strdup (key));
+    }
+  g_clear_pointer (&index_jobs, g_ptr_array_unref);
+
+  self->ctx = lacuna_deid_context_new (self->key, self->options->deid, self->uids, error);
+  if (self->ctx == NULL)
+    return FALSE;
+
+  record_load_problems (self);
+
+  /* Phase 2: this shard's instances. */
+  write_jobs = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < self->instances->len; i++)
+    {
+      WriteJob *job = g_new0 (WriteJob, 1);
+
+      job->self = self;
+      job->instance = g_ptr_array_index (self->instances, i);
+      g_ptr_array_add (write_jobs, job);
+    }
+  run_pool (self, "writing", write_worker, write_jobs);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  /* Instances in = out. */
+  n_out = (guint) (g_atomic_int_get (&self->n_written) + g_atomic_int_get (&self->n_left_out) +
+                   g_atomic_int_get (&self->n_failed_instances));
+  if (n_out != self->instances->len)
+    {
+      g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
+                   _("Instance count mismatch: %u in, %u accounted for"),
+                   self->instances->len, n_out);
+      return FALSE;
+    }
+
+  if (!write_manifest (self, TRUE, error))
+    return FALSE;
+
+  if (self->options->n_shards == 1)
+    {
+      guint n_failed = 0;
+
+      progress (self, "finalizing", 0, 0);
+      if (!_lacuna_export_finalize_full (self->outdir, self->report_path, self->zip_path,
+                                         self->residual, FALSE, &n_failed, error))
+        return FALSE;
+      /* The finalizer counts every failure, residual hits in the report included. */
+      if (n_failed > lacuna_export_get_n_failed (self))
+        self->n_failed_other += n_failed - lacuna_export_get_n_failed (self);
+      if (self->zip_path != NULL)
+        _lacuna_export_remove_staging (self->outdir);
+    }
+  return TRUE;
+}
+
+gboolean
+lacuna_export_finalize (const char  *output,
+                        const char  *report_path,
+                        guint       *out_n_failed,
+                        char       **out_report_path,
+                        GError     **error)
+{
+  g_autofree char *path = report_path != NULL
+                            ? g_strdup (report_path)
+                            : lacuna_export_dup_default_report_path (output, FALSE);
+
+  if (_lacuna_export_path_is_inside (path, output))
+    {
+      g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
+                   _("The report %s must not be inside the output folder"), path);
+      return FALSE;
+    }
+  if (!_lacuna_export_finalize_full (output, path, NULL, NULL, TRUE, out_n_failed, error))
+    return FALSE;
+  if (out_report_path != NULL)
+    *out_report_path = g_steal_pointer (&path);
+  return TRUE;
+}

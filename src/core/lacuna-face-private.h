@@ -1,0 +1,46 @@
+/* lacuna-face-private.h: the renderer, shared by lacuna-face.c and lacuna-deface.c. */
+#pragma once
+
+#include "lacuna-face.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  double  yaw, pitch, level;
+  double  origin[3];        /* patient position of render pixel (0, 0), on the view plane */
+  double  right[3];         /* image x (viewer's right = patient's left at yaw 0) */
+  double  down[3];          /* image y (towards the feet) */
+  double  forward[3];       /* into the patient (posterior at yaw 0, pitch 0) */
+  double  pixel;            /* mm per render pixel */
+  guint   width, height;    /* render pixels */
+  float  *depth;            /* mm from the plane along forward; NAN where no skin (smoothed) */
+  guint8 *shaded;           /* width × height */
+  guint   n_hits;
+} LacunaFaceRender;
+
+/* The skin levels to try for this volume, lowest first (CT: one). Returns how many. */
+guint             _lacuna_face_get_levels  (LacunaVolume      *volume,
+                                            double             levels[4]);
+/* Value used for "air" when removing tissue: CT −1000 HU (or the minimum present), else
+ * the median of the corners. */
+float             _lacuna_face_get_background (LacunaVolume   *volume);
+
+LacunaFaceRender *_lacuna_face_render      (LacunaVolume      *volume,
+                                            double             level,
+                                            double             yaw,
+                                            double             pitch);
+void              _lacuna_face_render_free (LacunaFaceRender  *render);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LacunaFaceRender, _lacuna_face_render_free)
+
+/* Checks at the given levels only (lowest first, stopping at the first with agreement). */
+LacunaFaceResult *_lacuna_face_check_volume_levels (LacunaVolume  *volume,
+                                                    const double  *levels,
+                                                    guint          n_levels,
+                                                    GCancellable  *cancellable,
+                                                    GError       **error);
+/* The render behind view index (volumes only). */
+const LacunaFaceRender *_lacuna_face_result_get_render (LacunaFaceResult *self,
+                                                        guint             index);
+
+G_END_DECLS

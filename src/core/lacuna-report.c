@@ -1,0 +1,666 @@
+/* lacuna-report.c: merging the shards' manifests into the report, the final steps of an
+ * export (DICOMDIR, .zip), and the report's JSON and HTML. */
+#define G_LOG_DOMAIN "lacuna-report"
+
+#include "config.h"
+
+#include <string.h>
+#include <sys/stat.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "lacuna-deid.h"
+#include "lacuna-dicom.h"
+#include "lacuna-error.h"
+#include "lacuna-export-private.h"
+#include "lacuna-report.h"
+
+/* ---------------------------------------------------------------------------------------- */
+/* Output                                                                                   */
+
+char *
+lacuna_report_dup_html_path (const char *json_path)
+{
+  g_return_val_if_fail (json_path != NULL, NULL);
+
+  if (g_str_has_suffix (json_path, ".json"))
+    {
+      gsize len = strlen (json_path) - strlen (".json");
+
+      return g_strdup_printf ("%.*s.html", (int) len, json_path);
+    }
+  return g_strconcat (json_path, ".html", NULL);
+}
+
+char *
+lacuna_report_to_json (JsonObject *report)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *text = NULL;
+
+  json_node_set_object (root, report);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  text = json_generator_to_data (gen, NULL);
+  return g_strconcat (text, "\n", NULL);
+}
+
+static void
+html_text (GString    *out,
+           const char *text)
+{
+  g_autofree char *escaped = g_markup_escape_text (text != NULL ? text : "", -1);
+
+  g_string_append (out, escaped);
+}
+
+static const char *
+member_string (JsonObject *o,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (o, name);
+
+  if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_VALUE ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return "";
+  return json_node_get_string (node);
+}
+
+static gint64
+member_int (JsonObject *o,
+            const char *name)
+{
+  JsonNode *node = json_object_get_member (o, name);
+
+  if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_VALUE)
+    return 0;
+  return json_node_get_int (node);
+}
+
+static JsonArray *
+member_array (JsonObject *o,
+              const char *name)
+{
+  JsonNode *node = json_object_get_member (o, name);
+
+  if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_ARRAY)
+    return NULL;
+  return json_node_get_array (node);
+}
+
+static JsonObject *
+member_object (JsonObject *o,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (o, name);
+
+  if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_OBJECT)
+    return NULL;
+  return json_node_get_object (node);
+}
+
+static void
+html_problem_table (GString    *out,
+                    JsonObject *report,
+                    const char *member,
+                    const char *title,
+                    const char *column)
+{
+  JsonArray *array = member_array (report, member);
+  guint n = array != NULL ? json_array_get_length (array) : 0;
+
+  g_string_append (out, "<h2>");
+  html_text (out, title);
+  g_string_append_printf (out, " (%u)</h2>\n", n);
+  if (n == 0)
+    return;
+  g_string_append (out, "<table><tr><th>Input</th><th>");
+  html_text (out, column);
+  g_string_append (out, "</th></tr>\n");
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *o = json_array_get_object_element (array, i);
+      const char *what = member_string (o, "reason");
+
+      if (*what == '\0')
+        what = member_string (o, "error");
+      if (*what == '\0')
+        what = member_string (o, "warning");
+      g_string_append (out, "<tr><td>");
+      html_text (out, *member_string (o, "input") ? member_string (o, "input")
+                                                  : member_string (o, "file-id"));
+      g_string_append (out, "</td><td>");
+      html_text (out, what);
+      {
+        JsonArray *hits = member_array (o, "residual-hits");
+
+        for (guint j = 0; hits != NULL && j < json_array_get_length (hits); j++)
+          {
+            JsonObject *h = json_array_get_object_element (hits, j);
+
+            g_string_append (out, "<br>residual hit: ");
+            html_text (out, member_string (h, "kind"));
+            g_string_append (out, " in ");
+            html_text (out, member_string (h, "where"));
+            g_string_append (out, " ");
+            html_text (out, member_string (h, "keyword"));
+          }
+      }
+      g_string_append (out, "</td></tr>\n");
+    }
+  g_string_append (out, "</table>\n");
+}
+
+char *
+lacuna_report_to_html (JsonObject *report)
+{
+  GString *out = g_string_new (NULL);
+  JsonObject *counts = member_object (report, "counts");
+  JsonObject *options = member_object (report, "options");
+  JsonObject *residual = member_object (report, "residual-scan");
+  JsonArray *files = member_array (report, "files");
+
+  g_string_append (out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+                        "<title>Lacuna de-identification report</title>\n<style>\n"
+                        "body{font-family:sans-serif;margin:2em}"
+                        "table{border-collapse:collapse}"
+                        "td,th{border:1px solid #999;padding:2px 6px;text-align:left;"
+                        "vertical-align:top}"
+                        "code{font-size:90%}\n</style></head><body>\n");
+  g_string_append (out, "<h1>De-identification report</h1>\n<p>Output: <code>");
+  html_text (out, member_string (report, "output"));
+  g_string_append (out, "</code><br>");
+  html_text (out, member_string (report, "profile"));
+  g_string_append (out, ", Lacuna ");
+  html_text (out, member_string (report, "lacuna-version"));
+  g_string_append (out, "</p>\n");
+
+  if (counts != NULL)
+    {
+      static const char *names[] = { "instances", "written", "left-out", "failed", "skipped",
+                                     "warnings" };
+
+      g_string_append (out, "<h2>Counts</h2>\n<table>\n");
+      for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+        {
+          g_string_append (out, "<tr><th>");
+          html_text (out, names[i]);
+          g_string_append_printf (out, "</th><td>%" G_GINT64_FORMAT "</td></tr>\n",
+                                  member_int (counts, names[i]));
+        }
+      g_string_append (out, "</table>\n");
+    }
+
+  if (options != NULL)
+    {
+      JsonArray *opts = member_array (options, "options");
+
+      g_string_append (out, "<h2>Options</h2>\n<ul>\n");
+      for (guint i = 0; opts != NULL && i < json_array_get_length (opts); i++)
+        {
+          g_string_append (out, "<li>");
+          html_text (out, json_array_get_string_element (opts, i));
+          g_string_append (out, "</li>\n");
+        }
+      if (opts == NULL || json_array_get_length (opts) == 0)
+        g_string_append (out, "<li>Basic Profile only</li>\n");
+      g_string_append (out, "</ul>\n");
+    }
+
+  if (residual != NULL)
+    {
+      g_string_append (out, "<h2>Residual scan</h2>\n<p>");
+      g_string_append_printf (out, "%" G_GINT64_FORMAT " identifying strings searched for; "
+                                   "%" G_GINT64_FORMAT " hits. Report: ",
+                              member_int (residual, "needles"), member_int (residual, "hits"));
+      html_text (out, member_string (residual, "report"));
+      g_string_append (out, "</p>\n");
+    }
+
+  html_problem_table (out, report, "failed", "Failed", "Error");
+  html_problem_table (out, report, "left-out", "Left out", "Reason");
+  html_problem_table (out, report, "skipped", "Skipped (not DICOM)", "Reason");
+  html_problem_table (out, report, "warnings", "Warnings", "Warning");
+
+  g_string_append_printf (out, "<h2>Files written (%u)</h2>\n",
+                          files != NULL ? json_array_get_length (files) : 0);
+  for (guint i = 0; files != NULL && i < json_array_get_length (files); i++)
+    {
+      JsonObject *f = json_array_get_object_element (files, i);
+      JsonArray *changes = member_array (f, "changes");
+      JsonObject *pixels = member_object (f, "pixels");
+
+      g_string_append (out, "<details><summary><code>");
+      html_text (out, member_string (f, "file-id"));
+      g_string_append (out, "</code> ← ");
+      html_text (out, member_string (f, "input"));
+      g_string_append (out, "</summary>\n<p>SHA-256 <code>");
+      html_text (out, member_string (f, "sha256"));
+      g_string_append (out, "</code><br>SOP Class <code>");
+      html_text (out, member_string (f, "sop-class-uid"));
+      g_string_append (out, "</code><br>Transfer syntax <code>");
+      html_text (out, member_string (f, "transfer-syntax"));
+      g_string_append (out, "</code>");
+      if (*member_string (f, "preamble"))
+        {
+          g_string_append (out, "<br>");
+          html_text (out, member_string (f, "preamble"));
+        }
+      g_string_append (out, "</p>\n");
+      if (pixels != NULL)
+        {
+          JsonArray *regions = member_array (pixels, "regions");
+
+          for (guint j = 0; regions != NULL && j < json_array_get_length (regions); j++)
+            {
+              JsonObject *r = json_array_get_object_element (regions, j);
+
+              g_string_append_printf (out, "<p>Filled on frame %" G_GINT64_FORMAT ": x %"
+                                      G_GINT64_FORMAT ", y %" G_GINT64_FORMAT ", %"
+                                      G_GINT64_FORMAT " × %" G_GINT64_FORMAT "</p>\n",
+                                      member_int (r, "frame"), member_int (r, "x"),
+                                      member_int (r, "y"), member_int (r, "width"),
+                                      member_int (r, "height"));
+            }
+        }
+      g_string_append (out, "<table><tr><th>Tag</th><th>Keyword</th><th>Path</th>"
+                            "<th>Action</th><th>Reason</th></tr>\n");
+      for (guint j = 0; changes != NULL && j < json_array_get_length (changes); j++)
+        {
+          JsonObject *c = json_array_get_object_element (changes, j);
+
+          g_string_append (out, "<tr><td>");
+          html_text (out, member_string (c, "tag"));
+          g_string_append (out, "</td><td>");
+          html_text (out, member_string (c, "keyword"));
+          g_string_append (out, "</td><td><code>");
+          html_text (out, member_string (c, "path"));
+          g_string_append (out, "</code></td><td>");
+          html_text (out, member_string (c, "action"));
+          g_string_append (out, "</td><td>");
+          html_text (out, member_string (c, "reason"));
+          g_string_append (out, "</td></tr>\n");
+        }
+      g_string_append (out, "</table></details>\n");
+    }
+  g_string_append (out, "</body></html>\n");
+  return g_string_free (out, FALSE);
+}
+
+gboolean
+lacuna_report_write (JsonObject  *report,
+                     const char  *json_path,
+                     GError     **error)
+{
+  g_autofree char *json = lacuna_report_to_json (report);
+  g_autofree char *html = lacuna_report_to_html (report);
+  g_autofree char *html_path = lacuna_report_dup_html_path (json_path);
+
+  return _lacuna_export_write_text (json_path, json, error) &&
+         _lacuna_export_write_text (html_path, html, error);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Finalizing                                                                               */
+
+static void
+append_all (JsonArray  *to,
+            JsonObject *manifest,
+            const char *member)
+{
+  JsonArray *from = member_array (manifest, member);
+
+  for (guint i = 0; from != NULL && i < json_array_get_length (from); i++)
+    json_array_add_element (to, json_node_copy (json_array_get_element (from, i)));
+}
+
+static GPtrArray *
+read_manifests (const char  *outdir,
+                guint       *out_n_shards,
+                GError     **error)
+{
+  g_autoptr(GPtrArray) manifests = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autoptr(GDir) dir = g_dir_open (outdir, 0, error);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+  guint n_shards = 0;
+
+  if (dir == NULL)
+    return NULL;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      guint index, n;
+
+      if (!_lacuna_export_parse_manifest_name (name, &index, &n))
+        continue;
+      if (n_shards != 0 && n != n_shards)
+        {
+          g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
+                       _("The output folder %s holds manifests of runs with different numbers "
+                         "of shards"), outdir);
+          return NULL;
+        }
+      n_shards = n;
+      g_ptr_array_add (names, g_strdup (name));
+    }
+  if (n_shards == 0)
+    {
+      g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
+                   _("The folder %s holds no Lacuna export (no manifest)"), outdir);
+      return NULL;
+    }
+
+  for (guint i = 0; i < n_shards; i++)
+    {
+      g_autofree char *path = _lacuna_export_manifest_path (outdir, i, n_shards);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonNode *root;
+      JsonObject *o;
+
+      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        {
+          g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
+                       _("Shard %u of %u has not run (its manifest is missing)"), i, n_shards);
+          return NULL;
+        }
+      if (!json_parser_load_from_file (parser, path, error))
+        return NULL;
+      root = json_parser_get_root (parser);
+      if (root == NULL || JSON_NODE_TYPE (root) != JSON_NODE_OBJECT)
+        {
+          g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
+                       _("The manifest of shard %u is not a JSON object"), i);
+          return NULL;
+        }
+      o = json_node_get_object (root);
+      if (!json_object_get_boolean_member_with_default (o, "complete", FALSE))
+        {
+          g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
+                       _("Shard %u of %u has not finished (run it again)"), i, n_shards);
+          return NULL;
+        }
+      if (manifests->len > 0)
+        {
+          JsonObject *first = g_ptr_array_index (manifests, 0);
+          JsonNode *a = json_object_get_member (first, "options");
+          JsonNode *b = json_object_get_member (o, "options");
+
+          if (a == NULL || b == NULL || !json_node_equal (a, b) ||
+              member_int (first, "instances") != member_int (o, "instances"))
+            {
+              g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
+                           _("Shard %u ran with other options or other inputs than shard 0"),
+                           i);
+              return NULL;
+            }
+        }
+      g_ptr_array_add (manifests, json_object_ref (o));
+    }
+  *out_n_shards = n_shards;
+  return g_steal_pointer (&manifests);
+}
+
+static JsonNode *
+hash_node (const char  *path,
+           const char  *name_key,
+           const char  *name,
+           GError     **error)
+{
+  char sha[LACUNA_SHA256_HEX_LEN + 1];
+  guint64 size = 0;
+  JsonObject *o;
+  JsonNode *node;
+
+  if (!_lacuna_export_sha256_file (path, sha, &size, error))
+    return NULL;
+  o = json_object_new ();
+  json_object_set_string_member (o, name_key, name);
+  json_object_set_string_member (o, "sha256", sha);
+  json_object_set_int_member (o, "size", (gint64) size);
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, o);
+  return node;
+}
+
+static void
+fail_file (JsonArray  *failed,
+           const char *file_id,
+           const char *message)
+{
+  JsonObject *o = json_object_new ();
+
+  json_object_set_string_member (o, "file-id", file_id);
+  json_object_set_string_member (o, "error", message);
+  json_array_add_object_element (failed, o);
+}
+
+gboolean
+_lacuna_export_finalize_full (const char     *outdir,
+                              const char     *report_path,
+                              const char     *zip_path,
+                              LacunaResidual *residual,
+                              gboolean        verify_hashes,
+                              guint          *out_n_failed,
+                              GError        **error)
+{
+  g_autoptr(GPtrArray) manifests = NULL;
+  g_autoptr(GPtrArray) tree = NULL;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+  g_autoptr(GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(JsonObject) report = json_object_new ();
+  JsonArray *files = json_array_new ();
+  JsonArray *left_out = json_array_new ();
+  JsonArray *failed = json_array_new ();
+  JsonArray *skipped = json_array_new ();
+  JsonArray *warnings = json_array_new ();
+  JsonObject *counts = json_object_new ();
+  JsonObject *residual_scan = json_object_new ();
+  JsonObject *first;
+  JsonNode *dicomdir_node = NULL;
+  JsonNode *zip_node = NULL;
+  guint n_shards = 0;
+  gint64 n_instances, n_in = 0, n_written = 0, n_left_out = 0, n_failed = 0, n_hits = 0;
+  gint64 n_needles = 0, n_failed_inst = 0;
+
+  json_object_set_array_member (report, "files", files);
+  json_object_set_array_member (report, "left-out", left_out);
+  json_object_set_array_member (report, "skipped", skipped);
+  json_object_set_array_member (report, "failed", failed);
+  json_object_set_array_member (report, "warnings", warnings);
+
+  manifests = read_manifests (outdir, &n_shards, error);
+  if (manifests == NULL)
+    return FALSE;
+  first = g_ptr_array_index (manifests, 0);
+  n_instances = member_int (first, "instances");
+
+  for (guint i = 0; i < manifests->len; i++)
+    {
+      JsonObject *m = g_ptr_array_index (manifests, i);
+
+      n_in += member_int (m, "in-shard");
+      n_written += member_int (m, "written");
+      n_left_out += member_int (m, "left-out-count");
+      n_failed += member_int (m, "failed-instances") + member_int (m, "failed-other");
+      n_failed_inst += member_int (m, "failed-instances");
+      n_hits += member_int (m, "residual-hits");
+      n_needles = MAX (n_needles, member_int (m, "residual-needles"));
+      append_all (files, m, "files");
+      append_all (left_out, m, "left-out");
+      append_all (failed, m, "failed");
+      append_all (skipped, m, "skipped");
+      append_all (warnings, m, "warnings");
+    }
+
+  if (n_in != n_instances)
+    {
+      g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
+                   _("Instance count mismatch: the input holds %" G_GINT64_FORMAT
+                     " instances, the shards took %" G_GINT64_FORMAT), n_instances, n_in);
+      return FALSE;
+    }
+  if (json_array_get_length (files) != (guint) n_written)
+    {
+      g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
+                   _("Instance count mismatch: the manifests count %" G_GINT64_FORMAT
+                     " files written but list %u"), n_written, json_array_get_length (files));
+      return FALSE;
+    }
+
+  /* Every listed file is there, once, with its hash. */
+  for (guint i = 0; i < json_array_get_length (files); i++)
+    {
+      JsonObject *f = json_array_get_object_element (files, i);
+      const char *id = member_string (f, "file-id");
+      g_autofree char *path = g_build_filename (outdir, id, NULL);
+      GStatBuf st;
+
+      if (!_lacuna_export_is_tree_file_id (id) || g_hash_table_contains (listed, id))
+        {
+          g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
+                       _("The manifests list the file ID %s twice or malformed"), id);
+          return FALSE;
+        }
+      g_hash_table_add (listed, (gpointer) id);
+      if (verify_hashes)
+        {
+          char sha[LACUNA_SHA256_HEX_LEN + 1];
+
+          if (!_lacuna_export_sha256_file (path, sha, NULL, error))
+            return FALSE;
+          if (strcmp (sha, member_string (f, "sha256")) != 0)
+            {
+              g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
+                           _("The file %s does not match its manifest (changed since it was "
+                             "written)"), id);
+              return FALSE;
+            }
+        }
+      else if (g_stat (path, &st) != 0 || (gint64) st.st_size != member_int (f, "size"))
+        {
+          g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
+                       _("The file %s is missing or has changed since it was written"), id);
+          return FALSE;
+        }
+      g_ptr_array_add (ids, (gpointer) id);
+    }
+  g_ptr_array_sort (ids, (GCompareFunc) g_strcmp0);
+
+  /* Files in the tree that no manifest lists (an earlier run with other inputs, options
+   * or key) are not part of this export: never listed in the DICOMDIR, and a failure. */
+  tree = _lacuna_export_list_tree (outdir, error);
+  if (tree == NULL)
+    return FALSE;
+  for (guint i = 0; i < tree->len; i++)
+    {
+      const char *id = g_ptr_array_index (tree, i);
+
+      if (!g_hash_table_contains (listed, id))
+        {
+          fail_file (failed, id, "a file in the output folder that this export did not write "
+                                 "(left from another run); not listed in the DICOMDIR");
+          n_failed++;
+        }
+    }
+
+  if (ids->len > 0)
+    {
+      g_autofree char *path = g_build_filename (outdir, "DICOMDIR", NULL);
+
+      g_ptr_array_add (ids, NULL);
+      if (!lacuna_dicom_write_dicomdir (outdir, LACUNA_EXPORT_FILESET_ID,
+                                        (const char * const *) ids->pdata, error))
+        return FALSE;
+      g_ptr_array_remove_index (ids, ids->len - 1);
+      dicomdir_node = hash_node (path, "file-id", "DICOMDIR", error);
+      if (dicomdir_node == NULL)
+        return FALSE;
+    }
+
+  if (zip_path != NULL)
+    {
+      g_ptr_array_insert (ids, 0, (gpointer) "DICOMDIR");
+      if (dicomdir_node == NULL)
+        g_ptr_array_remove_index (ids, 0);
+      g_ptr_array_add (ids, NULL);
+      if (!_lacuna_export_write_zip (outdir, (const char * const *) ids->pdata, zip_path,
+                                     error))
+        return FALSE;
+      zip_node = hash_node (zip_path, "path", zip_path, error);
+      if (zip_node == NULL)
+        return FALSE;
+    }
+
+  json_object_set_int_member (report, "lacuna-report", 1);
+  json_object_set_string_member (report, "lacuna-version", LACUNA_VERSION);
+  json_object_set_string_member (report, "profile", LACUNA_DEID_METHOD_PROFILE);
+  json_object_set_string_member (report, "edition", LACUNA_PROFILE_EDITION);
+  json_object_set_member (report, "options",
+                          json_node_copy (json_object_get_member (first, "options")));
+  json_object_set_string_member (report, "output", zip_path != NULL ? zip_path : outdir);
+  if (zip_path != NULL)
+    json_object_set_string_member (report, "archive", zip_path);
+  else
+    json_object_set_null_member (report, "archive");
+  json_object_set_int_member (report, "shards", n_shards);
+
+  json_object_set_int_member (counts, "instances", n_instances);
+  json_object_set_int_member (counts, "written", n_written);
+  json_object_set_int_member (counts, "left-out", n_left_out);
+  json_object_set_int_member (counts, "skipped", json_array_get_length (skipped));
+  json_object_set_int_member (counts, "warnings", json_array_get_length (warnings));
+  json_object_set_object_member (report, "counts", counts);
+  if (dicomdir_node != NULL)
+    json_object_set_member (report, "dicomdir", dicomdir_node);
+  else
+    json_object_set_null_member (report, "dicomdir");
+  if (zip_node != NULL)
+    json_object_set_member (report, "zip", zip_node);
+  else
+    json_object_set_null_member (report, "zip");
+
+  json_object_set_int_member (residual_scan, "needles", n_needles);
+  json_object_set_object_member (report, "residual-scan", residual_scan);
+
+  if (residual != NULL)
+    {
+      g_autoptr(GPtrArray) hits = g_ptr_array_new_with_free_func ((GDestroyNotify) lacuna_residual_hit_free);
+      g_autofree char *json = NULL;
+      g_autofree char *html = NULL;
+
+      json_object_set_int_member (residual_scan, "hits", n_hits);
+      json_object_set_int_member (counts, "failed", n_failed);
+      json_object_set_boolean_member (counts, "balanced",
+                                      n_written + n_left_out + n_failed_inst == n_instances);
+      json_object_set_string_member (residual_scan, "report",
+                                     "checked: no identifying string of the input");
+      json = lacuna_report_to_json (report);
+      html = lacuna_report_to_html (report);
+      lacuna_residual_check_text (residual, json, "report", hits);
+      lacuna_residual_check_text (residual, html, "report", hits);
+      if (hits->len > 0)
+        {
+          n_failed++;
+          n_hits += hits->len;
+          json_object_set_string_member (residual_scan, "report",
+                                         "identifying strings of the input found in this "
+                                         "report");
+        }
+    }
+  else
+    json_object_set_string_member (residual_scan, "report",
+                                   "each shard checked its own entries (the inputs are not "
+                                   "read when finalizing)");
+  json_object_set_int_member (residual_scan, "hits", n_hits);
+  json_object_set_int_member (counts, "failed", n_failed);
+  json_object_set_boolean_member (counts, "balanced",
+                                  n_written + n_left_out + n_failed_inst == n_instances);
+
+  if (!lacuna_report_write (report, report_path, error))
+    return FALSE;
+  if (out_n_failed != NULL)
+    *out_n_failed = (guint) n_failed;
+  return TRUE;
+}

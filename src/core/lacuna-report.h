@@ -1,0 +1,50 @@
+/* lacuna-report.h: the report of an export, as JSON and as HTML.
+ *
+ * The report is written beside the output, never inside it. It holds the options and the
+ * standard's edition; per output file its file ID, its input (withheld when the path holds
+ * an identifying string of the input), every attribute changed with its action and reason
+ * (tag, keyword and path: never a value), the pixel regions filled per frame, the preamble
+ * found, and its SHA-256; what was skipped or left out and why; the failures; the residual
+ * scan's result; the DICOMDIR's (and the .zip's) SHA-256; the instance counts in and out.
+ *
+ * JSON (version 1), top level:
+ *   "lacuna-report": 1, "lacuna-version", "profile", "edition", "options": {…},
+ *   "output", "archive" (null unless .zip), "shards",
+ *   "counts": { "instances", "written", "left-out", "failed", "skipped", "warnings",
+ *               "balanced" },
+ *   "dicomdir": { "file-id", "sha256", "size" } | null,
+ *   "zip": { "path", "sha256", "size" } | null,
+ *   "files": [ { "file-id", "input", "sop-class-uid", "sha256", "size",
+ *                "input-transfer-syntax", "transfer-syntax", "preamble"?,
+ *                "included-unchecked"?, "changes": [ { "path", "tag", "keyword",
+ *                "action" (X Z D C U added note), "reason" } ], "pixels"?: { "rewritten",
+ *                "regions": [ { "frame", "x", "y", "width", "height" } ], "notes" },
+ *                "residual" } ],
+ *   "left-out": [ { "input", "sop-class-uid", "reason" } ],
+ *   "skipped":  [ { "input", "reason" } ],
+ *   "failed":   [ { "input" | "file-id", "error", "residual-hits"? } ],
+ *   "warnings": [ { "input", "warning" } ],
+ *   "residual-scan": { "needles", "hits", "report" }
+ */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* "/x/out.report.json" → "/x/out.report.html" (".html" appended when there is no ".json"). */
+char     *lacuna_report_dup_html_path (const char  *json_path);
+
+/* The HTML rendering of a report object (every text escaped). */
+char     *lacuna_report_to_html       (JsonObject  *report);
+
+/* The JSON text of a report object (pretty-printed). */
+char     *lacuna_report_to_json       (JsonObject  *report);
+
+/* Writes the JSON at json_path and the HTML beside it, each atomically. */
+gboolean  lacuna_report_write         (JsonObject  *report,
+                                       const char  *json_path,
+                                       GError     **error);
+
+G_END_DECLS

@@ -1,0 +1,47 @@
+/* lacuna-ocr.h: reading one line of burned-in text with Tesseract (its C API).
+ *
+ * The only place that talks to Tesseract. One handle per thread, initialised once
+ * (English, the packaged tessdata), never shared between threads. A line is read from a
+ * rectangle of an 8-bit grey buffer: the rectangle is cropped with a margin, stretched
+ * to full contrast, made dark-on-light, scaled so that the text is about 40 px high and
+ * read with PSM_SINGLE_LINE. Words come back with their boxes in the buffer's coordinates
+ * and Tesseract's confidence (0–100), which callers must never use to drop text: a
+ * patient name written "DOE^JANE" is read at confidence 0.
+ *
+ * The words read are patient data: callers keep them out of logs and error messages.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char  *text;         /* UTF-8, as read */
+  float  confidence;   /* 0–100 */
+  int    box[4];       /* x, y, width, height in the buffer */
+} LacunaOcrWord;
+
+void       lacuna_ocr_word_free      (LacunaOcrWord *word);
+
+/* TRUE when Tesseract and its English data can be initialised (on this thread). */
+gboolean   lacuna_ocr_is_available   (GError       **error);
+
+/* Reads the text in box (x, y, width, height; clipped to the buffer) of grey (width ×
+ * height bytes, rows stride apart; light text on a dark background is expected, either
+ * polarity works). Returns the words (LacunaOcrWord*, owned), possibly none, or NULL +
+ * error when Tesseract cannot be initialised. out_text (may be NULL) receives the whole
+ * line as read, without the trailing newline. Thread-safe: each thread has its handle. */
+GPtrArray *lacuna_ocr_read_line      (const guint8  *grey,
+                                      guint          width,
+                                      guint          height,
+                                      gsize          stride,
+                                      const int      box[4],
+                                      char         **out_text,
+                                      GError       **error);
+
+/* Number of lines read so far by this process (for benchmarks and tests of the cache). */
+guint      lacuna_ocr_get_n_reads    (void);
+
+G_END_DECLS

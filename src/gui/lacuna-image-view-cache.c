@@ -1,0 +1,590 @@
+/* lacuna-image-view-cache.c: decoding frames in worker threads, ahead of the one shown, and
+ * keeping them in a cache bounded in bytes.
+ *
+ * Copyright 2025 The Lacuna authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One process-wide pool of decoding threads serves every view. A job decodes one position
+ * (open + decode; a multi-frame file stays open between jobs) and hands the LacunaFrame back
+ * to the main context. Jobs are sorted by their distance to the position shown when they
+ * were asked for; a job whose position has since moved out of reach, or whose model was
+ * replaced, is dropped without decoding. The worker touches only the job, the shared block
+ * (its open file under its mutex, atomics) and immutable instances.
+ *
+ * The cache keeps decoded frames (stored values, about 0.5 MB for a 512×512 CT slice), not
+ * windowed images, so that changing the window re-renders only the frame shown. When it is
+ * over its limit, the frames farthest from the current position go first (frames behind
+ * count double: the user is more likely to keep going).
+ */
+
+#define G_LOG_DOMAIN "lacuna-image-view"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "lacuna-image-view-private.h"
+
+/* Positions decoded ahead of the current one, and behind it. */
+#define DECODE_AHEAD  16
+#define DECODE_BEHIND 3
+#define DEFAULT_CACHE_LIMIT ((gsize) 128 * 1024 * 1024)
+#define MAX_SIDE 32767
+
+struct _LacunaImageViewShared
+{
+  gatomicrefcount  ref_count;
+  GWeakRef         view;
+  GMainContext    *context;
+  int              generation;     /* atomic: the model that still matters */
+  int              position;       /* atomic: the position shown */
+  int              reach;          /* atomic: jobs farther than this from position are dropped */
+  guint            serial;         /* main thread: bumped by every job */
+  GMutex           mutex;          /* guards the open multi-frame file */
+  LacunaInstance  *file_instance;
+  LacunaDicomFile *file;
+};
+
+typedef struct
+{
+  LacunaImageViewShared *shared;
+  LacunaInstance        *instance;
+  guint                  frame_index;
+  guint                  position;
+  int                    generation;
+  guint                  distance;
+  guint                  serial;
+
+  /* Results. */
+  gboolean               dropped;
+  LacunaFrame           *frame;
+  GHashTable            *attributes;
+  GError                *error;
+} Job;
+
+typedef struct
+{
+  LacunaFrame *frame;        /* NULL when decoding failed */
+  GHashTable  *attributes;
+  GError      *error;
+  gsize        size;
+} CacheEntry;
+
+/* Attributes read for the corner annotations (and cine), by keyword. */
+static const struct { const char *keyword; const char *path; } attribute_paths[] = {
+  { "PatientBirthDate",              "00100030" },
+  { "PatientSex",                    "00100040" },
+  { "PatientAge",                    "00101010" },
+  { "InstitutionName",               "00080080" },
+  { "StudyTime",                     "00080030" },
+  { "SliceLocation",                 "00201041" },
+  { "SliceThickness",                "00180050" },
+  { "WindowCenterWidthExplanation",  "00281055" },
+  { "FrameTime",                     "00181063" },
+  { "CineRate",                      "00180040" },
+  { "RecommendedDisplayFrameRate",   "00082144" },
+};
+
+static LacunaImageViewShared *
+shared_ref (LacunaImageViewShared *shared)
+{
+  g_atomic_ref_count_inc (&shared->ref_count);
+  return shared;
+}
+
+static void
+shared_unref (LacunaImageViewShared *shared)
+{
+  if (!g_atomic_ref_count_dec (&shared->ref_count))
+    return;
+
+  g_clear_pointer (&shared->file, lacuna_dicom_file_free);
+  g_clear_object (&shared->file_instance);
+  g_weak_ref_clear (&shared->view);
+  g_main_context_unref (shared->context);
+  g_mutex_clear (&shared->mutex);
+  g_free (shared);
+}
+
+LacunaImageViewShared *
+_lacuna_image_view_shared_new (LacunaImageView *self)
+{
+  LacunaImageViewShared *shared = g_new0 (LacunaImageViewShared, 1);
+
+  g_atomic_ref_count_init (&shared->ref_count);
+  g_weak_ref_init (&shared->view, self);
+  shared->context = g_main_context_ref_thread_default ();
+  shared->reach = DECODE_AHEAD + DECODE_BEHIND;
+  g_mutex_init (&shared->mutex);
+  return shared;
+}
+
+void
+_lacuna_image_view_shared_release (LacunaImageViewShared *shared)
+{
+  g_weak_ref_set (&shared->view, NULL);
+  g_atomic_int_inc (&shared->generation);
+  shared_unref (shared);
+}
+
+static void
+job_free (gpointer data)
+{
+  Job *job = data;
+
+  g_clear_pointer (&job->shared, shared_unref);
+  g_clear_object (&job->instance);
+  g_clear_object (&job->frame);
+  g_clear_pointer (&job->attributes, g_hash_table_unref);
+  g_clear_error (&job->error);
+  g_free (job);
+}
+
+static void
+cache_entry_free (gpointer data)
+{
+  CacheEntry *entry = data;
+
+  g_clear_object (&entry->frame);
+  g_clear_pointer (&entry->attributes, g_hash_table_unref);
+  g_clear_error (&entry->error);
+  g_free (entry);
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Worker side                                                                           */
+
+static GHashTable *
+read_attributes (LacunaDicomFile *file)
+{
+  GHashTable *attributes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+
+  for (guint i = 0; i < G_N_ELEMENTS (attribute_paths); i++)
+    {
+      char *value = lacuna_dicom_file_dup_string (file, attribute_paths[i].path, NULL);
+
+      if (value != NULL && *value != '\0')
+        g_hash_table_insert (attributes, (gpointer) attribute_paths[i].keyword, value);
+      else
+        g_free (value);
+    }
+  return attributes;
+}
+
+static gboolean
+is_wanted (Job *job)
+{
+  int position = g_atomic_int_get (&job->shared->position);
+
+  return g_atomic_int_get (&job->shared->generation) == job->generation
+         && ABS ((int) job->position - position) <= g_atomic_int_get (&job->shared->reach);
+}
+
+static void
+decode_job (Job *job)
+{
+  LacunaImageViewShared *shared = job->shared;
+  g_autoptr(LacunaDicomFile) own = NULL;
+  gboolean multi = lacuna_instance_get_n_frames (job->instance) > 1;
+  LacunaDicomFile *file;
+  guint w, h;
+
+  if (multi)
+    {
+      g_mutex_lock (&shared->mutex);
+      /* The position may have moved on while this job waited for the lock. */
+      if (!is_wanted (job))
+        {
+          g_mutex_unlock (&shared->mutex);
+          job->dropped = TRUE;
+          return;
+        }
+      if (shared->file_instance != job->instance)
+        {
+          g_clear_pointer (&shared->file, lacuna_dicom_file_free);
+          g_clear_object (&shared->file_instance);
+          shared->file = lacuna_instance_open (job->instance, &job->error);
+          if (shared->file != NULL)
+            shared->file_instance = g_object_ref (job->instance);
+        }
+      file = shared->file;
+    }
+  else
+    file = own = lacuna_instance_open (job->instance, &job->error);
+
+  if (file != NULL)
+    {
+      job->frame = lacuna_frame_decode (file, job->frame_index, &job->error);
+      job->attributes = read_attributes (file);
+    }
+
+  if (multi)
+    g_mutex_unlock (&shared->mutex);
+
+  if (job->frame == NULL)
+    return;
+
+  w = lacuna_frame_get_width (job->frame);
+  h = lacuna_frame_get_height (job->frame);
+  if (w == 0 || h == 0 || w > MAX_SIDE || h > MAX_SIDE)
+    {
+      g_clear_object (&job->frame);
+      g_set_error (&job->error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_TOO_LARGE,
+                   _("The image is too large to show (%u × %u)"), w, h);
+    }
+}
+
+static gboolean job_done_cb (gpointer data);
+
+static void
+pool_func (gpointer data,
+           gpointer user_data)
+{
+  Job *job = data;
+
+  if (is_wanted (job))
+    decode_job (job);
+  else
+    job->dropped = TRUE;
+
+  g_main_context_invoke_full (job->shared->context, G_PRIORITY_DEFAULT,
+                              job_done_cb, job, job_free);
+}
+
+static int
+compare_jobs (gconstpointer a,
+              gconstpointer b,
+              gpointer      user_data)
+{
+  const Job *ja = a, *jb = b;
+
+  if (ja->distance != jb->distance)
+    return ja->distance < jb->distance ? -1 : 1;
+  /* The same distance: the more recent request first. */
+  if (ja->serial != jb->serial)
+    return ja->serial > jb->serial ? -1 : 1;
+  return 0;
+}
+
+static GThreadPool *
+get_pool (void)
+{
+  static GThreadPool *pool = NULL;
+
+  if (g_once_init_enter (&pool))
+    {
+      /* Leave a core for drawing; the machine may be small. */
+      guint n = CLAMP (g_get_num_processors () - 1, 1, 3);
+      GThreadPool *new_pool = g_thread_pool_new (pool_func, NULL, n, FALSE, NULL);
+
+      g_thread_pool_set_sort_function (new_pool, compare_jobs, NULL);
+      g_once_init_leave (&pool, new_pool);
+    }
+  return pool;
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Main thread                                                                           */
+
+static gsize
+frame_size (LacunaFrame *frame)
+{
+  GBytes *stored = lacuna_frame_get_stored (frame);
+  gsize n = (gsize) lacuna_frame_get_width (frame) * lacuna_frame_get_height (frame);
+  gsize size = 1024 + (stored ? g_bytes_get_size (stored) : 0);
+
+  /* Colour frames keep an RGB copy; grey ones a render table (at most 64 KiB). */
+  size += lacuna_frame_is_color (frame) ? n * 3 : 65536;
+  return size;
+}
+
+static guint
+current_position (LacunaImageView *self)
+{
+  return lacuna_view_state_get_position (self->state);
+}
+
+static guint
+distance_of (LacunaImageView *self,
+             guint            position)
+{
+  guint current = current_position (self);
+  gboolean behind = self->direction > 0 ? position < current : position > current;
+  guint d = position > current ? position - current : current - position;
+
+  return behind ? d * 2 : d;
+}
+
+static void
+evict (LacunaImageView *self)
+{
+  guint current = current_position (self);
+
+  while (self->cache_size > self->cache_limit)
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+      guint worst = G_MAXUINT, worst_distance = 0;
+      CacheEntry *entry;
+
+      g_hash_table_iter_init (&iter, self->cache);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        {
+          guint position = GPOINTER_TO_UINT (key);
+          guint d = distance_of (self, position);
+
+          if (position != current && (worst == G_MAXUINT || d > worst_distance))
+            {
+              worst = position;
+              worst_distance = d;
+            }
+        }
+      if (worst == G_MAXUINT)
+        break;
+
+      entry = g_hash_table_lookup (self->cache, GUINT_TO_POINTER (worst));
+      self->cache_size -= entry->size;
+      g_hash_table_remove (self->cache, GUINT_TO_POINTER (worst));
+    }
+}
+
+static void
+submit (LacunaImageView *self,
+        guint            position,
+        guint            distance)
+{
+  const Slice *slice = &g_array_index (self->slices, Slice, position);
+  Job *job = g_new0 (Job, 1);
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->pending, GUINT_TO_POINTER (position)));
+
+  job->shared = shared_ref (self->shared);
+  job->instance = g_object_ref (slice->instance);
+  job->frame_index = slice->frame;
+  job->position = position;
+  job->generation = g_atomic_int_get (&self->shared->generation);
+  job->distance = distance;
+  job->serial = ++self->shared->serial;
+
+  g_hash_table_insert (self->pending, GUINT_TO_POINTER (position), GUINT_TO_POINTER (n + 1));
+  g_thread_pool_push (get_pool (), job, NULL);
+}
+
+/* How many positions ahead fit in the cache beside the ones behind. */
+static guint
+ahead_count (LacunaImageView *self)
+{
+  gsize one;
+  gsize fit;
+
+  if (self->frame != NULL)
+    one = frame_size (self->frame);
+  else if (self->slices != NULL && self->slices->len > 0)
+    {
+      const Slice *slice = &g_array_index (self->slices, Slice, current_position (self));
+
+      one = (gsize) lacuna_instance_get_rows (slice->instance)
+            * lacuna_instance_get_columns (slice->instance) * 2 + 65536;
+    }
+  else
+    return 0;
+
+  fit = self->cache_limit / MAX (one, 1);
+  if (fit <= DECODE_BEHIND + 1)
+    return fit > 1 ? 1 : 0;
+  return MIN (DECODE_AHEAD, fit - DECODE_BEHIND - 1);
+}
+
+static void
+decode_ahead (LacunaImageView *self)
+{
+  guint current = current_position (self);
+  guint n = self->slices->len;
+  guint ahead = ahead_count (self);
+  guint behind = ahead > DECODE_BEHIND ? DECODE_BEHIND : 0;
+
+  for (guint d = 1; d <= ahead + behind; d++)
+    {
+      gint64 position;
+
+      if (d <= ahead)
+        position = (gint64) current + (gint64) self->direction * d;
+      else
+        position = (gint64) current - (gint64) self->direction * (d - ahead);
+      if (position < 0 || position >= n)
+        continue;
+      if (g_hash_table_contains (self->cache, GUINT_TO_POINTER ((guint) position))
+          || g_hash_table_contains (self->pending, GUINT_TO_POINTER ((guint) position)))
+        continue;
+      submit (self, (guint) position, d);
+    }
+}
+
+static void
+pending_done (LacunaImageView *self,
+              guint            position)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->pending, GUINT_TO_POINTER (position)));
+
+  if (n <= 1)
+    g_hash_table_remove (self->pending, GUINT_TO_POINTER (position));
+  else
+    g_hash_table_insert (self->pending, GUINT_TO_POINTER (position), GUINT_TO_POINTER (n - 1));
+}
+
+static gboolean
+job_done_cb (gpointer data)
+{
+  Job *job = data;
+  g_autoptr(LacunaImageView) self = g_weak_ref_get (&job->shared->view);
+  CacheEntry *entry;
+
+  if (self == NULL || self->slices == NULL
+      || job->generation != g_atomic_int_get (&self->shared->generation))
+    return G_SOURCE_REMOVE;
+
+  pending_done (self, job->position);
+  if (job->dropped)
+    {
+      /* Still wanted after all (the position came back): ask again. */
+      if (job->position == current_position (self))
+        _lacuna_image_view_cache_request (self);
+      return G_SOURCE_REMOVE;
+    }
+
+  if (!g_hash_table_contains (self->cache, GUINT_TO_POINTER (job->position)))
+    {
+      entry = g_new0 (CacheEntry, 1);
+      entry->frame = g_steal_pointer (&job->frame);
+      entry->attributes = g_steal_pointer (&job->attributes);
+      entry->error = g_steal_pointer (&job->error);
+      entry->size = entry->frame ? frame_size (entry->frame) : 1024;
+      g_hash_table_insert (self->cache, GUINT_TO_POINTER (job->position), entry);
+      self->cache_size += entry->size;
+    }
+
+  if (job->position == current_position (self))
+    _lacuna_image_view_cache_request (self);
+  else
+    {
+      evict (self);
+      decode_ahead (self);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+void
+_lacuna_image_view_cache_init (LacunaImageView *self)
+{
+  self->cache = g_hash_table_new_full (NULL, NULL, NULL, cache_entry_free);
+  self->pending = g_hash_table_new (NULL, NULL);
+  self->cache_limit = DEFAULT_CACHE_LIMIT;
+  self->direction = 1;
+}
+
+void
+_lacuna_image_view_cache_clear (LacunaImageView *self)
+{
+  g_atomic_int_inc (&self->shared->generation);
+  if (self->cache != NULL)
+    g_hash_table_remove_all (self->cache);
+  if (self->pending != NULL)
+    g_hash_table_remove_all (self->pending);
+  self->cache_size = 0;
+  self->direction = 1;
+}
+
+void
+_lacuna_image_view_cache_stop (LacunaImageView *self)
+{
+  _lacuna_image_view_cache_clear (self);
+  g_clear_pointer (&self->cache, g_hash_table_unref);
+  g_clear_pointer (&self->pending, g_hash_table_unref);
+}
+
+void
+_lacuna_image_view_cache_request (LacunaImageView *self)
+{
+  guint position;
+  CacheEntry *entry;
+
+  if (self->slices == NULL || self->slices->len == 0 || self->cache == NULL)
+    {
+      _lacuna_image_view_show_frame (self, G_MAXUINT, NULL, NULL, NULL);
+      _lacuna_image_view_set_busy (self, FALSE);
+      return;
+    }
+
+  position = current_position (self);
+  g_atomic_int_set (&self->shared->position, (int) position);
+
+  entry = g_hash_table_lookup (self->cache, GUINT_TO_POINTER (position));
+  if (entry != NULL)
+    {
+      _lacuna_image_view_show_frame (self, position, entry->frame, entry->attributes,
+                                     entry->error);
+      _lacuna_image_view_set_busy (self, FALSE);
+    }
+  else
+    {
+      /* Whatever was asked for before sits behind newer, nearer requests: ask again at
+       * the front of the queue (a duplicate result is ignored). */
+      submit (self, position, 0);
+      _lacuna_image_view_set_busy (self, TRUE);
+    }
+
+  evict (self);
+  decode_ahead (self);
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Public                                                                                */
+
+guint
+lacuna_image_view_get_decode_ahead (LacunaImageView *self)
+{
+  g_return_val_if_fail (LACUNA_IS_IMAGE_VIEW (self), 0);
+
+  return ahead_count (self);
+}
+
+gboolean
+lacuna_image_view_is_cached (LacunaImageView *self,
+                             guint            position)
+{
+  CacheEntry *entry;
+
+  g_return_val_if_fail (LACUNA_IS_IMAGE_VIEW (self), FALSE);
+
+  if (self->cache == NULL)
+    return FALSE;
+  entry = g_hash_table_lookup (self->cache, GUINT_TO_POINTER (position));
+  return entry != NULL && entry->frame != NULL;
+}
+
+gsize
+lacuna_image_view_get_cache_size (LacunaImageView *self)
+{
+  g_return_val_if_fail (LACUNA_IS_IMAGE_VIEW (self), 0);
+
+  return self->cache_size;
+}
+
+gsize
+lacuna_image_view_get_cache_limit (LacunaImageView *self)
+{
+  g_return_val_if_fail (LACUNA_IS_IMAGE_VIEW (self), 0);
+
+  return self->cache_limit;
+}
+
+void
+lacuna_image_view_set_cache_limit (LacunaImageView *self,
+                                   gsize            limit)
+{
+  g_return_if_fail (LACUNA_IS_IMAGE_VIEW (self));
+
+  self->cache_limit = limit;
+  if (self->cache != NULL)
+    evict (self);
+}

@@ -1,0 +1,221 @@
+/* lacuna-vision.cc: the OpenCV half of the face-detector shim (Haar alt2, LBP improved).
+ *
+ * Never includes config.h (see STACK-NOTES §1: keep the shims free of the app's macros).
+ * Every OpenCV call is wrapped: cv::Exception and std::exception become GErrors.
+ */
+#define G_LOG_DOMAIN "lacuna-vision"
+
+#include <exception>
+#include <mutex>
+#include <vector>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/objdetect.hpp>
+
+#include "lacuna-vision-private.h"
+
+#ifndef LACUNA_OPENCV_DATA
+#define LACUNA_OPENCV_DATA "/usr/share/opencv4"
+#endif
+
+G_DEFINE_QUARK (lacuna-vision-error-quark, lacuna_vision_error)
+
+namespace {
+
+struct Cascade
+{
+  const char            *file;       /* below LACUNA_OPENCV_DATA */
+  std::once_flag         once;
+  bool                   loaded = false;
+  std::mutex             lock;       /* detectMultiScale is not reentrant on one classifier */
+  cv::CascadeClassifier  classifier;
+};
+
+Cascade cascades[2] = {
+  { "haarcascades/haarcascade_frontalface_alt2.xml", {}, false, {}, {} },
+  { "lbpcascades/lbpcascade_frontalface_improved.xml", {}, false, {}, {} },
+};
+
+bool
+cascade_load (Cascade  *cascade,
+              GError  **error)
+{
+  std::call_once (cascade->once, [cascade] ()
+    {
+      try
+        {
+          std::string path = std::string (LACUNA_OPENCV_DATA) + "/" + cascade->file;
+
+          cascade->loaded = g_file_test (path.c_str (), G_FILE_TEST_IS_REGULAR)
+                            && cascade->classifier.load (path)
+                            && !cascade->classifier.empty ();
+        }
+      catch (const std::exception &)
+        {
+          cascade->loaded = false;
+        }
+    });
+  if (!cascade->loaded)
+    g_set_error (error, LACUNA_VISION_ERROR, LACUNA_VISION_ERROR_MODEL,
+                 "The face detector model %s/%s could not be loaded (package opencv-data)",
+                 LACUNA_OPENCV_DATA, cascade->file);
+  return cascade->loaded;
+}
+
+bool
+cascade_detect (Cascade       *cascade,
+                const guint8  *grey,
+                guint          width,
+                guint          height,
+                gsize          stride,
+                GArray        *boxes,
+                GError       **error)
+{
+  if (!cascade_load (cascade, error))
+    return false;
+
+  try
+    {
+      /* The Mat only wraps the caller's buffer; equalising writes a copy. */
+      cv::Mat image ((int) height, (int) width, CV_8UC1, (void *) grey, stride);
+      cv::Mat equalised;
+      std::vector<cv::Rect> found;
+      std::vector<int> levels;
+      std::vector<double> weights;
+
+      cv::equalizeHist (image, equalised);
+      {
+        std::lock_guard<std::mutex> guard (cascade->lock);
+        cascade->classifier.detectMultiScale (equalised, found, levels, weights,
+                                              1.1, 4, 0, cv::Size (24, 24), cv::Size (),
+                                              true);
+      }
+      for (size_t i = 0; i < found.size (); i++)
+        {
+          LacunaVisionBox box = { found[i].x, found[i].y, found[i].width, found[i].height,
+                                  i < weights.size () ? weights[i] : 0.0 };
+          g_array_append_val (boxes, box);
+        }
+      return true;
+    }
+  catch (const std::exception &e)
+    {
+      g_set_error (error, LACUNA_VISION_ERROR, LACUNA_VISION_ERROR_FAILED,
+                   "The face detector failed: %s", e.what ());
+    }
+  catch (...)
+    {
+      g_set_error_literal (error, LACUNA_VISION_ERROR, LACUNA_VISION_ERROR_FAILED,
+                           "The face detector failed");
+    }
+  return false;
+}
+
+} /* namespace */
+
+extern "C" const char *
+lacuna_vision_detector_get_id (LacunaVisionDetector detector)
+{
+  switch (detector)
+    {
+    case LACUNA_VISION_HAAR_ALT2: return "haar-alt2";
+    case LACUNA_VISION_LBP_IMPROVED: return "lbp-improved";
+    case LACUNA_VISION_DLIB_HOG: return "dlib-hog";
+    case LACUNA_VISION_N_DETECTORS:
+    default: break;
+    }
+  g_return_val_if_reached (NULL);
+}
+
+extern "C" const char *
+lacuna_vision_detector_get_name (LacunaVisionDetector detector)
+{
+  switch (detector)
+    {
+    case LACUNA_VISION_HAAR_ALT2: return "OpenCV Haar cascade (frontal face alt2)";
+    case LACUNA_VISION_LBP_IMPROVED: return "OpenCV LBP cascade (frontal face improved)";
+    case LACUNA_VISION_DLIB_HOG: return "dlib HOG frontal face detector";
+    case LACUNA_VISION_N_DETECTORS:
+    default: break;
+    }
+  g_return_val_if_reached (NULL);
+}
+
+extern "C" gboolean
+lacuna_vision_detector_load (LacunaVisionDetector   detector,
+                             GError               **error)
+{
+  switch (detector)
+    {
+    case LACUNA_VISION_HAAR_ALT2:
+      return cascade_load (&cascades[0], error);
+    case LACUNA_VISION_LBP_IMPROVED:
+      return cascade_load (&cascades[1], error);
+    case LACUNA_VISION_DLIB_HOG:
+      return _lacuna_vision_dlib_load (error);
+    case LACUNA_VISION_N_DETECTORS:
+    default:
+      break;
+    }
+  g_set_error (error, LACUNA_VISION_ERROR, LACUNA_VISION_ERROR_INVALID,
+               "Unknown face detector %d", (int) detector);
+  return FALSE;
+}
+
+extern "C" GArray *
+lacuna_vision_detect (LacunaVisionDetector   detector,
+                      const guint8          *grey,
+                      guint                  width,
+                      guint                  height,
+                      gsize                  stride,
+                      GError               **error)
+{
+  GArray *boxes;
+  bool ok = false;
+
+  g_return_val_if_fail (grey != NULL, NULL);
+
+  if (width == 0 || height == 0 || width > LACUNA_VISION_MAX_SIDE
+      || height > LACUNA_VISION_MAX_SIDE || stride < width)
+    {
+      g_set_error (error, LACUNA_VISION_ERROR, LACUNA_VISION_ERROR_INVALID,
+                   "Cannot look for faces in a %u × %u image", width, height);
+      return NULL;
+    }
+
+  boxes = g_array_new (FALSE, FALSE, sizeof (LacunaVisionBox));
+  switch (detector)
+    {
+    case LACUNA_VISION_HAAR_ALT2:
+      ok = cascade_detect (&cascades[0], grey, width, height, stride, boxes, error);
+      break;
+    case LACUNA_VISION_LBP_IMPROVED:
+      ok = cascade_detect (&cascades[1], grey, width, height, stride, boxes, error);
+      break;
+    case LACUNA_VISION_DLIB_HOG:
+      ok = _lacuna_vision_dlib_detect (grey, width, height, stride, boxes, error);
+      break;
+    case LACUNA_VISION_N_DETECTORS:
+    default:
+      g_set_error (error, LACUNA_VISION_ERROR, LACUNA_VISION_ERROR_INVALID,
+                   "Unknown face detector %d", (int) detector);
+      break;
+    }
+  if (!ok)
+    {
+      g_array_unref (boxes);
+      return NULL;
+    }
+  return boxes;
+}
+
+extern "C" guint8 *
+lacuna_vision_load_image_grey (const char  *path,
+                               guint       *out_width,
+                               guint       *out_height,
+                               GError     **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  return _lacuna_vision_dlib_load_image_grey (path, out_width, out_height, error);
+}
