@@ -175,7 +175,8 @@ bench_series (const char *dir,
   total = now_ms () - t0 - excluded;
   printf ("%s: %u files in %.2f s (%.1f ms/file), %u lines (%u boxed), "
           "%u lines read by OCR, %u failed\n",
-          with_text ? "series + text line" : "series", paths->len, total / 1000.0, paths->len ? total / paths->len : 0.0, n_lines, n_boxed,
+          with_text ? "series + text line" : "series", paths->len, total / 1000.0,
+          paths->len ? total / paths->len : 0.0, n_lines, n_boxed,
           lacuna_ocr_get_n_reads () - reads, n_failed);
 }
 

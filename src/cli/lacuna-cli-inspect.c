@@ -290,7 +290,9 @@ inspect_burned_in (Inspect         *inspect,
 
   if (scan == NULL)
     {
-      add_failed (inspect, where, error->message);
+      /* No Pixel Data after all (a header-only file): nothing to read, not a failure. */
+      if (!g_error_matches (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_NO_PIXELS))
+        add_failed (inspect, where, error->message);
       if (object != NULL)
         json_object_set_array_member (object, "burned_in", json_array_new ());
       return;
@@ -309,8 +311,10 @@ inspect_burned_in (Inspect         *inspect,
 
   print_indented (inspect->out, 8,
                   g_dngettext (GETTEXT_PACKAGE,
-                               "Burned-in text: %u line (%u of %u frames scanned, the others repeat them)",
-                               "Burned-in text: %u lines (%u of %u frames scanned, the others repeat them)",
+                               "Burned-in text: %u line (%u of %u frames scanned, "
+                               "the others repeat them)",
+                               "Burned-in text: %u lines (%u of %u frames scanned, "
+                               "the others repeat them)",
                                lacuna_burned_in_get_n_lines (scan)),
                   lacuna_burned_in_get_n_lines (scan),
                   lacuna_burned_in_get_n_distinct_frames (scan),

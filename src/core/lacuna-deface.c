@@ -31,6 +31,7 @@ struct _LacunaDefaceResult
   guint8           *mask;         /* per voxel: removed */
   gboolean         *slice_changed;
   float             background;
+  float             fill;         /* the shell's value */
   guint64           n_changed;
   guint64           n_deep_changed;
   int               box[4];
@@ -115,9 +116,10 @@ build_mask (LacunaFaceResult       *before,
           }
       if (vx1 < vx0)
         continue;
-      /* The boxes reach from the brow to about the mouth: extend down past the chin and a
-       * little to the sides. */
+      /* The boxes reach from the forehead to about the mouth: start at the brow line (an
+       * eighth down), extend down past the chin and a little to the sides. */
       h = vy1 - vy0;
+      vy0 += 0.125 * h;
       vy1 += 0.25 * h;
       vx0 -= 0.1 * (vx1 - vx0);
       vx1 += 0.1 * (vx1 - vx0) / 1.1;
@@ -130,6 +132,119 @@ build_mask (LacunaFaceResult       *before,
   return TRUE;
 }
 
+/* The cut surface in the frontal render: the deepest skin within CUT_RADIUS_MM (so that
+ * eyes, nose and lips are levelled off, not just shifted back), smoothed, and never more
+ * than depth_mm below the skin of its own ray. NAN outside the mask or without skin. */
+#define CUT_RADIUS_MM 12.0
+#define CUT_SIGMA_MM  5.0
+#define CUT_FEATHER_MM 10.0
+#define CUT_SHELL_MM   3.0
+
+static float *
+build_cut (const LacunaFaceRender *front,
+           const double            mask[4],
+           double                  depth_mm)
+{
+  guint w = front->width, h = front->height;
+  int r = MAX (1, (int) ceil (CUT_RADIUS_MM / front->pixel));
+  int sr = MAX (1, (int) ceil (2.5 * CUT_SIGMA_MM / front->pixel));
+  double sigma = CUT_SIGMA_MM / front->pixel;
+  g_autofree float *rows = g_new (float, (gsize) w * h);
+  g_autofree float *envelope = g_new (float, (gsize) w * h);
+  g_autofree float *tmp = g_new (float, (gsize) w * h);
+  float *cut = g_new (float, (gsize) w * h);
+  gboolean any = FALSE;
+
+  /* Separable maximum (ignoring background), then a normalised Gaussian. */
+  for (guint y = 0; y < h; y++)
+    for (guint x = 0; x < w; x++)
+      {
+        float m = NAN;
+
+        for (int dx = -r; dx <= r; dx++)
+          {
+            int X = (int) x + dx;
+            float d;
+
+            if (X < 0 || X >= (int) w)
+              continue;
+            d = front->depth[(gsize) y * w + X];
+            if (!isnan (d) && (isnan (m) || d > m))
+              m = d;
+          }
+        rows[(gsize) y * w + x] = m;
+      }
+  for (guint y = 0; y < h; y++)
+    for (guint x = 0; x < w; x++)
+      {
+        float m = NAN;
+
+        for (int dy = -r; dy <= r; dy++)
+          {
+            int Y = (int) y + dy;
+            float d;
+
+            if (Y < 0 || Y >= (int) h)
+              continue;
+            d = rows[(gsize) Y * w + x];
+            if (!isnan (d) && (isnan (m) || d > m))
+              m = d;
+          }
+        envelope[(gsize) y * w + x] = m;
+      }
+  for (int pass = 0; pass < 2; pass++)
+    {
+      const float *in = pass == 0 ? envelope : tmp;
+      float *out = pass == 0 ? tmp : rows;
+
+      for (guint y = 0; y < h; y++)
+        for (guint x = 0; x < w; x++)
+          {
+            double sum = 0, wsum = 0;
+
+            for (int o = -sr; o <= sr; o++)
+              {
+                int X = pass == 0 ? (int) x + o : (int) x;
+                int Y = pass == 0 ? (int) y : (int) y + o;
+                float d;
+                double k;
+
+                if (X < 0 || Y < 0 || X >= (int) w || Y >= (int) h)
+                  continue;
+                d = in[(gsize) Y * w + X];
+                if (isnan (d))
+                  continue;
+                k = exp (-0.5 * o * o / (sigma * sigma));
+                sum += k * d;
+                wsum += k;
+              }
+            out[(gsize) y * w + x] = wsum > 0 ? (float) (sum / wsum) : NAN;
+          }
+    }
+  for (guint y = 0; y < h; y++)
+    for (guint x = 0; x < w; x++)
+      {
+        float skin = front->depth[(gsize) y * w + x];
+        float level = rows[(gsize) y * w + x];
+        double edge, f;
+
+        if (isnan (skin) || isnan (level) || x < mask[0] || x > mask[2] || y < mask[1]
+            || y > mask[3])
+          {
+            cut[(gsize) y * w + x] = NAN;
+            continue;
+          }
+        /* Feathered towards the mask's edges so the cut leaves no step there. */
+        edge = MIN (MIN (x - mask[0], mask[2] - x), MIN (y - mask[1], mask[3] - y));
+        f = CLAMP (edge * front->pixel / CUT_FEATHER_MM, 0.0, 1.0);
+        cut[(gsize) y * w + x] = (float) (skin + f * (MIN ((double) level, skin + depth_mm) - skin));
+        any = TRUE;
+      }
+  if (!any)
+    g_clear_pointer (&cut, g_free);
+  return cut;
+}
+
 LacunaDefaceResult *
 lacuna_deface_volume (LacunaVolume  *volume,
                       double         depth_mm,
@@ -138,7 +253,8 @@ lacuna_deface_volume (LacunaVolume  *volume,
 {
   g_autoptr(LacunaDefaceResult) self = NULL;
   const LacunaFaceRender *front = NULL;
-  double mask[4], cut = G_MAXDOUBLE;
+  double mask[4];
+  g_autofree float *cut = NULL;
   guint nx, ny, nz;
   const float *src;
   float *dst;
@@ -165,6 +281,8 @@ lacuna_deface_volume (LacunaVolume  *volume,
   nz = lacuna_volume_get_depth (volume);
   self->slice_changed = g_new0 (gboolean, nz);
   self->background = _lacuna_face_get_background (volume);
+  self->fill = g_strcmp0 (lacuna_volume_get_modality (volume), "CT") == 0
+               ? 40.0f : (float) lacuna_volume_get_percentile (volume, 0.9);
   if (!lacuna_face_result_get_found (self->before))
     return g_steal_pointer (&self);
 
@@ -177,16 +295,8 @@ lacuna_deface_volume (LacunaVolume  *volume,
   self->box[2] = (int) ceil (mask[2] - mask[0]);
   self->box[3] = (int) ceil (mask[3] - mask[1]);
 
-  /* The cut plane: depth_mm behind the most anterior skin inside the mask. */
-  for (int y = MAX (0, (int) floor (mask[1])); y < MIN ((int) front->height, (int) ceil (mask[3])); y++)
-    for (int x = MAX (0, (int) floor (mask[0])); x < MIN ((int) front->width, (int) ceil (mask[2])); x++)
-      {
-        float d = front->depth[(gsize) y * front->width + x];
-
-        if (!isnan (d))
-          cut = MIN (cut, d + depth_mm);
-      }
-  if (cut == G_MAXDOUBLE)
+  cut = build_cut (front, mask, depth_mm);
+  if (cut == NULL)
     return g_steal_pointer (&self);
 
   self->mask = g_new0 (guint8, (gsize) nx * ny * nz);
@@ -214,7 +324,7 @@ lacuna_deface_volume (LacunaVolume  *volume,
             gsize v = ((gsize) k * ny + j) * nx + i;
             double p[3], rel[3], u, w, t;
             int px, py;
-            float skin;
+            float skin, c;
 
             for (guint a = 0; a < 3; a++)
               {
@@ -233,11 +343,22 @@ lacuna_deface_volume (LacunaVolume  *volume,
             if (isnan (skin))
               continue;
             t = dot3 (rel, front->forward);
-            /* In front of the cut plane and never deeper than depth_mm below the skin. */
-            if (t >= cut || t >= skin + depth_mm)
+            /* In front of the cut surface, never deeper than depth_mm below the skin. */
+            c = cut[(gsize) py * front->width + px];
+            if (isnan (c) || t >= c || t >= skin + depth_mm)
               continue;
-            self->mask[v] = 1;
-            dst[v] = self->background;
+            /* A thin shell of plain tissue just in front of the cut keeps the new surface
+             * the smooth cut itself, instead of opening the cavities behind it. */
+            if (t >= c - CUT_SHELL_MM)
+              {
+                self->mask[v] = 2;
+                dst[v] = self->fill;
+              }
+            else
+              {
+                self->mask[v] = 1;
+                dst[v] = self->background;
+              }
           }
     }
 
@@ -388,7 +509,7 @@ lacuna_deface_result_apply (LacunaDefaceResult  *self,
   g_autoptr(GBytes) out = NULL;
   const LacunaDicomPixelInfo *info;
   guint nx, ny, nz, slice = G_MAXUINT;
-  double slope = 1, intercept = 0, stored, lo, hi;
+  double slope = 1, intercept = 0, stored, stored_fill, lo, hi;
   gsize size;
   guint8 *pixels;
 
@@ -445,6 +566,7 @@ lacuna_deface_result_apply (LacunaDefaceResult  *self,
       hi = ldexp (1.0, (int) info->bits_stored) - 1;
     }
   stored = CLAMP (floor ((self->background - intercept) / slope + 0.5), lo, hi);
+  stored_fill = CLAMP (floor ((self->fill - intercept) / slope + 0.5), lo, hi);
 
   out = g_bytes_new (g_bytes_get_data (lacuna_frame_get_stored (frame), NULL),
                      g_bytes_get_size (lacuna_frame_get_stored (frame)));
@@ -462,12 +584,14 @@ lacuna_deface_result_apply (LacunaDefaceResult  *self,
       for (gsize v = 0; v < (gsize) nx * ny; v++)
         if (m[v])
           {
+            double value = m[v] == 2 ? stored_fill : stored;
+
             if (info->bits_allocated == 8)
-              pixels[v] = (guint8) (gint) stored;
+              pixels[v] = (guint8) (gint) value;
             else if (info->is_signed)
-              ((gint16 *) (gpointer) pixels)[v] = (gint16) stored;
+              ((gint16 *) (gpointer) pixels)[v] = (gint16) value;
             else
-              ((guint16 *) (gpointer) pixels)[v] = (guint16) stored;
+              ((guint16 *) (gpointer) pixels)[v] = (guint16) value;
           }
     }
 

@@ -3,10 +3,13 @@
  * The face is found first (lacuna-face.h); its consensus boxes from every view that agreed
  * are back-projected onto the frontal (anterior) render to make a face mask, from the brow
  * line (the boxes' upper edge) down past the chin (the lower edge extended by a quarter of
- * the box). Inside the mask, along anterior rays, tissue in front of a cut plane is set to
+ * the box). Inside the mask, along anterior rays, tissue in front of a cut surface is set to
  * air (CT −1000 HU) or background (other modalities: the median of the volume's corners).
- * The cut plane lies depth_mm behind the most anterior skin point in the mask, so no voxel
- * more than depth_mm below the skin (along its ray) changes: the brain is untouched, and
+ * The cut surface is the deepest skin within 12 mm (smoothed), so the nose, lips and eyes
+ * are levelled off rather than shifted back, and it never lies more than depth_mm below
+ * the skin of its ray: no voxel deeper than that changes. The last 3 mm in front of the
+ * cut become plain tissue (CT +40 HU; else the volume's 90th percentile), so the new
+ * surface is the smooth cut itself rather than the cavities (orbits, sinuses) behind it. The brain is untouched, and
  * lacuna_deface_result_get_n_deep_changed() proves it by comparing both volumes. Then the
  * defaced volume is rendered and checked again (all views, all levels).
  *

@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "lacuna-deid.h"
+#include "lacuna-deid-private.h"
 #include "lacuna-error.h"
 #include "lacuna-identity.h"
 #include "lacuna-iod-types.h"
@@ -217,21 +218,14 @@ lacuna_deid_context_get_date_offset (LacunaDeidContext *ctx,
 /* ---------------------------------------------------------------------------------------- */
 /* Per-file state                                                                           */
 
-typedef enum
-{
-  OP_REMOVE,
-  OP_SET_STRING,
-  OP_SET_BYTES,
-} OpKind;
+/* The edits are LacunaDeidEdit (lacuna-deid-private.h): decided during the walk, run
+ * after it by lacuna_deid_apply(), listed by the plan. */
+typedef LacunaDeidEditKind OpKind;
+typedef LacunaDeidEdit     Op;
 
-typedef struct
-{
-  OpKind      kind;
-  char       *path;
-  const char *vr;       /* static or NULL (the element's own) */
-  char       *value;    /* SET_STRING */
-  gsize       size;     /* SET_BYTES: that many zero bytes */
-} Op;
+#define OP_REMOVE     LACUNA_DEID_EDIT_REMOVE
+#define OP_SET_STRING LACUNA_DEID_EDIT_SET_STRING
+#define OP_SET_BYTES  LACUNA_DEID_EDIT_SET_BYTES
 
 static void
 op_free (gpointer data)
@@ -275,6 +269,7 @@ add_op (State      *st,
   op->vr = vr;
   op->value = g_strdup (value);
   op->size = size;
+  op->keyword = "";
   g_ptr_array_add (st->ops, op);
 }
 
@@ -1068,24 +1063,16 @@ append_code (State       *st,
          lacuna_dicom_file_set_string (st->file, p_meaning, "LO", meaning, error);
 }
 
-static gboolean
-write_record (State   *st,
-              GError **error)
+/* (0012,0063): earlier steps first, then ours. */
+static char *
+record_method (State *st)
 {
   const LacunaDeidOptions *o = st->ctx->options;
   guint n_infos;
   const LacunaProfileOptionInfo *infos = lacuna_profile_get_options (&n_infos);
   g_autoptr(GPtrArray) methods = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *existing = NULL;
-  g_autofree char *method = NULL;
-  g_autofree char *version = NULL;
-  const char *ltim;
-  int idx;
 
-  if (!set_value (st, "00120062", "CS", "YES", "PatientIdentityRemoved", error))
-    return FALSE;
-
-  /* (0012,0063): earlier steps first, then ours. */
   existing = lacuna_dicom_file_dup_string (st->file, "00120063", NULL);
   if (existing != NULL && *existing != '\0')
     g_ptr_array_add (methods, g_strdup (existing));
@@ -1093,10 +1080,77 @@ write_record (State   *st,
   for (guint i = 0; i < n_infos; i++)
     if ((o->options & infos[i].option) != 0)
       g_ptr_array_add (methods, g_strdup (infos[i].code_meaning));
-  version = g_strdup ("Lacuna " LACUNA_VERSION);
-  g_ptr_array_add (methods, g_strdup (version));
+  g_ptr_array_add (methods, g_strdup ("Lacuna " LACUNA_VERSION));
   g_ptr_array_add (methods, NULL);
-  method = g_strjoinv ("\\", (char **) methods->pdata);
+  return g_strjoinv ("\\", (char **) methods->pdata);
+}
+
+/* (0028,0303) Longitudinal Temporal Information Modified. */
+static const char *
+record_ltim (State *st)
+{
+  const LacunaDeidOptions *o = st->ctx->options;
+
+  if ((o->options & LACUNA_PROFILE_OPTION_RETAIN_FULL_DATES) != 0)
+    return "UNMODIFIED";
+  if ((o->options & LACUNA_PROFILE_OPTION_RETAIN_MODIFIED_DATES) != 0)
+    return "MODIFIED";
+  return "REMOVED";
+}
+
+static void
+plan_record_add (GPtrArray          *record,
+                 LacunaDeidEditKind  kind,
+                 const char         *path,
+                 const char         *vr,
+                 const char         *value,
+                 const char         *keyword)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->kind = kind;
+  op->path = g_strdup (path);
+  op->vr = vr;
+  op->value = g_strdup (value);
+  op->keyword = keyword;
+  g_ptr_array_add (record, op);
+}
+
+/* What write_record() sets, without setting it (the plan). Keep the two in step. */
+static GPtrArray *
+plan_record (State *st)
+{
+  GPtrArray *record = g_ptr_array_new_with_free_func (op_free);
+  g_autofree char *method = record_method (st);
+
+  plan_record_add (record, OP_SET_STRING, "00120062", "CS", "YES", "PatientIdentityRemoved");
+  plan_record_add (record, OP_SET_STRING, "00120063", "LO", method, "DeidentificationMethod");
+  plan_record_add (record, LACUNA_DEID_EDIT_NONE, "00120064", "SQ", NULL,
+                   "DeidentificationMethodCodeSequence");
+  plan_record_add (record, OP_SET_STRING, "00280303", "CS", record_ltim (st),
+                   "LongitudinalTemporalInformationModified");
+  plan_record_add (record, LACUNA_DEID_EDIT_NONE, "0018A001", "SQ", NULL,
+                   "ContributingEquipmentSequence");
+  if (st->ctx->options->pixels_verified_clean)
+    plan_record_add (record, OP_SET_STRING, "00280301", "CS", "NO", "BurnedInAnnotation");
+  return record;
+}
+
+static gboolean
+write_record (State   *st,
+              GError **error)
+{
+  const LacunaDeidOptions *o = st->ctx->options;
+  guint n_infos;
+  const LacunaProfileOptionInfo *infos = lacuna_profile_get_options (&n_infos);
+  g_autofree char *method = NULL;
+  const char *ltim;
+  int idx;
+
+  if (!set_value (st, "00120062", "CS", "YES", "PatientIdentityRemoved", error))
+    return FALSE;
+
+  method = record_method (st);
   if (!set_value (st, "00120063", "LO", method, "DeidentificationMethod", error))
     return FALSE;
 
@@ -1115,12 +1169,7 @@ write_record (State   *st,
   log_add (st->log, LACUNA_DEID_LOG_ADDED, "00120064", "DeidentificationMethodCodeSequence",
            LACUNA_PROFILE_ACTION_NONE, R_RECORD);
 
-  if ((o->options & LACUNA_PROFILE_OPTION_RETAIN_FULL_DATES) != 0)
-    ltim = "UNMODIFIED";
-  else if ((o->options & LACUNA_PROFILE_OPTION_RETAIN_MODIFIED_DATES) != 0)
-    ltim = "MODIFIED";
-  else
-    ltim = "REMOVED";
+  ltim = record_ltim (st);
   if (!set_value (st, "00280303", "CS", ltim, "LongitudinalTemporalInformationModified", error))
     return FALSE;
 
@@ -1200,11 +1249,99 @@ run_op (State     *st,
       return lacuna_dicom_file_remove (st->file, op->path, error);
     case OP_SET_STRING:
       return lacuna_dicom_file_set_string (st->file, op->path, op->vr, op->value, error);
+    case LACUNA_DEID_EDIT_NONE:
+      return TRUE;
     case OP_SET_BYTES:
     default:
       return lacuna_dicom_file_set_bytes (st->file, op->path, op->vr,
                                           op->size > 0 ? zeros : NULL, op->size, error);
     }
+}
+
+/* The decision pass shared by lacuna_deid_apply() and the plan: fills st->ops and the log. */
+static gboolean
+decide_file (State              *st,
+             LacunaDeidContext  *ctx,
+             LacunaDicomFile    *file,
+             LacunaDeidLog      *log,
+             GError            **error)
+{
+  g_autofree char *sop_class = NULL;
+
+  if (log != NULL)
+    lacuna_deid_log_clear (log);
+
+  st->ctx = ctx;
+  st->file = file;
+  st->log = log;
+  st->ops = g_ptr_array_new_with_free_func (op_free);
+  st->emptied = g_ptr_array_new_with_free_func (g_free);
+
+  sop_class = dup_top (file, "00080016");
+  st->family = lacuna_iod_family_from_sop_class (sop_class);
+  st->orig_patient_id = dup_top (file, "00100020");
+  st->orig_patient_name = dup_top (file, "00100010");
+  st->orig_study_uid = dup_top (file, "0020000D");
+  if (st->orig_patient_id != NULL && *st->orig_patient_id != '\0')
+    st->patient_key = g_strdup (st->orig_patient_id);
+  else
+    st->patient_key = g_strconcat ("name:", st->orig_patient_name ? st->orig_patient_name : "",
+                                   NULL);
+  st->date_offset = lacuna_deid_context_get_date_offset (ctx, st->patient_key);
+
+  /* This file's own identifying strings, cut out of text that is cleaned (C); the same
+   * strings the residual scan looks for afterwards (lacuna-identity.c). */
+  st->phi_tokens = lacuna_identity_dup_scrub_tokens (file, phi_flags (ctx));
+
+  lacuna_dicom_file_walk (file, TRUE, decide_cb, st);
+  if (st->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&st->error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+_lacuna_deid_decide (LacunaDeidContext  *ctx,
+                     LacunaDicomFile    *file,
+                     LacunaDeidLog      *log,
+                     GPtrArray         **out_edits,
+                     GPtrArray         **out_record,
+                     GError            **error)
+{
+  State st = { 0 };
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (ctx != NULL, FALSE);
+  g_return_val_if_fail (file != NULL, FALSE);
+  g_return_val_if_fail (log != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (decide_file (&st, ctx, file, log, error))
+    {
+      if (out_edits != NULL)
+        *out_edits = g_steal_pointer (&st.ops);
+      if (out_record != NULL)
+        *out_record = plan_record (&st);
+      ok = TRUE;
+    }
+  state_clear (&st);
+  return ok;
+}
+
+LacunaKey *
+_lacuna_deid_context_get_key (LacunaDeidContext *ctx)
+{
+  g_return_val_if_fail (ctx != NULL, NULL);
+  return ctx->key;
+}
+
+GHashTable *
+_lacuna_deid_context_get_input_uids (LacunaDeidContext *ctx)
+{
+  g_return_val_if_fail (ctx != NULL, NULL);
+  return ctx->input_uids;
 }
 
 gboolean
@@ -1214,44 +1351,16 @@ lacuna_deid_apply (LacunaDeidContext  *ctx,
                    GError            **error)
 {
   State st = { 0 };
-  g_autofree char *sop_class = NULL;
   gboolean ok = FALSE;
 
   g_return_val_if_fail (ctx != NULL, FALSE);
   g_return_val_if_fail (file != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (log != NULL)
-    lacuna_deid_log_clear (log);
-
-  st.ctx = ctx;
-  st.file = file;
-  st.log = log;
-  st.ops = g_ptr_array_new_with_free_func (op_free);
-  st.emptied = g_ptr_array_new_with_free_func (g_free);
-
-  sop_class = dup_top (file, "00080016");
-  st.family = lacuna_iod_family_from_sop_class (sop_class);
-  st.orig_patient_id = dup_top (file, "00100020");
-  st.orig_patient_name = dup_top (file, "00100010");
-  st.orig_study_uid = dup_top (file, "0020000D");
-  if (st.orig_patient_id != NULL && *st.orig_patient_id != '\0')
-    st.patient_key = g_strdup (st.orig_patient_id);
-  else
-    st.patient_key = g_strconcat ("name:", st.orig_patient_name ? st.orig_patient_name : "",
-                                  NULL);
-  st.date_offset = lacuna_deid_context_get_date_offset (ctx, st.patient_key);
-
-  /* This file's own identifying strings, cut out of text that is cleaned (C); the same
-   * strings the residual scan looks for afterwards (lacuna-identity.c). */
-  st.phi_tokens = lacuna_identity_dup_scrub_tokens (file, phi_flags (ctx));
-
-  lacuna_dicom_file_walk (file, TRUE, decide_cb, &st);
-  if (st.error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&st.error));
-      goto out;
-    }
+  /* Decisions first (the walk must not see its own edits), edits after: the plan
+   * (_lacuna_deid_decide) is the first half of this. */
+  if (!decide_file (&st, ctx, file, log, error))
+    goto out;
 
   for (guint i = 0; i < st.ops->len; i++)
     {

@@ -72,13 +72,15 @@ gboolean  _lacuna_export_write_text        (const char    *path,
 
 /* Finalizes: reads the manifests in outdir, checks them and the files, writes the
  * DICOMDIR, with zip_path the .zip of the tree, and the report (JSON + HTML) at
- * report_path. residual (may be NULL) checks the report text. */
+ * report_path. residual (may be NULL) checks the report text. out_messages (may be NULL)
+ * receives a line (owned string) per failure found here. */
 gboolean  _lacuna_export_finalize_full     (const char     *outdir,
                                             const char     *report_path,
                                             const char     *zip_path,
                                             LacunaResidual *residual,
                                             gboolean        verify_hashes,
                                             guint          *out_n_failed,
+                                            GPtrArray      *out_messages,
                                             GError        **error);
 
 G_END_DECLS

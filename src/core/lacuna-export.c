@@ -173,6 +173,8 @@ options_to_json (const LacunaExportOptions *options)
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
+  json_builder_set_member_name (b, "recipe-boxes");
+  json_builder_add_int_value (b, d->boxes != NULL ? d->boxes->len : 0);
   json_builder_set_member_name (b, "replacement-identifiers");
   json_builder_add_string_value (b, "keyed (HMAC-SHA-256)");
   json_builder_end_object (b);
@@ -255,11 +257,45 @@ lacuna_export_set_progress_func (LacunaExport             *self,
   self->progress_data = user_data;
 }
 
-guint lacuna_export_get_n_instances (LacunaExport *self) { return self->n_instances; }
-guint lacuna_export_get_n_in_shard  (LacunaExport *self) { return self->instances ? self->instances->len : 0; }
-guint lacuna_export_get_n_written   (LacunaExport *self) { return (guint) g_atomic_int_get (&self->n_written); }
-guint lacuna_export_get_n_left_out  (LacunaExport *self) { return (guint) g_atomic_int_get (&self->n_left_out); }
-guint lacuna_export_get_n_skipped   (LacunaExport *self) { return self->n_skipped; }
+guint
+lacuna_export_get_n_instances (LacunaExport *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->n_instances;
+}
+
+guint
+lacuna_export_get_n_in_shard (LacunaExport *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->instances ? self->instances->len : 0;
+}
+
+guint
+lacuna_export_get_n_written (LacunaExport *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return (guint) g_atomic_int_get (&self->n_written);
+}
+
+guint
+lacuna_export_get_n_left_out (LacunaExport *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return (guint) g_atomic_int_get (&self->n_left_out);
+}
+
+guint
+lacuna_export_get_n_skipped (LacunaExport *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->n_skipped;
+}
 
 guint
 lacuna_export_get_n_failed (LacunaExport *self)
@@ -616,6 +652,44 @@ log_to_json (LacunaDeidLog *log)
   return json_builder_get_root (b);
 }
 
+static gboolean
+lookup_instance (const char  *sop_instance_uid,
+                 const char **out_series_instance_uid,
+                 guint       *out_rows,
+                 guint       *out_columns,
+                 gpointer     user_data)
+{
+  LacunaExport *self = user_data;
+  LacunaInstance *instance = lacuna_collection_find_instance (self->collection,
+                                                              sop_instance_uid);
+
+  if (instance == NULL)
+    return FALSE;
+  *out_series_instance_uid = lacuna_instance_get_series_uid (instance);
+  *out_rows = lacuna_instance_get_rows (instance);
+  *out_columns = lacuna_instance_get_columns (instance);
+  return TRUE;
+}
+
+/* The boxes for one instance: the recipe's (resolved by the original UIDs) and those given
+ * for every image. */
+static GArray *
+instance_boxes (LacunaExport   *self,
+                LacunaInstance *instance)
+{
+  GArray *boxes;
+
+  boxes = lacuna_deid_options_resolve_boxes (self->options->deid,
+                                             lacuna_instance_get_sop_instance_uid (instance),
+                                             lacuna_instance_get_series_uid (instance),
+                                             lacuna_instance_get_rows (instance),
+                                             lacuna_instance_get_columns (instance),
+                                             lookup_instance, self);
+  if (self->options->boxes != NULL && self->options->boxes->len > 0)
+    g_array_append_vals (boxes, self->options->boxes->data, self->options->boxes->len);
+  return boxes;
+}
+
 /* The DICOMDIR's records need these (DCMTK refuses a file without them, and we do not let
  * it invent a Study Date or Patient ID): when absent or empty after de-identification they
  * are added with neutral values, and the report says so. */
@@ -808,10 +882,10 @@ write_instance (LacunaExport   *self,
 
   if (has_pixels && reason == NULL)
     {
-      GArray *boxes = self->options->boxes;
+      g_autoptr(GArray) boxes = instance_boxes (self, instance);
 
-      if (!lacuna_redact_apply (file, boxes != NULL ? (LacunaRedactBox *) boxes->data : NULL,
-                                boxes != NULL ? boxes->len : 0, &redact, &error))
+      if (!lacuna_redact_apply (file, (LacunaRedactBox *) boxes->data, boxes->len, &redact,
+                                &error))
         {
           gboolean undecodable = g_error_matches (error, LACUNA_DICOM_ERROR,
                                                   LACUNA_DICOM_ERROR_UNSUPPORTED) ||
@@ -821,12 +895,11 @@ write_instance (LacunaExport   *self,
           lacuna_redact_result_clear (&redact);
           if (undecodable && !deid->include_unknown_payloads)
             leave_out (self, label, sop_class, "pixel data that Lacuna cannot decode");
-          else if (undecodable && (boxes == NULL || boxes->len == 0))
+          else if (undecodable && boxes->len == 0)
             save_ts = input_ts;   /* included as it is, by request */
           else
             fail_instance (self, label, error->message);
-          if (!undecodable || !deid->include_unknown_payloads ||
-              (boxes != NULL && boxes->len > 0))
+          if (!undecodable || !deid->include_unknown_payloads || boxes->len > 0)
             return;
           g_clear_error (&error);
         }
@@ -846,6 +919,13 @@ write_instance (LacunaExport   *self,
       fail_instance (self, label, error->message);
       return;
     }
+
+  /* Uncompressed data goes out as Explicit VR Little Endian (what the DICOMDIR's general
+   * purpose profile asks for; the change of encoding loses nothing). */
+  if (save_ts != NULL &&
+      (strcmp (save_ts, "1.2.840.10008.1.2") == 0 || strcmp (save_ts, "1.2.840.10008.1.2.2") == 0 ||
+       strcmp (save_ts, "1.2.840.10008.1.2.1.99") == 0))
+    save_ts = NULL;
 
   /* The new identifiers name the file. */
   patient_id = dup_value (file, "00100020");
@@ -1387,15 +1467,19 @@ lacuna_export_run (LacunaExport  *self,
 
   if (self->options->n_shards == 1)
     {
+      g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
       guint n_failed = 0;
 
       progress (self, "finalizing", 0, 0);
       if (!_lacuna_export_finalize_full (self->outdir, self->report_path, self->zip_path,
-                                         self->residual, FALSE, &n_failed, error))
+                                         self->residual, FALSE, &n_failed, messages, error))
         return FALSE;
       /* The finalizer counts every failure, residual hits in the report included. */
       if (n_failed > lacuna_export_get_n_failed (self))
         self->n_failed_other += n_failed - lacuna_export_get_n_failed (self);
+      for (guint i = 0; i < messages->len; i++)
+        add_problem (self, self->failed, self->output, "error",
+                     g_ptr_array_index (messages, i), NULL);
       if (self->zip_path != NULL)
         _lacuna_export_remove_staging (self->outdir);
     }
@@ -1419,7 +1503,8 @@ lacuna_export_finalize (const char  *output,
                    _("The report %s must not be inside the output folder"), path);
       return FALSE;
     }
-  if (!_lacuna_export_finalize_full (output, path, NULL, NULL, TRUE, out_n_failed, error))
+  if (!_lacuna_export_finalize_full (output, path, NULL, NULL, TRUE, out_n_failed, NULL,
+                                     error))
     return FALSE;
   if (out_report_path != NULL)
     *out_report_path = g_steal_pointer (&path);

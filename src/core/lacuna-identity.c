@@ -122,6 +122,69 @@ is_string_vr (const char *vr)
   return FALSE;
 }
 
+gboolean
+lacuna_identity_kind_for_tag (guint32             tag,
+                              const char         *vr,
+                              LacunaIdentityKind *out_kind)
+{
+  LacunaIdentityKind kind;
+
+  g_return_val_if_fail (vr != NULL, FALSE);
+
+  if ((tag >> 16) & 1)
+    return FALSE;   /* private */
+  if (strcmp (vr, "PN") == 0)
+    {
+      gboolean patient = tag == 0x00100010 || tag == 0x00101001 ||
+                         tag == 0x00101005 || tag == 0x00101060;
+
+      kind = patient ? LACUNA_IDENTITY_PATIENT_NAME : LACUNA_IDENTITY_PERSON_NAME;
+    }
+  else
+    {
+      switch (tag)
+        {
+        case 0x00100030:   /* Patient's Birth Date */
+          kind = LACUNA_IDENTITY_BIRTH_DATE;
+          break;
+        case 0x00080080:   /* Institution Name */
+        case 0x00080081:   /* Institution Address */
+        case 0x00081040:   /* Institutional Department Name */
+          kind = LACUNA_IDENTITY_INSTITUTION;
+          break;
+        case 0x00081010:   /* Station Name */
+          kind = LACUNA_IDENTITY_STATION_NAME;
+          break;
+        case 0x00100020:   /* Patient ID */
+        case 0x00101000:   /* Other Patient IDs */
+          kind = LACUNA_IDENTITY_PATIENT_ID;
+          break;
+        case 0x00080050:   /* Accession Number */
+          kind = LACUNA_IDENTITY_ACCESSION_NUMBER;
+          break;
+        case 0x00200010:   /* Study ID */
+          kind = LACUNA_IDENTITY_STUDY_ID;
+          break;
+        case 0x00101040:   /* Patient's Address */
+          kind = LACUNA_IDENTITY_ADDRESS;
+          break;
+        case 0x00102154:   /* Patient's Telephone Numbers */
+          kind = LACUNA_IDENTITY_PHONE;
+          break;
+        case 0x00101080:   /* Military Rank */
+        case 0x00102150:   /* Country of Residence */
+        case 0x00102152:   /* Region of Residence */
+          kind = LACUNA_IDENTITY_RESIDENCE;
+          break;
+        default:
+          return FALSE;
+        }
+    }
+  if (out_kind != NULL)
+    *out_kind = kind;
+  return TRUE;
+}
+
 typedef struct
 {
   LacunaDicomFile            *file;
@@ -167,6 +230,7 @@ collect_cb (const LacunaDicomElement *el,
   const char *vr = el->vr;
   g_autofree char *decoded = NULL;
   const char *value = el->value;
+  LacunaIdentityKind kind;
 
   if (el->is_private || el->is_sequence)
     return LACUNA_DICOM_WALK_CONTINUE;
@@ -195,57 +259,36 @@ collect_cb (const LacunaDicomElement *el,
   if (value == NULL || *value == '\0')
     return LACUNA_DICOM_WALK_CONTINUE;
 
-  if (strcmp (vr, "PN") == 0)
+  if ((el->tag == 0x00080070 || el->tag == 0x00081090)   /* Manufacturer, Model Name */
+      && strcmp (vr, "PN") != 0)
     {
-      gboolean patient = el->tag == 0x00100010 || el->tag == 0x00101001 ||
-                         el->tag == 0x00101005 || el->tag == 0x00101060;
-
-      add_value (c, patient ? LACUNA_IDENTITY_PATIENT_NAME : LACUNA_IDENTITY_PERSON_NAME,
-                 el->tag, value);
+      g_ptr_array_add (c->devices, g_utf8_casefold (value, -1));
       return LACUNA_DICOM_WALK_CONTINUE;
     }
-
-  switch (el->tag)
+  if (!lacuna_identity_kind_for_tag (el->tag, vr, &kind))
+    return LACUNA_DICOM_WALK_CONTINUE;
+  switch (kind)
     {
-    case 0x00100030:   /* Patient's Birth Date */
-      add_value (c, LACUNA_IDENTITY_BIRTH_DATE, el->tag, value);
-      break;
-    case 0x00080080:   /* Institution Name */
-    case 0x00080081:   /* Institution Address */
-    case 0x00081040:   /* Institutional Department Name */
+    case LACUNA_IDENTITY_INSTITUTION:
       if ((c->flags & LACUNA_IDENTITY_COLLECT_SKIP_INSTITUTION) == 0)
-        add_pending (c, LACUNA_IDENTITY_INSTITUTION, el->tag, value);
+        add_pending (c, kind, el->tag, value);
       break;
-    case 0x00081010:   /* Station Name */
+    case LACUNA_IDENTITY_STATION_NAME:
       if ((c->flags & LACUNA_IDENTITY_COLLECT_SKIP_DEVICE) == 0)
-        add_pending (c, LACUNA_IDENTITY_STATION_NAME, el->tag, value);
+        add_pending (c, kind, el->tag, value);
       break;
-    case 0x00080070:   /* Manufacturer */
-    case 0x00081090:   /* Manufacturer's Model Name */
-      g_ptr_array_add (c->devices, g_utf8_casefold (value, -1));
-      break;
-    case 0x00100020:   /* Patient ID */
-    case 0x00101000:   /* Other Patient IDs */
-      add_value (c, LACUNA_IDENTITY_PATIENT_ID, el->tag, value);
-      break;
-    case 0x00080050:   /* Accession Number */
-      add_value (c, LACUNA_IDENTITY_ACCESSION_NUMBER, el->tag, value);
-      break;
-    case 0x00200010:   /* Study ID */
-      add_value (c, LACUNA_IDENTITY_STUDY_ID, el->tag, value);
-      break;
-    case 0x00101040:   /* Patient's Address */
-      add_value (c, LACUNA_IDENTITY_ADDRESS, el->tag, value);
-      break;
-    case 0x00102154:   /* Patient's Telephone Numbers */
-      add_value (c, LACUNA_IDENTITY_PHONE, el->tag, value);
-      break;
-    case 0x00101080:   /* Military Rank */
-    case 0x00102150:   /* Country of Residence */
-    case 0x00102152:   /* Region of Residence */
-      add_value (c, LACUNA_IDENTITY_RESIDENCE, el->tag, value);
-      break;
+    case LACUNA_IDENTITY_PATIENT_NAME:
+    case LACUNA_IDENTITY_PERSON_NAME:
+    case LACUNA_IDENTITY_PATIENT_ID:
+    case LACUNA_IDENTITY_ACCESSION_NUMBER:
+    case LACUNA_IDENTITY_STUDY_ID:
+    case LACUNA_IDENTITY_BIRTH_DATE:
+    case LACUNA_IDENTITY_ADDRESS:
+    case LACUNA_IDENTITY_PHONE:
+    case LACUNA_IDENTITY_RESIDENCE:
+    case LACUNA_IDENTITY_N_KINDS:
     default:
+      add_value (c, kind, el->tag, value);
       break;
     }
   return LACUNA_DICOM_WALK_CONTINUE;

@@ -100,6 +100,14 @@ GPtrArray  *lacuna_identity_derive         (GPtrArray                  *values);
 GPtrArray  *lacuna_identity_dup_scrub_tokens (LacunaDicomFile            *file,
                                               LacunaIdentityCollectFlags  flags);
 
+/* The kind an element with this tag and (effective) VR is collected as, whatever its value
+ * and the collect flags (the table above; a standard PN that is not a patient's name is a
+ * PERSON_NAME). FALSE for elements that hold no identifying string, private ones included.
+ * Used by lacuna_identity_collect() and by the plan's categories (lacuna-deid-plan.h). */
+gboolean    lacuna_identity_kind_for_tag   (guint32                     tag,
+                                            const char                 *vr,
+                                            LacunaIdentityKind         *out_kind);
+
 /* TRUE for the dummies the engine writes and for placeholder words. */
 gboolean    lacuna_identity_is_placeholder (const char                 *value);
 

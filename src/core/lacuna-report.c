@@ -443,6 +443,7 @@ _lacuna_export_finalize_full (const char     *outdir,
                               LacunaResidual *residual,
                               gboolean        verify_hashes,
                               guint          *out_n_failed,
+                              GPtrArray      *out_messages,
                               GError        **error)
 {
   g_autoptr(GPtrArray) manifests = NULL;
@@ -561,6 +562,10 @@ _lacuna_export_finalize_full (const char     *outdir,
         {
           fail_file (failed, id, "a file in the output folder that this export did not write "
                                  "(left from another run); not listed in the DICOMDIR");
+          if (out_messages != NULL)
+            g_ptr_array_add (out_messages,
+                             g_strdup_printf ("%s: not written by this export (left from "
+                                              "another run)", id));
           n_failed++;
         }
     }
@@ -569,14 +574,29 @@ _lacuna_export_finalize_full (const char     *outdir,
     {
       g_autofree char *path = g_build_filename (outdir, "DICOMDIR", NULL);
 
+      g_autoptr(GError) local_error = NULL;
+
       g_ptr_array_add (ids, NULL);
-      if (!lacuna_dicom_write_dicomdir (outdir, LACUNA_EXPORT_FILESET_ID,
-                                        (const char * const *) ids->pdata, error))
-        return FALSE;
+      if (lacuna_dicom_write_dicomdir (outdir, LACUNA_EXPORT_FILESET_ID,
+                                       (const char * const *) ids->pdata, &local_error))
+        {
+          dicomdir_node = hash_node (path, "file-id", "DICOMDIR", error);
+          if (dicomdir_node == NULL)
+            return FALSE;
+        }
+      else
+        {
+          /* The files stay (each is complete and checked); the export as a whole failed. */
+          g_autofree char *message = g_strdup_printf ("the DICOMDIR could not be written: %s",
+                                                      local_error->message);
+
+          fail_file (failed, "DICOMDIR", message);
+          if (out_messages != NULL)
+            g_ptr_array_add (out_messages, g_strdup (message));
+          n_failed++;
+          g_unlink (path);
+        }
       g_ptr_array_remove_index (ids, ids->len - 1);
-      dicomdir_node = hash_node (path, "file-id", "DICOMDIR", error);
-      if (dicomdir_node == NULL)
-        return FALSE;
     }
 
   if (zip_path != NULL)
@@ -644,6 +664,10 @@ _lacuna_export_finalize_full (const char     *outdir,
         {
           n_failed++;
           n_hits += hits->len;
+          if (out_messages != NULL)
+            g_ptr_array_add (out_messages,
+                             g_strdup ("the residual scan found identifying strings of the "
+                                       "input in the report"));
           json_object_set_string_member (residual_scan, "report",
                                          "identifying strings of the input found in this "
                                          "report");

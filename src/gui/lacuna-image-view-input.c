@@ -426,11 +426,11 @@ drag_end_cb (LacunaImageView *self)
 }
 
 static void
-pinch_begin_cb (LacunaImageView *self,
-                GdkEventSequence *sequence,
-                GtkGesture       *gesture)
+pinch_end_cb (LacunaImageView  *self,
+              GdkEventSequence *sequence,
+              GtkGesture       *gesture)
 {
-  self->pinch_start_zoom = lacuna_view_state_get_zoom (self->state);
+  self->pinch_start_zoom = 0;
 }
 
 static void
@@ -440,7 +440,10 @@ pinch_scale_cb (LacunaImageView *self,
 {
   double x, y;
 
-  if (!gtk_gesture_get_bounding_box_center (gesture, &x, &y))
+  /* The scale is relative to the zoom when the gesture started. */
+  if (self->pinch_start_zoom <= 0)
+    self->pinch_start_zoom = lacuna_view_state_get_zoom (self->state);
+  if (!gtk_gesture_is_active (gesture) || !gtk_gesture_get_bounding_box_center (gesture, &x, &y))
     {
       x = gtk_widget_get_width (GTK_WIDGET (self)) / 2.0;
       y = gtk_widget_get_height (GTK_WIDGET (self)) / 2.0;
@@ -510,7 +513,8 @@ _lacuna_image_view_input_init (LacunaImageView *self)
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
 
   gesture = gtk_gesture_zoom_new ();
-  g_signal_connect_swapped (gesture, "begin", G_CALLBACK (pinch_begin_cb), self);
+  g_signal_connect_swapped (gesture, "end", G_CALLBACK (pinch_end_cb), self);
+  g_signal_connect_swapped (gesture, "cancel", G_CALLBACK (pinch_end_cb), self);
   g_signal_connect_swapped (gesture, "scale-changed", G_CALLBACK (pinch_scale_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
 

@@ -488,6 +488,9 @@ test_mr_head (void)
 
   g_assert_true (lacuna_deface_result_get_applied (deface));
   write_pngs (lacuna_deface_result_get_after (deface), "mr-head-defaced");
+  g_clear_pointer (&json, g_free);
+  json = dup_json (lacuna_face_result_to_json (lacuna_deface_result_get_after (deface)));
+  g_test_message ("T1 head defaced: %s", json);
   g_assert_false (lacuna_face_result_get_found (lacuna_deface_result_get_after (deface)));
   g_assert_cmpuint (lacuna_deface_result_get_n_deep_changed (deface), ==, 0);
   g_assert_true (lacuna_deface_result_get_verified (deface));

@@ -407,7 +407,6 @@ test_zoom (void)
   /* Pinch: twice the zoom at the start of the gesture, around the fingers (here, no
    * touch points: the centre). */
   zoom = lacuna_view_state_get_zoom (state);
-  g_signal_emit_by_name (pinch, "begin", NULL);
   g_signal_emit_by_name (pinch, "scale-changed", 2.0);
   g_assert_cmpfloat_with_epsilon (lacuna_view_state_get_zoom (state), zoom * 2, 1e-9);
   assert_point_fixed (view, width / 2.0, height / 2.0, ix, iy);
@@ -416,8 +415,10 @@ test_zoom (void)
   lacuna_image_view_widget_to_image (view, width / 2.0, height / 2.0, &ix, &iy);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "view.pan", "(dd)", 0.1, 0.0));
   lacuna_image_view_widget_to_image (view, width / 2.0, height / 2.0, &wx, &wy);
-  g_assert_cmpfloat_with_epsilon (wx - ix, 0.1 * width / lacuna_image_view_get_scale (view), 1e-6);
-  g_assert_cmpfloat_with_epsilon (wy, iy, 1e-6);
+  /* (within the rounding of the placement to device pixels, twice) */
+  g_assert_cmpfloat_with_epsilon (wx - ix, 0.1 * width / lacuna_image_view_get_scale (view),
+                                  1.0 / lacuna_image_view_get_scale (view));
+  g_assert_cmpfloat_with_epsilon (wy, iy, 1.0 / lacuna_image_view_get_scale (view));
 
   /* Best fit again. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "view.zoom-best-fit", NULL));

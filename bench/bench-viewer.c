@@ -1,0 +1,342 @@
+/* bench-viewer: figures for the image view (issue 4). Prints, never asserts.
+ *
+ *   xvfb-run -a bench-viewer SERIES_DIR [STEPS]
+ *
+ * SERIES_DIR holds one series (../shared/bench/make-workload.sh WORK 500 → WORK/large:
+ * 500 × 512×512 CT). The program runs the real application as `lacuna SERIES_DIR` would
+ * (LacunaApplication, its "open" handler, the window, the loader) and measures:
+ *
+ *   first   — from main() (and from the process start, ±10 ms) to the image view's
+ *             "frame-shown": the first slice painted on screen (target < 500 ms);
+ *   scroll  — one slice per frame, as a wheel or a held arrow key does: for each step the
+ *             work of the step (view.next-slice until the slice is windowed, waiting for its
+ *             decode when decode-ahead had not finished it) plus the frame clock's layout
+ *             and paint of that slice; median, p95 and max (target < 8 ms), and how many
+ *             steps found their slice already decoded;
+ *   burst   — the same without waiting for paints (a fast wheel spin): slices/s;
+ *   memory  — peak RSS while browsing (target < 400 MB), and the cache's share.
+ *
+ * The page cache is warmed first (every file read once), as for bench-foundation. Exits 77
+ * (skipped) without a series or without a display.
+ */
+#define G_LOG_DOMAIN "bench-viewer"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "lacuna-application.h"
+#include "lacuna-window.h"
+
+static double start_ms;          /* main() */
+static double exec_ms = -1;      /* from the process start to main() (dynamic linking) */
+static char *series_dir;
+static guint n_steps = 300;
+static double first_ms = -1;
+static double paint_begin_ms;
+static double last_paint_ms;
+static int status = 0;
+
+static double
+now_ms (void)
+{
+  return g_get_monotonic_time () / 1000.0;
+}
+
+static long
+peak_rss_kb (void)
+{
+  struct rusage ru;
+
+  getrusage (RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
+static long
+current_rss_kb (void)
+{
+  g_autofree char *status_text = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status_text, NULL, NULL))
+    return 0;
+  line = strstr (status_text, "VmRSS:");
+  return line ? strtol (line + 6, NULL, 10) : 0;
+}
+
+/* The process start in g_get_monotonic_time()'s clock (CLOCK_MONOTONIC, which counts
+ * from boot like /proc/self/stat's starttime on Linux), or -1. */
+static double
+process_start (void)
+{
+  g_autofree char *stat = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after;
+  long ticks = sysconf (_SC_CLK_TCK);
+
+  if (!g_file_get_contents ("/proc/self/stat", &stat, NULL, NULL) || ticks <= 0)
+    return -1;
+  after = strrchr (stat, ')');
+  if (after == NULL)
+    return -1;
+  fields = g_strsplit (after + 2, " ", -1);
+  /* Field 22 (starttime) is the 20th after the command name. */
+  if (g_strv_length (fields) < 20)
+    return -1;
+  return g_ascii_strtod (fields[19], NULL) * 1000.0 / ticks;
+}
+
+static int
+compare_doubles (const void *a,
+                 const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+static double
+percentile (GArray *values,
+            double  p)
+{
+  if (values->len == 0)
+    return 0;
+  qsort (values->data, values->len, sizeof (double), compare_doubles);
+  return g_array_index (values, double, MIN (values->len - 1, (guint) (p * values->len)));
+}
+
+static void
+warm_page_cache (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *contents = NULL;
+
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        g_file_get_contents (path, &contents, NULL, NULL);
+    }
+}
+
+/* ------------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  LacunaImageView *view;
+  guint            shown;
+} Wait;
+
+static void
+shown_cb (LacunaImageView *view,
+          guint            position,
+          Wait            *wait)
+{
+  wait->shown = position;
+}
+
+static void
+paint_begin_cb (void)
+{
+  paint_begin_ms = now_ms ();
+}
+
+static void
+after_paint_cb (void)
+{
+  last_paint_ms = now_ms () - paint_begin_ms;
+}
+
+static void
+iterate_until_decoded (LacunaImageView *view)
+{
+  while (lacuna_image_view_get_busy (view))
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+run_scroll (LacunaWindow *window)
+{
+  LacunaImageView *view = lacuna_window_get_image_view (window);
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (view));
+  g_autoptr(GArray) work = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) total = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) wall = g_array_new (FALSE, FALSE, sizeof (double));
+  Wait wait = { view, G_MAXUINT };
+  guint n = lacuna_image_view_get_n_positions (view);
+  guint steps = MIN (n_steps, n > 0 ? n - 1 : 0);
+  guint ready = 0, burst_steps;
+  gulong shown_id, layout_id, paint_id;
+  long rss_loaded;
+  double t, t_burst;
+
+  while (lacuna_window_get_loading (window))
+    g_main_context_iteration (NULL, TRUE);
+  iterate_until_decoded (view);
+  n = lacuna_image_view_get_n_positions (view);
+  steps = MIN (n_steps, n > 0 ? n - 1 : 0);
+  rss_loaded = current_rss_kb ();
+  printf ("series: %u slices, %u × %u; decode-ahead %u, cache limit %zu MiB\n", n,
+          lacuna_frame_get_width (lacuna_image_view_get_frame (view)),
+          lacuna_frame_get_height (lacuna_image_view_get_frame (view)),
+          lacuna_image_view_get_decode_ahead (view),
+          lacuna_image_view_get_cache_limit (view) / (1024 * 1024));
+
+  shown_id = g_signal_connect (view, "frame-shown", G_CALLBACK (shown_cb), &wait);
+  layout_id = g_signal_connect_swapped (clock, "layout", G_CALLBACK (paint_begin_cb), NULL);
+  paint_id = g_signal_connect_swapped (clock, "after-paint", G_CALLBACK (after_paint_cb), NULL);
+
+  /* One slice per frame. */
+  for (guint i = 0; i < steps; i++)
+    {
+      double step, t0 = now_ms ();
+      guint target = lacuna_image_view_get_position (view) + 1;
+
+      wait.shown = G_MAXUINT;
+      if (lacuna_image_view_is_cached (view, target))
+        ready++;
+      gtk_widget_activate_action (GTK_WIDGET (view), "view.next-slice", NULL);
+      iterate_until_decoded (view);
+      step = now_ms () - t0;
+      while (wait.shown != target)
+        g_main_context_iteration (NULL, TRUE);
+      g_array_append_val (work, step);
+      step += last_paint_ms;
+      g_array_append_val (total, step);
+      t = now_ms () - t0;
+      g_array_append_val (wall, t);
+    }
+
+  printf ("scroll: %u steps, one per frame: step + paint median %.2f ms, p95 %.2f ms, max %.2f ms "
+          "(target < 8 ms); step alone median %.2f ms, p95 %.2f ms; %u/%u slices already decoded; "
+          "wall time per step (frame clock) median %.1f ms\n",
+          steps, percentile (total, 0.5), percentile (total, 0.95), percentile (total, 1.0),
+          percentile (work, 0.5), percentile (work, 0.95), ready, steps, percentile (wall, 0.5));
+
+  /* A fast spin back to the start: no waiting for paints. */
+  burst_steps = lacuna_image_view_get_position (view);
+  t_burst = now_ms ();
+  for (guint i = 0; i < burst_steps; i++)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (view), "view.previous-slice", NULL);
+      iterate_until_decoded (view);
+      while (g_main_context_pending (NULL))
+        g_main_context_iteration (NULL, FALSE);
+    }
+  t_burst = now_ms () - t_burst;
+  if (burst_steps > 0)
+    printf ("burst: %u slices backwards in %.0f ms = %.2f ms per slice (%.0f slices/s), "
+            "each decoded and windowed\n",
+            burst_steps, t_burst, t_burst / burst_steps, burst_steps * 1000.0 / t_burst);
+
+  g_signal_handler_disconnect (view, shown_id);
+  g_signal_handler_disconnect (clock, layout_id);
+  g_signal_handler_disconnect (clock, paint_id);
+
+  printf ("memory: peak RSS %.0f MB (target < 400 MB); RSS after opening %.0f MB, now %.0f MB; "
+          "cache %.0f MB\n",
+          peak_rss_kb () / 1024.0, rss_loaded / 1024.0, current_rss_kb () / 1024.0,
+          lacuna_image_view_get_cache_size (view) / (1024.0 * 1024.0));
+}
+
+static gboolean
+scroll_idle (gpointer data)
+{
+  LacunaWindow *window = data;
+
+  run_scroll (window);
+  g_application_quit (g_application_get_default ());
+  return G_SOURCE_REMOVE;
+}
+
+static void
+first_shown_cb (LacunaImageView *view,
+                guint            position,
+                LacunaWindow    *window)
+{
+  double t = now_ms ();
+
+  if (first_ms >= 0)
+    return;
+  first_ms = t - start_ms;
+  printf ("first: %.0f ms from main() to the first slice painted", first_ms);
+  if (exec_ms >= 0)
+    printf (", %.0f ms counting the process start before main() (±10 ms)", first_ms + exec_ms);
+  printf (" (target < 500 ms); the folder was %s\n",
+          lacuna_window_get_loading (window) ? "still being indexed" : "indexed");
+  fflush (stdout);
+  g_signal_handlers_disconnect_by_func (view, first_shown_cb, window);
+  g_idle_add (scroll_idle, window);
+}
+
+static void
+window_added_cb (GtkApplication *app,
+                 GtkWindow      *window)
+{
+  if (LACUNA_IS_WINDOW (window))
+    g_signal_connect (lacuna_window_get_image_view (LACUNA_WINDOW (window)), "frame-shown",
+                      G_CALLBACK (first_shown_cb), window);
+}
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  fprintf (stderr, "bench-viewer: no image after 60 s\n");
+  status = 1;
+  g_application_quit (g_application_get_default ());
+  return G_SOURCE_REMOVE;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(LacunaApplication) app = NULL;
+  const char *dir;
+  char *app_argv[3];
+  double boot_ms;
+
+  start_ms = now_ms ();
+  boot_ms = process_start ();
+  if (boot_ms > 0)
+    exec_ms = MAX (0, start_ms - boot_ms);
+
+  dir = argc > 1 ? argv[1] : g_getenv ("LACUNA_BENCH_SERIES");
+  if (dir == NULL || *dir == '\0' || !g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      fprintf (stderr, "usage: bench-viewer SERIES_DIR [STEPS] (or LACUNA_BENCH_SERIES)\n");
+      return 77;
+    }
+  if (argc > 2)
+    n_steps = (guint) g_ascii_strtoull (argv[2], NULL, 10);
+  series_dir = g_strdup (dir);
+
+  warm_page_cache (series_dir);
+  /* The warm-up is not part of opening: "first" counts from after it. */
+  start_ms = now_ms ();
+
+  if (!gtk_init_check ())
+    {
+      fprintf (stderr, "bench-viewer: no display (run it under xvfb-run -a)\n");
+      return 77;
+    }
+  printf ("renderer: %s\n", g_getenv ("GSK_RENDERER") ? g_getenv ("GSK_RENDERER") : "default");
+
+  app = lacuna_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+  g_signal_connect (app, "window-added", G_CALLBACK (window_added_cb), NULL);
+  g_timeout_add_seconds (60, timeout_cb, NULL);
+
+  app_argv[0] = (char *) "lacuna";
+  app_argv[1] = series_dir;
+  app_argv[2] = NULL;
+  g_application_run (G_APPLICATION (app), 2, app_argv);
+
+  g_free (series_dir);
+  return status;
+}

@@ -1,0 +1,1344 @@
+/* lacuna-tag-inspector.c
+ *
+ * Copyright 2025 The Lacuna authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "lacuna-tag-inspector"
+
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "lacuna-deid.h"
+#include "lacuna-tag-inspector.h"
+#include "lacuna-uid-map.h"
+
+typedef enum
+{
+  COL_TAG,
+  COL_NAME,
+  COL_VR,
+  COL_VALUE,
+  COL_ACTION,
+  COL_CATEGORY,
+  COL_MENU,
+  N_COLUMNS
+} Column;
+
+typedef struct
+{
+  LacunaTagInspector *self;
+  Column              column;
+} ColumnData;
+
+struct _LacunaTagInspector
+{
+  GtkWidget            parent_instance;
+
+  /* template */
+  GtkWidget           *box;
+  GtkSearchEntry      *search_entry;
+  GtkToggleButton     *identifying_button;
+  GtkLabel            *summary_label;
+  GtkStack            *stack;
+  GtkColumnView       *column_view;
+
+  ColumnData           columns[N_COLUMNS];
+
+  LacunaDecisions     *decisions;
+  LacunaInstance      *instance;
+  LacunaDicomFile     *file;
+  GHashTable          *input_uids;
+  LacunaKey           *session_key;     /* when the decisions hold no key */
+  LacunaDeidPlan      *plan;
+  char                *plan_error;
+
+  GListStore          *root;            /* LacunaTagRow (top level) */
+  GtkTreeListModel    *tree;
+  GtkCustomFilter     *filter;
+  GtkFilterListModel  *filtered;
+  GtkSingleSelection  *selection;
+  GHashTable          *rows;            /* path → LacunaTagRow (owned) */
+  GHashTable          *menu_buttons;    /* LacunaTagRow* → GtkMenuButton* (bound now) */
+
+  char                *search;          /* casefolded, NULL when empty */
+  gboolean             identifying_only;
+
+  GCancellable        *load_cancellable;
+  gboolean             busy;
+};
+
+G_DEFINE_FINAL_TYPE (LacunaTagInspector, lacuna_tag_inspector, GTK_TYPE_WIDGET)
+
+enum
+{
+  PROP_0,
+  PROP_DECISIONS,
+  PROP_BUSY,
+  PROP_IDENTIFYING_ONLY,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void replan          (LacunaTagInspector *self);
+static void apply_filter    (LacunaTagInspector *self);
+static void update_summary  (LacunaTagInspector *self);
+
+/* ------------------------------------------------------------------------------------- */
+/* Cells                                                                                 */
+
+static LacunaTagRow *
+cell_get_row (GtkWidget *child)
+{
+  return g_object_get_data (G_OBJECT (child), "lacuna-row");
+}
+
+static void
+set_class (GtkWidget  *widget,
+           const char *name,
+           gboolean    on)
+{
+  if (on)
+    gtk_widget_add_css_class (widget, name);
+  else
+    gtk_widget_remove_css_class (widget, name);
+}
+
+/* The tint goes on the cell (the child's parent), so that it fills the row. */
+static void
+style_cell (GtkWidget    *child,
+            LacunaTagRow *row)
+{
+  GtkWidget *cell = gtk_widget_get_parent (child);
+  GtkWidget *target = cell != NULL ? cell : child;
+  gboolean identifying = row != NULL && lacuna_tag_row_is_identifying (row);
+  gboolean direct = identifying &&
+    lacuna_tag_row_get_category (row) == LACUNA_DEID_CATEGORY_DIRECT_IDENTIFIER;
+
+  set_class (target, "identifying", identifying && !direct);
+  set_class (target, "direct-identifier", direct);
+}
+
+static char *
+row_title (LacunaTagRow *row)
+{
+  g_autofree char *tag = lacuna_tag_row_dup_tag_label (row);
+  g_autofree char *name = lacuna_tag_row_dup_name_label (row);
+
+  if (*name == '\0')
+    return g_steal_pointer (&tag);
+  /* Translators: a tag and its name, "(0010,0010) Patient's Name" */
+  return g_strdup_printf (_("%s %s"), tag, name);
+}
+
+static GMenuModel *
+build_row_menu (LacunaTagRow *row)
+{
+  GMenu *menu = g_menu_new ();
+  g_autoptr(GMenu) choices = g_menu_new ();
+  g_autoptr(GMenu) reset = g_menu_new ();
+  const char *path = lacuna_tag_row_get_path (row);
+  const char *vr = lacuna_tag_row_get_vr (row);
+  gboolean text = !lacuna_tag_row_is_sequence (row) &&
+    strcmp (vr, "OB") != 0 && strcmp (vr, "OW") != 0 && strcmp (vr, "OF") != 0 &&
+    strcmp (vr, "OD") != 0 && strcmp (vr, "OL") != 0 && strcmp (vr, "OV") != 0 &&
+    strcmp (vr, "UN") != 0;
+  g_autoptr(GMenuItem) item = NULL;
+
+  item = g_menu_item_new (_("_Keep"), NULL);
+  g_menu_item_set_action_and_target (item, "inspector.keep", "s", path);
+  g_menu_append_item (choices, item);
+  g_clear_object (&item);
+  item = g_menu_item_new (_("_Remove"), NULL);
+  g_menu_item_set_action_and_target (item, "inspector.remove", "s", path);
+  g_menu_append_item (choices, item);
+  g_clear_object (&item);
+  if (text)
+    {
+      item = g_menu_item_new (_("Re_place With…"), NULL);
+      g_menu_item_set_action_and_target (item, "inspector.replace", "s", path);
+      g_menu_append_item (choices, item);
+      g_clear_object (&item);
+    }
+  item = g_menu_item_new (_("Reset to _Profile"), NULL);
+  g_menu_item_set_action_and_target (item, "inspector.reset", "s", path);
+  g_menu_append_item (reset, item);
+
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (choices));
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (reset));
+  return G_MENU_MODEL (menu);
+}
+
+static void
+refresh_cell (GtkWidget *child)
+{
+  LacunaTagRow *row = cell_get_row (child);
+  ColumnData *data = g_object_get_data (G_OBJECT (child), "lacuna-column");
+  LacunaTagInspector *self = data->self;
+
+  if (row == NULL)
+    return;
+
+  style_cell (child, row);
+
+  switch (data->column)
+    {
+    case COL_TAG:
+      {
+        GtkWidget *label = gtk_tree_expander_get_child (GTK_TREE_EXPANDER (child));
+        g_autofree char *text = lacuna_tag_row_dup_tag_label (row);
+
+        gtk_label_set_text (GTK_LABEL (label), text);
+      }
+      break;
+
+    case COL_NAME:
+      {
+        g_autofree char *text = lacuna_tag_row_dup_name_label (row);
+        const char *keyword = lacuna_tag_row_get_keyword (row);
+
+        gtk_label_set_text (GTK_LABEL (child), text);
+        gtk_widget_set_tooltip_text (child, *keyword != '\0' ? keyword : NULL);
+      }
+      break;
+
+    case COL_VR:
+      gtk_label_set_text (GTK_LABEL (child),
+                          lacuna_tag_row_get_kind (row) == LACUNA_TAG_ROW_ITEM
+                          ? "" : lacuna_tag_row_get_vr (row));
+      break;
+
+    case COL_VALUE:
+      {
+        g_autofree char *text = lacuna_tag_row_dup_value_label (row);
+        const char *value = lacuna_tag_row_get_value (row);
+
+        gtk_label_set_text (GTK_LABEL (child), text);
+        set_class (child, "dim-label", value == NULL || *value == '\0');
+        /* The tooltip holds more of a long value (still cut: tooltips are not editors). */
+        if (value != NULL && g_utf8_strlen (value, -1) > 40)
+          {
+            g_autofree char *tip = g_utf8_substring (value, 0, MIN (g_utf8_strlen (value, -1),
+                                                                    1000));
+
+            gtk_widget_set_tooltip_text (child, tip);
+          }
+        else
+          gtk_widget_set_tooltip_text (child, NULL);
+      }
+      break;
+
+    case COL_ACTION:
+      {
+        gboolean exact = self->decisions != NULL &&
+                         lacuna_decisions_get_key (self->decisions) != NULL;
+        g_autofree char *text = lacuna_tag_row_dup_action_label (row, exact);
+        const char *reason = lacuna_tag_row_get_reason (row);
+
+        gtk_label_set_text (GTK_LABEL (child), text);
+        set_class (child, "overridden", lacuna_tag_row_get_overridden (row));
+        gtk_widget_set_tooltip_text (child, reason != NULL && *text != '\0' ? reason : NULL);
+      }
+      break;
+
+    case COL_CATEGORY:
+      {
+        GtkWidget *icon = gtk_widget_get_first_child (child);
+        GtkWidget *label = gtk_widget_get_next_sibling (icon);
+        LacunaDeidCategory category = lacuna_tag_row_get_category (row);
+        gboolean identifying = lacuna_tag_row_is_identifying (row);
+
+        if (lacuna_tag_row_get_kind (row) == LACUNA_TAG_ROW_ITEM)
+          {
+            gtk_widget_set_visible (icon, FALSE);
+            gtk_label_set_text (GTK_LABEL (label), "");
+            break;
+          }
+        gtk_image_set_from_icon_name (GTK_IMAGE (icon),
+                                      category == LACUNA_DEID_CATEGORY_DIRECT_IDENTIFIER
+                                      ? "dialog-warning-symbolic"
+                                      : "dialog-information-symbolic");
+        gtk_widget_set_visible (icon, identifying);
+        gtk_label_set_text (GTK_LABEL (label), lacuna_deid_category_get_label (category));
+        set_class (label, "dim-label", !identifying);
+      }
+      break;
+
+    case COL_MENU:
+      {
+        g_autoptr(GMenuModel) menu = NULL;
+        g_autofree char *title = NULL;
+        g_autofree char *a11y = NULL;
+
+        if (lacuna_tag_row_get_kind (row) == LACUNA_TAG_ROW_ITEM)
+          {
+            gtk_widget_set_visible (child, FALSE);
+            break;
+          }
+        gtk_widget_set_visible (child, TRUE);
+        menu = build_row_menu (row);
+        gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (child), menu);
+        title = row_title (row);
+        /* Translators: the accessible name of a row's menu button */
+        a11y = g_strdup_printf (_("What export does with %s"), title);
+        gtk_accessible_update_property (GTK_ACCESSIBLE (child),
+                                        GTK_ACCESSIBLE_PROPERTY_LABEL, a11y,
+                                        -1);
+      }
+      break;
+
+    case N_COLUMNS:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+cell_setup (GtkSignalListItemFactory *factory,
+            GtkListItem              *item,
+            ColumnData               *data)
+{
+  GtkWidget *child;
+
+  switch (data->column)
+    {
+    case COL_TAG:
+      {
+        GtkWidget *label = gtk_label_new (NULL);
+
+        child = gtk_tree_expander_new ();
+        gtk_label_set_xalign (GTK_LABEL (label), 0);
+        gtk_widget_add_css_class (label, "numeric");
+        gtk_widget_add_css_class (label, "monospace");
+        gtk_tree_expander_set_child (GTK_TREE_EXPANDER (child), label);
+      }
+      break;
+
+    case COL_CATEGORY:
+      {
+        GtkWidget *icon = gtk_image_new ();
+        GtkWidget *label = gtk_label_new (NULL);
+
+        child = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+        gtk_label_set_xalign (GTK_LABEL (label), 0);
+        gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+        /* The icon repeats the word: not announced twice. */
+        gtk_accessible_update_property (GTK_ACCESSIBLE (icon),
+                                        GTK_ACCESSIBLE_PROPERTY_LABEL, "",
+                                        -1);
+        gtk_box_append (GTK_BOX (child), icon);
+        gtk_box_append (GTK_BOX (child), label);
+      }
+      break;
+
+    case COL_MENU:
+      child = gtk_menu_button_new ();
+      gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (child), "view-more-symbolic");
+      gtk_widget_set_tooltip_text (child, _("Change What Export Does"));
+      gtk_widget_add_css_class (child, "flat");
+      gtk_widget_set_valign (child, GTK_ALIGN_CENTER);
+      break;
+
+    case COL_NAME:
+    case COL_VR:
+    case COL_VALUE:
+    case COL_ACTION:
+    case N_COLUMNS:
+    default:
+      child = gtk_label_new (NULL);
+      gtk_label_set_xalign (GTK_LABEL (child), 0);
+      gtk_label_set_ellipsize (GTK_LABEL (child), PANGO_ELLIPSIZE_END);
+      gtk_label_set_single_line_mode (GTK_LABEL (child), TRUE);
+      if (data->column == COL_VR)
+        gtk_widget_add_css_class (child, "monospace");
+      break;
+    }
+
+  g_object_set_data (G_OBJECT (child), "lacuna-column", data);
+  gtk_list_item_set_child (item, child);
+}
+
+static void
+row_changed_cb (LacunaTagRow *row,
+                GtkWidget    *child)
+{
+  refresh_cell (child);
+}
+
+static void
+cell_bind (GtkSignalListItemFactory *factory,
+           GtkListItem              *item,
+           ColumnData               *data)
+{
+  GtkTreeListRow *list_row = gtk_list_item_get_item (item);
+  GtkWidget *child = gtk_list_item_get_child (item);
+  g_autoptr(LacunaTagRow) row = gtk_tree_list_row_get_item (list_row);
+
+  if (data->column == COL_TAG)
+    gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (child), list_row);
+  if (data->column == COL_MENU)
+    g_hash_table_insert (data->self->menu_buttons, row, child);
+
+  g_object_set_data_full (G_OBJECT (child), "lacuna-row", g_object_ref (row), g_object_unref);
+  g_signal_connect_object (row, "changed", G_CALLBACK (row_changed_cb), child, 0);
+  refresh_cell (child);
+}
+
+static void
+cell_unbind (GtkSignalListItemFactory *factory,
+             GtkListItem              *item,
+             ColumnData               *data)
+{
+  GtkWidget *child = gtk_list_item_get_child (item);
+  LacunaTagRow *row = cell_get_row (child);
+
+  if (row == NULL)
+    return;
+  if (data->column == COL_TAG)
+    gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (child), NULL);
+  if (data->column == COL_MENU && g_hash_table_lookup (data->self->menu_buttons, row) == child)
+    g_hash_table_remove (data->self->menu_buttons, row);
+  g_signal_handlers_disconnect_by_func (row, row_changed_cb, child);
+  g_object_set_data (G_OBJECT (child), "lacuna-row", NULL);
+}
+
+static void
+add_column (LacunaTagInspector *self,
+            Column              column,
+            const char         *title,
+            gboolean            expand,
+            int                 fixed_width)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  g_autoptr(GtkColumnViewColumn) col = NULL;
+
+  self->columns[column].self = self;
+  self->columns[column].column = column;
+  g_signal_connect (factory, "setup", G_CALLBACK (cell_setup), &self->columns[column]);
+  g_signal_connect (factory, "bind", G_CALLBACK (cell_bind), &self->columns[column]);
+  g_signal_connect (factory, "unbind", G_CALLBACK (cell_unbind), &self->columns[column]);
+
+  col = gtk_column_view_column_new (title, g_object_ref (factory));
+  gtk_column_view_column_set_expand (col, expand);
+  gtk_column_view_column_set_resizable (col, column != COL_MENU);
+  if (fixed_width > 0)
+    gtk_column_view_column_set_fixed_width (col, fixed_width);
+  gtk_column_view_append_column (self->column_view, col);
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Filter                                                                                */
+
+static gboolean
+contains_folded (const char *haystack,
+                 const char *needle)
+{
+  g_autofree char *folded = NULL;
+
+  if (haystack == NULL || *haystack == '\0')
+    return FALSE;
+  folded = g_utf8_casefold (haystack, -1);
+  return strstr (folded, needle) != NULL;
+}
+
+static gboolean
+row_matches (LacunaTagInspector *self,
+             LacunaTagRow       *row)
+{
+  if (self->identifying_only && !lacuna_tag_row_is_identifying (row))
+    return FALSE;
+  if (self->search != NULL)
+    {
+      g_autofree char *tag = NULL;
+      g_autofree char *hex = NULL;
+      g_autofree char *name = NULL;
+
+      if (lacuna_tag_row_get_kind (row) == LACUNA_TAG_ROW_ITEM)
+        return FALSE;
+      tag = lacuna_tag_row_dup_tag_label (row);
+      hex = g_strdup_printf ("%08x", lacuna_tag_row_get_tag (row));
+      name = lacuna_tag_row_dup_name_label (row);
+      return contains_folded (tag, self->search) || contains_folded (hex, self->search) ||
+             contains_folded (lacuna_tag_row_get_keyword (row), self->search) ||
+             contains_folded (name, self->search) ||
+             contains_folded (lacuna_tag_row_get_value (row), self->search);
+    }
+  return TRUE;
+}
+
+/* A row is shown when it matches or something below it does (so a match keeps its
+ * sequence and item visible). */
+static gboolean
+compute_shown (LacunaTagInspector *self,
+               LacunaTagRow       *row)
+{
+  GListModel *children = lacuna_tag_row_get_children (row);
+  gboolean shown = row_matches (self, row);
+
+  if (children != NULL)
+    {
+      guint n = g_list_model_get_n_items (children);
+
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(LacunaTagRow) child = g_list_model_get_item (children, i);
+
+          shown = compute_shown (self, child) || shown;
+        }
+    }
+  lacuna_tag_row_set_shown (row, shown);
+  return shown;
+}
+
+static gboolean
+filter_func (gpointer item,
+             gpointer user_data)
+{
+  g_autoptr(LacunaTagRow) row = gtk_tree_list_row_get_item (GTK_TREE_LIST_ROW (item));
+
+  return lacuna_tag_row_get_shown (row);
+}
+
+static void
+expand_all (LacunaTagInspector *self)
+{
+  GListModel *model = G_LIST_MODEL (self->tree);
+
+  /* Expanding inserts the children after the row: the loop sees them too. */
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(GtkTreeListRow) list_row = gtk_tree_list_model_get_row (self->tree, i);
+
+      if (list_row != NULL && gtk_tree_list_row_is_expandable (list_row))
+        gtk_tree_list_row_set_expanded (list_row, TRUE);
+    }
+}
+
+static void
+apply_filter (LacunaTagInspector *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->root));
+  gboolean active = self->identifying_only || self->search != NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LacunaTagRow) row = g_list_model_get_item (G_LIST_MODEL (self->root), i);
+
+      compute_shown (self, row);
+    }
+  if (active)
+    expand_all (self);
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  update_summary (self);
+}
+
+static void
+search_changed_cb (LacunaTagInspector *self)
+{
+  lacuna_tag_inspector_set_search_text (self, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+}
+
+static void
+stop_search_cb (LacunaTagInspector *self)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Rows and plans                                                                        */
+
+static GListModel *
+create_children (gpointer item,
+                 gpointer user_data)
+{
+  GListModel *children = lacuna_tag_row_get_children (LACUNA_TAG_ROW (item));
+
+  return children != NULL ? g_object_ref (children) : NULL;
+}
+
+static LacunaTagRow *
+parent_item_for (LacunaTagInspector *self,
+                 const char         *path)
+{
+  const char *slash = strrchr (path, '/');
+  g_autofree char *item_path = NULL;
+  g_autofree char *seq_path = NULL;
+  LacunaTagRow *item;
+  LacunaTagRow *seq;
+  const char *index_text;
+
+  if (slash == NULL)
+    return NULL;
+  item_path = g_strndup (path, (gsize) (slash - path));
+  item = g_hash_table_lookup (self->rows, item_path);
+  if (item != NULL)
+    return item;
+
+  /* An item the sequence's count did not announce (should not happen): add it. */
+  index_text = strrchr (item_path, '/');
+  if (index_text == NULL)
+    return NULL;
+  seq_path = g_strndup (item_path, (gsize) (index_text - item_path));
+  seq = g_hash_table_lookup (self->rows, seq_path);
+  if (seq == NULL)
+    return NULL;
+  item = lacuna_tag_row_new_item (seq_path, (guint) strtoul (index_text + 1, NULL, 10));
+  lacuna_tag_row_append_child (seq, item);
+  g_hash_table_insert (self->rows, g_strdup (lacuna_tag_row_get_path (item)), item);
+  return item;
+}
+
+static void
+build_rows (LacunaTagInspector *self,
+            LacunaDeidPlan     *plan)
+{
+  g_autoptr(GPtrArray) top = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_hash_table_remove_all (self->rows);
+
+  for (guint i = 0; i < lacuna_deid_plan_get_n_entries (plan); i++)
+    {
+      const LacunaDeidPlanEntry *e = lacuna_deid_plan_get_entry (plan, i);
+      LacunaTagRow *row;
+      LacunaTagRow *parent;
+
+      if (g_hash_table_contains (self->rows, e->path))
+        continue;
+      row = lacuna_tag_row_new_element (e);
+      g_hash_table_insert (self->rows, g_strdup (e->path), row);
+
+      if (e->is_sequence)
+        for (guint k = 0; k < e->n_items; k++)
+          {
+            LacunaTagRow *item = lacuna_tag_row_new_item (e->path, k);
+
+            lacuna_tag_row_append_child (row, item);
+            g_hash_table_insert (self->rows, g_strdup (lacuna_tag_row_get_path (item)), item);
+          }
+
+      parent = parent_item_for (self, e->path);
+      if (parent != NULL)
+        lacuna_tag_row_append_child (parent, row);
+      else
+        g_ptr_array_add (top, g_object_ref (row));
+    }
+
+  g_list_store_splice (self->root, 0, g_list_model_get_n_items (G_LIST_MODEL (self->root)),
+                       top->pdata, top->len);
+}
+
+static void
+update_rows (LacunaTagInspector *self,
+             LacunaDeidPlan     *plan)
+{
+  for (guint i = 0; i < lacuna_deid_plan_get_n_entries (plan); i++)
+    {
+      const LacunaDeidPlanEntry *e = lacuna_deid_plan_get_entry (plan, i);
+      LacunaTagRow *row = g_hash_table_lookup (self->rows, e->path);
+
+      if (row != NULL)
+        lacuna_tag_row_update (row, e);
+    }
+}
+
+static LacunaKey *
+plan_key (LacunaTagInspector *self)
+{
+  LacunaKey *key = self->decisions != NULL ? lacuna_decisions_get_key (self->decisions) : NULL;
+
+  if (key != NULL)
+    return key;
+  if (self->session_key == NULL)
+    {
+      guint32 bytes[LACUNA_KEY_NEW_BYTES / 4];
+
+      /* Only for showing what kind of value is written: keyed values are not shown as
+       * text without the real key (lacuna_tag_row_dup_action_label). */
+      for (guint i = 0; i < G_N_ELEMENTS (bytes); i++)
+        bytes[i] = g_random_int ();
+      self->session_key = lacuna_key_new_from_data (bytes, sizeof bytes, NULL);
+    }
+  return self->session_key;
+}
+
+static void
+replan (LacunaTagInspector *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LacunaDeidContext) ctx = NULL;
+  g_autoptr(LacunaDeidPlan) plan = NULL;
+  const LacunaDeidOptions *options;
+  gboolean first;
+
+  g_clear_pointer (&self->plan_error, g_free);
+  if (self->file == NULL)
+    {
+      g_clear_pointer (&self->plan, lacuna_deid_plan_unref);
+      update_summary (self);
+      return;
+    }
+
+  options = self->decisions != NULL ? lacuna_decisions_get_options (self->decisions) : NULL;
+  ctx = lacuna_deid_context_new (plan_key (self), options, self->input_uids, &error);
+  if (ctx != NULL)
+    plan = lacuna_deid_plan_file (ctx, self->file, &error);
+  if (plan == NULL)
+    {
+      self->plan_error = g_strdup (error->message);
+      update_summary (self);
+      return;
+    }
+
+  first = g_hash_table_size (self->rows) == 0;
+  if (first)
+    build_rows (self, plan);
+  else
+    update_rows (self, plan);
+  g_clear_pointer (&self->plan, lacuna_deid_plan_unref);
+  self->plan = g_steal_pointer (&plan);
+  if (first)
+    apply_filter (self);
+  else
+    update_summary (self);
+}
+
+static void
+update_summary (LacunaTagInspector *self)
+{
+  g_autofree char *text = NULL;
+  guint total;
+  guint identifying;
+  guint shown;
+
+  set_class (GTK_WIDGET (self->summary_label), "error", self->plan_error != NULL);
+  set_class (GTK_WIDGET (self->summary_label), "dim-label", self->plan_error == NULL);
+
+  if (self->plan_error != NULL)
+    {
+      /* Translators: %s says why (it names the attribute, never its value) */
+      text = g_strdup_printf (_("What export does cannot be shown: %s"), self->plan_error);
+      gtk_label_set_text (self->summary_label, text);
+      return;
+    }
+  if (self->plan == NULL)
+    {
+      gtk_label_set_text (self->summary_label, "");
+      return;
+    }
+
+  total = lacuna_deid_plan_get_n_entries (self->plan);
+  identifying = lacuna_deid_plan_count_identifying (self->plan);
+  shown = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
+  if (self->identifying_only || self->search != NULL)
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%u row shown of %u attribute",
+                                         "%u rows shown of %u attributes", total),
+                            shown, total);
+  else
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%u attribute, %u can identify the patient",
+                                         "%u attributes, %u can identify the patient", total),
+                            total, identifying);
+  gtk_label_set_text (self->summary_label, text);
+}
+
+static void
+decisions_changed_cb (LacunaTagInspector *self)
+{
+  replan (self);
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Actions                                                                               */
+
+static void
+show_decision_error (LacunaTagInspector *self,
+                     const GError       *error)
+{
+  g_free (self->plan_error);
+  self->plan_error = g_strdup (error->message);
+  update_summary (self);
+}
+
+static void
+set_override (LacunaTagInspector       *self,
+              const char               *path,
+              LacunaDeidOverrideAction  action,
+              const char               *value)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->decisions == NULL)
+    return;
+  if (!lacuna_decisions_set_override (self->decisions, path, action, value, &error))
+    show_decision_error (self, error);
+}
+
+static void
+keep_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  set_override (LACUNA_TAG_INSPECTOR (widget), g_variant_get_string (parameter, NULL),
+                LACUNA_DEID_OVERRIDE_KEEP, NULL);
+}
+
+static void
+remove_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  set_override (LACUNA_TAG_INSPECTOR (widget), g_variant_get_string (parameter, NULL),
+                LACUNA_DEID_OVERRIDE_REMOVE, NULL);
+}
+
+static void
+reset_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  LacunaTagInspector *self = LACUNA_TAG_INSPECTOR (widget);
+
+  if (self->decisions != NULL)
+    lacuna_decisions_clear_override (self->decisions, g_variant_get_string (parameter, NULL));
+}
+
+static void
+replace_entry_changed_cb (GtkEditable      *entry,
+                          AdwMessageDialog *dialog)
+{
+  adw_message_dialog_set_response_enabled (dialog, "replace",
+                                           *gtk_editable_get_text (entry) != '\0');
+}
+
+static void
+replace_response_cb (AdwMessageDialog   *dialog,
+                     const char         *response,
+                     LacunaTagInspector *self)
+{
+  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "lacuna-entry");
+  const char *path = g_object_get_data (G_OBJECT (dialog), "lacuna-path");
+
+  if (g_strcmp0 (response, "replace") == 0 && *gtk_editable_get_text (entry) != '\0')
+    set_override (self, path, LACUNA_DEID_OVERRIDE_REPLACE, gtk_editable_get_text (entry));
+}
+
+static void
+replace_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  LacunaTagInspector *self = LACUNA_TAG_INSPECTOR (widget);
+  const char *path = g_variant_get_string (parameter, NULL);
+  LacunaTagRow *row = g_hash_table_lookup (self->rows, path);
+  const LacunaDeidOverride *current = NULL;
+  GtkRoot *root = gtk_widget_get_root (widget);
+  g_autofree char *title = NULL;
+  GtkWidget *dialog;
+  GtkWidget *entry;
+
+  if (row == NULL)
+    return;
+  if (self->decisions != NULL)
+    current = lacuna_decisions_get_override (self->decisions, path);
+
+  title = row_title (row);
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   _("Replace Value"), NULL);
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  /* Translators: %s is "(0010,0010) Patient's Name" */
+                                  _("Export writes this text in %s instead of its value."),
+                                  title);
+  entry = gtk_entry_new ();
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("New value"),
+                                  -1);
+  /* Never the original value: only a replacement chosen before. */
+  if (current != NULL && current->action == LACUNA_DEID_OVERRIDE_REPLACE && current->value)
+    gtk_editable_set_text (GTK_EDITABLE (entry), current->value);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "replace", _("_Replace"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "replace",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "replace");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  replace_entry_changed_cb (GTK_EDITABLE (entry), ADW_MESSAGE_DIALOG (dialog));
+
+  g_object_set_data (G_OBJECT (dialog), "lacuna-entry", entry);
+  g_object_set_data_full (G_OBJECT (dialog), "lacuna-path", g_strdup (path), g_free);
+  g_signal_connect (entry, "changed", G_CALLBACK (replace_entry_changed_cb), dialog);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (replace_response_cb), self, 0);
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (entry);
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  LacunaTagInspector *self = LACUNA_TAG_INSPECTOR (widget);
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+row_menu_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  LacunaTagInspector *self = LACUNA_TAG_INSPECTOR (widget);
+  GtkTreeListRow *list_row = gtk_single_selection_get_selected_item (self->selection);
+  g_autoptr(LacunaTagRow) row = NULL;
+  GtkWidget *button;
+
+  if (list_row == NULL)
+    return;
+  row = gtk_tree_list_row_get_item (list_row);
+  button = g_hash_table_lookup (self->menu_buttons, row);
+  if (button != NULL && gtk_widget_get_visible (button))
+    gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+}
+
+static void
+activate_cb (GtkColumnView      *view,
+             guint               position,
+             LacunaTagInspector *self)
+{
+  g_autoptr(GtkTreeListRow) list_row = g_list_model_get_item (G_LIST_MODEL (self->selection),
+                                                              position);
+
+  if (list_row != NULL && gtk_tree_list_row_is_expandable (list_row))
+    gtk_tree_list_row_set_expanded (list_row, !gtk_tree_list_row_get_expanded (list_row));
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Loading                                                                               */
+
+static void
+set_busy (LacunaTagInspector *self,
+          gboolean            busy)
+{
+  if (self->busy == busy)
+    return;
+  self->busy = busy;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+static void
+load_thread (GTask        *task,
+             gpointer      source,
+             gpointer      data,
+             GCancellable *cancellable)
+{
+  LacunaInstance *instance = data;
+  GError *error = NULL;
+  LacunaDicomFile *file;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  file = lacuna_instance_open (instance, &error);
+  if (file != NULL)
+    g_task_return_pointer (task, file, (GDestroyNotify) lacuna_dicom_file_free);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+load_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  LacunaTagInspector *self = LACUNA_TAG_INSPECTOR (source);
+  GTask *task = G_TASK (result);
+  g_autoptr(GError) error = NULL;
+  LacunaDicomFile *file = g_task_propagate_pointer (task, &error);
+
+  if (g_task_get_cancellable (task) != self->load_cancellable)
+    {
+      /* A newer load replaced this one. */
+      g_clear_pointer (&file, lacuna_dicom_file_free);
+      return;
+    }
+  g_clear_object (&self->load_cancellable);
+  set_busy (self, FALSE);
+
+  lacuna_tag_inspector_set_file (self, file);
+  if (file == NULL && error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      self->plan_error = g_strdup (error->message);
+      update_summary (self);
+    }
+}
+
+/* ------------------------------------------------------------------------------------- */
+
+static void
+lacuna_tag_inspector_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  LacunaTagInspector *self = LACUNA_TAG_INSPECTOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_DECISIONS:
+      g_value_set_object (value, self->decisions);
+      break;
+    case PROP_BUSY:
+      g_value_set_boolean (value, self->busy);
+      break;
+    case PROP_IDENTIFYING_ONLY:
+      g_value_set_boolean (value, self->identifying_only);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lacuna_tag_inspector_set_property (GObject      *object,
+                                   guint         prop_id,
+                                   const GValue *value,
+                                   GParamSpec   *pspec)
+{
+  LacunaTagInspector *self = LACUNA_TAG_INSPECTOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_DECISIONS:
+      lacuna_tag_inspector_set_decisions (self, g_value_get_object (value));
+      break;
+    case PROP_IDENTIFYING_ONLY:
+      lacuna_tag_inspector_set_identifying_only (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lacuna_tag_inspector_dispose (GObject *object)
+{
+  LacunaTagInspector *self = (LacunaTagInspector *) object;
+
+  if (self->load_cancellable != NULL)
+    g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
+  if (self->column_view != NULL)
+    gtk_column_view_set_model (self->column_view, NULL);
+  if (self->decisions != NULL)
+    g_signal_handlers_disconnect_by_func (self->decisions, decisions_changed_cb, self);
+  g_clear_object (&self->decisions);
+  g_clear_object (&self->instance);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->filtered);
+  g_clear_object (&self->tree);
+  g_clear_object (&self->filter);
+  g_clear_object (&self->root);
+  g_clear_pointer (&self->rows, g_hash_table_unref);
+  g_clear_pointer (&self->menu_buttons, g_hash_table_unref);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), LACUNA_TYPE_TAG_INSPECTOR);
+
+  G_OBJECT_CLASS (lacuna_tag_inspector_parent_class)->dispose (object);
+}
+
+static void
+lacuna_tag_inspector_finalize (GObject *object)
+{
+  LacunaTagInspector *self = (LacunaTagInspector *) object;
+
+  g_clear_pointer (&self->file, lacuna_dicom_file_free);
+  g_clear_pointer (&self->input_uids, g_hash_table_unref);
+  g_clear_pointer (&self->session_key, lacuna_key_unref);
+  g_clear_pointer (&self->plan, lacuna_deid_plan_unref);
+  g_free (self->plan_error);
+  g_free (self->search);
+
+  G_OBJECT_CLASS (lacuna_tag_inspector_parent_class)->finalize (object);
+}
+
+static void
+lacuna_tag_inspector_class_init (LacunaTagInspectorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = lacuna_tag_inspector_dispose;
+  object_class->finalize = lacuna_tag_inspector_finalize;
+  object_class->get_property = lacuna_tag_inspector_get_property;
+  object_class->set_property = lacuna_tag_inspector_set_property;
+
+  properties[PROP_DECISIONS] =
+    g_param_spec_object ("decisions", NULL, NULL, LACUNA_TYPE_DECISIONS,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_IDENTIFYING_ONLY] =
+    g_param_spec_boolean ("identifying-only", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/lacuna/Lacuna/ui/lacuna-tag-inspector.ui");
+  gtk_widget_class_bind_template_child (widget_class, LacunaTagInspector, box);
+  gtk_widget_class_bind_template_child (widget_class, LacunaTagInspector, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, LacunaTagInspector, identifying_button);
+  gtk_widget_class_bind_template_child (widget_class, LacunaTagInspector, summary_label);
+  gtk_widget_class_bind_template_child (widget_class, LacunaTagInspector, stack);
+  gtk_widget_class_bind_template_child (widget_class, LacunaTagInspector, column_view);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "lacuna-tag-inspector");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+
+  gtk_widget_class_install_action (widget_class, "inspector.keep", "s", keep_action);
+  gtk_widget_class_install_action (widget_class, "inspector.remove", "s", remove_action);
+  gtk_widget_class_install_action (widget_class, "inspector.replace", "s", replace_action);
+  gtk_widget_class_install_action (widget_class, "inspector.reset", "s", reset_action);
+  gtk_widget_class_install_action (widget_class, "inspector.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "inspector.row-menu", NULL, row_menu_action);
+  gtk_widget_class_install_property_action (widget_class, "inspector.identifying-only",
+                                            "identifying-only");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
+                                       "inspector.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK,
+                                       "inspector.row-menu", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0,
+                                       "inspector.row-menu", NULL);
+}
+
+static void
+lacuna_tag_inspector_init (LacunaTagInspector *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->menu_buttons = g_hash_table_new (NULL, NULL);
+  self->root = g_list_store_new (LACUNA_TYPE_TAG_ROW);
+  self->tree = gtk_tree_list_model_new (G_LIST_MODEL (g_object_ref (self->root)), FALSE, FALSE,
+                                        create_children, NULL, NULL);
+  self->filter = gtk_custom_filter_new (filter_func, NULL, NULL);
+  self->filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->tree)),
+                                              GTK_FILTER (g_object_ref (self->filter)));
+  self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->filtered)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+
+  /* Translators: column titles of the attribute list */
+  add_column (self, COL_TAG, _("Tag"), FALSE, 170);
+  add_column (self, COL_NAME, _("Name"), TRUE, -1);
+  add_column (self, COL_VR, C_("value representation", "VR"), FALSE, -1);
+  add_column (self, COL_VALUE, _("Value"), TRUE, -1);
+  add_column (self, COL_ACTION, _("Export"), TRUE, -1);
+  add_column (self, COL_CATEGORY, _("Category"), FALSE, 170);
+  add_column (self, COL_MENU, NULL, FALSE, -1);
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+
+  g_signal_connect_object (self->column_view, "activate", G_CALLBACK (activate_cb), self, 0);
+  g_signal_connect_object (self->search_entry, "search-changed",
+                           G_CALLBACK (search_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->search_entry, "stop-search",
+                           G_CALLBACK (stop_search_cb), self, G_CONNECT_SWAPPED);
+  g_object_bind_property (self, "identifying-only", self->identifying_button, "active",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  gtk_stack_set_visible_child_name (self->stack, "empty");
+}
+
+GtkWidget *
+lacuna_tag_inspector_new (void)
+{
+  return g_object_new (LACUNA_TYPE_TAG_INSPECTOR, NULL);
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Public API                                                                            */
+
+void
+lacuna_tag_inspector_set_decisions (LacunaTagInspector *self,
+                                    LacunaDecisions    *decisions)
+{
+  g_return_if_fail (LACUNA_IS_TAG_INSPECTOR (self));
+  g_return_if_fail (decisions == NULL || LACUNA_IS_DECISIONS (decisions));
+
+  if (self->decisions == decisions)
+    return;
+  if (self->decisions != NULL)
+    g_signal_handlers_disconnect_by_func (self->decisions, decisions_changed_cb, self);
+  g_set_object (&self->decisions, decisions);
+  if (decisions != NULL)
+    g_signal_connect_object (decisions, "changed", G_CALLBACK (decisions_changed_cb), self,
+                             G_CONNECT_SWAPPED);
+  replan (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DECISIONS]);
+}
+
+LacunaDecisions *
+lacuna_tag_inspector_get_decisions (LacunaTagInspector *self)
+{
+  g_return_val_if_fail (LACUNA_IS_TAG_INSPECTOR (self), NULL);
+  return self->decisions;
+}
+
+void
+lacuna_tag_inspector_set_instance (LacunaTagInspector *self,
+                                   LacunaInstance     *instance)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (LACUNA_IS_TAG_INSPECTOR (self));
+  g_return_if_fail (instance == NULL || LACUNA_IS_INSTANCE (instance));
+
+  if (self->instance == instance)
+    return;
+  if (self->load_cancellable != NULL)
+    g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
+  g_set_object (&self->instance, instance);
+
+  if (instance == NULL)
+    {
+      set_busy (self, FALSE);
+      lacuna_tag_inspector_set_file (self, NULL);
+      return;
+    }
+
+  self->load_cancellable = g_cancellable_new ();
+  set_busy (self, TRUE);
+  task = g_task_new (self, self->load_cancellable, load_done_cb, NULL);
+  g_task_set_source_tag (task, lacuna_tag_inspector_set_instance);
+  g_task_set_task_data (task, g_object_ref (instance), g_object_unref);
+  g_task_run_in_thread (task, load_thread);
+}
+
+LacunaInstance *
+lacuna_tag_inspector_get_instance (LacunaTagInspector *self)
+{
+  g_return_val_if_fail (LACUNA_IS_TAG_INSPECTOR (self), NULL);
+  return self->instance;
+}
+
+void
+lacuna_tag_inspector_set_file (LacunaTagInspector *self,
+                               LacunaDicomFile    *file)
+{
+  g_return_if_fail (LACUNA_IS_TAG_INSPECTOR (self));
+
+  g_list_store_remove_all (self->root);
+  g_hash_table_remove_all (self->rows);
+  g_clear_pointer (&self->plan, lacuna_deid_plan_unref);
+  g_clear_pointer (&self->file, lacuna_dicom_file_free);
+  g_clear_pointer (&self->input_uids, g_hash_table_unref);
+
+  self->file = file;
+  if (file != NULL)
+    {
+      self->input_uids = lacuna_uid_set_new ();
+      lacuna_uid_set_collect (self->input_uids, file);
+    }
+  replan (self);
+  gtk_stack_set_visible_child_name (self->stack, self->plan != NULL ? "list" : "empty");
+}
+
+gboolean
+lacuna_tag_inspector_get_busy (LacunaTagInspector *self)
+{
+  g_return_val_if_fail (LACUNA_IS_TAG_INSPECTOR (self), FALSE);
+  return self->busy;
+}
+
+LacunaDeidPlan *
+lacuna_tag_inspector_get_plan (LacunaTagInspector *self)
+{
+  g_return_val_if_fail (LACUNA_IS_TAG_INSPECTOR (self), NULL);
+  return self->plan;
+}
+
+LacunaTagRow *
+lacuna_tag_inspector_find_row (LacunaTagInspector *self,
+                               const char         *path)
+{
+  g_return_val_if_fail (LACUNA_IS_TAG_INSPECTOR (self), NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+  return g_hash_table_lookup (self->rows, path);
+}
+
+GListModel *
+lacuna_tag_inspector_get_shown_rows (LacunaTagInspector *self)
+{
+  g_return_val_if_fail (LACUNA_IS_TAG_INSPECTOR (self), NULL);
+  return G_LIST_MODEL (self->filtered);
+}
+
+void
+lacuna_tag_inspector_set_search_text (LacunaTagInspector *self,
+                                      const char         *text)
+{
+  g_autofree char *folded = NULL;
+
+  g_return_if_fail (LACUNA_IS_TAG_INSPECTOR (self));
+
+  if (text != NULL)
+    {
+      g_autofree char *stripped = g_strstrip (g_strdup (text));
+
+      if (*stripped != '\0')
+        folded = g_utf8_casefold (stripped, -1);
+    }
+  if (g_strcmp0 (folded, self->search) == 0)
+    return;
+  g_free (self->search);
+  self->search = g_steal_pointer (&folded);
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), text ? text : "") != 0)
+    gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text ? text : "");
+  apply_filter (self);
+}
+
+void
+lacuna_tag_inspector_set_identifying_only (LacunaTagInspector *self,
+                                           gboolean            identifying_only)
+{
+  g_return_if_fail (LACUNA_IS_TAG_INSPECTOR (self));
+
+  identifying_only = !!identifying_only;
+  if (self->identifying_only == identifying_only)
+    return;
+  self->identifying_only = identifying_only;
+  apply_filter (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDENTIFYING_ONLY]);
+}
+
+gboolean
+lacuna_tag_inspector_get_identifying_only (LacunaTagInspector *self)
+{
+  g_return_val_if_fail (LACUNA_IS_TAG_INSPECTOR (self), FALSE);
+  return self->identifying_only;
+}
+
+void
+lacuna_tag_inspector_set_expanded (LacunaTagInspector *self,
+                                   guint               position,
+                                   gboolean            expanded)
+{
+  g_autoptr(GtkTreeListRow) list_row = NULL;
+
+  g_return_if_fail (LACUNA_IS_TAG_INSPECTOR (self));
+
+  list_row = g_list_model_get_item (G_LIST_MODEL (self->filtered), position);
+  if (list_row != NULL)
+    gtk_tree_list_row_set_expanded (list_row, expanded);
+}
