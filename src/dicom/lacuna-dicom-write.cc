@@ -289,6 +289,62 @@ check_required (const char  *root,
   return true;
 }
 
+static bool
+file_is_explicit_le (const char *root,
+                     const char *file_id)
+{
+  g_autofree char *path = g_build_filename (root, file_id, NULL);
+  DcmFileFormat format;
+  OFString syntax;
+
+  if (format.loadFile (OFFilename (path), EXS_Unknown, EGL_noChange, 0, ERM_metaOnly).bad ())
+    return false;
+  if (format.getMetaInfo ()->findAndGetOFString (DCM_TransferSyntaxUID, syntax).bad ())
+    return false;
+  return syntax == UID_LittleEndianExplicitTransferSyntax;
+}
+
+/* 2.25.<decimal of 128 bits of SHA-256 over the file-set ID and the file IDs>, with the
+ * variant and version bits of a UUIDv8 as for every other UID Lacuna derives. */
+static char *
+derive_dicomdir_uid (const char         *fileset_id,
+                     const char * const *file_ids)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 digest[32];
+  gsize length = sizeof digest;
+  unsigned __int128 value = 0;
+  char digits[48];
+  int n = 0;
+
+  g_checksum_update (sum, (const guchar *) "lacuna-dicomdir", -1);
+  g_checksum_update (sum, (const guchar *) (fileset_id != NULL ? fileset_id : ""), -1);
+  for (gsize i = 0; file_ids[i] != NULL; i++)
+    {
+      g_checksum_update (sum, (const guchar *) "\n", 1);
+      g_checksum_update (sum, (const guchar *) file_ids[i], -1);
+    }
+  g_checksum_get_digest (sum, digest, &length);
+  digest[6] = (digest[6] & 0x0F) | 0x80;   /* version 8 */
+  digest[8] = (digest[8] & 0x3F) | 0x80;   /* variant 10 */
+  for (int i = 0; i < 16; i++)
+    value = (value << 8) | digest[i];
+  do
+    {
+      digits[n++] = (char) ('0' + (int) (value % 10));
+      value /= 10;
+    }
+  while (value != 0);
+
+  {
+    GString *uid = g_string_new ("2.25.");
+
+    while (n > 0)
+      g_string_append_c (uid, digits[--n]);
+    return g_string_free (uid, FALSE);
+  }
+}
+
 gboolean
 lacuna_dicom_write_dicomdir (const char          *root,
                              const char          *fileset_id,
@@ -314,12 +370,20 @@ lacuna_dicom_write_dicomdir (const char          *root,
         return FALSE;
     }
 
+  /* STD-GEN-CD admits only Explicit VR Little Endian files; a set holding compressed (or
+   * other) files is listed under the general purpose MIME profile (STD-GEN-MIME), which
+   * admits every transfer syntax. */
+  bool all_explicit_le = true;
+
+  for (gsize i = 0; all_explicit_le && file_ids[i] != NULL; i++)
+    all_explicit_le = file_is_explicit_le (root, file_ids[i]);
+
   /* DCMTK writes the DICOMDIR in place, so build it under a temporary name in root
    * (file IDs in it are relative to root, not to the DICOMDIR's name) and rename it
    * only once it is complete: a failure never leaves a half-written DICOMDIR behind. */
   {
     g_autofree char *final_path = g_build_filename (root, "DICOMDIR", NULL);
-    g_autofree char *tmp_name = g_strdup_printf ("DICOMDIR.%08X.tmp", g_random_int ());
+    g_autofree char *tmp_name = g_strdup_printf (".DICOMDIR-%08X.tmp", g_random_int ());
     g_autofree char *tmp_path = g_build_filename (root, tmp_name, NULL);
     bool ok = false;
 
@@ -332,7 +396,9 @@ lacuna_dicom_write_dicomdir (const char          *root,
         dd.enableInventMode (OFFalse);
         dd.enableInventPatientIDMode (OFFalse);
 
-        cond = dd.createNewDicomDir (DicomDirInterface::AP_GeneralPurpose, OFFilename (tmp_path),
+        cond = dd.createNewDicomDir (all_explicit_le ? DicomDirInterface::AP_GeneralPurpose
+                                                     : DicomDirInterface::AP_GeneralPurposeMIME,
+                                     OFFilename (tmp_path),
                                      OFString (fileset_id != NULL ? fileset_id : ""));
         if (cond.bad ())
           _lacuna_dicom_set_error (error, LACUNA_DICOM_ERROR_WRITE, "cannot create a DICOMDIR",
@@ -355,6 +421,24 @@ lacuna_dicom_write_dicomdir (const char          *root,
         if (cond.good ())
           {
             cond = dd.writeDicomDir (EET_UndefinedLength, EGL_withoutGL);
+            if (cond.bad ())
+              _lacuna_dicom_set_error (error, LACUNA_DICOM_ERROR_WRITE,
+                                       "cannot write the DICOMDIR", cond);
+          }
+        if (cond.good ())
+          {
+            /* DCMTK gives a new DICOMDIR a random SOP Instance UID; derive it from what the
+             * DICOMDIR lists instead, so the same files give the same DICOMDIR byte for byte.
+             * DcmDicomDir::write() recomputes the record offsets. */
+            g_autofree char *uid = derive_dicomdir_uid (fileset_id, file_ids);
+            DcmDicomDir dir{OFFilename (tmp_path)};
+
+            cond = dir.error ();
+            if (cond.good ())
+              cond = dir.getDirFileFormat ().getMetaInfo ()->putAndInsertString (
+                       DCM_MediaStorageSOPInstanceUID, uid);
+            if (cond.good ())
+              cond = dir.write (EXS_LittleEndianExplicit, EET_UndefinedLength, EGL_withoutGL);
             if (cond.bad ())
               _lacuna_dicom_set_error (error, LACUNA_DICOM_ERROR_WRITE,
                                        "cannot write the DICOMDIR", cond);
