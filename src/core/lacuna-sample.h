@@ -5,8 +5,7 @@
  * invented identity burned into the pixels, and a secondary capture; every file carries
  * invented identifying data across many attributes (names, IDs, dates, address, phone,
  * physicians, institution, device serial, a private block holding the name, a sequence
- * holding the ID). Deterministic: the same bytes every time (the DICOMDIR excepted: DCMTK
- * gives it a fresh SOP Instance UID in its meta header; its records are the same).
+ * holding the ID). Deterministic: the same bytes every time, the DICOMDIR included.
  */
 #pragma once
 
