@@ -6,9 +6,15 @@
  * --shard I/N it writes only the instance files of one partition of the studies and a
  * manifest; `finalize OUTDIR` then writes the DICOMDIR and the report.
  *
+ * --burned-in auto scans every image for burned-in text first and boxes every line that is
+ * not all clinical vocabulary; every scanned or boxed image is verified after writing
+ * (OCR again, pixel diff outside the boxes) and a file that fails is not written. The
+ * default, off, warns about images that likely carry text and get no box. --clean-pixel-data
+ * (or a recipe naming it) implies --burned-in auto; with --burned-in off it is refused.
+ *
  * Progress goes to stderr, one summary line to stdout. Exit status: 0 success (skipped
- * non-DICOM files are not failures), 1 some file failed (a residual hit included) or the
- * export could not run, 2 usage error.
+ * non-DICOM files are not failures), 1 some file failed (a residual hit or a failed
+ * verification included) or the export could not run, 2 usage error.
  */
 #define G_LOG_DOMAIN "lacuna-cli-clean"
 
@@ -147,6 +153,7 @@ lacuna_cli_clean (int    argc,
   g_autofree char *shard = NULL;
   g_autofree char *patient_name = NULL;
   g_autofree char *patient_id = NULL;
+  g_autofree char *burned_in = NULL;
   g_auto(GStrv) redact = NULL;
   g_auto(GStrv) inputs = NULL;
   gboolean zip = FALSE;
@@ -184,6 +191,10 @@ lacuna_cli_clean (int    argc,
     { "redact", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING_ARRAY, &redact,
       N_("Fill this box (pixels from the top left) on every frame of every image; "
          "may be repeated"), N_("X,Y,W,H") },
+    { "burned-in", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &burned_in,
+      N_("Burned-in text: “auto” scans every image and boxes each line that is not all "
+         "clinical vocabulary, then verifies the written pixels; “off” (default) only "
+         "warns about images that likely carry text"), N_("auto|off") },
     { "patient-name", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &patient_name,
       N_("Pseudonym for Patient’s Name"), N_("NAME") },
     { "patient-id", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &patient_id,
@@ -269,6 +280,17 @@ lacuna_cli_clean (int    argc,
     }
   if (include_unknown)
     options->deid->include_unknown_payloads = TRUE;
+  if (burned_in != NULL &&
+      !lacuna_export_burned_in_from_string (burned_in, &options->burned_in))
+    return usage_error ("clean", _("--burned-in takes “auto” or “off”"));
+  if ((options->deid->options & LACUNA_PROFILE_OPTION_CLEAN_PIXEL_DATA) != 0)
+    {
+      /* Clean Pixel Data is a claim only the scan and its verification can back. */
+      if (burned_in != NULL && options->burned_in == LACUNA_EXPORT_BURNED_IN_OFF)
+        return usage_error ("clean", _("--clean-pixel-data needs the burned-in text scan: "
+                                       "use --burned-in auto"));
+      options->burned_in = LACUNA_EXPORT_BURNED_IN_AUTO;
+    }
   if (!lacuna_deid_options_validate (options->deid, &error))
     return usage_error ("clean", error->message);
 
@@ -316,6 +338,12 @@ lacuna_cli_clean (int    argc,
     fprintf (stderr, "lacuna-cli clean: %s\n", messages[i]);
 
   n_failed = lacuna_export_get_n_failed (export);
+  if (lacuna_export_get_n_verified (export) > 0 ||
+      lacuna_export_get_n_verification_failed (export) > 0)
+    fprintf (stderr, _("lacuna-cli clean: burned-in text verification: %u passed, %u failed "
+                       "(not written)\n"),
+             lacuna_export_get_n_verified (export),
+             lacuna_export_get_n_verification_failed (export));
   if (options->n_shards > 1)
     printf (_("Shard %u/%u: wrote %u of %u files to %s (%u left out, %u skipped, %u failed); "
               "run “lacuna-cli finalize %s” after every shard\n"),

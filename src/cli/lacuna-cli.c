@@ -25,6 +25,7 @@ static const Command commands[] = {
   { "sample",  lacuna_cli_sample,  N_("Write the bundled sample study (invented patient)") },
   { "clean",    lacuna_cli_clean,    N_("Write a de-identified copy, with a report beside it") },
   { "finalize", lacuna_cli_finalize, N_("Finish an export written in shards (clean --shard)") },
+  { "report",   lacuna_cli_report,   N_("Write the findings report (HTML and PDF) beside an export") },
 };
 
 static void

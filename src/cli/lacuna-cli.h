@@ -15,5 +15,6 @@ int lacuna_cli_pixels  (int argc, char **argv);
 int lacuna_cli_sample  (int argc, char **argv);
 int lacuna_cli_clean    (int argc, char **argv);
 int lacuna_cli_finalize (int argc, char **argv);
+int lacuna_cli_report   (int argc, char **argv);
 
 G_END_DECLS

@@ -35,6 +35,7 @@ struct _LacunaDefaceResult
   guint64           n_changed;
   guint64           n_deep_changed;
   int               box[4];
+  int               strategy;     /* CutStrategy that was kept */
 };
 
 G_DEFINE_FINAL_TYPE (LacunaDefaceResult, lacuna_deface_result, G_TYPE_OBJECT)
@@ -132,112 +133,141 @@ build_mask (LacunaFaceResult       *before,
   return TRUE;
 }
 
-/* The cut surface in the frontal render: the deepest skin within CUT_RADIUS_MM (so that
- * eyes, nose and lips are levelled off, not just shifted back), smoothed, and never more
- * than depth_mm below the skin of its own ray. NAN outside the mask or without skin. */
-#define CUT_RADIUS_MM 12.0
-#define CUT_SIGMA_MM  5.0
+/* The cut surface in the frontal render, never more than depth_mm below the skin of its
+ * own ray (NAN outside the mask or without skin). Two strategies, tried in turn until the
+ * re-check no longer finds a face:
+ *   ENVELOPE: the deepest skin within CUT_RADIUS_MM, smoothed, so the nose, lips and eyes
+ *             are levelled off (not shifted back), feathered towards the mask's edges, with
+ *             a thin shell of plain tissue in front of it (the new surface is the smooth
+ *             cut, not the orbits and sinuses behind it);
+ *   PLANE:    a plane depth_mm behind the most anterior skin in the mask (quickshear-like,
+ *             limited to the mask), no shell. */
+typedef enum
+{
+  CUT_ENVELOPE,
+  CUT_PLANE,
+  N_CUTS
+} CutStrategy;
+
+#define CUT_RADIUS_MM  12.0
+#define CUT_SIGMA_MM   5.0
 #define CUT_FEATHER_MM 10.0
 #define CUT_SHELL_MM   3.0
+
+static void
+max_filter (const float *in,
+            float       *out,
+            guint        w,
+            guint        h,
+            int          r,
+            gboolean     vertical)
+{
+  for (guint y = 0; y < h; y++)
+    for (guint x = 0; x < w; x++)
+      {
+        float m = NAN;
+
+        for (int o = -r; o <= r; o++)
+          {
+            int X = vertical ? (int) x : (int) x + o, Y = vertical ? (int) y + o : (int) y;
+            float d;
+
+            if (X < 0 || Y < 0 || X >= (int) w || Y >= (int) h)
+              continue;
+            d = in[(gsize) Y * w + X];
+            if (!isnan (d) && (isnan (m) || d > m))
+              m = d;
+          }
+        out[(gsize) y * w + x] = m;
+      }
+}
+
+static void
+gauss_filter (const float *in,
+              float       *out,
+              guint        w,
+              guint        h,
+              double       sigma,
+              gboolean     vertical)
+{
+  int r = MAX (1, (int) ceil (2.5 * sigma));
+
+  for (guint y = 0; y < h; y++)
+    for (guint x = 0; x < w; x++)
+      {
+        double sum = 0, wsum = 0;
+
+        for (int o = -r; o <= r; o++)
+          {
+            int X = vertical ? (int) x : (int) x + o, Y = vertical ? (int) y + o : (int) y;
+            double k;
+            float d;
+
+            if (X < 0 || Y < 0 || X >= (int) w || Y >= (int) h)
+              continue;
+            d = in[(gsize) Y * w + X];
+            if (isnan (d))
+              continue;
+            k = exp (-0.5 * o * o / (sigma * sigma));
+            sum += k * d;
+            wsum += k;
+          }
+        out[(gsize) y * w + x] = wsum > 0 ? (float) (sum / wsum) : NAN;
+      }
+}
 
 static float *
 build_cut (const LacunaFaceRender *front,
            const double            mask[4],
-           double                  depth_mm)
+           double                  depth_mm,
+           CutStrategy             strategy)
 {
   guint w = front->width, h = front->height;
-  int r = MAX (1, (int) ceil (CUT_RADIUS_MM / front->pixel));
-  int sr = MAX (1, (int) ceil (2.5 * CUT_SIGMA_MM / front->pixel));
-  double sigma = CUT_SIGMA_MM / front->pixel;
-  g_autofree float *rows = g_new (float, (gsize) w * h);
-  g_autofree float *envelope = g_new (float, (gsize) w * h);
-  g_autofree float *tmp = g_new (float, (gsize) w * h);
+  g_autofree float *a = g_new (float, (gsize) w * h);
+  g_autofree float *b = g_new (float, (gsize) w * h);
   float *cut = g_new (float, (gsize) w * h);
+  double plane = G_MAXDOUBLE;
   gboolean any = FALSE;
 
-  /* Separable maximum (ignoring background), then a normalised Gaussian. */
-  for (guint y = 0; y < h; y++)
-    for (guint x = 0; x < w; x++)
-      {
-        float m = NAN;
-
-        for (int dx = -r; dx <= r; dx++)
-          {
-            int X = (int) x + dx;
-            float d;
-
-            if (X < 0 || X >= (int) w)
-              continue;
-            d = front->depth[(gsize) y * w + X];
-            if (!isnan (d) && (isnan (m) || d > m))
-              m = d;
-          }
-        rows[(gsize) y * w + x] = m;
-      }
-  for (guint y = 0; y < h; y++)
-    for (guint x = 0; x < w; x++)
-      {
-        float m = NAN;
-
-        for (int dy = -r; dy <= r; dy++)
-          {
-            int Y = (int) y + dy;
-            float d;
-
-            if (Y < 0 || Y >= (int) h)
-              continue;
-            d = rows[(gsize) Y * w + x];
-            if (!isnan (d) && (isnan (m) || d > m))
-              m = d;
-          }
-        envelope[(gsize) y * w + x] = m;
-      }
-  for (int pass = 0; pass < 2; pass++)
+  if (strategy == CUT_ENVELOPE)
     {
-      const float *in = pass == 0 ? envelope : tmp;
-      float *out = pass == 0 ? tmp : rows;
+      int r = MAX (1, (int) ceil (CUT_RADIUS_MM / front->pixel));
 
+      max_filter (front->depth, a, w, h, r, FALSE);
+      max_filter (a, b, w, h, r, TRUE);
+      gauss_filter (b, a, w, h, CUT_SIGMA_MM / front->pixel, FALSE);
+      gauss_filter (a, b, w, h, CUT_SIGMA_MM / front->pixel, TRUE);
+    }
+  else
+    {
       for (guint y = 0; y < h; y++)
         for (guint x = 0; x < w; x++)
           {
-            double sum = 0, wsum = 0;
+            float skin = front->depth[(gsize) y * w + x];
 
-            for (int o = -sr; o <= sr; o++)
-              {
-                int X = pass == 0 ? (int) x + o : (int) x;
-                int Y = pass == 0 ? (int) y : (int) y + o;
-                float d;
-                double k;
-
-                if (X < 0 || Y < 0 || X >= (int) w || Y >= (int) h)
-                  continue;
-                d = in[(gsize) Y * w + X];
-                if (isnan (d))
-                  continue;
-                k = exp (-0.5 * o * o / (sigma * sigma));
-                sum += k * d;
-                wsum += k;
-              }
-            out[(gsize) y * w + x] = wsum > 0 ? (float) (sum / wsum) : NAN;
+            if (!isnan (skin) && x >= mask[0] && x <= mask[2] && y >= mask[1] && y <= mask[3])
+              plane = MIN (plane, skin + depth_mm);
           }
     }
+
   for (guint y = 0; y < h; y++)
     for (guint x = 0; x < w; x++)
       {
         float skin = front->depth[(gsize) y * w + x];
-        float level = rows[(gsize) y * w + x];
-        double edge, f;
+        double level = strategy == CUT_ENVELOPE ? b[(gsize) y * w + x] : plane, edge, f = 1.0;
 
         if (isnan (skin) || isnan (level) || x < mask[0] || x > mask[2] || y < mask[1]
-            || y > mask[3])
+            || y > mask[3] || level == G_MAXDOUBLE)
           {
             cut[(gsize) y * w + x] = NAN;
             continue;
           }
-        /* Feathered towards the mask's edges so the cut leaves no step there. */
-        edge = MIN (MIN (x - mask[0], mask[2] - x), MIN (y - mask[1], mask[3] - y));
-        f = CLAMP (edge * front->pixel / CUT_FEATHER_MM, 0.0, 1.0);
-        cut[(gsize) y * w + x] = (float) (skin + f * (MIN ((double) level, skin + depth_mm) - skin));
+        if (strategy == CUT_ENVELOPE)
+          {
+            edge = MIN (MIN (x - mask[0], mask[2] - x), MIN (y - mask[1], mask[3] - y));
+            f = CLAMP (edge * front->pixel / CUT_FEATHER_MM, 0.0, 1.0);
+          }
+        cut[(gsize) y * w + x] = (float) (skin + f * (MIN (level, skin + depth_mm) - skin));
         any = TRUE;
       }
   if (!any)
@@ -245,72 +275,38 @@ build_cut (const LacunaFaceRender *front,
   return cut;
 }
 
-LacunaDefaceResult *
-lacuna_deface_volume (LacunaVolume  *volume,
-                      double         depth_mm,
-                      GCancellable  *cancellable,
-                      GError       **error)
+/* Cuts a fresh copy of the original with strategy; counts what changed. FALSE when there
+ * was nothing to cut. */
+static gboolean
+cut_volume (LacunaDefaceResult     *self,
+            const LacunaFaceRender *front,
+            const double            mask[4],
+            CutStrategy             strategy)
 {
-  g_autoptr(LacunaDefaceResult) self = NULL;
-  const LacunaFaceRender *front = NULL;
-  double mask[4];
-  g_autofree float *cut = NULL;
-  guint nx, ny, nz;
+  LacunaVolume *volume = self->original;
+  guint nx = lacuna_volume_get_width (volume), ny = lacuna_volume_get_height (volume);
+  guint nz = lacuna_volume_get_depth (volume);
+  g_autofree float *cut = build_cut (front, mask, self->depth, strategy);
   const float *src;
   float *dst;
-  double spacing[3];
 
-  g_return_val_if_fail (LACUNA_IS_VOLUME (volume), NULL);
-
-  if (!(depth_mm > 0 && depth_mm <= 100))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           _("The defacing depth must be between 0 and 100 mm"));
-      return NULL;
-    }
-
-  self = g_object_new (LACUNA_TYPE_DEFACE_RESULT, NULL);
-  self->depth = depth_mm;
-  self->original = g_object_ref (volume);
-  self->before = lacuna_face_check_volume (volume, cancellable, error);
-  if (self->before == NULL)
-    return NULL;
-  self->volume = lacuna_volume_copy (volume);
-  nx = lacuna_volume_get_width (volume);
-  ny = lacuna_volume_get_height (volume);
-  nz = lacuna_volume_get_depth (volume);
-  self->slice_changed = g_new0 (gboolean, nz);
-  self->background = _lacuna_face_get_background (volume);
-  self->fill = g_strcmp0 (lacuna_volume_get_modality (volume), "CT") == 0
-               ? 40.0f : (float) lacuna_volume_get_percentile (volume, 0.9);
-  if (!lacuna_face_result_get_found (self->before))
-    return g_steal_pointer (&self);
-
-  /* View 0 is the frontal one (yaw 0, pitch 0). */
-  front = _lacuna_face_result_get_render (self->before, 0);
-  if (front == NULL || front->n_hits == 0 || !build_mask (self->before, front, mask))
-    return g_steal_pointer (&self);
-  self->box[0] = (int) floor (mask[0]);
-  self->box[1] = (int) floor (mask[1]);
-  self->box[2] = (int) ceil (mask[2] - mask[0]);
-  self->box[3] = (int) ceil (mask[3] - mask[1]);
-
-  cut = build_cut (front, mask, depth_mm);
   if (cut == NULL)
-    return g_steal_pointer (&self);
+    return FALSE;
 
+  g_clear_object (&self->volume);
+  self->volume = lacuna_volume_copy (volume);
+  g_free (self->mask);
   self->mask = g_new0 (guint8, (gsize) nx * ny * nz);
+  memset (self->slice_changed, 0, nz * sizeof (gboolean));
+  self->n_changed = self->n_deep_changed = 0;
   src = lacuna_volume_get_data (volume);
   dst = lacuna_volume_get_data (self->volume);
-  lacuna_volume_get_spacing (volume, spacing);
+
   for (guint k = 0; k < nz; k++)
     {
-      double o[3], row[3], col[3], orientation[6];
+      double o[3], row[3], col[3];
 
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return NULL;
       lacuna_volume_voxel_to_patient (volume, 0, 0, k, o);
-      lacuna_volume_get_orientation (volume, orientation);
       lacuna_volume_voxel_to_patient (volume, 1, 0, k, row);
       lacuna_volume_voxel_to_patient (volume, 0, 1, k, col);
       for (guint a = 0; a < 3; a++)
@@ -322,34 +318,30 @@ lacuna_deface_volume (LacunaVolume  *volume,
         for (guint i = 0; i < nx; i++)
           {
             gsize v = ((gsize) k * ny + j) * nx + i;
-            double p[3], rel[3], u, w, t;
+            double rel[3], u, w, t;
             int px, py;
             float skin, c;
 
             for (guint a = 0; a < 3; a++)
-              {
-                p[a] = o[a] + i * row[a] + j * col[a];
-                rel[a] = p[a] - front->origin[a];
-              }
+              rel[a] = o[a] + i * row[a] + j * col[a] - front->origin[a];
             u = dot3 (rel, front->right) / front->pixel;
             w = dot3 (rel, front->down) / front->pixel;
-            if (u < mask[0] || u > mask[2] || w < mask[1] || w > mask[3])
+            if (u < mask[0] - 1 || u > mask[2] + 1 || w < mask[1] - 1 || w > mask[3] + 1)
               continue;
             px = (int) floor (u + 0.5);
             py = (int) floor (w + 0.5);
             if (px < 0 || py < 0 || px >= (int) front->width || py >= (int) front->height)
               continue;
             skin = front->depth[(gsize) py * front->width + px];
-            if (isnan (skin))
+            c = cut[(gsize) py * front->width + px];
+            if (isnan (skin) || isnan (c))
               continue;
             t = dot3 (rel, front->forward);
             /* In front of the cut surface, never deeper than depth_mm below the skin. */
-            c = cut[(gsize) py * front->width + px];
-            if (isnan (c) || t >= c || t >= skin + depth_mm)
+            if (t >= c || t >= skin + self->depth)
               continue;
-            /* A thin shell of plain tissue just in front of the cut keeps the new surface
-             * the smooth cut itself, instead of opening the cavities behind it. */
-            if (t >= c - CUT_SHELL_MM)
+            /* The shell is never put in front of the old skin. */
+            if (strategy == CUT_ENVELOPE && t >= c - CUT_SHELL_MM && t >= skin)
               {
                 self->mask[v] = 2;
                 dst[v] = self->fill;
@@ -394,14 +386,71 @@ lacuna_deface_volume (LacunaVolume  *volume,
             t = dot3 (rel, front->forward);
             skin = px >= 0 && py >= 0 && px < (int) front->width && py < (int) front->height
                    ? front->depth[(gsize) py * front->width + px] : NAN;
-            if (isnan (skin) || t > skin + depth_mm)
+            if (isnan (skin) || t > skin + self->depth)
               self->n_deep_changed++;
           }
     }
+  return TRUE;
+}
 
-  self->after = lacuna_face_check_volume (self->volume, cancellable, error);
-  if (self->after == NULL)
+LacunaDefaceResult *
+lacuna_deface_volume (LacunaVolume  *volume,
+                      double         depth_mm,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  g_autoptr(LacunaDefaceResult) self = NULL;
+  const LacunaFaceRender *front = NULL;
+  double mask[4];
+  guint nz;
+
+  g_return_val_if_fail (LACUNA_IS_VOLUME (volume), NULL);
+
+  if (!(depth_mm > 0 && depth_mm <= 100))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("The defacing depth must be between 0 and 100 mm"));
+      return NULL;
+    }
+
+  self = g_object_new (LACUNA_TYPE_DEFACE_RESULT, NULL);
+  self->depth = depth_mm;
+  self->original = g_object_ref (volume);
+  self->before = lacuna_face_check_volume (volume, cancellable, error);
+  if (self->before == NULL)
     return NULL;
+  self->volume = lacuna_volume_copy (volume);
+  nz = lacuna_volume_get_depth (volume);
+  self->slice_changed = g_new0 (gboolean, nz);
+  self->background = _lacuna_face_get_background (volume);
+  self->fill = g_strcmp0 (lacuna_volume_get_modality (volume), "CT") == 0
+               ? 40.0f : (float) lacuna_volume_get_percentile (volume, 0.9);
+  if (!lacuna_face_result_get_found (self->before))
+    return g_steal_pointer (&self);
+
+  /* View 0 is the frontal one (yaw 0, pitch 0). */
+  front = _lacuna_face_result_get_render (self->before, 0);
+  if (front == NULL || front->n_hits == 0 || !build_mask (self->before, front, mask))
+    return g_steal_pointer (&self);
+  self->box[0] = (int) floor (mask[0]);
+  self->box[1] = (int) floor (mask[1]);
+  self->box[2] = (int) ceil (mask[2] - mask[0]);
+  self->box[3] = (int) ceil (mask[3] - mask[1]);
+
+  for (CutStrategy strategy = 0; strategy < N_CUTS; strategy++)
+    {
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+      if (!cut_volume (self, front, mask, strategy))
+        continue;
+      self->strategy = strategy;
+      g_clear_object (&self->after);
+      self->after = lacuna_face_check_volume (self->volume, cancellable, error);
+      if (self->after == NULL)
+        return NULL;
+      if (!lacuna_face_result_get_found (self->after))
+        break;
+    }
   return g_steal_pointer (&self);
 }
 
@@ -431,6 +480,15 @@ lacuna_deface_result_get_verified (LacunaDefaceResult *self)
   g_return_val_if_fail (LACUNA_IS_DEFACE_RESULT (self), FALSE);
   return self->after != NULL && !lacuna_face_result_get_found (self->after)
          && self->n_deep_changed == 0;
+}
+
+const char *
+lacuna_deface_result_get_method (LacunaDefaceResult *self)
+{
+  g_return_val_if_fail (LACUNA_IS_DEFACE_RESULT (self), NULL);
+  if (self->after == NULL)
+    return NULL;
+  return self->strategy == CUT_ENVELOPE ? "envelope" : "plane";
 }
 
 double

@@ -2,16 +2,22 @@
  *
  * The face is found first (lacuna-face.h); its consensus boxes from every view that agreed
  * are back-projected onto the frontal (anterior) render to make a face mask, from the brow
- * line (the boxes' upper edge) down past the chin (the lower edge extended by a quarter of
- * the box). Inside the mask, along anterior rays, tissue in front of a cut surface is set to
- * air (CT −1000 HU) or background (other modalities: the median of the volume's corners).
- * The cut surface is the deepest skin within 12 mm (smoothed), so the nose, lips and eyes
- * are levelled off rather than shifted back, and it never lies more than depth_mm below
- * the skin of its ray: no voxel deeper than that changes. The last 3 mm in front of the
- * cut become plain tissue (CT +40 HU; else the volume's 90th percentile), so the new
- * surface is the smooth cut itself rather than the cavities (orbits, sinuses) behind it. The brain is untouched, and
- * lacuna_deface_result_get_n_deep_changed() proves it by comparing both volumes. Then the
- * defaced volume is rendered and checked again (all views, all levels).
+ * line (an eighth below the boxes' upper edge) down past the chin (the lower edge extended
+ * by a quarter of the box). Inside the mask, along anterior rays, tissue in front of a cut
+ * surface is set to air (CT −1000 HU) or background (other modalities: the median of the
+ * volume's corners). The cut never lies more than depth_mm below the skin of its ray, so no
+ * voxel deeper than that changes (the brain is untouched), and
+ * lacuna_deface_result_get_n_deep_changed() proves it by comparing both volumes.
+ *
+ * Two cuts are tried in turn, each on a fresh copy, until the re-check (all views, all
+ * levels) no longer finds agreement:
+ * - "envelope": the deepest skin within 12 mm, smoothed, so the nose, lips and eyes are
+ *   levelled off rather than shifted back, feathered towards the mask's edges; the last
+ *   3 mm in front of it become plain tissue (CT +40 HU; else the volume's 90th percentile;
+ *   never in front of the old skin), so the new surface is the smooth cut rather than the
+ *   cavities (orbits, sinuses) behind it;
+ * - "plane": depth_mm behind the most anterior skin in the mask (quickshear-like, only
+ *   inside the mask).
  *
  * The output is a new series (the original files are never modified): apply() writes one
  * slice's defaced pixels into an opened copy of its original file, for the exporter;
@@ -50,6 +56,10 @@ gboolean          lacuna_deface_result_get_applied        (LacunaDefaceResult *s
 /* TRUE when applied and the defaced volume has no agreement in any view at any level. */
 gboolean          lacuna_deface_result_get_verified       (LacunaDefaceResult *self);
 double            lacuna_deface_result_get_depth          (LacunaDefaceResult *self);
+/* The cut that was kept: "envelope" (the deepest skin nearby, with a tissue shell), tried
+ * first, or "plane" (quickshear-like, inside the mask) when the re-check still found a
+ * face after the first; NULL when not applied. */
+const char       *lacuna_deface_result_get_method         (LacunaDefaceResult *self);
 LacunaVolume     *lacuna_deface_result_get_original       (LacunaDefaceResult *self);
 LacunaVolume     *lacuna_deface_result_get_volume         (LacunaDefaceResult *self);
 LacunaFaceResult *lacuna_deface_result_get_before         (LacunaDefaceResult *self);

@@ -84,7 +84,10 @@
  *               check).
  *
  * The log records, for every element, its path, keyword, the action applied and why;
- * never a value. */
+ * never a value.
+ *
+ * lacuna_deid_plan_file() (lacuna-deid-plan.h) runs the same decisions without applying
+ * them: apply is that decision pass followed by its edits and the record. */
 #pragma once
 
 #include <glib.h>

@@ -5,7 +5,10 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "lacuna-dicom.h"
 #include "lacuna-export.h"
+#include "lacuna-ocr-classify.h"
+#include "lacuna-redact.h"
 #include "lacuna-residual.h"
 
 G_BEGIN_DECLS
@@ -82,5 +85,52 @@ gboolean  _lacuna_export_finalize_full     (const char     *outdir,
                                             guint          *out_n_failed,
                                             GPtrArray      *out_messages,
                                             GError        **error);
+
+/* Burned-in text and the verification of written pixels (lacuna-export-verify.c). */
+
+/* Why an image written without a box and without a scan may show its patient's identity:
+ * (0028,0301) Burned In Annotation YES, or a modality that usually carries text (US, SC,
+ * OT). NULL when neither. Untranslated (it goes into the report). */
+char     *_lacuna_export_burned_in_warning (LacunaDicomFile       *file);
+
+/* Rescans of a redacted copy in burned-in AUTO (see _lacuna_export_scan_burned_in). */
+#define LACUNA_EXPORT_MAX_RESCANS 3
+
+/* A fresh copy of the input, opened with pixels. */
+typedef LacunaDicomFile *(*LacunaExportReopenFunc) (gpointer   data,
+                                                    GError   **error);
+
+/* Scans original (the input, opened with pixels) for burned-in text and appends the
+ * proposed boxes to boxes. When it proposed any, a fresh copy (reopen) redacted with all
+ * boxes so far is scanned again and what it proposes is added too, until nothing new
+ * turns up (at most LACUNA_EXPORT_MAX_RESCANS rescans). out_summary: the report's summary
+ * (counts and boxes only, never what was read). FALSE + error when the frames cannot be
+ * scanned. */
+gboolean  _lacuna_export_scan_burned_in    (LacunaDicomFile        *original,
+                                            LacunaOcrIdentity      *identity,
+                                            LacunaExportReopenFunc  reopen,
+                                            gpointer                reopen_data,
+                                            GArray                 *boxes,
+                                            JsonNode              **out_summary,
+                                            GCancellable           *cancellable,
+                                            GError                **error);
+
+/* Verifies the file written at path: OCR again (no text line left that is not all
+ * clinical vocabulary, none matching identity, no text-like pixels inside the boxes
+ * applied) and the pixel diff against original outside the boxes. out_passed receives
+ * the result, out_verification the report's "verification" object (counts and boxes,
+ * never what was read). FALSE + error when the check could not run. */
+gboolean  _lacuna_export_verify_written    (LacunaDicomFile       *original,
+                                            const char            *path,
+                                            LacunaOcrIdentity     *identity,
+                                            const LacunaRedactBox *applied,
+                                            guint                  n_applied,
+                                            gboolean              *out_passed,
+                                            JsonNode             **out_verification,
+                                            GCancellable          *cancellable,
+                                            GError               **error);
+
+/* One line for a terminal or a report: "passed" or what remains (counts only). */
+char     *_lacuna_export_verification_summary (JsonObject         *verification);
 
 G_END_DECLS

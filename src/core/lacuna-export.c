@@ -16,6 +16,7 @@
 #include "lacuna-error.h"
 #include "lacuna-export-private.h"
 #include "lacuna-loader.h"
+#include "lacuna-ocr.h"
 #include "lacuna-redact.h"
 #include "lacuna-residual.h"
 #include "lacuna-uid-map.h"
@@ -43,6 +44,7 @@ struct _LacunaExport
   GHashTable               *uids;
   LacunaResidual           *residual;
   LacunaDeidContext        *ctx;
+  LacunaDeidContext        *ctx_clean;     /* burned-in AUTO: records Clean Pixel Data */
   GCancellable             *cancellable;
 
   GMutex                    lock;
@@ -58,6 +60,8 @@ struct _LacunaExport
   int                       n_written;
   int                       n_left_out;
   int                       n_failed_instances;
+  int                       n_verified;
+  int                       n_verification_failed;
   guint                     n_failed_other;
   guint                     n_skipped;
   guint                     n_instances;
@@ -106,6 +110,7 @@ options_copy (const LacunaExportOptions *src)
   options->jobs = src->jobs;
   options->shard_index = src->shard_index;
   options->n_shards = src->n_shards == 0 ? 1 : src->n_shards;
+  options->burned_in = src->burned_in;
   return options;
 }
 
@@ -173,6 +178,8 @@ options_to_json (const LacunaExportOptions *options)
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
+  json_builder_set_member_name (b, "burned-in");
+  json_builder_add_string_value (b, lacuna_export_burned_in_to_string (options->burned_in));
   json_builder_set_member_name (b, "recipe-boxes");
   json_builder_add_int_value (b, d->boxes != NULL ? d->boxes->len : 0);
   json_builder_set_member_name (b, "replacement-identifiers");
@@ -236,6 +243,7 @@ lacuna_export_free (LacunaExport *self)
   g_clear_pointer (&self->uids, g_hash_table_unref);
   g_clear_pointer (&self->residual, lacuna_residual_free);
   g_clear_pointer (&self->ctx, lacuna_deid_context_unref);
+  g_clear_pointer (&self->ctx_clean, lacuna_deid_context_unref);
   g_clear_pointer (&self->names, g_hash_table_unref);
   g_clear_pointer (&self->files, json_array_unref);
   g_clear_pointer (&self->left_out, json_array_unref);
@@ -300,7 +308,25 @@ lacuna_export_get_n_skipped (LacunaExport *self)
 guint
 lacuna_export_get_n_failed (LacunaExport *self)
 {
+  g_return_val_if_fail (self != NULL, 0);
+
   return (guint) g_atomic_int_get (&self->n_failed_instances) + self->n_failed_other;
+}
+
+guint
+lacuna_export_get_n_verified (LacunaExport *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return (guint) g_atomic_int_get (&self->n_verified);
+}
+
+guint
+lacuna_export_get_n_verification_failed (LacunaExport *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return (guint) g_atomic_int_get (&self->n_verification_failed);
 }
 
 static void
@@ -823,6 +849,144 @@ leave_out (LacunaExport *self,
   g_atomic_int_inc (&self->n_left_out);
 }
 
+static gboolean
+is_undecodable (const GError *error)
+{
+  return g_error_matches (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_UNSUPPORTED) ||
+         g_error_matches (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_DECODE);
+}
+
+static LacunaDicomFile *
+reopen_instance (gpointer   data,
+                 GError   **error)
+{
+  return open_instance (data, LACUNA_DICOM_OPEN_DEFAULT, NULL, error);
+}
+
+/* Before de-identification (file is still the input's header): with burned-in AUTO, scans
+ * the pixels and adds the proposed boxes to boxes (*out_summary: the report's summary);
+ * without, warns when the image likely shows text and gets no box. When the pixels will
+ * be verified (scanned, or boxed), *out_original is a second copy of the input and
+ * *out_identity its identity. FALSE when the instance failed (already recorded). */
+static gboolean
+prepare_burned_in (LacunaExport       *self,
+                   LacunaInstance     *instance,
+                   LacunaDicomFile    *file,
+                   const char         *label,
+                   GArray             *boxes,
+                   LacunaDicomFile   **out_original,
+                   LacunaOcrIdentity **out_identity,
+                   JsonNode          **out_summary)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LacunaDicomFile) original = NULL;
+  gboolean auto_scan = self->options->burned_in == LACUNA_EXPORT_BURNED_IN_AUTO;
+
+  if (!auto_scan && boxes->len == 0)
+    {
+      g_autofree char *warning = _lacuna_export_burned_in_warning (file);
+
+      if (warning != NULL)
+        add_problem (self, self->warnings, label, "warning", warning, NULL);
+      return TRUE;
+    }
+
+  original = open_instance (instance, LACUNA_DICOM_OPEN_DEFAULT, NULL, &error);
+  if (original == NULL)
+    {
+      fail_instance (self, label, error->message);
+      return FALSE;
+    }
+  *out_identity = lacuna_ocr_identity_new_from_file (original);
+  if (auto_scan &&
+      !_lacuna_export_scan_burned_in (original, *out_identity, reopen_instance, instance,
+                                      boxes, out_summary, self->cancellable, &error))
+    {
+      /* Pixels that cannot be decoded are left out (or included as they are, by request)
+       * by the redaction step below; they are never verified. */
+      if (is_undecodable (error))
+        return TRUE;
+      {
+        g_autofree char *message = g_strdup_printf ("the burned-in text scan could not run: "
+                                                    "%s", error->message);
+
+        fail_instance (self, label, message);
+      }
+      return FALSE;
+    }
+  *out_original = g_steal_pointer (&original);
+  return TRUE;
+}
+
+/* Verifies the pixels written at tmp. FALSE when the file must not be written (the
+ * failure is recorded); *out_verification: the report's "verification". */
+static gboolean
+verify_written (LacunaExport        *self,
+                const char          *label,
+                LacunaDicomFile     *original,
+                const char          *tmp,
+                LacunaOcrIdentity   *identity,
+                LacunaRedactResult  *redact,
+                JsonNode            *burned_in,
+                JsonNode           **out_verification)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) verification = NULL;
+  g_autoptr(JsonBuilder) b = NULL;
+  g_autofree char *safe = NULL;
+  g_autofree char *message = NULL;
+  const LacunaRedactBox *applied = NULL;
+  guint n_applied = 0;
+  gboolean passed = FALSE;
+
+  if (redact->applied != NULL)
+    {
+      applied = (const LacunaRedactBox *) redact->applied->data;
+      n_applied = redact->applied->len;
+    }
+  if (!_lacuna_export_verify_written (original, tmp, identity, applied, n_applied, &passed,
+                                      &verification, self->cancellable, &error))
+    {
+      message = g_strdup_printf ("the verification of the written pixels could not run: %s",
+                                 error->message);
+      fail_instance (self, label, message);
+      return FALSE;
+    }
+  if (passed)
+    {
+      g_atomic_int_inc (&self->n_verified);
+      *out_verification = g_steal_pointer (&verification);
+      return TRUE;
+    }
+
+  /* Loudly: the file is not written, and the report says exactly what remains. */
+  message = g_strdup_printf ("the verification of the written pixels %s; the file was not "
+                             "written",
+                             json_object_get_string_member (json_node_get_object (verification),
+                                                            "result"));
+  safe = safe_text (self, label, NULL);
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "input");
+  json_builder_add_string_value (b, safe);
+  json_builder_set_member_name (b, "error");
+  json_builder_add_string_value (b, message);
+  if (burned_in != NULL)
+    {
+      json_builder_set_member_name (b, "burned-in");
+      json_builder_add_value (b, json_node_copy (burned_in));
+    }
+  json_builder_set_member_name (b, "verification");
+  json_builder_add_value (b, g_steal_pointer (&verification));
+  json_builder_end_object (b);
+  g_mutex_lock (&self->lock);
+  json_array_add_element (self->failed, json_builder_get_root (b));
+  g_mutex_unlock (&self->lock);
+  g_atomic_int_inc (&self->n_verification_failed);
+  g_atomic_int_inc (&self->n_failed_instances);
+  return FALSE;
+}
+
 static void
 write_instance (LacunaExport   *self,
                 LacunaInstance *instance)
@@ -852,6 +1016,11 @@ write_instance (LacunaExport   *self,
   gboolean has_pixels = lacuna_instance_has_pixels (instance);
   LacunaRedactResult redact = { 0 };
   gboolean redacted = FALSE;
+  g_autoptr(GArray) boxes = NULL;
+  g_autoptr(LacunaDicomFile) original = NULL;
+  g_autoptr(LacunaOcrIdentity) identity = NULL;
+  g_autoptr(JsonNode) burned_in = NULL;
+  g_autoptr(JsonNode) verification = NULL;
   char sha[LACUNA_SHA256_HEX_LEN + 1];
   guint64 size = 0;
   int fd;
@@ -873,8 +1042,18 @@ write_instance (LacunaExport   *self,
       return;
     }
 
+  /* Burned-in text: the scan proposes boxes (AUTO); scanned or boxed pixels are verified
+   * after writing, against a second, untouched copy of the input. */
+  if (has_pixels && reason == NULL)
+    {
+      boxes = instance_boxes (self, instance);
+      if (!prepare_burned_in (self, instance, file, label, boxes, &original, &identity,
+                              &burned_in))
+        return;
+    }
+
   log = lacuna_deid_log_new ();
-  if (!lacuna_deid_apply (self->ctx, file, log, &error))
+  if (!lacuna_deid_apply (burned_in != NULL ? self->ctx_clean : self->ctx, file, log, &error))
     {
       fail_instance (self, label, error->message);
       return;
@@ -882,15 +1061,10 @@ write_instance (LacunaExport   *self,
 
   if (has_pixels && reason == NULL)
     {
-      g_autoptr(GArray) boxes = instance_boxes (self, instance);
-
       if (!lacuna_redact_apply (file, (LacunaRedactBox *) boxes->data, boxes->len, &redact,
                                 &error))
         {
-          gboolean undecodable = g_error_matches (error, LACUNA_DICOM_ERROR,
-                                                  LACUNA_DICOM_ERROR_UNSUPPORTED) ||
-                                 g_error_matches (error, LACUNA_DICOM_ERROR,
-                                                  LACUNA_DICOM_ERROR_DECODE);
+          gboolean undecodable = is_undecodable (error);
 
           lacuna_redact_result_clear (&redact);
           if (undecodable && !deid->include_unknown_payloads)
@@ -999,6 +1173,14 @@ write_instance (LacunaExport   *self,
       return;
     }
   lacuna_residual_check_text (self->residual, file_id, "file name", hits);
+  if (hits->len == 0 && original != NULL && redacted &&
+      !verify_written (self, label, original, tmp, identity, &redact, burned_in,
+                       &verification))
+    {
+      g_unlink (tmp);
+      lacuna_redact_result_clear (&redact);
+      return;
+    }
   if (hits->len > 0)
     {
       g_autoptr(JsonBuilder) hb = json_builder_new ();
@@ -1110,6 +1292,16 @@ write_instance (LacunaExport   *self,
       json_builder_end_array (b);
       json_builder_end_object (b);
     }
+  if (burned_in != NULL)
+    {
+      json_builder_set_member_name (b, "burned-in");
+      json_builder_add_value (b, g_steal_pointer (&burned_in));
+    }
+  if (verification != NULL)
+    {
+      json_builder_set_member_name (b, "verification");
+      json_builder_add_value (b, g_steal_pointer (&verification));
+    }
   json_builder_set_member_name (b, "residual");
   json_builder_add_string_value (b, "no identifying string of the input found");
   json_builder_end_object (b);
@@ -1196,6 +1388,42 @@ check_paths (LacunaExport  *self,
                        self->zip_path);
           return FALSE;
         }
+    }
+  return TRUE;
+}
+
+/* Clean Pixel Data is recorded only after a scan and a verification; the OCR must be able
+ * to run when pixels are to be scanned or verified. */
+static gboolean
+check_burned_in_options (LacunaExport  *self,
+                         GError       **error)
+{
+  const LacunaDeidOptions *deid = self->options->deid;
+  gboolean auto_scan = self->options->burned_in == LACUNA_EXPORT_BURNED_IN_AUTO;
+  gboolean boxes = (self->options->boxes != NULL && self->options->boxes->len > 0) ||
+                   (deid->boxes != NULL && deid->boxes->len > 0);
+  g_autoptr(GError) local_error = NULL;
+
+  if (self->options->burned_in != LACUNA_EXPORT_BURNED_IN_OFF && !auto_scan)
+    {
+      g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
+                   _("Unknown burned-in text mode"));
+      return FALSE;
+    }
+  if (!auto_scan && ((deid->options & LACUNA_PROFILE_OPTION_CLEAN_PIXEL_DATA) != 0 ||
+                     deid->pixels_verified_clean))
+    {
+      g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
+                   _("The Clean Pixel Data option is recorded only for pixels the burned-in "
+                     "text scan checked: use it with --burned-in auto"));
+      return FALSE;
+    }
+  if ((auto_scan || boxes) && !lacuna_ocr_is_available (&local_error))
+    {
+      g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
+                   _("Scanning or verifying burned-in text needs Tesseract with its English "
+                     "data (tesseract-ocr-eng): %s"), local_error->message);
+      return FALSE;
     }
   return TRUE;
 }
@@ -1378,6 +1606,8 @@ lacuna_export_run (LacunaExport  *self,
     }
   if (!lacuna_deid_options_validate (self->options->deid, error))
     return FALSE;
+  if (!check_burned_in_options (self, error))
+    return FALSE;
   if (!check_paths (self, error))
     return FALSE;
   if (!_lacuna_export_prepare_output (self->outdir, self->temp_tag, error))
@@ -1431,9 +1661,22 @@ lacuna_export_run (LacunaExport  *self,
     }
   g_clear_pointer (&index_jobs, g_ptr_array_unref);
 
-  self->ctx = lacuna_deid_context_new (self->key, self->options->deid, self->uids, error);
-  if (self->ctx == NULL)
-    return FALSE;
+  /* Clean Pixel Data and (0028,0301) NO are claimed per file, only for pixels scanned
+   * and verified: the context for every other file does without them. */
+  {
+    g_autoptr(LacunaDeidOptions) plain = lacuna_deid_options_copy (self->options->deid);
+
+    plain->options &= ~LACUNA_PROFILE_OPTION_CLEAN_PIXEL_DATA;
+    plain->pixels_verified_clean = FALSE;
+    self->ctx = lacuna_deid_context_new (self->key, plain, self->uids, error);
+    if (self->ctx == NULL)
+      return FALSE;
+    plain->options |= LACUNA_PROFILE_OPTION_CLEAN_PIXEL_DATA;
+    plain->pixels_verified_clean = TRUE;
+    self->ctx_clean = lacuna_deid_context_new (self->key, plain, self->uids, error);
+    if (self->ctx_clean == NULL)
+      return FALSE;
+  }
 
   record_load_problems (self);
 

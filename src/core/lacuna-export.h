@@ -13,12 +13,17 @@
  *     set (lacuna-uid-map.h) and the residual scan's identifying strings (lacuna-residual.h).
  *  4. Per instance of this shard, in a pool of `jobs` threads: opens it fully (read-only),
  *     leaves it out when its payload cannot be checked (encapsulated documents, video,
- *     pixel data that cannot be decoded) unless include_unknown_payloads, applies
+ *     pixel data that cannot be decoded) unless include_unknown_payloads, scans its pixels
+ *     for burned-in text (burned_in AUTO: the proposed boxes join its boxes), applies
  *     lacuna_deid_apply() and lacuna_redact_apply(), saves it (zero preamble, fresh meta)
- *     to a temporary file in its target folder, runs the residual scan on that file, hashes
- *     it (SHA-256) and renames it to its final name: a PS3.10 file ID made from the new
- *     UIDs (lacuna_export_file_id()). A file that fails at any step leaves nothing under a
- *     final name and does not stop the others.
+ *     to a temporary file in its target folder, runs the residual scan on that file,
+ *     verifies its pixels when they were scanned or boxed (OCR again: no text line left
+ *     that is not all clinical vocabulary, none matching the identity, no text in a box,
+ *     no pixel changed outside the boxes; lacuna_burned_in_verify() and
+ *     lacuna_burned_in_diff_outside()), hashes it (SHA-256) and renames it to its final
+ *     name: a PS3.10 file ID made from the new UIDs (lacuna_export_file_id()). A file that
+ *     fails at any step (a failed verification included) leaves nothing under a final
+ *     name and does not stop the others.
  *  5. Writes the shard's manifest OUTDIR/.lacuna-shard-I-of-N.json: the options, the
  *     counts, and per file what the report needs (no values, no input path that holds an
  *     identifying string).
@@ -45,6 +50,27 @@ G_BEGIN_DECLS
 /* The File-set ID written into the DICOMDIR. */
 #define LACUNA_EXPORT_FILESET_ID      "LACUNA"
 
+/* Burned-in text (lacuna-burned-in.h) in an export. */
+typedef enum
+{
+  /* No scan. Boxes given (options, recipe) are still verified after writing. An image
+   * whose (0028,0301) Burned In Annotation is YES, or whose modality is US, SC or OT, and
+   * that gets no box, is written with a warning. */
+  LACUNA_EXPORT_BURNED_IN_OFF,
+  /* Every image is scanned before redaction; every proposed box (each text line whose
+   * words are not all clinical vocabulary, and every unreadable text-like region; frame
+   * -1 when on every frame) is added to its boxes; the written pixels are verified. A
+   * file that passes records Clean Pixel Data (113101) and (0028,0301) Burned In
+   * Annotation NO. */
+  LACUNA_EXPORT_BURNED_IN_AUTO,
+} LacunaExportBurnedIn;
+
+/* "off", "auto" */
+const char *lacuna_export_burned_in_to_string   (LacunaExportBurnedIn  mode);
+/* FALSE for anything but "off" and "auto". */
+gboolean    lacuna_export_burned_in_from_string (const char            *text,
+                                                 LacunaExportBurnedIn  *out_mode);
+
 typedef struct
 {
   /* De-identification options (copied by lacuna_export_new). NULL: defaults. */
@@ -63,6 +89,10 @@ typedef struct
   /* 0-based shard index and number of shards (1: unsharded). */
   guint              shard_index;
   guint              n_shards;
+  /* Burned-in text: OFF (default) or AUTO. The Clean Pixel Data option and
+   * pixels_verified_clean in deid are honoured per file, only for images that AUTO scanned
+   * and whose written pixels passed the verification; with OFF they are refused. */
+  LacunaExportBurnedIn burned_in;
 } LacunaExportOptions;
 
 LacunaExportOptions *lacuna_export_options_new  (void);
@@ -104,6 +134,10 @@ guint         lacuna_export_get_n_written   (LacunaExport               *self);
 guint         lacuna_export_get_n_left_out  (LacunaExport               *self);
 guint         lacuna_export_get_n_skipped   (LacunaExport               *self);
 guint         lacuna_export_get_n_failed    (LacunaExport               *self);
+/* Files whose written pixels were verified (burned-in text scan, boxes): passed, and
+ * failed (these are also counted in n_failed and not written). */
+guint         lacuna_export_get_n_verified  (LacunaExport               *self);
+guint         lacuna_export_get_n_verification_failed (LacunaExport     *self);
 /* One line per failure, file left out, file skipped and warning of this run ("input: why";
  * an input path holding an identifying string is withheld), for a terminal. */
 GStrv         lacuna_export_dup_messages    (LacunaExport               *self);

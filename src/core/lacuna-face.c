@@ -401,6 +401,8 @@ render_view (LacunaVolume    *volume,
   guint nz = lacuna_volume_get_depth (volume);
   guint x0 = G_MAXUINT, y0 = G_MAXUINT, x1 = 0, y1 = 0, margin;
   int cx0, cy0;
+  double aff_origin[3], aff[3][3];
+  gboolean affine;
 
   full->yaw = yaw;
   full->pitch = pitch;
@@ -443,23 +445,43 @@ render_view (LacunaVolume    *volume,
                       + (tmin - 1.0) * full->forward[a];
   tmax = tmax - tmin + 2.0;
 
+  affine = _lacuna_volume_get_affine (volume, aff_origin, aff);
   full->depth = g_new (float, (gsize) full->width * full->height);
   for (guint y = 0; y < full->height; y++)
     for (guint x = 0; x < full->width; x++)
       {
-        double p0[3], p[3], ijk[3], t = 0, t_last = 0;
+        double p0[3], p[3], ijk[3], ijk0[3] = { 0 }, dijk[3] = { 0 }, t = 0, t_last = 0;
         float hit = NAN;
 
         for (guint a = 0; a < 3; a++)
           p0[a] = full->origin[a] + x * full->pixel * full->right[a]
                   + y * full->pixel * full->down[a];
+        if (affine)
+          for (guint r = 0; r < 3; r++)
+            {
+              ijk0[r] = aff[r][0] * (p0[0] - aff_origin[0]) + aff[r][1] * (p0[1] - aff_origin[1])
+                        + aff[r][2] * (p0[2] - aff_origin[2]);
+              dijk[r] = aff[r][0] * full->forward[0] + aff[r][1] * full->forward[1]
+                        + aff[r][2] * full->forward[2];
+            }
         while (t <= tmax)
           {
             float value;
+            gboolean inside;
 
-            for (guint a = 0; a < 3; a++)
-              p[a] = p0[a] + t * full->forward[a];
-            if (!_lacuna_volume_locate (volume, p, ijk) || occupancy_empty (occ, ijk))
+            if (affine)
+              {
+                for (guint a = 0; a < 3; a++)
+                  ijk[a] = ijk0[a] + t * dijk[a];
+                inside = ijk[2] >= 0 && ijk[2] <= nz - 1;
+              }
+            else
+              {
+                for (guint a = 0; a < 3; a++)
+                  p[a] = p0[a] + t * full->forward[a];
+                inside = _lacuna_volume_locate (volume, p, ijk);
+              }
+            if (!inside || occupancy_empty (occ, ijk))
               {
                 t_last = t;
                 t += skip;

@@ -102,6 +102,75 @@ member_object (JsonObject *o,
 }
 
 static void
+html_box_list (GString    *out,
+               JsonArray  *boxes)
+{
+  for (guint j = 0; boxes != NULL && j < json_array_get_length (boxes); j++)
+    {
+      JsonObject *r = json_array_get_object_element (boxes, j);
+      gint64 frame = member_int (r, "frame");
+
+      g_string_append (out, j == 0 ? " " : "; ");
+      if (frame < 0)
+        g_string_append (out, "every frame");
+      else
+        g_string_append_printf (out, "frame %" G_GINT64_FORMAT, frame + 1);
+      g_string_append_printf (out, ": x %" G_GINT64_FORMAT ", y %" G_GINT64_FORMAT ", %"
+                              G_GINT64_FORMAT " × %" G_GINT64_FORMAT,
+                              member_int (r, "x"), member_int (r, "y"),
+                              member_int (r, "width"), member_int (r, "height"));
+    }
+}
+
+/* A file's burned-in text scan and verification: counts and boxes only (the report never
+ * holds what OCR read). */
+static void
+html_burned_in (GString    *out,
+                JsonObject *f)
+{
+  JsonObject *scan = member_object (f, "burned-in");
+  JsonObject *verification = member_object (f, "verification");
+
+  if (scan != NULL)
+    {
+      g_string_append_printf (out, "<p>Burned-in text scan (%s): %" G_GINT64_FORMAT
+                              " text lines found, %" G_GINT64_FORMAT " boxed (%"
+                              G_GINT64_FORMAT " matching the patient's identity, %"
+                              G_GINT64_FORMAT " unreadable), %" G_GINT64_FORMAT
+                              " kept as clinical vocabulary",
+                              *member_string (scan, "mode") ? member_string (scan, "mode")
+                                                            : "auto",
+                              member_int (scan, "lines"), member_int (scan, "lines-boxed"),
+                              member_int (scan, "lines-identity"),
+                              member_int (scan, "lines-unreadable"),
+                              member_int (scan, "lines-clinical"));
+      if (member_int (scan, "lines-boxed-on-rescan") > 0)
+        g_string_append_printf (out, "; %" G_GINT64_FORMAT " more boxed after rescanning "
+                                "the redacted image",
+                                member_int (scan, "lines-boxed-on-rescan"));
+      g_string_append (out, ".</p>\n");
+    }
+  if (verification != NULL)
+    {
+      gboolean passed = json_object_get_boolean_member_with_default (verification, "passed",
+                                                                     FALSE);
+      JsonArray *left = member_array (verification, "left");
+
+      g_string_append (out, passed ? "<p class=\"passed\">Verification "
+                                   : "<p class=\"failed\">Verification ");
+      html_text (out, member_string (verification, "result"));
+      g_string_append_printf (out, " (frames checked: %" G_GINT64_FORMAT ").",
+                              member_int (verification, "frames"));
+      if (!passed && left != NULL && json_array_get_length (left) > 0)
+        {
+          g_string_append (out, "<br>Text left at:");
+          html_box_list (out, left);
+        }
+      g_string_append (out, "</p>\n");
+    }
+}
+
+static void
 html_problem_table (GString    *out,
                     JsonObject *report,
                     const char *member,
@@ -148,6 +217,8 @@ html_problem_table (GString    *out,
             html_text (out, member_string (h, "keyword"));
           }
       }
+      if (member_object (o, "verification") != NULL)
+        html_burned_in (out, o);
       g_string_append (out, "</td></tr>\n");
     }
   g_string_append (out, "</table>\n");
@@ -160,6 +231,7 @@ lacuna_report_to_html (JsonObject *report)
   JsonObject *counts = member_object (report, "counts");
   JsonObject *options = member_object (report, "options");
   JsonObject *residual = member_object (report, "residual-scan");
+  JsonObject *verification = member_object (report, "verification");
   JsonArray *files = member_array (report, "files");
 
   g_string_append (out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
@@ -168,7 +240,9 @@ lacuna_report_to_html (JsonObject *report)
                         "table{border-collapse:collapse}"
                         "td,th{border:1px solid #999;padding:2px 6px;text-align:left;"
                         "vertical-align:top}"
-                        "code{font-size:90%}\n</style></head><body>\n");
+                        "code{font-size:90%}"
+                        ".passed{color:#26a269}.failed{color:#c01c28;font-weight:bold}"
+                        "\n</style></head><body>\n");
   g_string_append (out, "<h1>De-identification report</h1>\n<p>Output: <code>");
   html_text (out, member_string (report, "output"));
   g_string_append (out, "</code><br>");
@@ -219,6 +293,22 @@ lacuna_report_to_html (JsonObject *report)
       g_string_append (out, "</p>\n");
     }
 
+  if (verification != NULL)
+    {
+      g_string_append (out, "<h2>Burned-in text</h2>\n<p>");
+      g_string_append_printf (out, "Mode: %s. Written pixels verified: %" G_GINT64_FORMAT
+                              " passed, ",
+                              options != NULL && *member_string (options, "burned-in")
+                                ? member_string (options, "burned-in") : "off",
+                              member_int (verification, "passed"));
+      g_string_append_printf (out, member_int (verification, "failed") > 0
+                                     ? "<span class=\"failed\">%" G_GINT64_FORMAT
+                                       " failed (not written)</span>"
+                                     : "%" G_GINT64_FORMAT " failed",
+                              member_int (verification, "failed"));
+      g_string_append (out, ".</p>\n");
+    }
+
   html_problem_table (out, report, "failed", "Failed", "Error");
   html_problem_table (out, report, "left-out", "Left out", "Reason");
   html_problem_table (out, report, "skipped", "Skipped (not DICOM)", "Reason");
@@ -260,11 +350,12 @@ lacuna_report_to_html (JsonObject *report)
               g_string_append_printf (out, "<p>Filled on frame %" G_GINT64_FORMAT ": x %"
                                       G_GINT64_FORMAT ", y %" G_GINT64_FORMAT ", %"
                                       G_GINT64_FORMAT " × %" G_GINT64_FORMAT "</p>\n",
-                                      member_int (r, "frame"), member_int (r, "x"),
+                                      member_int (r, "frame") + 1, member_int (r, "x"),
                                       member_int (r, "y"), member_int (r, "width"),
                                       member_int (r, "height"));
             }
         }
+      html_burned_in (out, f);
       g_string_append (out, "<table><tr><th>Tag</th><th>Keyword</th><th>Path</th>"
                             "<th>Action</th><th>Reason</th></tr>\n");
       for (guint j = 0; changes != NULL && j < json_array_get_length (changes); j++)
@@ -304,6 +395,36 @@ lacuna_report_write (JsonObject  *report,
 
 /* ---------------------------------------------------------------------------------------- */
 /* Finalizing                                                                               */
+
+/* The written pixels verified, over the files written and those that failed. */
+static JsonObject *
+verification_counts (JsonArray *files,
+                     JsonArray *failed)
+{
+  JsonObject *o = json_object_new ();
+  gint64 passed = 0, n_failed = 0;
+
+  for (guint i = 0; i < json_array_get_length (files); i++)
+    {
+      JsonObject *v = member_object (json_array_get_object_element (files, i), "verification");
+
+      if (v != NULL && json_object_get_boolean_member_with_default (v, "passed", FALSE))
+        passed++;
+      else if (v != NULL)
+        n_failed++;
+    }
+  for (guint i = 0; i < json_array_get_length (failed); i++)
+    {
+      JsonObject *v = member_object (json_array_get_object_element (failed, i), "verification");
+
+      if (v != NULL)
+        n_failed++;
+    }
+  json_object_set_int_member (o, "checked", passed + n_failed);
+  json_object_set_int_member (o, "passed", passed);
+  json_object_set_int_member (o, "failed", n_failed);
+  return o;
+}
 
 static void
 append_all (JsonArray  *to,
@@ -643,6 +764,7 @@ _lacuna_export_finalize_full (const char     *outdir,
 
   json_object_set_int_member (residual_scan, "needles", n_needles);
   json_object_set_object_member (report, "residual-scan", residual_scan);
+  json_object_set_object_member (report, "verification", verification_counts (files, failed));
 
   if (residual != NULL)
     {

@@ -18,13 +18,27 @@
  *                "input-transfer-syntax", "transfer-syntax", "preamble"?,
  *                "included-unchecked"?, "changes": [ { "path", "tag", "keyword",
  *                "action" (X Z D C U added note), "reason" } ], "pixels"?: { "rewritten",
- *                "regions": [ { "frame", "x", "y", "width", "height" } ], "notes" },
- *                "residual" } ],
+ *                "regions": [ BOX ], "notes" }, "burned-in"?: SCAN,
+ *                "verification"?: VERIFICATION, "residual" } ],
  *   "left-out": [ { "input", "sop-class-uid", "reason" } ],
  *   "skipped":  [ { "input", "reason" } ],
- *   "failed":   [ { "input" | "file-id", "error", "residual-hits"? } ],
+ *   "failed":   [ { "input" | "file-id", "error", "residual-hits"?, "burned-in"?,
+ *                   "verification"? } ],
  *   "warnings": [ { "input", "warning" } ],
- *   "residual-scan": { "needles", "hits", "report" }
+ *   "residual-scan": { "needles", "hits", "report" },
+ *   "verification": { "checked", "passed", "failed" }   (written pixels verified)
+ *
+ * BOX: { "frame" (0-based; -1 every frame), "x", "y", "width", "height" }.
+ * SCAN (burned-in AUTO): { "mode": "auto", "frames", "distinct-frames", "lines",
+ *   "lines-boxed", "lines-clinical", "lines-identity", "lines-unreadable", "rescans",
+ *   "lines-boxed-on-rescan", "boxes": [ BOX ] } (the boxes proposed).
+ * VERIFICATION (every file whose pixels were scanned or boxed): { "passed", "frames",
+ *   "boxes-checked", "text-lines-left", "identity-lines-left", "boxes-with-text",
+ *   "pixels-changed-outside-boxes", "left": [ BOX ] (where text lines are left),
+ *   "result" (one line: "passed: …" or "failed: …") }. A file that fails it is not
+ *   written: its entry is in "failed". Never what OCR read, only counts and boxes.
+ *
+ * The HTML numbers frames from 1.
  */
 #pragma once
 

@@ -14,4 +14,10 @@ float    _lacuna_volume_trilinear (LacunaVolume *self,
                                    const double  ijk[3],
                                    float         outside);
 
+/* For evenly spaced slices: ijk = m · (p − origin) exactly (the shear of a gantry tilt
+ * included). FALSE for uneven spacing (use _lacuna_volume_locate). */
+gboolean _lacuna_volume_get_affine (LacunaVolume *self,
+                                    double        origin[3],
+                                    double        m[3][3]);
+
 G_END_DECLS

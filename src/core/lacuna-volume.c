@@ -663,6 +663,40 @@ trilinear (LacunaVolume *self,
 }
 
 gboolean
+_lacuna_volume_get_affine (LacunaVolume *self,
+                           double        origin[3],
+                           double        m[3][3])
+{
+  double a[3][3], det;
+
+  if (!self->uniform)
+    return FALSE;
+  /* Columns: one step in i, j and k, in mm. */
+  for (guint r = 0; r < 3; r++)
+    {
+      a[r][0] = self->dx * self->row[r];
+      a[r][1] = self->dy * self->col[r];
+      a[r][2] = (self->positions[3 * (self->nz - 1) + r] - self->positions[r]) / (self->nz - 1);
+      origin[r] = self->positions[r];
+    }
+  det = a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1])
+        - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0])
+        + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
+  if (fabs (det) < 1e-12)
+    return FALSE;
+  m[0][0] = (a[1][1] * a[2][2] - a[1][2] * a[2][1]) / det;
+  m[0][1] = (a[0][2] * a[2][1] - a[0][1] * a[2][2]) / det;
+  m[0][2] = (a[0][1] * a[1][2] - a[0][2] * a[1][1]) / det;
+  m[1][0] = (a[1][2] * a[2][0] - a[1][0] * a[2][2]) / det;
+  m[1][1] = (a[0][0] * a[2][2] - a[0][2] * a[2][0]) / det;
+  m[1][2] = (a[0][2] * a[1][0] - a[0][0] * a[1][2]) / det;
+  m[2][0] = (a[1][0] * a[2][1] - a[1][1] * a[2][0]) / det;
+  m[2][1] = (a[0][1] * a[2][0] - a[0][0] * a[2][1]) / det;
+  m[2][2] = (a[0][0] * a[1][1] - a[0][1] * a[1][0]) / det;
+  return TRUE;
+}
+
+gboolean
 _lacuna_volume_locate (LacunaVolume *self,
                        const double  position[3],
                        double        ijk[3])

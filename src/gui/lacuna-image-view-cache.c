@@ -9,7 +9,8 @@
  * to the main context. Jobs are sorted by their distance to the position shown when they
  * were asked for; a job whose position has since moved out of reach, or whose model was
  * replaced, is dropped without decoding. The worker touches only the job, the shared block
- * (its open file under its mutex, atomics) and immutable instances.
+ * (its open file under its mutex, atomics) and immutable instances; results are handled in
+ * the thread that runs the view's main context.
  *
  * The cache keeps decoded frames (stored values, about 0.5 MB for a 512×512 CT slice), not
  * windowed images, so that changing the window re-renders only the frame shown. When it is
@@ -20,6 +21,8 @@
 #define G_LOG_DOMAIN "lacuna-image-view"
 
 #include "config.h"
+
+#include <stdlib.h>
 
 #include <glib/gi18n.h>
 
@@ -241,14 +244,21 @@ pool_func (gpointer data,
            gpointer user_data)
 {
   Job *job = data;
+  GSource *source;
 
   if (is_wanted (job))
     decode_job (job);
   else
     job->dropped = TRUE;
 
-  g_main_context_invoke_full (job->shared->context, G_PRIORITY_DEFAULT,
-                              job_done_cb, job, job_free);
+  /* Not g_main_context_invoke(): when no thread is iterating the context at that moment
+   * (a test between iterations), it runs the function right here, in the worker. */
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, job_done_cb, job, job_free);
+  g_source_set_static_name (source, "[lacuna] decoded frame");
+  g_source_attach (source, job->shared->context);
+  g_source_unref (source);
 }
 
 static int
@@ -266,21 +276,46 @@ compare_jobs (gconstpointer a,
   return 0;
 }
 
+static GMutex pool_lock;
+static GThreadPool *pool;
+static gboolean pool_closed;
+
+/* At exit, before the C++ libraries' static destructors (registered earlier, so run later):
+ * queued jobs are dropped and the running ones finish, so that no worker is inside DCMTK
+ * while it is torn down. */
+static void
+drain_pool (void)
+{
+  GThreadPool *old;
+
+  g_mutex_lock (&pool_lock);
+  old = g_steal_pointer (&pool);
+  pool_closed = TRUE;
+  g_mutex_unlock (&pool_lock);
+
+  if (old != NULL)
+    g_thread_pool_free (old, TRUE, TRUE);
+}
+
 static GThreadPool *
 get_pool (void)
 {
-  static GThreadPool *pool = NULL;
+  GThreadPool *result;
 
-  if (g_once_init_enter (&pool))
+  g_mutex_lock (&pool_lock);
+  if (pool == NULL && !pool_closed)
     {
       /* Leave a core for drawing; the machine may be small. */
       guint n = CLAMP (g_get_num_processors () - 1, 1, 3);
-      GThreadPool *new_pool = g_thread_pool_new (pool_func, NULL, n, FALSE, NULL);
 
-      g_thread_pool_set_sort_function (new_pool, compare_jobs, NULL);
-      g_once_init_leave (&pool, new_pool);
+      pool = g_thread_pool_new (pool_func, NULL, n, FALSE, NULL);
+      g_thread_pool_set_sort_function (pool, compare_jobs, NULL);
+      atexit (drain_pool);
     }
-  return pool;
+  result = pool;
+  g_mutex_unlock (&pool_lock);
+
+  return result;
 }
 
 /* ------------------------------------------------------------------------------------- */
@@ -354,9 +389,14 @@ submit (LacunaImageView *self,
         guint            distance)
 {
   const Slice *slice = &g_array_index (self->slices, Slice, position);
-  Job *job = g_new0 (Job, 1);
+  GThreadPool *decode_pool = get_pool ();
+  Job *job;
   guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->pending, GUINT_TO_POINTER (position)));
 
+  if (decode_pool == NULL)   /* exiting */
+    return;
+
+  job = g_new0 (Job, 1);
   job->shared = shared_ref (self->shared);
   job->instance = g_object_ref (slice->instance);
   job->frame_index = slice->frame;
@@ -366,7 +406,7 @@ submit (LacunaImageView *self,
   job->serial = ++self->shared->serial;
 
   g_hash_table_insert (self->pending, GUINT_TO_POINTER (position), GUINT_TO_POINTER (n + 1));
-  g_thread_pool_push (get_pool (), job, NULL);
+  g_thread_pool_push (decode_pool, job, NULL);
 }
 
 /* How many positions ahead fit in the cache beside the ones behind. */

@@ -39,6 +39,8 @@ struct _LacunaImageView
   LacunaFrame           *frame;
   GHashTable            *attributes;         /* keyword → value, of the shown frame's file */
   cairo_surface_t       *surface;            /* the frame, windowed */
+  cairo_surface_t       *spare_surface;      /* the previous one, for reuse */
+  GByteArray            *render_buffer;      /* 8-bit grey or RGB, before expanding */
   double                 surface_center;
   double                 surface_width;
   gboolean               surface_uses_lut;

@@ -243,7 +243,15 @@ refresh_cell (GtkWidget *child)
 
         gtk_label_set_text (GTK_LABEL (child), text);
         set_class (child, "overridden", lacuna_tag_row_get_overridden (row));
-        gtk_widget_set_tooltip_text (child, reason != NULL && *text != '\0' ? reason : NULL);
+        if (reason != NULL && *text != '\0')
+          {
+            /* Translators: a row's action and, below it, why ("Basic Profile") */
+            g_autofree char *tip = g_strdup_printf (_("%s\nWhy: %s"), text, reason);
+
+            gtk_widget_set_tooltip_text (child, tip);
+          }
+        else
+          gtk_widget_set_tooltip_text (child, NULL);
       }
       break;
 
@@ -1140,12 +1148,14 @@ lacuna_tag_inspector_init (LacunaTagInspector *self)
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
 
   /* Translators: column titles of the attribute list */
-  add_column (self, COL_TAG, _("Tag"), FALSE, 170);
-  add_column (self, COL_NAME, _("Name"), TRUE, -1);
+  /* Fixed widths are the minimum: in a narrow window the list scrolls sideways instead of
+   * cutting every column down to a few letters. */
+  add_column (self, COL_TAG, _("Tag"), FALSE, 120);
+  add_column (self, COL_NAME, _("Name"), TRUE, 160);
   add_column (self, COL_VR, C_("value representation", "VR"), FALSE, -1);
-  add_column (self, COL_VALUE, _("Value"), TRUE, -1);
-  add_column (self, COL_ACTION, _("Export"), TRUE, -1);
-  add_column (self, COL_CATEGORY, _("Category"), FALSE, 170);
+  add_column (self, COL_VALUE, _("Value"), TRUE, 140);
+  add_column (self, COL_ACTION, _("Export"), TRUE, 150);
+  add_column (self, COL_CATEGORY, _("Category"), FALSE, 140);
   add_column (self, COL_MENU, NULL, FALSE, -1);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
 
@@ -1304,7 +1314,12 @@ lacuna_tag_inspector_set_search_text (LacunaTagInspector *self,
   g_free (self->search);
   self->search = g_steal_pointer (&folded);
   if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), text ? text : "") != 0)
-    gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text ? text : "");
+    {
+      /* Setting the text empties the entry first, which emits "search-changed" at once. */
+      g_signal_handlers_block_by_func (self->search_entry, search_changed_cb, self);
+      gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text ? text : "");
+      g_signal_handlers_unblock_by_func (self->search_entry, search_changed_cb, self);
+    }
   apply_filter (self);
 }
 

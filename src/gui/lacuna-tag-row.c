@@ -372,6 +372,9 @@ lacuna_tag_row_dup_name_label (LacunaTagRow *self)
 
   if (self->kind == LACUNA_TAG_ROW_ITEM)
     return g_strdup ("");
+  if (g_str_has_prefix (self->name, "RETIRED_"))
+    /* Translators: the name of an attribute the standard has retired */
+    return g_strdup_printf (_("%s (retired)"), self->name + strlen ("RETIRED_"));
   if (*self->name != '\0')
     return g_strdup (self->name);
   if ((self->tag & 0xFFFF) == 0)

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "lacuna-window.h"
+#include "lacuna-tag-inspector.h"
 
 G_BEGIN_DECLS
 
@@ -23,6 +24,13 @@ struct _LacunaWindow
   GtkListView          *series_view;
   LacunaImageView      *image_view;
   GtkLabel             *position_label;
+  GtkToggleButton      *inspector_button;
+  GtkPaned             *inspector_paned;
+  LacunaTagInspector   *tag_inspector;
+  gboolean              inspector_placed;  /* the paned's position was set once */
+
+  /* What export will do (options, overrides); shown and changed in the tag inspector. */
+  LacunaDecisions      *decisions;
 
   GtkSingleSelection   *selection;
   LacunaCollection     *collection;

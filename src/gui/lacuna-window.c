@@ -118,6 +118,45 @@ update_position_label (LacunaWindow *self)
   gtk_label_set_text (self->position_label, text);
 }
 
+/* The tag inspector follows the image shown (only while it is visible). */
+static void
+update_inspector (LacunaWindow *self)
+{
+  int height;
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->tag_inspector)))
+    return;
+  /* The first time: share the height between the image and the list. */
+  height = gtk_widget_get_height (GTK_WIDGET (self->inspector_paned));
+  if (!self->inspector_placed && height > 0)
+    {
+      gtk_paned_set_position (self->inspector_paned, height / 2);
+      self->inspector_placed = TRUE;
+    }
+  lacuna_tag_inspector_set_instance (self->tag_inspector,
+                                     lacuna_image_view_get_instance (self->image_view, NULL));
+}
+
+static void
+show_inspector_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  LacunaWindow *self = LACUNA_WINDOW (widget);
+
+  if (g_str_equal (gtk_stack_get_visible_child_name (self->main_stack), "study"))
+    gtk_toggle_button_set_active (self->inspector_button,
+                                  !gtk_toggle_button_get_active (self->inspector_button));
+}
+
+static void
+page_changed_cb (LacunaWindow *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->inspector_button),
+                          g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack),
+                                     "study") == 0);
+}
+
 static void
 selection_changed_cb (LacunaWindow *self)
 {
@@ -129,6 +168,7 @@ selection_changed_cb (LacunaWindow *self)
     return;
 
   lacuna_image_view_set_model (self->image_view, G_LIST_MODEL (series));
+  update_inspector (self);
   description = lacuna_series_get_description (series);
   adw_window_title_set_subtitle (self->window_title, description ? description : "");
 
@@ -479,6 +519,7 @@ lacuna_window_dispose (GObject *object)
   g_clear_object (&self->collection);
   g_clear_object (&self->selection);
   g_clear_object (&self->settings);
+  g_clear_object (&self->decisions);
   g_clear_pointer (&self->first_series_uid, g_free);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LACUNA_TYPE_WINDOW);
@@ -499,6 +540,7 @@ lacuna_window_class_init (LacunaWindowClass *klass)
   g_type_ensure (LACUNA_TYPE_IMAGE_VIEW);
   g_type_ensure (LACUNA_TYPE_ANNOTATIONS);
   g_type_ensure (LACUNA_TYPE_VIEW_BAR);
+  g_type_ensure (LACUNA_TYPE_TAG_INSPECTOR);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/lacuna/Lacuna/ui/lacuna-window.ui");
@@ -514,12 +556,18 @@ lacuna_window_class_init (LacunaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LacunaWindow, series_view);
   gtk_widget_class_bind_template_child (widget_class, LacunaWindow, image_view);
   gtk_widget_class_bind_template_child (widget_class, LacunaWindow, position_label);
+  gtk_widget_class_bind_template_child (widget_class, LacunaWindow, inspector_button);
+  gtk_widget_class_bind_template_child (widget_class, LacunaWindow, inspector_paned);
+  gtk_widget_class_bind_template_child (widget_class, LacunaWindow, tag_inspector);
 
   gtk_widget_class_install_action (widget_class, "win.cancel-load", NULL,
                                    _lacuna_window_cancel_load_action);
   gtk_widget_class_install_action (widget_class, "win.show-problems", NULL, show_problems_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-sidebar", NULL, toggle_sidebar_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, 0, "win.toggle-sidebar", NULL);
+  gtk_widget_class_install_action (widget_class, "win.show-inspector", NULL, show_inspector_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK,
+                                       "win.show-inspector", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel-load", NULL);
 }
 
@@ -549,6 +597,19 @@ lacuna_window_init (LacunaWindow *self)
                            G_CALLBACK (update_position_label), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->image_view, "notify::n-positions",
                            G_CALLBACK (update_position_label), self, G_CONNECT_SWAPPED);
+
+  self->decisions = lacuna_decisions_new ();
+  lacuna_tag_inspector_set_decisions (self->tag_inspector, self->decisions);
+  g_object_bind_property (self->inspector_button, "active", self->tag_inspector, "visible",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_signal_connect_object (self->tag_inspector, "notify::visible",
+                           G_CALLBACK (update_inspector), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->image_view, "notify::position",
+                           G_CALLBACK (update_inspector), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->image_view, "notify::n-positions",
+                           G_CALLBACK (update_inspector), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->main_stack, "notify::visible-child-name",
+                           G_CALLBACK (page_changed_cb), self, G_CONNECT_SWAPPED);
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect_object (drop, "drop", G_CALLBACK (drop_cb), self, G_CONNECT_SWAPPED);
@@ -634,4 +695,20 @@ lacuna_window_get_page (LacunaWindow *self)
   g_return_val_if_fail (LACUNA_IS_WINDOW (self), NULL);
 
   return gtk_stack_get_visible_child_name (self->main_stack);
+}
+
+LacunaTagInspector *
+lacuna_window_get_tag_inspector (LacunaWindow *self)
+{
+  g_return_val_if_fail (LACUNA_IS_WINDOW (self), NULL);
+
+  return self->tag_inspector;
+}
+
+LacunaDecisions *
+lacuna_window_get_decisions (LacunaWindow *self)
+{
+  g_return_val_if_fail (LACUNA_IS_WINDOW (self), NULL);
+
+  return self->decisions;
 }

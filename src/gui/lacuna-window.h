@@ -6,6 +6,7 @@
 
 #include "lacuna-core.h"
 #include "lacuna-image-view.h"
+#include "lacuna-tag-inspector.h"
 
 G_BEGIN_DECLS
 
@@ -42,6 +43,9 @@ void              lacuna_window_select_series       (LacunaWindow     *self,
                                                      guint             position);
 LacunaSeries     *lacuna_window_get_selected_series (LacunaWindow     *self);
 LacunaImageView  *lacuna_window_get_image_view      (LacunaWindow     *self);
+/* The tag inspector (shown with win.show-inspector, Ctrl+I) and the decisions it edits. */
+LacunaTagInspector *lacuna_window_get_tag_inspector (LacunaWindow   *self);
+LacunaDecisions  *lacuna_window_get_decisions       (LacunaWindow     *self);
 /* "welcome" or "study". */
 const char       *lacuna_window_get_page            (LacunaWindow     *self);
 

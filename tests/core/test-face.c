@@ -385,7 +385,8 @@ test_phantom_deface (void)
   g_assert_true (lacuna_deface_result_get_applied (deface));
   after = lacuna_deface_result_get_after (deface);
   write_pngs (after, "phantom-defaced");
-  g_test_message ("defaced: %" G_GUINT64_FORMAT " voxels changed, %" G_GUINT64_FORMAT " deep",
+  g_test_message ("defaced (%s cut): %" G_GUINT64_FORMAT " voxels changed, %" G_GUINT64_FORMAT
+                  " deep", lacuna_deface_result_get_method (deface),
                   lacuna_deface_result_get_n_changed (deface),
                   lacuna_deface_result_get_n_deep_changed (deface));
   g_assert_false (lacuna_face_result_get_found (after));
@@ -487,6 +488,9 @@ test_mr_head (void)
   check_wording (before);
 
   g_assert_true (lacuna_deface_result_get_applied (deface));
+  g_test_message ("T1 head defaced with the %s cut: %" G_GUINT64_FORMAT " voxels changed",
+                  lacuna_deface_result_get_method (deface),
+                  lacuna_deface_result_get_n_changed (deface));
   write_pngs (lacuna_deface_result_get_after (deface), "mr-head-defaced");
   g_clear_pointer (&json, g_free);
   json = dup_json (lacuna_face_result_to_json (lacuna_deface_result_get_after (deface)));
