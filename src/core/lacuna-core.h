@@ -12,3 +12,8 @@
 #include "lacuna-frame.h"
 #include "lacuna-sample.h"
 #include "lacuna-profile.h"
+#include "lacuna-finding.h"
+#include "lacuna-findings.h"
+#include "lacuna-volume.h"
+#include "lacuna-face.h"
+#include "lacuna-deface.h"
