@@ -208,8 +208,9 @@ first_image_cb (LacunaInstance *instance,
   first = g_new0 (FirstImage, 1);
   first->context = load_context_ref (context);
   first->instance = g_object_ref (instance);
-  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, show_first_image_idle,
-                              first, first_image_free);
+  /* An idle source, not g_main_context_invoke(): that runs the callback right here, in the
+   * loader's thread, whenever no thread owns the main context (as in tests). */
+  g_idle_add_full (G_PRIORITY_DEFAULT, show_first_image_idle, first, first_image_free);
 }
 
 static guint
