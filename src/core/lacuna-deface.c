@@ -117,10 +117,10 @@ build_mask (LacunaFaceResult       *before,
           }
       if (vx1 < vx0)
         continue;
-      /* The boxes reach from the forehead to about the mouth: start at the brow line (an
-       * eighth down), extend down past the chin and a little to the sides. */
+      /* The boxes reach from the brow line to about the mouth: keep their upper edge (the
+       * whole of the eyes must go: the cut is feathered outwards from here), extend down
+       * past the chin and a little to the sides. */
       h = vy1 - vy0;
-      vy0 += 0.125 * h;
       vy1 += 0.25 * h;
       vx0 -= 0.1 * (vx1 - vx0);
       vx1 += 0.1 * (vx1 - vx0) / 1.1;
@@ -153,6 +153,21 @@ typedef enum
 #define CUT_SIGMA_MM   5.0
 #define CUT_FEATHER_MM 10.0
 #define CUT_SHELL_MM   3.0
+/* Pixels of the frontal skin map the cut is made on: the volume's spacing, but no finer. */
+#define FRONT_PIXEL_MM 0.8
+
+/* The cuts tried in turn until the re-check finds no face: each strategy on the mask the
+ * detectors' boxes give, then on that mask grown by a fifth of its size on every side. */
+static const struct
+{
+  CutStrategy strategy;
+  double      grow;
+} attempts[] = {
+  { CUT_ENVELOPE, 0.0 },
+  { CUT_PLANE, 0.0 },
+  { CUT_ENVELOPE, 0.2 },
+  { CUT_PLANE, 0.2 },
+};
 
 static void
 max_filter (const float *in,
@@ -254,18 +269,21 @@ build_cut (const LacunaFaceRender *front,
     for (guint x = 0; x < w; x++)
       {
         float skin = front->depth[(gsize) y * w + x];
-        double level = strategy == CUT_ENVELOPE ? b[(gsize) y * w + x] : plane, edge, f = 1.0;
+        double level = strategy == CUT_ENVELOPE ? b[(gsize) y * w + x] : plane, f = 1.0;
+        double ox = MAX (0.0, MAX (mask[0] - x, x - mask[2]));
+        double oy = MAX (0.0, MAX (mask[1] - y, y - mask[3]));
+        double outside = sqrt (ox * ox + oy * oy) * front->pixel;
 
-        if (isnan (skin) || isnan (level) || x < mask[0] || x > mask[2] || y < mask[1]
-            || y > mask[3] || level == G_MAXDOUBLE)
+        /* The envelope is whole inside the mask and feathered over CUT_FEATHER_MM outside
+         * it; the plane stops at the mask. */
+        if (strategy == CUT_ENVELOPE)
+          f = 1.0 - outside / CUT_FEATHER_MM;
+        else if (outside > 0)
+          f = 0.0;
+        if (isnan (skin) || isnan (level) || f <= 0.0 || level == G_MAXDOUBLE)
           {
             cut[(gsize) y * w + x] = NAN;
             continue;
-          }
-        if (strategy == CUT_ENVELOPE)
-          {
-            edge = MIN (MIN (x - mask[0], mask[2] - x), MIN (y - mask[1], mask[3] - y));
-            f = CLAMP (edge * front->pixel / CUT_FEATHER_MM, 0.0, 1.0);
           }
         cut[(gsize) y * w + x] = (float) (skin + f * (MIN (level, skin + depth_mm) - skin));
         any = TRUE;
@@ -287,6 +305,7 @@ cut_volume (LacunaDefaceResult     *self,
   guint nx = lacuna_volume_get_width (volume), ny = lacuna_volume_get_height (volume);
   guint nz = lacuna_volume_get_depth (volume);
   g_autofree float *cut = build_cut (front, mask, self->depth, strategy);
+  double reach = 1.0 + CUT_FEATHER_MM / front->pixel;   /* the cut's extent around the mask */
   const float *src;
   float *dst;
 
@@ -326,7 +345,8 @@ cut_volume (LacunaDefaceResult     *self,
               rel[a] = o[a] + i * row[a] + j * col[a] - front->origin[a];
             u = dot3 (rel, front->right) / front->pixel;
             w = dot3 (rel, front->down) / front->pixel;
-            if (u < mask[0] - 1 || u > mask[2] + 1 || w < mask[1] - 1 || w > mask[3] + 1)
+            if (u < mask[0] - reach || u > mask[2] + reach || w < mask[1] - reach
+                || w > mask[3] + reach)
               continue;
             px = (int) floor (u + 0.5);
             py = (int) floor (w + 0.5);
@@ -393,6 +413,30 @@ cut_volume (LacunaDefaceResult     *self,
   return TRUE;
 }
 
+/* The mask in the pixels of the frontal view the detectors saw (view 0 of before), which
+ * looks the same way as front but may have other pixels. */
+static void
+set_box (LacunaDefaceResult     *self,
+         const LacunaFaceRender *front,
+         const double            mask[4])
+{
+  const LacunaFaceRender *view = _lacuna_face_result_get_render (self->before, 0);
+  double corners[2][2], rel[3];
+
+  for (guint c = 0; c < 2; c++)
+    {
+      for (guint a = 0; a < 3; a++)
+        rel[a] = front->origin[a] + mask[2 * c] * front->pixel * front->right[a]
+                 + mask[2 * c + 1] * front->pixel * front->down[a] - view->origin[a];
+      corners[c][0] = dot3 (rel, view->right) / view->pixel;
+      corners[c][1] = dot3 (rel, view->down) / view->pixel;
+    }
+  self->box[0] = (int) floor (corners[0][0]);
+  self->box[1] = (int) floor (corners[0][1]);
+  self->box[2] = (int) ceil (corners[1][0] - corners[0][0]);
+  self->box[3] = (int) ceil (corners[1][1] - corners[0][1]);
+}
+
 LacunaDefaceResult *
 lacuna_deface_volume (LacunaVolume  *volume,
                       double         depth_mm,
@@ -400,8 +444,8 @@ lacuna_deface_volume (LacunaVolume  *volume,
                       GError       **error)
 {
   g_autoptr(LacunaDefaceResult) self = NULL;
-  const LacunaFaceRender *front = NULL;
-  double mask[4];
+  g_autoptr(LacunaFaceRender) front = NULL;
+  double found_mask[4], mask[4];
   guint nz;
 
   g_return_val_if_fail (LACUNA_IS_VOLUME (volume), NULL);
@@ -428,22 +472,26 @@ lacuna_deface_volume (LacunaVolume  *volume,
   if (!lacuna_face_result_get_found (self->before))
     return g_steal_pointer (&self);
 
-  /* View 0 is the frontal one (yaw 0, pitch 0). */
-  front = _lacuna_face_result_get_render (self->before, 0);
-  if (front == NULL || front->n_hits == 0 || !build_mask (self->before, front, mask))
+  /* The skin as seen from the front (yaw 0, pitch 0), on the volume's own grid (the
+   * detectors' renders may be coarser): the cut and the depth limit are measured on it. */
+  front = _lacuna_face_render_at (volume, lacuna_face_result_get_level (self->before), 0, 0,
+                                  FRONT_PIXEL_MM);
+  if (front == NULL || front->n_hits == 0 || !build_mask (self->before, front, found_mask))
     return g_steal_pointer (&self);
-  self->box[0] = (int) floor (mask[0]);
-  self->box[1] = (int) floor (mask[1]);
-  self->box[2] = (int) ceil (mask[2] - mask[0]);
-  self->box[3] = (int) ceil (mask[3] - mask[1]);
 
-  for (CutStrategy strategy = 0; strategy < N_CUTS; strategy++)
+  for (guint a = 0; a < G_N_ELEMENTS (attempts); a++)
     {
+      double gx = attempts[a].grow * (found_mask[2] - found_mask[0]);
+      double gy = attempts[a].grow * (found_mask[3] - found_mask[1]);
+
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return NULL;
-      if (!cut_volume (self, front, mask, strategy))
+      mask[0] = found_mask[0] - gx, mask[2] = found_mask[2] + gx;
+      mask[1] = found_mask[1] - gy, mask[3] = found_mask[3] + gy;
+      if (!cut_volume (self, front, mask, attempts[a].strategy))
         continue;
-      self->strategy = strategy;
+      self->strategy = attempts[a].strategy;
+      set_box (self, front, mask);
       g_clear_object (&self->after);
       self->after = lacuna_face_check_volume (self->volume, cancellable, error);
       if (self->after == NULL)

@@ -730,12 +730,15 @@ ensure_dicomdir_attributes (LacunaExport     *self,
   {
     const char *path;
     const char *keyword;
+    const char *dummy;   /* NULL: keyed, from the study */
   } needed[] = {
-    { "00100020", "PatientID" },
-    { "00080020", "StudyDate" },
-    { "00200010", "StudyID" },
-    { "00200011", "SeriesNumber" },
-    { "00200013", "InstanceNumber" },
+    { "00100020", "PatientID", NULL },
+    { "00080020", "StudyDate", "19000101" },
+    { "00200010", "StudyID", NULL },
+    { "00200011", "SeriesNumber", "1" },
+    { "00200013", "InstanceNumber", "1" },
+    { "00080030", "StudyTime", "000000" },
+    { "00080060", "Modality", "OT" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (needed); i++)
@@ -747,32 +750,17 @@ ensure_dicomdir_attributes (LacunaExport     *self,
 
       if (value != NULL && g_strstrip (value)[0] != '\0')
         continue;
-      switch (i)
+      if (needed[i].dummy != NULL)
+        dummy = g_strdup (needed[i].dummy);
+      else
         {
-        case 0:
-          {
-            g_autofree char *body = lacuna_key_dup_base32 (self->key, "export-patient-id",
-                                                           lacuna_instance_get_study_uid (instance),
-                                                           10);
+          g_autofree char *body = lacuna_key_dup_base32 (self->key,
+                                                         i == 0 ? "export-patient-id"
+                                                                : "export-study-id",
+                                                         lacuna_instance_get_study_uid (instance),
+                                                         10);
 
-            dummy = g_strconcat ("LAC", body, NULL);
-          }
-          break;
-        case 1:
-          dummy = g_strdup ("19000101");
-          break;
-        case 2:
-          {
-            g_autofree char *body = lacuna_key_dup_base32 (self->key, "export-study-id",
-                                                           lacuna_instance_get_study_uid (instance),
-                                                           10);
-
-            dummy = g_strconcat ("LAC", body, NULL);
-          }
-          break;
-        default:
-          dummy = g_strdup ("1");
-          break;
+          dummy = g_strconcat ("LAC", body, NULL);
         }
       if (!lacuna_dicom_file_set_string (file, needed[i].path, NULL, dummy, error))
         return FALSE;
@@ -1032,6 +1020,16 @@ write_instance (LacunaExport   *self,
       return;
     }
   input_ts = g_strdup (lacuna_dicom_file_get_transfer_syntax (file));
+  /* The header may describe an image whose Pixel Data is absent (a header-only copy). */
+  if (has_pixels)
+    {
+      LacunaDicomPixelInfo info;
+      g_autoptr(GError) pixel_error = NULL;
+
+      if (!lacuna_dicom_file_get_pixel_info (file, &info, &pixel_error) &&
+          g_error_matches (pixel_error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_NO_PIXELS))
+        has_pixels = FALSE;
+    }
   if (warning != NULL)
     add_problem (self, self->warnings, label, "warning", warning, NULL);
 

@@ -19,6 +19,10 @@ typedef struct
   guint   n_hits;
 } LacunaFaceRender;
 
+/* Threads a volume check may use (at most 4, default 4; never more than the processors).
+ * For benchmarks: set before checking, from one thread. */
+extern guint _lacuna_face_max_threads;
+
 /* The skin levels to try for this volume, lowest first (CT: one). Returns how many. */
 guint             _lacuna_face_get_levels  (LacunaVolume      *volume,
                                             double             levels[4]);
@@ -26,12 +30,26 @@ guint             _lacuna_face_get_levels  (LacunaVolume      *volume,
  * the median of the corners. */
 float             _lacuna_face_get_background (LacunaVolume   *volume);
 
+/* A view as the detectors get it: pixels of the volume's spacing, but no finer than
+ * 1.5 mm and no coarser than 2 mm. */
 LacunaFaceRender *_lacuna_face_render      (LacunaVolume      *volume,
                                             double             level,
                                             double             yaw,
                                             double             pitch);
+/* The same with pixels no finer than min_pixel mm (the volume's spacing when coarser, up
+ * to 2 mm): defacing measures the skin on the volume's own grid (min_pixel 0.8). */
+LacunaFaceRender *_lacuna_face_render_at   (LacunaVolume      *volume,
+                                            double             level,
+                                            double             yaw,
+                                            double             pitch,
+                                            double             min_pixel);
 void              _lacuna_face_render_free (LacunaFaceRender  *render);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LacunaFaceRender, _lacuna_face_render_free)
+
+/* The smallest face box (image pixels) the detectors look for in a view of render shown
+ * upscaled by scale. */
+guint             _lacuna_face_get_min_side (const LacunaFaceRender *render,
+                                             guint                   scale);
 
 /* Checks at the given levels only (lowest first, stopping at the first with agreement). */
 LacunaFaceResult *_lacuna_face_check_volume_levels (LacunaVolume  *volume,

@@ -18,6 +18,17 @@
 #define MARGIN         0.15    /* background around the head, of the larger side */
 #define TARGET_SIDE    448.0   /* renders are upscaled until their larger side reaches this */
 #define MAX_SCALE      4
+/* Render pixels are never finer than this (mm): a face needs no more, and rendering costs
+ * the square of it. Volumes with coarser voxels are rendered at their own spacing (≤ 2). */
+#define MIN_PIXEL_MM   1.5
+/* The smallest face box the detectors look for in a render (mm across, in the patient):
+ * the boxes of an adult face measure 100–130 mm, a newborn's about 60. Skipping smaller
+ * scales is most of the detectors' saving. */
+#define MIN_FACE_MM    50.0
+/* Views are rendered and searched on up to this many threads. */
+#define MAX_THREADS    4
+
+guint _lacuna_face_max_threads = MAX_THREADS;
 
 static const double view_yaws[3] = { 0.0, -30.0, 30.0 };
 static const double view_pitches[3] = { 0.0, -15.0, 15.0 };
@@ -390,7 +401,8 @@ render_view (LacunaVolume    *volume,
              const Occupancy *occ,
              double           level,
              double           yaw,
-             double           pitch)
+             double           pitch,
+             double           min_pixel)
 {
   g_autoptr(LacunaFaceRender) full = g_new0 (LacunaFaceRender, 1);
   LacunaFaceRender *render;
@@ -422,7 +434,7 @@ render_view (LacunaVolume    *volume,
   finest = MIN (MIN (spacing[0], spacing[1]), gap_min);
   fine = 0.8 * finest;   /* the crossing is then refined by bisection */
   skip = 0.45 * BLOCK * finest;
-  full->pixel = CLAMP (MIN (spacing[0], spacing[1]), 0.8, 2.0);
+  full->pixel = CLAMP (MIN (spacing[0], spacing[1]), min_pixel, MAX (min_pixel, 2.0));
 
   for (guint corner = 0; corner < 8; corner++)
     {
@@ -555,10 +567,11 @@ render_view (LacunaVolume    *volume,
 }
 
 LacunaFaceRender *
-_lacuna_face_render (LacunaVolume *volume,
-                     double        level,
-                     double        yaw,
-                     double        pitch)
+_lacuna_face_render_at (LacunaVolume *volume,
+                        double        level,
+                        double        yaw,
+                        double        pitch,
+                        double        min_pixel)
 {
   Occupancy occ;
   LacunaFaceRender *render;
@@ -566,9 +579,18 @@ _lacuna_face_render (LacunaVolume *volume,
   g_return_val_if_fail (LACUNA_IS_VOLUME (volume), NULL);
 
   occupancy_init (&occ, volume, (float) level);
-  render = render_view (volume, &occ, level, yaw, pitch);
+  render = render_view (volume, &occ, level, yaw, pitch, min_pixel);
   occupancy_clear (&occ);
   return render;
+}
+
+LacunaFaceRender *
+_lacuna_face_render (LacunaVolume *volume,
+                     double        level,
+                     double        yaw,
+                     double        pitch)
+{
+  return _lacuna_face_render_at (volume, level, yaw, pitch, MIN_PIXEL_MM);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -589,6 +611,7 @@ iou (const LacunaVisionBox *a,
 /* Runs the detectors on view->image and decides agreement. */
 static gboolean
 detect_view (LacunaFaceView  *view,
+             guint            min_side,
              GError         **error)
 {
   const LacunaVisionBox *best[LACUNA_VISION_N_DETECTORS] = { NULL };
@@ -597,8 +620,8 @@ detect_view (LacunaFaceView  *view,
 
   for (guint d = 0; d < LACUNA_VISION_N_DETECTORS; d++)
     {
-      view->boxes[d] = lacuna_vision_detect (d, view->image, view->width, view->height,
-                                             view->width, error);
+      view->boxes[d] = lacuna_vision_detect_sized (d, view->image, view->width, view->height,
+                                                   view->width, min_side, error);
       if (view->boxes[d] == NULL)
         return FALSE;
     }
@@ -725,7 +748,74 @@ load_detectors (GError **error)
   return TRUE;
 }
 
-/* Renders the nine views at level into self (replacing what was there). */
+guint
+_lacuna_face_get_min_side (const LacunaFaceRender *render,
+                           guint                   scale)
+{
+  return (guint) floor (MIN_FACE_MM / render->pixel * scale);
+}
+
+/* The nine views of one level, shared by the threads that render and search them. */
+typedef struct
+{
+  LacunaVolume     *volume;
+  const Occupancy  *occ;
+  double            level;
+  GCancellable     *cancellable;
+  gint              next;                          /* atomic: the next view to take */
+  LacunaFaceRender *renders[LACUNA_FACE_N_VIEWS];
+  guint8           *images[LACUNA_FACE_N_VIEWS];
+  LacunaFaceView    views[LACUNA_FACE_N_VIEWS];
+  GError           *errors[LACUNA_FACE_N_VIEWS];
+} LevelJob;
+
+/* View index: pitch 0, −15, +15 (outer) × yaw 0, −30, +30 (inner); 0 is frontal. */
+static void
+level_do_view (LevelJob *job,
+               guint     index)
+{
+  LacunaFaceView *view = &job->views[index];
+  LacunaFaceRender *render;
+  guint min_side;
+
+  if (g_cancellable_set_error_if_cancelled (job->cancellable, &job->errors[index]))
+    return;
+  view->yaw = view_yaws[index % G_N_ELEMENTS (view_yaws)];
+  view->pitch = view_pitches[index / G_N_ELEMENTS (view_yaws)];
+  view->level = job->level;
+  render = render_view (job->volume, job->occ, job->level, view->yaw, view->pitch,
+                        MIN_PIXEL_MM);
+  job->renders[index] = render;
+  view->scale = CLAMP ((guint) ceil (TARGET_SIDE / MAX (render->width, render->height)),
+                       1, MAX_SCALE);
+  job->images[index] = upscale (render, view->scale, &view->width, &view->height);
+  view->image = job->images[index];
+  min_side = _lacuna_face_get_min_side (render, view->scale);
+  if (render->n_hits > 0)
+    detect_view (view, min_side, &job->errors[index]);
+  else
+    for (guint d = 0; d < LACUNA_VISION_N_DETECTORS; d++)
+      view->boxes[d] = g_array_new (FALSE, FALSE, sizeof (LacunaVisionBox));
+}
+
+static gpointer
+level_worker (gpointer data)
+{
+  LevelJob *job = data;
+
+  for (;;)
+    {
+      guint index = (guint) g_atomic_int_add (&job->next, 1);
+
+      if (index >= LACUNA_FACE_N_VIEWS)
+        break;
+      level_do_view (job, index);
+    }
+  return NULL;
+}
+
+/* Renders the nine views at level into self (replacing what was there), on a few threads
+ * (each view is independent; the detectors give each thread an instance of its own). */
 static gboolean
 check_level (LacunaFaceResult  *self,
              LacunaVolume      *volume,
@@ -734,46 +824,59 @@ check_level (LacunaFaceResult  *self,
              GError           **error)
 {
   Occupancy occ;
-  gboolean ok = TRUE;
+  LevelJob job = { 0 };
+  GThread *threads[MAX_THREADS] = { NULL };
+  guint n_threads = CLAMP (MIN (g_get_num_processors (), _lacuna_face_max_threads), 1,
+                           MAX_THREADS);
+  GError *first = NULL;
+
+  G_STATIC_ASSERT (LACUNA_FACE_N_VIEWS == G_N_ELEMENTS (view_yaws) * G_N_ELEMENTS (view_pitches));
 
   result_clear_views (self);
   self->level = level;
   occupancy_init (&occ, volume, (float) level);
-  for (guint p = 0; p < G_N_ELEMENTS (view_pitches) && ok; p++)
-    for (guint y = 0; y < G_N_ELEMENTS (view_yaws) && ok; y++)
-      {
-        LacunaFaceRender *render;
-        LacunaFaceView view = { 0 };
-        guint8 *image;
+  job.volume = volume;
+  job.occ = &occ;
+  job.level = level;
+  job.cancellable = cancellable;
 
-        if (g_cancellable_set_error_if_cancelled (cancellable, error))
-          {
-            ok = FALSE;
-            break;
-          }
-        render = render_view (volume, &occ, level, view_yaws[y], view_pitches[p]);
-        g_ptr_array_add (self->renders, render);
-        view.yaw = view_yaws[y];
-        view.pitch = view_pitches[p];
-        view.level = level;
-        view.scale = CLAMP ((guint) ceil (TARGET_SIDE / MAX (render->width, render->height)),
-                            1, MAX_SCALE);
-        image = upscale (render, view.scale, &view.width, &view.height);
-        g_ptr_array_add (self->images, image);
-        view.image = image;
-        if (render->n_hits > 0)
-          ok = detect_view (&view, error);
-        else
-          for (guint d = 0; d < LACUNA_VISION_N_DETECTORS; d++)
-            view.boxes[d] = g_array_new (FALSE, FALSE, sizeof (LacunaVisionBox));
-        if (!ok)
-          for (guint d = 0; d < LACUNA_VISION_N_DETECTORS; d++)
-            g_clear_pointer (&view.boxes[d], g_array_unref);
-        else
-          g_array_append_val (self->views, view);
-      }
+  /* This thread works too; a thread that cannot be started leaves its share to the others. */
+  for (guint t = 1; t < n_threads; t++)
+    threads[t] = g_thread_try_new ("lacuna-face", level_worker, &job, NULL);
+  level_worker (&job);
+  for (guint t = 1; t < n_threads; t++)
+    if (threads[t] != NULL)
+      g_thread_join (threads[t]);
   occupancy_clear (&occ);
-  return ok;
+
+  for (guint v = 0; v < LACUNA_FACE_N_VIEWS; v++)
+    if (job.errors[v] != NULL)
+      {
+        if (first == NULL)
+          first = g_steal_pointer (&job.errors[v]);
+        else
+          g_clear_error (&job.errors[v]);
+      }
+  for (guint v = 0; v < LACUNA_FACE_N_VIEWS; v++)
+    {
+      if (first != NULL)
+        {
+          for (guint d = 0; d < LACUNA_VISION_N_DETECTORS; d++)
+            g_clear_pointer (&job.views[v].boxes[d], g_array_unref);
+          _lacuna_face_render_free (job.renders[v]);
+          g_free (job.images[v]);
+          continue;
+        }
+      g_ptr_array_add (self->renders, job.renders[v]);
+      g_ptr_array_add (self->images, job.images[v]);
+      g_array_append_val (self->views, job.views[v]);
+    }
+  if (first != NULL)
+    {
+      g_propagate_error (error, first);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 LacunaFaceResult *
@@ -866,7 +969,7 @@ lacuna_face_check_image (const guint8  *grey,
   view.height = height;
   view.image = copy;
   view.scale = 1;
-  if (!detect_view (&view, error))
+  if (!detect_view (&view, 0, error))
     {
       for (guint d = 0; d < LACUNA_VISION_N_DETECTORS; d++)
         g_clear_pointer (&view.boxes[d], g_array_unref);

@@ -261,8 +261,11 @@ _lacuna_report_doc_to_text (ReportDoc *doc)
             g_string_append_printf (out, "%s\t", row[k]);
         }
       for (guint j = 0; b->thumbnails != NULL && j < b->thumbnails->len; j++)
-        g_string_append_printf (out, "%s\n",
-                                ((ReportThumbnail *) g_ptr_array_index (b->thumbnails, j))->caption);
+        {
+          ReportThumbnail *t = g_ptr_array_index (b->thumbnails, j);
+
+          g_string_append_printf (out, "%s\n", t->caption);
+        }
       g_string_append_c (out, '\n');
     }
   return g_string_free (out, FALSE);
@@ -419,6 +422,23 @@ file_of_sop (Builder    *self,
   return g_hash_table_lookup (self->file_by_input, lacuna_instance_get_source (instance));
 }
 
+/* TRUE when the instance is known to be absent from the copy: it is in the collection,
+ * as a plain file, and the export report lists no output file made from it (left out or
+ * failed). */
+static gboolean
+sop_not_written (Builder    *self,
+                 const char *sop)
+{
+  LacunaInstance *instance;
+
+  if (sop == NULL || self->collection == NULL || self->file_by_input == NULL)
+    return FALSE;
+  instance = lacuna_collection_find_instance (self->collection, sop);
+  if (instance == NULL || lacuna_instance_get_archive_member (instance) != NULL)
+    return FALSE;
+  return g_hash_table_lookup (self->file_by_input, lacuna_instance_get_source (instance)) == NULL;
+}
+
 /* Area of box covered by the regions on frame (0-based; regions with frame -1 apply to
  * every frame), as a fraction. Regions of a file do not overlap in practice; the area is
  * counted per pixel anyway (boxes are small). */
@@ -462,6 +482,8 @@ burned_in_after (Builder       *self,
   int box[4];
   double fraction;
 
+  if (file == NULL && sop_not_written (self, lacuna_finding_get_sop_instance_uid (f)))
+    return AFTER_REMOVED;   /* the image is not in the copy */
   if (!lacuna_finding_get_box (f, box))
     return AFTER_PRESENT;
   if (file != NULL)
@@ -589,6 +611,8 @@ dup_where (Builder       *self,
         g_string_append (out, "; ");
       if (file_id != NULL)
         g_string_append_printf (out, _("image written as %s"), file_id);
+      else if (sop_not_written (self, sop))
+        g_string_append (out, _("an image of the input that is not in the copy"));
       else
         g_string_append (out, _("an image of the input"));
       if (lacuna_finding_get_frame (f) > 0)
@@ -940,27 +964,35 @@ build_patient (Builder *self)
   add_subheading (doc, _("Text in the images"));
   if (n_text > 0)
     add_count_bullet (doc, LACUNA_EVIDENCE_STATED,
-                      g_dngettext (GETTEXT_PACKAGE, "Text is stated in the pixels of the images: %u line that is not "
-                         "a clinical label.",
-                      "Text is stated in the pixels of the images: %u lines that are not "
-                         "clinical labels.", n_text), n_text);
+                      g_dngettext (GETTEXT_PACKAGE,
+                                   "Text is stated in the pixels of the images: %u line that is "
+                                   "not a clinical label.",
+                                   "Text is stated in the pixels of the images: %u lines that are "
+                                   "not clinical labels.",
+                                   n_text), n_text);
   if (n_text_identity > 0)
     add_count_bullet (doc, LACUNA_EVIDENCE_STATED,
-                      g_dngettext (GETTEXT_PACKAGE, "%u line of it matches your name, date of birth or ID.",
-                      "%u lines of it match your name, date of birth or ID.", n_text_identity),
+                      g_dngettext (GETTEXT_PACKAGE,
+                                   "%u line of it matches your name, date of birth or ID.",
+                                   "%u lines of it match your name, date of birth or ID.",
+                                   n_text_identity),
                       n_text_identity);
   if (n_text_unread > 0)
     add_count_bullet (doc, LACUNA_EVIDENCE_DETECTED,
-                      g_dngettext (GETTEXT_PACKAGE, "A standard detector found %u text-like region that could not be "
-                         "read.",
-                      "A standard detector found %u text-like regions that could not be "
-                         "read.", n_text_unread), n_text_unread);
+                      g_dngettext (GETTEXT_PACKAGE,
+                                   "A standard detector found %u text-like region that could not "
+                                   "be read.",
+                                   "A standard detector found %u text-like regions that could not "
+                                   "be read.",
+                                   n_text_unread), n_text_unread);
   if (n_text_clinical > 0)
     add_count_bullet (doc, LACUNA_EVIDENCE_STATED,
-                      g_dngettext (GETTEXT_PACKAGE, "%u more line is a clinical label (a measurement or a marker) that "
-                         "names no one.",
-                      "%u more lines are clinical labels (measurements or markers) that "
-                         "name no one.", n_text_clinical), n_text_clinical);
+                      g_dngettext (GETTEXT_PACKAGE,
+                                   "%u more line is a clinical label (a measurement or a marker) "
+                                   "that names no one.",
+                                   "%u more lines are clinical labels (measurements or markers) "
+                                   "that name no one.",
+                                   n_text_clinical), n_text_clinical);
   if (n_text == 0 && n_text_clinical == 0)
     add_bullet (doc, -1, _("No text in the pixels was reported: it was not found, or the "
                            "images were not read."));
@@ -968,10 +1000,14 @@ build_patient (Builder *self)
   add_subheading (doc, _("Your face"));
   if (n_face > 0)
     add_count_bullet (doc, LACUNA_EVIDENCE_DETECTED,
-                      g_dngettext (GETTEXT_PACKAGE, "A standard detector found a face in %u of these scans or images. A "
-                         "face can be rebuilt from a scan and compared with photographs.",
-                      "A standard detector found a face in %u of these scans or images. A "
-                         "face can be rebuilt from a scan and compared with photographs.", n_face),
+                      g_dngettext (GETTEXT_PACKAGE,
+                                   "A standard detector found a face in %u of these scans or "
+                                   "images. A face can be rebuilt from a scan and compared with "
+                                   "photographs.",
+                                   "A standard detector found a face in %u of these scans or "
+                                   "images. A face can be rebuilt from a scan and compared with "
+                                   "photographs.",
+                                   n_face),
                       n_face);
   else
     add_bullet (doc, -1, _("No face was reported: our detectors did not find one, or no face "
@@ -1019,10 +1055,12 @@ build_patient (Builder *self)
         add_list_bullet (doc, -1, _("Removed or replaced in the copy:"), removed);
       if (n_text_removed > 0)
         add_count_bullet (doc, -1,
-                          g_dngettext (GETTEXT_PACKAGE, "Covered with a black box in the copy: %u line of text in the "
-                             "images.",
-                          "Covered with black boxes in the copy: %u lines of text in the "
-                             "images.", n_text_removed), n_text_removed);
+                          g_dngettext (GETTEXT_PACKAGE,
+                                       "Covered with a black box in the copy: %u line of text in "
+                                       "the images.",
+                                       "Covered with black boxes in the copy: %u lines of text in "
+                                       "the images.",
+                                       n_text_removed), n_text_removed);
       if (residual != NULL && member_int (residual, "hits", -1) == 0)
         add_para (doc, g_dngettext (GETTEXT_PACKAGE,
                                     "Afterwards every file of the copy was searched again "
@@ -1043,9 +1081,12 @@ build_patient (Builder *self)
         add_list_bullet (doc, LACUNA_EVIDENCE_STATED, _("Still in the copy:"), left);
       if (n_text_left > 0)
         add_count_bullet (doc, LACUNA_EVIDENCE_STATED,
-                          g_dngettext (GETTEXT_PACKAGE, "Still in the copy: %u line of text in the images, not covered.",
-                          "Still in the copy: %u lines of text in the images, not "
-                             "covered.", n_text_left), n_text_left);
+                          g_dngettext (GETTEXT_PACKAGE,
+                                       "Still in the copy: %u line of text in the images, not "
+                                       "covered.",
+                                       "Still in the copy: %u lines of text in the images, not "
+                                       "covered.",
+                                       n_text_left), n_text_left);
       if (n_face > 0)
         add_bullet (doc, LACUNA_EVIDENCE_DETECTED,
                     _("Still in the copy: the face a standard detector found (the copy was "
@@ -1117,13 +1158,16 @@ build_findings_table (Builder *self)
   ReportBlock *counts;
 
   add_heading (doc, "officer-findings", _("Findings"));
-  add_para (doc, g_dngettext (GETTEXT_PACKAGE, "%u finding, each with its evidence class.",
-                              "%u findings, each with its evidence class.", self->rows->len),
+  add_para (doc, g_dngettext (GETTEXT_PACKAGE,
+                              "%u finding, each with its evidence class.",
+                              "%u findings, each with its evidence class.",
+                              self->rows->len),
             self->rows->len);
   for (guint k = LACUNA_EVIDENCE_STATED; k <= LACUNA_EVIDENCE_LITERATURE; k++)
     add_bullet (doc, (int) k, lacuna_evidence_class_describe (k));
   add_note (doc, _("Counts, not probabilities, and no single score (INFERENCE.md §5). "
-                   "“In the copy” comes from the export’s own report: an attribute is removed "
+                   "“In the copy” comes from the export’s own report: an attribute is "
+                   "removed "
                    "when the export lists a change of it, a line of text when its whole box "
                    "lies inside the regions filled in its output file."));
 
@@ -1177,7 +1221,8 @@ build_findings_table (Builder *self)
 
       table_add_row (table, g_strdup_printf ("%u", i + 1),
                      g_strdup_printf ("%s\n%s: “%s”", lacuna_finding_get_kind (f),
-                                      lacuna_evidence_class_to_string (lacuna_finding_get_class (f)),
+                                      lacuna_evidence_class_to_string (
+                                        lacuna_finding_get_class (f)),
                                       lacuna_evidence_class_verb (lacuna_finding_get_class (f))),
                      g_strdup_printf ("%s → %s", status_label (lacuna_finding_get_status (f)),
                                       after_label (row->after)),
@@ -1275,6 +1320,9 @@ build_options (Builder *self)
     }
   table_add_row (table, g_strdup (_("Boxes filled on every image")),
                  g_strdup (names->len > 0 ? names->str : _("none")));
+  table_add_row (table, g_strdup (_("Burned-in text")),
+                 g_strdup (member_string (options, "burned-in") != NULL
+                           ? member_string (options, "burned-in") : "—"));
   table_add_row (table, g_strdup (_("Boxes from the recipe")),
                  g_strdup_printf ("%" G_GINT64_FORMAT, member_int (options, "recipe-boxes", 0)));
   table_add_row (table, g_strdup (_("Replacement identifiers")),
@@ -1324,7 +1372,7 @@ build_export (Builder *self)
   static const char *known[] = {
     "files", "left-out", "skipped", "failed", "warnings", "lacuna-report", "lacuna-version",
     "profile", "edition", "options", "output", "archive", "shards", "counts", "dicomdir", "zip",
-    "residual-scan", NULL
+    "residual-scan", "verification", NULL
   };
 
   add_heading (doc, "officer-export", _("What the export changed"));
@@ -1435,8 +1483,42 @@ build_export (Builder *self)
   else
     add_para (doc, "%s", _("The export report holds no residual scan."));
 
-  /* Results the export report adds that this report does not know by name (verification
-   * of burned-in text, of faces…): shown as they are. */
+  /* Verification of the written pixels (burned-in text): the run's summary and each file's
+   * result. */
+  {
+    JsonObject *summary = member_object (self->export, "verification");
+    ReportBlock *per_file = NULL;
+
+    if (summary != NULL)
+      add_para (doc, g_dngettext (GETTEXT_PACKAGE,
+                                  "Verification of the written pixels: %" G_GINT64_FORMAT
+                                  " file checked, %" G_GINT64_FORMAT " passed, %"
+                                  G_GINT64_FORMAT " failed (a file that fails is not written).",
+                                  "Verification of the written pixels: %" G_GINT64_FORMAT
+                                  " files checked, %" G_GINT64_FORMAT " passed, %"
+                                  G_GINT64_FORMAT " failed (a file that fails is not written).",
+                                  (gulong) member_int (summary, "checked", 0)),
+                member_int (summary, "checked", 0), member_int (summary, "passed", 0),
+                member_int (summary, "failed", 0));
+    for (guint i = 0; i < array_length (files); i++)
+      {
+        JsonObject *file = array_object (files, i);
+        JsonNode *v = file != NULL ? json_object_get_member (file, "verification") : NULL;
+        JsonObject *vo = v != NULL && JSON_NODE_HOLDS_OBJECT (v) ? json_node_get_object (v)
+                                                                  : NULL;
+
+        if (v == NULL)
+          continue;
+        if (per_file == NULL)
+          per_file = add_table (doc, why_widths, 2, _("Output file"), _("Verification"));
+        table_add_row (per_file, g_strdup (member_string (file, "file-id")),
+                       member_string (vo, "result") != NULL
+                       ? g_strdup (member_string (vo, "result")) : node_to_text (v));
+      }
+  }
+
+  /* Results the export report adds that this report does not know by name: shown as they
+   * are. */
   {
     JsonObjectIter iter;
     const char *name;
@@ -1451,18 +1533,6 @@ build_export (Builder *self)
         if (more == NULL)
           more = add_table (doc, two_widths, 2, _("Result"), _("Value"));
         table_add_row (more, g_strdup (name), node_to_text (node));
-      }
-    for (guint i = 0; i < array_length (files); i++)
-      {
-        JsonObject *file = array_object (files, i);
-        JsonNode *v = file != NULL ? json_object_get_member (file, "verification") : NULL;
-
-        if (v == NULL)
-          continue;
-        if (more == NULL)
-          more = add_table (doc, two_widths, 2, _("Result"), _("Value"));
-        table_add_row (more, g_strdup_printf ("%s: %s", member_string (file, "file-id"),
-                                              "verification"), node_to_text (v));
       }
   }
 }
@@ -1651,8 +1721,10 @@ build_thumbnails (Builder *self)
   for (guint i = 0; i < order->len; i++)
     g_free (g_ptr_array_index (order, i));
   if (n_failed > 0)
-    add_para (doc, g_dngettext (GETTEXT_PACKAGE, "%u output file could not be drawn.",
-                                "%u output files could not be drawn.", n_failed), n_failed);
+    add_para (doc, g_dngettext (GETTEXT_PACKAGE,
+                                "%u output file could not be drawn.",
+                                "%u output files could not be drawn.",
+                                n_failed), n_failed);
   if (block == NULL && n_failed == 0)
     add_para (doc, "%s", _("No output file has pixels to show."));
 }
@@ -1754,8 +1826,9 @@ check_residual (LacunaResidual  *residual,
                 const char      *where,
                 GError         **error)
 {
-  g_autoptr(GPtrArray) hits = g_ptr_array_new_with_free_func ((GDestroyNotify) lacuna_residual_hit_free);
+  g_autoptr(GPtrArray) hits = NULL;
 
+  hits = g_ptr_array_new_with_free_func ((GDestroyNotify) lacuna_residual_hit_free);
   lacuna_residual_check_text (residual, text, where, hits);
   if (hits->len == 0)
     return TRUE;

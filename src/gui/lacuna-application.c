@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "lacuna-application.h"
+#include "lacuna-preferences.h"
 #include "lacuna-window.h"
 
 struct _LacunaApplication
@@ -143,11 +144,24 @@ about_action (GSimpleAction *action,
                         "developers", developers,
                         "comments", _("See what a DICOM study reveals about its patient, "
                                       "and write a de-identified copy."),
+                        /* GPL-3.0-or-later */
                         "license-type", GTK_LICENSE_GPL_3_0,
+                        "website", "https://github.com/lacuna/lacuna",
+                        "issue-url", "https://github.com/lacuna/lacuna/issues",
                         /* Translators: credit yourself here */
                         "translator-credits", _("translator-credits"),
                         NULL);
   gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  GtkApplication *app = user_data;
+
+  gtk_window_present (GTK_WINDOW (lacuna_preferences_new (gtk_application_get_active_window (app))));
 }
 
 static void
@@ -166,7 +180,10 @@ quit_action (GSimpleAction *action,
       gtk_window_close (windows->data);
       windows = next;
     }
-  g_application_quit (G_APPLICATION (app));
+  /* A window with decisions not yet exported asks first and stays open meanwhile; the
+   * application ends with its last window. */
+  if (gtk_application_get_windows (app) == NULL)
+    g_application_quit (G_APPLICATION (app));
 }
 
 static const GActionEntry app_actions[] = {
@@ -175,6 +192,7 @@ static const GActionEntry app_actions[] = {
   { "open-sample", open_sample_action },
   { "new-window", new_window_action },
   { "about", about_action },
+  { "preferences", preferences_action },
   { "quit", quit_action },
 };
 
@@ -185,6 +203,7 @@ lacuna_application_startup (GApplication *app)
   static const char *open_folder_accels[] = { "<Control><Shift>o", NULL };
   static const char *new_window_accels[] = { "<Control>n", NULL };
   static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
 
   G_APPLICATION_CLASS (lacuna_application_parent_class)->startup (app);
 
@@ -193,6 +212,8 @@ lacuna_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.open-folder", open_folder_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.new-window", new_window_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences",
+                                         preferences_accels);
 
   gtk_window_set_default_icon_name (LACUNA_APP_ID);
 }

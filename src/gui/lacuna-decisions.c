@@ -86,11 +86,75 @@ lacuna_decision_new_set_options (const LacunaDeidOptions *options)
   return d;
 }
 
+LacunaDeidBox *
+lacuna_deid_box_copy (const LacunaDeidBox *box)
+{
+  LacunaDeidBox *b;
+
+  g_return_val_if_fail (box != NULL, NULL);
+
+  b = g_new0 (LacunaDeidBox, 1);
+  *b = *box;
+  b->sop_instance_uid = g_strdup (box->sop_instance_uid);
+  b->frames = box->n_frames > 0 ? g_memdup2 (box->frames, box->n_frames * sizeof (guint)) : NULL;
+  return b;
+}
+
+void
+lacuna_deid_box_free (LacunaDeidBox *box)
+{
+  if (box == NULL)
+    return;
+  g_free (box->sop_instance_uid);
+  g_free (box->frames);
+  g_free (box);
+}
+
+LacunaDecision *
+lacuna_decision_new_add_box (const LacunaDeidBox *box)
+{
+  LacunaDecision *d;
+
+  g_return_val_if_fail (box != NULL, NULL);
+
+  d = g_new0 (LacunaDecision, 1);
+  d->kind = LACUNA_DECISION_ADD_BOX;
+  d->box_index = G_MAXUINT;
+  d->box = lacuna_deid_box_copy (box);
+  return d;
+}
+
+LacunaDecision *
+lacuna_decision_new_change_box (guint                index,
+                                const LacunaDeidBox *box)
+{
+  LacunaDecision *d;
+
+  g_return_val_if_fail (box != NULL, NULL);
+
+  d = g_new0 (LacunaDecision, 1);
+  d->kind = LACUNA_DECISION_CHANGE_BOX;
+  d->box_index = index;
+  d->box = lacuna_deid_box_copy (box);
+  return d;
+}
+
+LacunaDecision *
+lacuna_decision_new_remove_box (guint index)
+{
+  LacunaDecision *d = g_new0 (LacunaDecision, 1);
+
+  d->kind = LACUNA_DECISION_REMOVE_BOX;
+  d->box_index = index;
+  return d;
+}
+
 void
 lacuna_decision_free (LacunaDecision *decision)
 {
   if (decision == NULL)
     return;
+  g_clear_pointer (&decision->box, lacuna_deid_box_free);
   g_free (decision->path);
   g_free (decision->value);
   g_clear_pointer (&decision->options, lacuna_deid_options_free);
@@ -120,14 +184,58 @@ lacuna_decisions_apply (LacunaDecisions       *self,
                         GError               **error)
 {
   g_autoptr(LacunaDeidOptions) next = NULL;
-  LacunaDecision *undo;
+  LacunaDecision *undo = NULL;
+  guint n_boxes;
 
   g_return_val_if_fail (LACUNA_IS_DECISIONS (self), NULL);
   g_return_val_if_fail (decision != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  n_boxes = self->options->boxes != NULL ? self->options->boxes->len : 0;
   switch (decision->kind)
     {
+    case LACUNA_DECISION_ADD_BOX:
+      g_return_val_if_fail (decision->box != NULL, NULL);
+      next = lacuna_deid_options_copy (self->options);
+      {
+        const LacunaDeidBox *b = decision->box;
+        guint at = MIN (decision->box_index, n_boxes);
+
+        lacuna_deid_options_add_box (next, b->sop_instance_uid, b->scope, b->frames,
+                                     b->n_frames, b->x, b->y, b->width, b->height);
+        g_ptr_array_insert (next->boxes, at,
+                            g_ptr_array_steal_index (next->boxes, next->boxes->len - 1));
+        undo = lacuna_decision_new_remove_box (at);
+      }
+      break;
+
+    case LACUNA_DECISION_CHANGE_BOX:
+      g_return_val_if_fail (decision->box != NULL, NULL);
+      g_return_val_if_fail (decision->box_index < n_boxes, NULL);
+      next = lacuna_deid_options_copy (self->options);
+      {
+        const LacunaDeidBox *b = decision->box;
+
+        lacuna_deid_options_add_box (next, b->sop_instance_uid, b->scope, b->frames,
+                                     b->n_frames, b->x, b->y, b->width, b->height);
+        g_ptr_array_remove_index (next->boxes, decision->box_index);
+        g_ptr_array_insert (next->boxes, decision->box_index,
+                            g_ptr_array_steal_index (next->boxes, next->boxes->len - 1));
+        undo = lacuna_decision_new_change_box (decision->box_index,
+                                               g_ptr_array_index (self->options->boxes,
+                                                                  decision->box_index));
+      }
+      break;
+
+    case LACUNA_DECISION_REMOVE_BOX:
+      g_return_val_if_fail (decision->box_index < n_boxes, NULL);
+      next = lacuna_deid_options_copy (self->options);
+      g_ptr_array_remove_index (next->boxes, decision->box_index);
+      undo = lacuna_decision_new_add_box (g_ptr_array_index (self->options->boxes,
+                                                             decision->box_index));
+      undo->box_index = decision->box_index;
+      break;
+
     case LACUNA_DECISION_SET_OVERRIDE:
       next = lacuna_deid_options_copy (self->options);
       remove_exact (next, decision->path);
@@ -155,9 +263,13 @@ lacuna_decisions_apply (LacunaDecisions       *self,
     }
 
   if (!lacuna_deid_options_validate (next, error))
-    return NULL;
+    {
+      lacuna_decision_free (undo);
+      return NULL;
+    }
 
-  undo = lacuna_decision_new_set_options (self->options);
+  if (undo == NULL)
+    undo = lacuna_decision_new_set_options (self->options);
   lacuna_deid_options_free (self->options);
   self->options = g_steal_pointer (&next);
   g_signal_emit (self, signals[CHANGED], 0);

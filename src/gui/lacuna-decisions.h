@@ -24,6 +24,9 @@ typedef enum
   LACUNA_DECISION_CLEAR_OVERRIDE,    /* path: back to the profile */
   LACUNA_DECISION_SET_PROFILE_OPTIONS, /* profile_options */
   LACUNA_DECISION_SET_OPTIONS,       /* options: everything at once (what undo uses) */
+  LACUNA_DECISION_ADD_BOX,           /* box, inserted at box_index (G_MAXUINT: appended) */
+  LACUNA_DECISION_CHANGE_BOX,        /* box_index, box: replaces that box */
+  LACUNA_DECISION_REMOVE_BOX,        /* box_index */
 } LacunaDecisionKind;
 
 typedef struct
@@ -34,6 +37,10 @@ typedef struct
   char                     *value;
   LacunaProfileOption       profile_options;
   LacunaDeidOptions        *options;
+  /* Box decisions: the index in the options' boxes, and the box (owned). Their undo
+   * decision is the inverse box decision (add ↔ remove, change back). */
+  guint                     box_index;
+  LacunaDeidBox            *box;
 } LacunaDecision;
 
 LacunaDecision *lacuna_decision_new_set_override     (const char               *path,
@@ -43,9 +50,19 @@ LacunaDecision *lacuna_decision_new_clear_override   (const char               *
 LacunaDecision *lacuna_decision_new_set_profile_options (LacunaProfileOption    options);
 /* options: copied. */
 LacunaDecision *lacuna_decision_new_set_options      (const LacunaDeidOptions  *options);
+/* box: copied. */
+LacunaDecision *lacuna_decision_new_add_box          (const LacunaDeidBox      *box);
+LacunaDecision *lacuna_decision_new_change_box       (guint                     index,
+                                                      const LacunaDeidBox      *box);
+LacunaDecision *lacuna_decision_new_remove_box       (guint                     index);
 void            lacuna_decision_free                 (LacunaDecision           *decision);
 
+/* A copy of box (sop_instance_uid and frames copied); free with lacuna_deid_box_free(). */
+LacunaDeidBox  *lacuna_deid_box_copy                 (const LacunaDeidBox      *box);
+void            lacuna_deid_box_free                 (LacunaDeidBox            *box);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LacunaDecision, lacuna_decision_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LacunaDeidBox, lacuna_deid_box_free)
 
 #define LACUNA_TYPE_DECISIONS (lacuna_decisions_get_type ())
 G_DECLARE_FINAL_TYPE (LacunaDecisions, lacuna_decisions, LACUNA, DECISIONS, GObject)

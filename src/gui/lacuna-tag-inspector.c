@@ -549,7 +549,9 @@ apply_filter (LacunaTagInspector *self)
 static void
 search_changed_cb (LacunaTagInspector *self)
 {
-  lacuna_tag_inspector_set_search_text (self, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+
+  lacuna_tag_inspector_set_search_text (self, text);
 }
 
 static void

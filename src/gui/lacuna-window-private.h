@@ -3,7 +3,9 @@
 #pragma once
 
 #include "lacuna-window.h"
+#include "lacuna-autosave.h"
 #include "lacuna-tag-inspector.h"
+#include "lacuna-redaction-layer.h"
 
 G_BEGIN_DECLS
 
@@ -31,6 +33,12 @@ struct _LacunaWindow
 
   /* What export will do (options, overrides); shown and changed in the tag inspector. */
   LacunaDecisions      *decisions;
+  /* Redaction boxes over the image, and undo / redo of every decision
+   * (lacuna-window-redact.c). */
+  LacunaRedactionLayer *redaction_layer;
+  GtkToggleButton      *box_tool_button;
+  GtkToggleButton      *show_result_button;
+  LacunaUndoStack      *undo_stack;
 
   GtkSingleSelection   *selection;
   LacunaCollection     *collection;
@@ -46,11 +54,22 @@ struct _LacunaWindow
 
   GtkNativeDialog      *chooser;
   GSettings            *settings;        /* NULL when the schema is not installed */
+
+  /* lacuna-window-export.c: the decisions saved per study. */
+  LacunaAutosave       *autosave;
 };
 
 /* lacuna-window.c */
 void _lacuna_window_report_problems    (LacunaWindow *self);
 void _lacuna_window_show_nothing_found (LacunaWindow *self);
+
+/* lacuna-window-redact.c */
+void _lacuna_window_class_init_redaction (GtkWidgetClass *widget_class);
+void _lacuna_window_init_redaction       (LacunaWindow   *self);
+
+/* lacuna-window-export.c */
+void _lacuna_window_class_init_export (GtkWidgetClass *widget_class);
+void _lacuna_window_init_export       (LacunaWindow   *self);
 
 /* lacuna-window-load.c */
 void _lacuna_window_show_page          (LacunaWindow *self,

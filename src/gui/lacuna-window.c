@@ -519,7 +519,9 @@ lacuna_window_dispose (GObject *object)
   g_clear_object (&self->collection);
   g_clear_object (&self->selection);
   g_clear_object (&self->settings);
+  g_clear_object (&self->autosave);
   g_clear_object (&self->decisions);
+  g_clear_object (&self->undo_stack);
   g_clear_pointer (&self->first_series_uid, g_free);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LACUNA_TYPE_WINDOW);
@@ -569,6 +571,8 @@ lacuna_window_class_init (LacunaWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK,
                                        "win.show-inspector", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel-load", NULL);
+  _lacuna_window_class_init_redaction (widget_class);
+  _lacuna_window_class_init_export (widget_class);
 }
 
 static void
@@ -600,6 +604,8 @@ lacuna_window_init (LacunaWindow *self)
 
   self->decisions = lacuna_decisions_new ();
   lacuna_tag_inspector_set_decisions (self->tag_inspector, self->decisions);
+  _lacuna_window_init_redaction (self);
+  _lacuna_window_init_export (self);
   g_object_bind_property (self->inspector_button, "active", self->tag_inspector, "visible",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   g_signal_connect_object (self->tag_inspector, "notify::visible",

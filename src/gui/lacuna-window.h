@@ -7,6 +7,8 @@
 #include "lacuna-core.h"
 #include "lacuna-image-view.h"
 #include "lacuna-tag-inspector.h"
+#include "lacuna-redaction-layer.h"
+#include "lacuna-undo-stack.h"
 
 G_BEGIN_DECLS
 
@@ -46,6 +48,13 @@ LacunaImageView  *lacuna_window_get_image_view      (LacunaWindow     *self);
 /* The tag inspector (shown with win.show-inspector, Ctrl+I) and the decisions it edits. */
 LacunaTagInspector *lacuna_window_get_tag_inspector (LacunaWindow   *self);
 LacunaDecisions  *lacuna_window_get_decisions       (LacunaWindow     *self);
+/* The redaction boxes over the image view (win.box-tool, win.add-box, win.show-result,
+ * win.box-scope) and the undo stack of every decision (win.undo, win.redo). */
+LacunaRedactionLayer *lacuna_window_get_redaction_layer (LacunaWindow *self);
+LacunaUndoStack  *lacuna_window_get_undo_stack      (LacunaWindow     *self);
+/* FALSE when decisions changed since the study was opened or last exported (win.export,
+ * Ctrl+E; they are autosaved meanwhile). */
+gboolean          lacuna_window_get_decisions_exported (LacunaWindow  *self);
 /* "welcome" or "study". */
 const char       *lacuna_window_get_page            (LacunaWindow     *self);
 

@@ -16,14 +16,21 @@
 
 #include "lacuna-vision-private.h"
 
-/* Images whose smaller side is under this are upsampled once (dlib's window is 80 × 80). */
+/* Without a minimum face size, images whose smaller side is under this are upsampled once
+ * (dlib's window is 80 × 80). */
 #define UPSAMPLE_BELOW 400
 
 namespace {
 
+/* dlib's detection window: faces smaller than this need the image upsampled. */
+const unsigned WINDOW = 80;
+
 std::once_flag detector_once;
-std::mutex detector_lock;
-dlib::frontal_face_detector *detector = nullptr;
+std::mutex pool_lock;       /* guards model and idle */
+dlib::frontal_face_detector *model = nullptr;
+/* Detectors not in use: object_detector keeps its feature pyramid in the object, so each
+ * concurrent call takes one of its own (a copy of the model, made on demand). */
+std::vector<dlib::frontal_face_detector *> idle;
 
 bool
 detector_load (GError **error)
@@ -32,18 +39,41 @@ detector_load (GError **error)
     {
       try
         {
-          /* Built once, kept for the life of the process. */
-          detector = new dlib::frontal_face_detector (dlib::get_frontal_face_detector ());
+          /* Built once (deserialised: about a second), copied for more threads. */
+          model = new dlib::frontal_face_detector (dlib::get_frontal_face_detector ());
         }
       catch (const std::exception &)
         {
-          detector = nullptr;
+          model = nullptr;
         }
     });
-  if (detector == nullptr)
+  if (model == nullptr)
     g_set_error_literal (error, LACUNA_VISION_ERROR, LACUNA_VISION_ERROR_MODEL,
                          "dlib's frontal face detector could not be built");
-  return detector != nullptr;
+  return model != nullptr;
+}
+
+dlib::frontal_face_detector *
+detector_acquire (void)
+{
+  std::lock_guard<std::mutex> guard (pool_lock);
+
+  if (!idle.empty ())
+    {
+      dlib::frontal_face_detector *detector = idle.back ();
+
+      idle.pop_back ();
+      return detector;
+    }
+  return new dlib::frontal_face_detector (*model);
+}
+
+void
+detector_release (dlib::frontal_face_detector *detector)
+{
+  std::lock_guard<std::mutex> guard (pool_lock);
+
+  idle.push_back (detector);
 }
 
 } /* namespace */
@@ -59,9 +89,13 @@ _lacuna_vision_dlib_detect (const guint8  *grey,
                             guint          width,
                             guint          height,
                             gsize          stride,
+                            guint          min_side,
                             GArray        *boxes,
                             GError       **error)
 {
+  dlib::frontal_face_detector *detector = nullptr;
+  gboolean ok = FALSE;
+
   if (!detector_load (error))
     return FALSE;
 
@@ -70,18 +104,17 @@ _lacuna_vision_dlib_detect (const guint8  *grey,
       dlib::array2d<unsigned char> image ((long) height, (long) width);
       std::vector<dlib::rect_detection> found;
       double scale = 1.0;
+      bool upsample = min_side == 0 ? MIN (width, height) < UPSAMPLE_BELOW : min_side < WINDOW;
 
       for (guint y = 0; y < height; y++)
         memcpy (&image[y][0], grey + (gsize) y * stride, width);
-      if (MIN (width, height) < UPSAMPLE_BELOW)
+      if (upsample)
         {
           dlib::pyramid_up (image);
           scale = (double) width / image.nc ();
         }
-      {
-        std::lock_guard<std::mutex> guard (detector_lock);
-        (*detector) (image, found, 0.0);
-      }
+      detector = detector_acquire ();
+      (*detector) (image, found, 0.0);
       for (const auto &d : found)
         {
           LacunaVisionBox box;
@@ -93,7 +126,7 @@ _lacuna_vision_dlib_detect (const guint8  *grey,
           box.score = d.detection_confidence;
           g_array_append_val (boxes, box);
         }
-      return TRUE;
+      ok = TRUE;
     }
   catch (const std::exception &e)
     {
@@ -105,7 +138,9 @@ _lacuna_vision_dlib_detect (const guint8  *grey,
       g_set_error_literal (error, LACUNA_VISION_ERROR, LACUNA_VISION_ERROR_FAILED,
                            "The face detector failed");
     }
-  return FALSE;
+  if (detector != nullptr)
+    detector_release (detector);
+  return ok;
 }
 
 guint8 *

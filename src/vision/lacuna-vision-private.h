@@ -11,6 +11,7 @@ gboolean  _lacuna_vision_dlib_detect (const guint8  *grey,
                                       guint          width,
                                       guint          height,
                                       gsize          stride,
+                                      guint          min_side,
                                       GArray        *boxes,
                                       GError       **error);
 guint8   *_lacuna_vision_dlib_load_image_grey (const char *path,

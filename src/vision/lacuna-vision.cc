@@ -25,11 +25,13 @@ namespace {
 
 struct Cascade
 {
-  const char            *file;       /* below LACUNA_OPENCV_DATA */
-  std::once_flag         once;
-  bool                   loaded = false;
-  std::mutex             lock;       /* detectMultiScale is not reentrant on one classifier */
-  cv::CascadeClassifier  classifier;
+  const char                          *file;       /* below LACUNA_OPENCV_DATA */
+  std::once_flag                       once;
+  bool                                 loaded = false;
+  std::mutex                           lock;       /* guards idle */
+  /* Classifiers not in use: detectMultiScale keeps per-call state in its classifier, so
+   * each concurrent call takes one of its own (loaded from the file when none is idle). */
+  std::vector<cv::CascadeClassifier *> idle;
 };
 
 Cascade cascades[2] = {
@@ -37,23 +39,41 @@ Cascade cascades[2] = {
   { "lbpcascades/lbpcascade_frontalface_improved.xml", {}, false, {}, {} },
 };
 
+cv::CascadeClassifier *
+cascade_new_classifier (Cascade *cascade)
+{
+  cv::CascadeClassifier *classifier = nullptr;
+
+  try
+    {
+      std::string path = std::string (LACUNA_OPENCV_DATA) + "/" + cascade->file;
+
+      if (!g_file_test (path.c_str (), G_FILE_TEST_IS_REGULAR))
+        return nullptr;
+      classifier = new cv::CascadeClassifier ();
+      if (classifier->load (path) && !classifier->empty ())
+        return classifier;
+    }
+  catch (const std::exception &)
+    {
+    }
+  delete classifier;
+  return nullptr;
+}
+
 bool
 cascade_load (Cascade  *cascade,
               GError  **error)
 {
   std::call_once (cascade->once, [cascade] ()
     {
-      try
-        {
-          std::string path = std::string (LACUNA_OPENCV_DATA) + "/" + cascade->file;
+      cv::CascadeClassifier *classifier = cascade_new_classifier (cascade);
 
-          cascade->loaded = g_file_test (path.c_str (), G_FILE_TEST_IS_REGULAR)
-                            && cascade->classifier.load (path)
-                            && !cascade->classifier.empty ();
-        }
-      catch (const std::exception &)
+      cascade->loaded = classifier != nullptr;
+      if (classifier != nullptr)
         {
-          cascade->loaded = false;
+          std::lock_guard<std::mutex> guard (cascade->lock);
+          cascade->idle.push_back (classifier);
         }
     });
   if (!cascade->loaded)
@@ -63,16 +83,56 @@ cascade_load (Cascade  *cascade,
   return cascade->loaded;
 }
 
+/* An idle classifier, or a new one; nullptr + error when none can be loaded. */
+cv::CascadeClassifier *
+cascade_acquire (Cascade  *cascade,
+                 GError  **error)
+{
+  cv::CascadeClassifier *classifier = nullptr;
+
+  if (!cascade_load (cascade, error))
+    return nullptr;
+  {
+    std::lock_guard<std::mutex> guard (cascade->lock);
+
+    if (!cascade->idle.empty ())
+      {
+        classifier = cascade->idle.back ();
+        cascade->idle.pop_back ();
+      }
+  }
+  if (classifier == nullptr)
+    classifier = cascade_new_classifier (cascade);
+  if (classifier == nullptr)
+    g_set_error (error, LACUNA_VISION_ERROR, LACUNA_VISION_ERROR_MODEL,
+                 "The face detector model %s/%s could not be loaded (package opencv-data)",
+                 LACUNA_OPENCV_DATA, cascade->file);
+  return classifier;
+}
+
+void
+cascade_release (Cascade               *cascade,
+                 cv::CascadeClassifier *classifier)
+{
+  std::lock_guard<std::mutex> guard (cascade->lock);
+
+  cascade->idle.push_back (classifier);
+}
+
 bool
 cascade_detect (Cascade       *cascade,
                 const guint8  *grey,
                 guint          width,
                 guint          height,
                 gsize          stride,
+                guint          min_side,
                 GArray        *boxes,
                 GError       **error)
 {
-  if (!cascade_load (cascade, error))
+  cv::CascadeClassifier *classifier = cascade_acquire (cascade, error);
+  bool ok = false;
+
+  if (classifier == nullptr)
     return false;
 
   try
@@ -83,21 +143,19 @@ cascade_detect (Cascade       *cascade,
       std::vector<cv::Rect> found;
       std::vector<int> levels;
       std::vector<double> weights;
+      int smallest = (int) MAX (24u, min_side);
 
       cv::equalizeHist (image, equalised);
-      {
-        std::lock_guard<std::mutex> guard (cascade->lock);
-        cascade->classifier.detectMultiScale (equalised, found, levels, weights,
-                                              1.1, 4, 0, cv::Size (24, 24), cv::Size (),
-                                              true);
-      }
+      if (smallest <= (int) MIN (width, height))
+        classifier->detectMultiScale (equalised, found, levels, weights, 1.1, 4, 0,
+                                      cv::Size (smallest, smallest), cv::Size (), true);
       for (size_t i = 0; i < found.size (); i++)
         {
           LacunaVisionBox box = { found[i].x, found[i].y, found[i].width, found[i].height,
                                   i < weights.size () ? weights[i] : 0.0 };
           g_array_append_val (boxes, box);
         }
-      return true;
+      ok = true;
     }
   catch (const std::exception &e)
     {
@@ -109,7 +167,8 @@ cascade_detect (Cascade       *cascade,
       g_set_error_literal (error, LACUNA_VISION_ERROR, LACUNA_VISION_ERROR_FAILED,
                            "The face detector failed");
     }
-  return false;
+  cascade_release (cascade, classifier);
+  return ok;
 }
 
 } /* namespace */
@@ -171,6 +230,18 @@ lacuna_vision_detect (LacunaVisionDetector   detector,
                       gsize                  stride,
                       GError               **error)
 {
+  return lacuna_vision_detect_sized (detector, grey, width, height, stride, 0, error);
+}
+
+extern "C" GArray *
+lacuna_vision_detect_sized (LacunaVisionDetector   detector,
+                            const guint8          *grey,
+                            guint                  width,
+                            guint                  height,
+                            gsize                  stride,
+                            guint                  min_side,
+                            GError               **error)
+{
   GArray *boxes;
   bool ok = false;
 
@@ -188,13 +259,13 @@ lacuna_vision_detect (LacunaVisionDetector   detector,
   switch (detector)
     {
     case LACUNA_VISION_HAAR_ALT2:
-      ok = cascade_detect (&cascades[0], grey, width, height, stride, boxes, error);
+      ok = cascade_detect (&cascades[0], grey, width, height, stride, min_side, boxes, error);
       break;
     case LACUNA_VISION_LBP_IMPROVED:
-      ok = cascade_detect (&cascades[1], grey, width, height, stride, boxes, error);
+      ok = cascade_detect (&cascades[1], grey, width, height, stride, min_side, boxes, error);
       break;
     case LACUNA_VISION_DLIB_HOG:
-      ok = _lacuna_vision_dlib_detect (grey, width, height, stride, boxes, error);
+      ok = _lacuna_vision_dlib_detect (grey, width, height, stride, min_side, boxes, error);
       break;
     case LACUNA_VISION_N_DETECTORS:
     default:

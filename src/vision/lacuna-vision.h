@@ -7,8 +7,10 @@
  * get_frontal_face_detector() (HOG, no model file). Haar "frontalface_default" is left out
  * on purpose: it fires on the outline of a defaced head.
  *
- * Each detector is loaded once per process, on first use, and calls to one detector are
- * serialised (they may come from any thread).
+ * Each detector's model is loaded once per process, on first use. Calls may come from any
+ * thread and run concurrently: each call borrows an instance of the detector of its own
+ * (OpenCV's CascadeClassifier and dlib's detector keep per-call state), made on demand and
+ * kept for later calls.
  */
 #pragma once
 
@@ -65,6 +67,18 @@ GArray     *lacuna_vision_detect            (LacunaVisionDetector detector,
                                              guint                width,
                                              guint                height,
                                              gsize                stride,
+                                             GError             **error);
+
+/* The same, looking only for faces whose side is at least min_side pixels (0: any size the
+ * detector can see). Much cheaper when the faces sought are known to be large (renders of
+ * a whole head): the cascades skip the small scales, and dlib is not upsampled (it then
+ * looks at the image as given; it sees faces of about 80 pixels and up). */
+GArray     *lacuna_vision_detect_sized      (LacunaVisionDetector detector,
+                                             const guint8        *grey,
+                                             guint                width,
+                                             guint                height,
+                                             gsize                stride,
+                                             guint                min_side,
                                              GError             **error);
 
 /* Reads a JPEG or PNG file into a new 8-bit grey buffer (width × height, rows width bytes

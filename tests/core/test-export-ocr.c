@@ -364,7 +364,8 @@ assert_report_verified (JsonObject *report,
   for (guint i = 0; i < json_array_get_length (files); i++)
     {
       JsonObject *f = json_array_get_object_element (files, i);
-      JsonObject *check = json_object_get_object_member (f, "verification");
+      JsonObject *check = json_object_has_member (f, "verification")
+                            ? json_object_get_object_member (f, "verification") : NULL;
       g_autofree char *path = NULL;
       g_autofree char *dump = NULL;
 
@@ -381,7 +382,7 @@ assert_report_verified (JsonObject *report,
       g_assert_cmpint (json_object_get_int_member (check, "boxes-with-text"), ==, 0);
       g_assert_cmpint (json_object_get_int_member (check, "pixels-changed-outside-boxes"), ==,
                        0);
-      g_assert_nonnull (json_object_get_object_member (f, "burned-in"));
+      g_assert_true (json_object_has_member (f, "burned-in"));
       /* What OCR read never reaches the report. */
       g_assert_false (json_object_has_member (json_object_get_object_member (f, "burned-in"),
                                               "read"));
@@ -398,7 +399,8 @@ assert_report_verified (JsonObject *report,
 static guint
 n_frames_of (JsonObject *entry)
 {
-  JsonObject *scan = json_object_get_object_member (entry, "burned-in");
+  JsonObject *scan = json_object_has_member (entry, "burned-in")
+                       ? json_object_get_object_member (entry, "burned-in") : NULL;
 
   return scan != NULL ? (guint) json_object_get_int_member (scan, "frames") : 1;
 }

@@ -1,0 +1,484 @@
+/* test-export-dialog.c: the Export window, recipes and autosave.
+ *
+ * The issue's GUI check: open the sample study, select a series, change the window, mark a
+ * region (through the decisions), override tags, export through the dialog's action to a
+ * temporary folder; then read the written files back with the DICOM shim: the overridden
+ * tags have the chosen values and the region is black. Also: presets set the expected
+ * options, a recipe survives save → load, and decisions are autosaved under a keyed name
+ * (mode 0600) and restored. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lacuna-autosave.h"
+#include "lacuna-dicom.h"
+#include "lacuna-export-dialog.h"
+#include "lacuna-export.h"
+#include "lacuna-gui-test-util.h"
+#include "lacuna-recipe-write.h"
+#include "lacuna-redact.h"
+
+#define BOX_X 8
+#define BOX_Y 10
+#define BOX_W 24
+#define BOX_H 12
+
+static LacunaKey *
+new_test_key (void)
+{
+  static const char bytes[] = "a test key of more than sixteen bytes";
+  g_autoptr(GError) error = NULL;
+  LacunaKey *key = lacuna_key_new_from_data (bytes, sizeof bytes - 1, &error);
+
+  g_assert_no_error (error);
+  return key;
+}
+
+static void
+test_presets (void)
+{
+  g_autoptr(LacunaDecisions) decisions = lacuna_decisions_new ();
+  const char *inputs[] = { "/nonexistent/a.dcm", NULL };
+  LacunaExportDialog *dialog = lacuna_export_dialog_new (NULL, decisions, inputs);
+  LacunaExportPreset all[] = { LACUNA_EXPORT_PRESET_RESEARCH, LACUNA_EXPORT_PRESET_SECOND_OPINION,
+                               LACUNA_EXPORT_PRESET_TEACHING };
+  GtkSwitch *sw;
+
+  g_object_ref_sink (dialog);
+  for (guint p = 0; p < G_N_ELEMENTS (all); p++)
+    {
+      LacunaProfileOption expected = lacuna_export_preset_get_options (all[p]);
+
+      g_assert_cmpuint (expected, !=, LACUNA_PROFILE_OPTION_NONE);
+      lacuna_export_dialog_set_preset (dialog, all[p]);
+      g_assert_cmpuint (lacuna_decisions_get_options (decisions)->options, ==, expected);
+      for (guint i = 0; i < LACUNA_PROFILE_N_OPTIONS; i++)
+        g_assert_cmpint (gtk_switch_get_active (lacuna_export_dialog_get_switch (dialog, 1u << i)),
+                         ==, (expected & (1u << i)) != 0);
+    }
+  /* The three presets differ. */
+  g_assert_cmpuint (lacuna_export_preset_get_options (all[0]), !=,
+                    lacuna_export_preset_get_options (all[1]));
+  g_assert_cmpuint (lacuna_export_preset_get_options (all[1]), !=,
+                    lacuna_export_preset_get_options (all[2]));
+  /* Research keeps dates shifted, the second opinion keeps them as they are; teaching
+   * keeps neither. */
+  g_assert_true (lacuna_export_preset_get_options (all[0])
+                 & LACUNA_PROFILE_OPTION_RETAIN_MODIFIED_DATES);
+  g_assert_true (lacuna_export_preset_get_options (all[1]) & LACUNA_PROFILE_OPTION_RETAIN_FULL_DATES);
+  g_assert_false (lacuna_export_preset_get_options (all[2])
+                  & (LACUNA_PROFILE_OPTION_RETAIN_FULL_DATES
+                     | LACUNA_PROFILE_OPTION_RETAIN_MODIFIED_DATES));
+
+  /* A switch changes the decisions; the summary follows. */
+  sw = lacuna_export_dialog_get_switch (dialog, LACUNA_PROFILE_OPTION_RETAIN_UIDS);
+  g_assert_false (gtk_switch_get_active (sw));
+  g_assert_nonnull (strstr (lacuna_export_dialog_get_summary (dialog), "keyed UIDs"));
+  gtk_switch_set_active (sw, TRUE);
+  g_assert_true (lacuna_decisions_get_options (decisions)->options
+                 & LACUNA_PROFILE_OPTION_RETAIN_UIDS);
+  g_assert_null (strstr (lacuna_export_dialog_get_summary (dialog), "keyed UIDs"));
+  /* …and a change of the decisions moves the switch. */
+  lacuna_decisions_set_profile_options (decisions, LACUNA_PROFILE_OPTION_NONE);
+  g_assert_false (gtk_switch_get_active (sw));
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_object_unref (dialog);
+}
+
+static void
+test_recipe_round_trip (void)
+{
+  g_autoptr(LacunaDeidOptions) options = lacuna_deid_options_new ();
+  g_autoptr(LacunaDeidOptions) loaded = lacuna_deid_options_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("lacuna-recipe-XXXXXX", &error);
+  g_autofree char *path = NULL;
+  static const guint frames[] = { 1, 3 };
+  const LacunaDeidBox *box;
+  struct stat st;
+
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "recipe.json", NULL);
+  options->options = LACUNA_PROFILE_OPTION_RETAIN_MODIFIED_DATES
+                     | LACUNA_PROFILE_OPTION_CLEAN_DESCRIPTORS;
+  options->date_shift_max_days = 90;
+  options->patient_name = g_strdup ("SUBJECT^001");
+  options->patient_id = g_strdup ("SUBJ001");
+  options->include_unknown_payloads = TRUE;
+  lacuna_deid_options_add_override (options, "00081030", LACUNA_DEID_OVERRIDE_KEEP, NULL);
+  lacuna_deid_options_add_override (options, "00100010", LACUNA_DEID_OVERRIDE_REPLACE, "X^Y");
+  lacuna_deid_options_add_override (options, "00081115/00081155", LACUNA_DEID_OVERRIDE_REMOVE,
+                                    NULL);
+  lacuna_deid_options_add_box (options, NULL, LACUNA_DEID_BOX_ALL_FRAMES, NULL, 0, 1, 2, 3, 4);
+  lacuna_deid_options_add_box (options, "1.2.3.4", LACUNA_DEID_BOX_FRAMES, frames, 2, 5, 6, 7, 8);
+  lacuna_deid_options_add_box (options, "1.2.3.5", LACUNA_DEID_BOX_SAME_SIZE_IN_SERIES, NULL, 0,
+                               9, 10, 11, 12);
+
+  g_assert_true (lacuna_deid_options_save_recipe (options, path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  /* The loader the CLI uses reads it back to the same options. */
+  g_assert_true (lacuna_deid_options_load_recipe (loaded, path, &error));
+  g_assert_no_error (error);
+  g_assert_true (lacuna_deid_options_equal_recipe (options, loaded));
+  g_assert_cmpuint (loaded->options, ==, options->options);
+  g_assert_cmpuint (loaded->date_shift_max_days, ==, 90);
+  g_assert_cmpstr (loaded->patient_name, ==, "SUBJECT^001");
+  g_assert_cmpstr (loaded->patient_id, ==, "SUBJ001");
+  g_assert_true (loaded->include_unknown_payloads);
+  g_assert_cmpuint (loaded->overrides->len, ==, 3);
+  g_assert_cmpstr (((LacunaDeidOverride *) g_ptr_array_index (loaded->overrides, 1))->value, ==,
+                   "X^Y");
+  g_assert_cmpint (((LacunaDeidOverride *) g_ptr_array_index (loaded->overrides, 2))->action, ==,
+                   LACUNA_DEID_OVERRIDE_REMOVE);
+  g_assert_cmpuint (loaded->boxes->len, ==, 3);
+  box = g_ptr_array_index (loaded->boxes, 1);
+  g_assert_cmpint (box->scope, ==, LACUNA_DEID_BOX_FRAMES);
+  g_assert_cmpuint (box->n_frames, ==, 2);
+  g_assert_cmpuint (box->frames[1], ==, 3);
+  g_assert_cmpint (box->x, ==, 5);
+  box = g_ptr_array_index (loaded->boxes, 2);
+  g_assert_cmpint (box->scope, ==, LACUNA_DEID_BOX_SAME_SIZE_IN_SERIES);
+  g_assert_cmpstr (box->sop_instance_uid, ==, "1.2.3.5");
+
+  /* A different recipe is not equal. */
+  loaded->date_shift_max_days = 91;
+  g_assert_false (lacuna_deid_options_equal_recipe (options, loaded));
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+static void
+test_autosave (void)
+{
+  static const char uid[] = "1.2.826.0.1.3680043.2.1125.99.12345";
+  g_autoptr(LacunaKey) key = new_test_key ();
+  g_autoptr(LacunaDecisions) decisions = lacuna_decisions_new ();
+  g_autoptr(LacunaDecisions) again = lacuna_decisions_new ();
+  g_autoptr(LacunaAutosave) autosave = NULL;
+  g_autoptr(LacunaAutosave) autosave2 = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = lacuna_autosave_dup_path (key, uid);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *data_dir = g_build_filename (g_get_user_data_dir (), "lacuna", "decisions",
+                                                NULL);
+  g_autofree char *contents = NULL;
+  const LacunaDeidOverride *o;
+  struct stat st;
+
+  /* In the user's data folder, named by 64 hex digits only. */
+  g_assert_true (g_str_has_prefix (path, data_dir));
+  g_assert_cmpuint (strlen (base), ==, 64 + 5);
+  for (guint i = 0; i < 64; i++)
+    g_assert_true (g_ascii_isxdigit (base[i]) && !g_ascii_isupper (base[i]));
+  g_assert_null (strstr (path, uid));
+  g_assert_null (strstr (path, "12345"));
+  g_unlink (path);
+
+  lacuna_decisions_set_key (decisions, key);
+  autosave = lacuna_autosave_new (decisions);
+  g_assert_false (lacuna_autosave_set_study (autosave, uid));
+  g_assert_true (lacuna_autosave_get_exported (autosave));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  g_assert_true (lacuna_decisions_set_override (decisions, "00100010",
+                                                LACUNA_DEID_OVERRIDE_REPLACE, "TEST^PSEUDONYM",
+                                                &error));
+  g_assert_no_error (error);
+  lacuna_decisions_set_profile_options (decisions, LACUNA_PROFILE_OPTION_CLEAN_DESCRIPTORS);
+  g_assert_false (lacuna_autosave_get_exported (autosave));
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_cmpint (g_stat (data_dir, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0077, ==, 0);
+  /* The file holds a recipe, not the UID. */
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_null (strstr (contents, uid));
+  g_assert_nonnull (strstr (contents, "clean-descriptors"));
+
+  lacuna_autosave_mark_exported (autosave);
+  g_assert_true (lacuna_autosave_get_exported (autosave));
+
+  /* Opening the study again restores the decisions. */
+  lacuna_decisions_set_key (again, key);
+  autosave2 = lacuna_autosave_new (again);
+  g_assert_true (lacuna_autosave_set_study (autosave2, uid));
+  g_assert_true (lacuna_autosave_get_exported (autosave2));
+  g_assert_cmpuint (lacuna_decisions_get_options (again)->options, ==,
+                    LACUNA_PROFILE_OPTION_CLEAN_DESCRIPTORS);
+  o = lacuna_decisions_get_override (again, "00100010");
+  g_assert_nonnull (o);
+  g_assert_cmpint (o->action, ==, LACUNA_DEID_OVERRIDE_REPLACE);
+  g_assert_cmpstr (o->value, ==, "TEST^PSEUDONYM");
+  g_assert_true (lacuna_deid_options_equal_recipe (lacuna_decisions_get_options (decisions),
+                                                   lacuna_decisions_get_options (again)));
+
+  /* Another study (or another key) finds nothing. */
+  g_assert_false (lacuna_autosave_set_study (autosave2, "1.2.3"));
+  g_unlink (path);
+}
+
+/* The check. */
+
+static void
+collect_files (const char *dir,
+               GPtrArray  *out)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  if (d == NULL)
+    return;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        collect_files (path, out);
+      else
+        g_ptr_array_add (out, g_steal_pointer (&path));
+    }
+}
+
+static gboolean
+dialog_done (gpointer data)
+{
+  return lacuna_export_dialog_get_state (data) == LACUNA_EXPORT_DIALOG_DONE;
+}
+
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = g_build_filename (g_getenv ("LACUNA_BUILD_ROOT"), name, NULL);
+
+  lacuna_gui_test_wait_frame (widget);
+  texture = lacuna_gui_test_render (widget);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("Wrote %s", path);
+}
+
+static void
+check_box_black (LacunaDicomFile *file)
+{
+  LacunaDicomPixelInfo info;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) frame = NULL;
+  char photometric[24];
+  gint64 black[3];
+  const guint8 *data;
+  guint bytes;
+
+  g_assert_true (lacuna_dicom_file_get_pixel_info (file, &info, &error));
+  g_assert_no_error (error);
+  frame = lacuna_dicom_file_decode_frame (file, 0, photometric, &error);
+  g_assert_no_error (error);
+  g_assert_true (lacuna_redact_get_black (file, photometric, black, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (info.columns, >=, BOX_X + BOX_W);
+  g_assert_cmpuint (info.rows, >=, BOX_Y + BOX_H);
+  data = g_bytes_get_data (frame, NULL);
+  bytes = info.bits_allocated > 8 ? (info.bits_allocated > 16 ? 4 : 2) : 1;
+  for (guint y = BOX_Y; y < BOX_Y + BOX_H; y++)
+    for (guint x = BOX_X; x < BOX_X + BOX_W; x++)
+      for (guint s = 0; s < info.samples_per_pixel; s++)
+        {
+          gsize offset = ((gsize) y * info.columns + x) * info.samples_per_pixel + s;
+          gint64 v;
+
+          if (bytes == 1)
+            v = info.is_signed ? ((const gint8 *) data)[offset] : data[offset];
+          else if (bytes == 2)
+            v = info.is_signed ? ((const gint16 *) data)[offset] : ((const guint16 *) data)[offset];
+          else
+            v = info.is_signed ? (gint64) ((const gint32 *) data)[offset]
+                               : (gint64) ((const guint32 *) data)[offset];
+          g_assert_cmpint (v, ==, black[MIN (s, 2)]);
+        }
+}
+
+static void
+test_export_sample (void)
+{
+  LacunaWindow *window = lacuna_gui_test_new_window (1100, 720);
+  g_autofree char *sample = lacuna_gui_test_dup_sample_path ();
+  const char *paths[] = { sample, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmp = g_dir_make_tmp ("lacuna-export-ui-XXXXXX", &error);
+  g_autofree char *out = NULL;
+  g_autoptr(GPtrArray) inputs = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(LacunaDeidOptions) options = NULL;
+  g_autoptr(LacunaDecision) set = NULL;
+  g_autoptr(LacunaDecision) undo = NULL;
+  g_autoptr(LacunaKey) key = new_test_key ();
+  g_autofree char *study_description = NULL;
+  LacunaDecisions *decisions;
+  LacunaExportDialog *dialog;
+  LacunaViewState *state;
+  GListModel *series_list;
+  guint n_checked = 0;
+  guint n_pixels = 0;
+
+  g_assert_no_error (error);
+  out = g_build_filename (tmp, "out", NULL);
+
+  /* Open the sample study, select a series, change the window. */
+  lacuna_window_open_paths (window, paths);
+  lacuna_gui_test_wait_loaded (window);
+  series_list = lacuna_window_get_series_list (window);
+  g_assert_cmpuint (g_list_model_get_n_items (series_list), >, 0);
+  lacuna_window_select_series (window, 0);
+  lacuna_gui_test_wait_image (lacuna_window_get_image_view (window));
+  state = lacuna_image_view_get_state (lacuna_window_get_image_view (window));
+  lacuna_view_state_set_custom_window (state, 40, 400);
+  g_assert_cmpfloat (lacuna_view_state_get_window_center (state), ==, 40);
+
+  /* The study's files: the exporter's inputs. */
+  for (guint s = 0; s < g_list_model_get_n_items (series_list); s++)
+    {
+      g_autoptr(LacunaSeries) series = g_list_model_get_item (series_list, s);
+
+      for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (series)); i++)
+        {
+          LacunaInstance *instance = lacuna_series_get_instance (series, i);
+          const char *source = lacuna_instance_get_source (instance);
+
+          if (study_description == NULL && lacuna_instance_get_study_description (instance))
+            study_description = g_strdup (lacuna_instance_get_study_description (instance));
+          if (!g_hash_table_contains (seen, source))
+            {
+              g_hash_table_add (seen, (gpointer) source);
+              g_ptr_array_add (inputs, g_strdup (source));
+            }
+        }
+    }
+  g_ptr_array_add (inputs, NULL);
+  g_assert_nonnull (study_description);
+  g_assert_cmpstr (study_description, !=, "");
+
+  /* Mark a region, override two tags. */
+  decisions = lacuna_window_get_decisions (window);
+  lacuna_decisions_set_key (decisions, key);
+  options = lacuna_deid_options_copy (lacuna_decisions_get_options (decisions));
+  lacuna_deid_options_add_box (options, NULL, LACUNA_DEID_BOX_ALL_FRAMES, NULL, 0, BOX_X, BOX_Y,
+                               BOX_W, BOX_H);
+  set = lacuna_decision_new_set_options (options);
+  undo = lacuna_decisions_apply (decisions, set, &error);
+  g_assert_no_error (error);
+  g_assert_true (lacuna_decisions_set_override (decisions, "00081030", LACUNA_DEID_OVERRIDE_KEEP,
+                                                NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (lacuna_decisions_set_override (decisions, "00100010",
+                                                LACUNA_DEID_OVERRIDE_REPLACE, "TEST^PSEUDONYM",
+                                                &error));
+  g_assert_no_error (error);
+
+  /* Export through the dialog. */
+  dialog = lacuna_export_dialog_new (GTK_WINDOW (window), decisions,
+                                     (const char * const *) inputs->pdata);
+  gtk_window_present (GTK_WINDOW (dialog));
+  lacuna_export_dialog_set_destination (dialog, out);
+  g_assert_nonnull (strstr (lacuna_export_dialog_get_summary (dialog), "1 marked region"));
+  g_assert_nonnull (strstr (lacuna_export_dialog_get_summary (dialog), "2 decisions"));
+
+  if (g_getenv ("LACUNA_BUILD_ROOT") != NULL)
+    {
+      AdwStyleManager *style = adw_style_manager_get_default ();
+
+      save_screenshot (GTK_WIDGET (dialog), "lacuna-export-dialog.png");
+      adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+      save_screenshot (GTK_WIDGET (dialog), "lacuna-export-dialog-dark.png");
+      adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+    }
+
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "export.start", NULL);
+  g_assert_cmpint (lacuna_export_dialog_get_state (dialog), ==, LACUNA_EXPORT_DIALOG_RUNNING);
+  lacuna_gui_test_wait (dialog_done, dialog);
+  g_assert_no_error ((GError *) lacuna_export_dialog_get_error (dialog));
+  {
+    const char * const *messages = lacuna_export_dialog_get_messages (dialog);
+
+    for (guint i = 0; messages != NULL && messages[i] != NULL; i++)
+      g_test_message ("%s", messages[i]);
+  }
+  g_assert_cmpuint (lacuna_export_dialog_get_n_failed (dialog), ==, 0);
+  g_assert_cmpuint (lacuna_export_dialog_get_n_written (dialog), >, 0);
+  g_assert_nonnull (lacuna_export_dialog_get_report_path (dialog));
+  g_assert_true (g_file_test (lacuna_export_dialog_get_report_path (dialog), G_FILE_TEST_EXISTS));
+  if (g_getenv ("LACUNA_BUILD_ROOT") != NULL)
+    save_screenshot (GTK_WIDGET (dialog), "lacuna-export-dialog-done.png");
+
+  /* Read the written files back. */
+  {
+    g_autofree char *tree = g_build_filename (out, "DICOM", NULL);
+
+    collect_files (tree, files);
+  }
+  g_assert_cmpuint (files->len, ==, lacuna_export_dialog_get_n_written (dialog));
+  for (guint i = 0; i < files->len; i++)
+    {
+      g_autoptr(LacunaDicomFile) file = lacuna_dicom_file_open (files->pdata[i], 0, &error);
+      g_autofree char *name = NULL;
+      g_autofree char *description = NULL;
+
+      g_assert_no_error (error);
+      name = lacuna_dicom_file_dup_string (file, "00100010", &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (name, ==, "TEST^PSEUDONYM");
+      description = lacuna_dicom_file_dup_string (file, "00081030", &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (description, ==, study_description);
+      n_checked++;
+      if (lacuna_dicom_file_has (file, "7FE00010"))
+        {
+          check_box_black (file);
+          n_pixels++;
+        }
+    }
+  g_assert_cmpuint (n_checked, >, 0);
+  g_assert_cmpuint (n_pixels, >, 0);
+  g_test_message ("%u files checked, %u with pixels", n_checked, n_pixels);
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  gtk_window_destroy (GTK_WINDOW (window));
+  {
+    g_autofree char *report = lacuna_export_dup_default_report_path (out, FALSE);
+    g_autofree char *stem = g_strndup (report, strlen (report) - 5);
+    g_autofree char *html = g_strconcat (stem, ".html", NULL);
+
+    lacuna_gui_test_remove_tree (out);
+    g_unlink (report);
+    g_unlink (html);
+    g_rmdir (tmp);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *data_home = g_dir_make_tmp ("lacuna-data-XXXXXX", NULL);
+  int ret;
+
+  /* Autosave and the key go to a private data folder, never the user's. */
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  if (!lacuna_gui_test_init (&argc, &argv))
+    return 77;
+
+  g_test_add_func ("/export-dialog/presets", test_presets);
+  g_test_add_func ("/export-dialog/recipe-round-trip", test_recipe_round_trip);
+  g_test_add_func ("/export-dialog/autosave", test_autosave);
+  g_test_add_func ("/export-dialog/export-sample", test_export_sample);
+  ret = g_test_run ();
+  lacuna_gui_test_remove_tree (data_home);
+  return ret;
+}
