@@ -496,6 +496,11 @@ lacuna_deface_volume (LacunaVolume  *volume,
       self->after = lacuna_face_check_volume (self->volume, cancellable, error);
       if (self->after == NULL)
         return NULL;
+      if (g_getenv ("LACUNA_DEFACE_DEBUG") != NULL) /* TEMP */
+        {
+          g_autofree char *prefix = g_strdup_printf ("attempt-%u", a);
+          lacuna_face_result_write_pngs (self->after, g_getenv ("LACUNA_DEFACE_DEBUG"), prefix, NULL);
+        }
       if (!lacuna_face_result_get_found (self->after))
         break;
     }

@@ -260,6 +260,9 @@ update_actions (LacunaExportDialog *self)
 {
   gboolean ready = self->state != LACUNA_EXPORT_DIALOG_RUNNING;
 
+  gtk_widget_set_visible (GTK_WIDGET (self->export_button),
+                          self->state == LACUNA_EXPORT_DIALOG_READY);
+
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "export.start",
                                  ready && self->destination != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "export.cancel", !ready);
