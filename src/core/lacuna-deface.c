@@ -34,6 +34,7 @@ struct _LacunaDefaceResult
   float             fill;         /* the shell's value */
   guint64           n_changed;
   guint64           n_deep_changed;
+  guint             n_residual;   /* single detections on the old face above the control */
   int               box[4];
   int               strategy;     /* CutStrategy that was kept */
 };
@@ -146,13 +147,18 @@ typedef enum
 {
   CUT_ENVELOPE,
   CUT_PLANE,
+  CUT_SMOOTH,
   N_CUTS
 } CutStrategy;
+
+static const char *const cut_names[N_CUTS] = { "envelope", "plane", "smooth" };
 
 #define CUT_RADIUS_MM  12.0
 #define CUT_SIGMA_MM   5.0
 #define CUT_FEATHER_MM 10.0
 #define CUT_SHELL_MM   3.0
+#define CUT_SMOOTH_MM  20.0    /* σ of the smooth cut's low-pass */
+#define CUT_FILL_MM    15.0    /* the smooth cut bridges hollows up to this deep */
 /* Pixels of the frontal skin map the cut is made on: the volume's spacing, but no finer. */
 #define FRONT_PIXEL_MM 0.8
 
@@ -163,10 +169,10 @@ static const struct
   CutStrategy strategy;
   double      grow;
 } attempts[] = {
+  { CUT_SMOOTH, 0.0 },
   { CUT_ENVELOPE, 0.0 },
   { CUT_PLANE, 0.0 },
-  { CUT_ENVELOPE, 0.2 },
-  { CUT_PLANE, 0.2 },
+  { CUT_SMOOTH, 0.2 },
 };
 
 static void
@@ -253,6 +259,11 @@ build_cut (const LacunaFaceRender *front,
       gauss_filter (b, a, w, h, CUT_SIGMA_MM / front->pixel, FALSE);
       gauss_filter (a, b, w, h, CUT_SIGMA_MM / front->pixel, TRUE);
     }
+  else if (strategy == CUT_SMOOTH)
+    {
+      gauss_filter (front->depth, a, w, h, CUT_SMOOTH_MM / front->pixel, FALSE);
+      gauss_filter (a, b, w, h, CUT_SMOOTH_MM / front->pixel, TRUE);
+    }
   else
     {
       for (guint y = 0; y < h; y++)
@@ -269,18 +280,20 @@ build_cut (const LacunaFaceRender *front,
     for (guint x = 0; x < w; x++)
       {
         float skin = front->depth[(gsize) y * w + x];
-        double level = strategy == CUT_ENVELOPE ? b[(gsize) y * w + x] : plane, f = 1.0;
+        double level = strategy == CUT_PLANE ? plane : b[(gsize) y * w + x], f = 1.0;
         double ox = MAX (0.0, MAX (mask[0] - x, x - mask[2]));
         double oy = MAX (0.0, MAX (mask[1] - y, y - mask[3]));
         double outside = sqrt (ox * ox + oy * oy) * front->pixel;
 
-        /* The envelope is whole inside the mask and feathered over CUT_FEATHER_MM outside
-         * it; the plane stops at the mask. */
-        if (strategy == CUT_ENVELOPE)
+        /* The envelope and the smooth cut are whole inside the mask and feathered over
+         * CUT_FEATHER_MM outside it; the plane stops at the mask. The smooth cut leaves
+         * alone the rays whose skin lies far behind it (below the chin: the neck). */
+        if (strategy != CUT_PLANE)
           f = 1.0 - outside / CUT_FEATHER_MM;
         else if (outside > 0)
           f = 0.0;
-        if (isnan (skin) || isnan (level) || f <= 0.0 || level == G_MAXDOUBLE)
+        if (isnan (skin) || isnan (level) || f <= 0.0 || level == G_MAXDOUBLE
+            || (strategy == CUT_SMOOTH && level < skin - CUT_FILL_MM))
           {
             cut[(gsize) y * w + x] = NAN;
             continue;
@@ -360,8 +373,10 @@ cut_volume (LacunaDefaceResult     *self,
             /* In front of the cut surface, never deeper than depth_mm below the skin. */
             if (t >= c || t >= skin + self->depth)
               continue;
-            /* The shell is never put in front of the old skin. */
-            if (strategy == CUT_ENVELOPE && t >= c - CUT_SHELL_MM && t >= skin)
+            /* The envelope's shell is never put in front of the old skin; the smooth cut's
+             * is, over hollows (eyes, mouth), so that its surface is smooth throughout. */
+            if ((strategy == CUT_ENVELOPE && t >= c - CUT_SHELL_MM && t >= skin)
+                || (strategy == CUT_SMOOTH && t >= c - CUT_SHELL_MM))
               {
                 self->mask[v] = 2;
                 dst[v] = self->fill;
@@ -413,6 +428,69 @@ cut_volume (LacunaDefaceResult     *self,
   return TRUE;
 }
 
+static double
+iou (const LacunaVisionBox *a,
+     const LacunaVisionBox *b)
+{
+  int ix = MAX (0, MIN (a->x + a->width, b->x + b->width) - MAX (a->x, b->x));
+  int iy = MAX (0, MIN (a->y + a->height, b->y + b->height) - MAX (a->y, b->y));
+  double inter = (double) ix * iy;
+  double uni = (double) a->width * a->height + (double) b->width * b->height - inter;
+
+  return uni > 0 ? inter / uni : 0;
+}
+
+/* INFERENCE.md §6: single detections in the re-check that lie on the original face (IoU >
+ * LACUNA_FACE_MIN_IOU with the view's consensus box before defacing, carried over through
+ * patient coordinates: the renders of the two volumes are cropped differently) and score
+ * higher than the same detector anywhere on the featureless control. */
+static guint
+count_residual (LacunaDefaceResult *self,
+                const double        control[LACUNA_VISION_N_DETECTORS])
+{
+  guint n = 0;
+  guint n_views = MIN (lacuna_face_result_get_n_views (self->before),
+                       lacuna_face_result_get_n_views (self->after));
+
+  for (guint v = 0; v < n_views; v++)
+    {
+      const LacunaFaceView *bv = lacuna_face_result_get_view (self->before, v);
+      const LacunaFaceView *av = lacuna_face_result_get_view (self->after, v);
+      const LacunaFaceRender *br = _lacuna_face_result_get_render (self->before, v);
+      const LacunaFaceRender *ar = _lacuna_face_result_get_render (self->after, v);
+      double corner[2][2];
+      LacunaVisionBox face;
+
+      if (!bv->consensus || br == NULL || ar == NULL)
+        continue;
+      for (guint c = 0; c < 2; c++)
+        {
+          double x = (bv->consensus_box.x + c * bv->consensus_box.width) / (double) bv->scale;
+          double y = (bv->consensus_box.y + c * bv->consensus_box.height) / (double) bv->scale;
+          double rel[3];
+
+          for (guint a = 0; a < 3; a++)
+            rel[a] = br->origin[a] + x * br->pixel * br->right[a] + y * br->pixel * br->down[a]
+                     - ar->origin[a];
+          corner[c][0] = dot3 (rel, ar->right) / ar->pixel * av->scale;
+          corner[c][1] = dot3 (rel, ar->down) / ar->pixel * av->scale;
+        }
+      face.x = (int) floor (corner[0][0] + 0.5);
+      face.y = (int) floor (corner[0][1] + 0.5);
+      face.width = (int) floor (corner[1][0] - corner[0][0] + 0.5);
+      face.height = (int) floor (corner[1][1] - corner[0][1] + 0.5);
+      for (guint d = 0; d < LACUNA_VISION_N_DETECTORS; d++)
+        for (guint b = 0; b < av->boxes[d]->len; b++)
+          {
+            const LacunaVisionBox *box = &g_array_index (av->boxes[d], LacunaVisionBox, b);
+
+            if (iou (box, &face) > LACUNA_FACE_MIN_IOU && box->score > control[d])
+              n++;
+          }
+    }
+  return n;
+}
+
 /* The mask in the pixels of the frontal view the detectors saw (view 0 of before), which
  * looks the same way as front but may have other pixels. */
 static void
@@ -445,7 +523,7 @@ lacuna_deface_volume (LacunaVolume  *volume,
 {
   g_autoptr(LacunaDefaceResult) self = NULL;
   g_autoptr(LacunaFaceRender) front = NULL;
-  double found_mask[4], mask[4];
+  double found_mask[4], mask[4], control[LACUNA_VISION_N_DETECTORS];
   guint nz;
 
   g_return_val_if_fail (LACUNA_IS_VOLUME (volume), NULL);
@@ -474,6 +552,8 @@ lacuna_deface_volume (LacunaVolume  *volume,
 
   /* The skin as seen from the front (yaw 0, pitch 0), on the volume's own grid (the
    * detectors' renders may be coarser): the cut and the depth limit are measured on it. */
+  if (!_lacuna_face_get_control_scores (control, error))
+    return NULL;
   front = _lacuna_face_render_at (volume, lacuna_face_result_get_level (self->before), 0, 0,
                                   FRONT_PIXEL_MM);
   if (front == NULL || front->n_hits == 0 || !build_mask (self->before, front, found_mask))
@@ -491,17 +571,16 @@ lacuna_deface_volume (LacunaVolume  *volume,
       if (!cut_volume (self, front, mask, attempts[a].strategy))
         continue;
       self->strategy = attempts[a].strategy;
+      self->n_residual = 0;
       set_box (self, front, mask);
       g_clear_object (&self->after);
       self->after = lacuna_face_check_volume (self->volume, cancellable, error);
       if (self->after == NULL)
         return NULL;
-      if (g_getenv ("LACUNA_DEFACE_DEBUG") != NULL) /* TEMP */
-        {
-          g_autofree char *prefix = g_strdup_printf ("attempt-%u", a);
-          lacuna_face_result_write_pngs (self->after, g_getenv ("LACUNA_DEFACE_DEBUG"), prefix, NULL);
-        }
-      if (!lacuna_face_result_get_found (self->after))
+      if (lacuna_face_result_get_found (self->after))
+        continue;
+      self->n_residual = count_residual (self, control);
+      if (self->n_residual == 0)
         break;
     }
   return g_steal_pointer (&self);
@@ -532,7 +611,7 @@ lacuna_deface_result_get_verified (LacunaDefaceResult *self)
 {
   g_return_val_if_fail (LACUNA_IS_DEFACE_RESULT (self), FALSE);
   return self->after != NULL && !lacuna_face_result_get_found (self->after)
-         && self->n_deep_changed == 0;
+         && self->n_residual == 0 && self->n_deep_changed == 0;
 }
 
 const char *
@@ -541,7 +620,7 @@ lacuna_deface_result_get_method (LacunaDefaceResult *self)
   g_return_val_if_fail (LACUNA_IS_DEFACE_RESULT (self), NULL);
   if (self->after == NULL)
     return NULL;
-  return self->strategy == CUT_ENVELOPE ? "envelope" : "plane";
+  return cut_names[self->strategy];
 }
 
 double
@@ -584,6 +663,13 @@ lacuna_deface_result_get_n_changed (LacunaDefaceResult *self)
 {
   g_return_val_if_fail (LACUNA_IS_DEFACE_RESULT (self), 0);
   return self->n_changed;
+}
+
+guint
+lacuna_deface_result_get_n_residual (LacunaDefaceResult *self)
+{
+  g_return_val_if_fail (LACUNA_IS_DEFACE_RESULT (self), 0);
+  return self->n_residual;
 }
 
 guint64

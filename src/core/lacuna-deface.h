@@ -1,23 +1,42 @@
 /* lacuna-deface.h: a defaced copy of a head volume, and proof of what changed.
  *
  * The face is found first (lacuna-face.h); its consensus boxes from every view that agreed
- * are back-projected onto the frontal (anterior) render to make a face mask, from the brow
- * line (an eighth below the boxes' upper edge) down past the chin (the lower edge extended
- * by a quarter of the box). Inside the mask, along anterior rays, tissue in front of a cut
- * surface is set to air (CT −1000 HU) or background (other modalities: the median of the
- * volume's corners). The cut never lies more than depth_mm below the skin of its ray, so no
- * voxel deeper than that changes (the brain is untouched), and
- * lacuna_deface_result_get_n_deep_changed() proves it by comparing both volumes.
+ * are back-projected onto a frontal (anterior) skin map, made on the volume's own grid
+ * (0.8–2 mm pixels), to make a face mask: from the boxes' upper edge (the brow line) down
+ * past the chin (the lower edge extended by a quarter of the box), a tenth wider on each
+ * side. Inside the mask, along anterior rays, tissue in front of a cut surface is set to
+ * air (CT −1000 HU) or background (other modalities: the median of the volume's corners).
+ * The cut never lies more than depth_mm below the skin of its ray, so no voxel deeper than
+ * that changes (the brain is untouched), and lacuna_deface_result_get_n_deep_changed()
+ * proves it by comparing both volumes.
  *
- * Two cuts are tried in turn, each on a fresh copy, until the re-check (all views, all
- * levels) no longer finds agreement:
+ * NOT ONLY AIR: the "smooth" and "envelope" cuts also write plain tissue (CT +40 HU; other
+ * modalities the volume's 90th percentile): the last CUT_SHELL (3) mm in front of the cut
+ * surface become tissue rather than air, so that the new surface is the smooth cut itself,
+ * not the cavities (orbits, sinuses, the eyes' hollows) behind or beneath it — otherwise
+ * they would draw a new face. The smooth cut also bridges hollows with that shell (it may
+ * lie up to 15 mm in front of the old skin there, never outside the mask and its feather).
+ * Those voxels are counted in get_n_changed() like the removed ones; apply() writes them
+ * as the tissue value's stored value.
+ *
+ * Cuts tried in turn, each on a fresh copy, until the re-check (all views, all levels) no
+ * longer finds agreement and leaves no residual single detection (below):
+ * - "smooth": the skin map low-passed (Gaussian, σ 20 mm: the nose, eyes, lips and brow
+ *   are gone, the head's curvature stays), capped at depth_mm below the skin, feathered over
+ *   10 mm outside the mask, with the tissue shell; tried on the mask, then on the mask grown
+ *   by a fifth on every side;
  * - "envelope": the deepest skin within 12 mm, smoothed, so the nose, lips and eyes are
- *   levelled off rather than shifted back, feathered towards the mask's edges; the last
- *   3 mm in front of it become plain tissue (CT +40 HU; else the volume's 90th percentile;
- *   never in front of the old skin), so the new surface is the smooth cut rather than the
- *   cavities (orbits, sinuses) behind it;
+ *   levelled off rather than shifted back, feathered over 10 mm outside the mask, with the
+ *   tissue shell (never in front of the old skin);
  * - "plane": depth_mm behind the most anterior skin in the mask (quickshear-like, only
- *   inside the mask).
+ *   inside the mask), air only.
+ *
+ * Verification (INFERENCE.md §6): no view of the defaced volume has agreement, and no
+ * single detector fires on the original face (IoU > LACUNA_FACE_MIN_IOU with the view's
+ * consensus box before defacing) with a higher score than it gives anywhere on a
+ * featureless control head (an ellipsoid, rendered and searched the same way; the stock
+ * detectors give no box at all there, so in practice: no box on the old face at all). Only
+ * the re-check's reported views count (those of the first level when nothing was found).
  *
  * The output is a new series (the original files are never modified): apply() writes one
  * slice's defaced pixels into an opened copy of its original file, for the exporter;
@@ -53,12 +72,12 @@ LacunaDefaceResult *lacuna_deface_series (LacunaSeries   *series,
 
 /* TRUE when a face was found and tissue was removed. */
 gboolean          lacuna_deface_result_get_applied        (LacunaDefaceResult *self);
-/* TRUE when applied and the defaced volume has no agreement in any view at any level. */
+/* TRUE when applied, the defaced volume has no agreement in any view at any level, no
+ * residual single detection (get_n_residual) and no deep voxel changed. */
 gboolean          lacuna_deface_result_get_verified       (LacunaDefaceResult *self);
 double            lacuna_deface_result_get_depth          (LacunaDefaceResult *self);
-/* The cut that was kept: "envelope" (the deepest skin nearby, with a tissue shell), tried
- * first, or "plane" (quickshear-like, inside the mask) when the re-check still found a
- * face after the first; NULL when not applied. */
+/* The cut that was kept: "smooth" (tried first), "envelope" or "plane" (see above); NULL
+ * when not applied. */
 const char       *lacuna_deface_result_get_method         (LacunaDefaceResult *self);
 LacunaVolume     *lacuna_deface_result_get_original       (LacunaDefaceResult *self);
 LacunaVolume     *lacuna_deface_result_get_volume         (LacunaDefaceResult *self);
@@ -67,10 +86,14 @@ LacunaFaceResult *lacuna_deface_result_get_before         (LacunaDefaceResult *s
 LacunaFaceResult *lacuna_deface_result_get_after          (LacunaDefaceResult *self);
 /* Voxels whose value changed. */
 guint64           lacuna_deface_result_get_n_changed      (LacunaDefaceResult *self);
+/* Single detections left on the original face after the kept cut, scoring above the
+ * featureless control (see above): 0 when verified. */
+guint             lacuna_deface_result_get_n_residual     (LacunaDefaceResult *self);
 /* Voxels more than depth_mm below the skin (along the anterior rays of the frontal view)
  * whose value changed: 0 unless something is wrong. Counted by comparing the volumes. */
 guint64           lacuna_deface_result_get_n_deep_changed (LacunaDefaceResult *self);
-/* The face mask in the frontal view's render pixels (x, y, width, height). */
+/* The face mask (without the feather) in the pixels of the frontal view the detectors saw
+ * (view 0 of get_before()): x, y, width, height. */
 void              lacuna_deface_result_get_mask           (LacunaDefaceResult *self,
                                                            int                 out_box[4]);
 

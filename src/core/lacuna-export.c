@@ -64,6 +64,7 @@ struct _LacunaExport
   int                       n_verification_failed;
   guint                     n_failed_other;
   guint                     n_skipped;
+  guint                     n_benign_preamble;  /* TIFF or merely non-zero (atomic) */
   guint                     n_instances;
 };
 
@@ -357,6 +358,19 @@ lacuna_export_dup_messages (LacunaExport *self)
   append_messages (builder, self->left_out, "left out", "reason");
   append_messages (builder, self->skipped, "skipped", "reason");
   append_messages (builder, self->warnings, "warning", "warning");
+  if (self->n_benign_preamble > 0)
+    {
+      g_autofree char *line =
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                      "%u input had a non-zero preamble; every output's "
+                                      "preamble is zero (see the report)",
+                                      "%u inputs had a non-zero preamble; every output's "
+                                      "preamble is zero (see the report)",
+                                      self->n_benign_preamble),
+                         self->n_benign_preamble);
+
+      g_strv_builder_add (builder, line);
+    }
   return g_strv_builder_end (builder);
 }
 
@@ -485,6 +499,18 @@ uncheckable_reason (const char *sop_class_uid,
   return NULL;
 }
 
+#define PREAMBLE_TIFF "the input's preamble is a TIFF header (DICOM-TIFF dual format); the " \
+                      "output's preamble is zero"
+#define PREAMBLE_NONZERO "the input's preamble is not zero; the output's preamble is zero"
+
+/* A preamble that is not executable-looking: reported per file, summarised on the terminal. */
+static gboolean
+preamble_is_benign (const char *warning)
+{
+  return warning != NULL && (strcmp (warning, PREAMBLE_TIFF) == 0 ||
+                             strcmp (warning, PREAMBLE_NONZERO) == 0);
+}
+
 /* Describes a non-zero preamble, or NULL for a zero (or absent) one. */
 static const char *
 preamble_warning (const guint8 *data,
@@ -507,9 +533,19 @@ preamble_warning (const guint8 *data,
            "preamble is zero";
   if (data[0] == '#' && data[1] == '!')
     return "the input's preamble looks like a script (#!); the output's preamble is zero";
+  if ((data[0] == 0xfe && data[1] == 0xed && data[2] == 0xfa &&
+       (data[3] == 0xce || data[3] == 0xcf)) ||
+      ((data[0] == 0xce || data[0] == 0xcf) && data[1] == 0xfa && data[2] == 0xed &&
+       data[3] == 0xfe) ||
+      (data[0] == 0xca && data[1] == 0xfe && data[2] == 0xba && data[3] == 0xbe))
+    return "the input's preamble looks like a Mach-O executable (CVE-2019-11687); the "
+           "output's preamble is zero";
   if (data[0] == 'P' && data[1] == 'K')
     return "the input's preamble looks like a zip archive; the output's preamble is zero";
-  return "the input's preamble is not zero; the output's preamble is zero";
+  if ((data[0] == 'I' && data[1] == 'I' && data[2] == '*' && data[3] == 0) ||
+      (data[0] == 'M' && data[1] == 'M' && data[2] == 0 && data[3] == '*'))
+    return PREAMBLE_TIFF;
+  return PREAMBLE_NONZERO;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1030,7 +1066,9 @@ write_instance (LacunaExport   *self,
           g_error_matches (pixel_error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_NO_PIXELS))
         has_pixels = FALSE;
     }
-  if (warning != NULL)
+  if (preamble_is_benign (warning))
+    g_atomic_int_inc (&self->n_benign_preamble);
+  else if (warning != NULL)
     add_problem (self, self->warnings, label, "warning", warning, NULL);
 
   reason = uncheckable_reason (sop_class, input_ts, has_pixels);

@@ -139,6 +139,7 @@ guint         lacuna_export_get_n_failed    (LacunaExport               *self);
 guint         lacuna_export_get_n_verified  (LacunaExport               *self);
 guint         lacuna_export_get_n_verification_failed (LacunaExport     *self);
 /* One line per failure, file left out, file skipped and warning of this run ("input: why";
+ * inputs with a merely non-zero or TIFF preamble: one summary line, detail in the report;
  * an input path holding an identifying string is withheld), for a terminal. */
 GStrv         lacuna_export_dup_messages    (LacunaExport               *self);
 /* The JSON report written (unsharded runs), or NULL. */

@@ -57,6 +57,11 @@ LacunaFaceResult *_lacuna_face_check_volume_levels (LacunaVolume  *volume,
                                                     guint          n_levels,
                                                     GCancellable  *cancellable,
                                                     GError       **error);
+/* The best score each detector gives anywhere on the nine views of a featureless control
+ * head (an ellipsoid of soft tissue); −G_MAXDOUBLE when it gives no box at all. Computed
+ * once per process. */
+gboolean          _lacuna_face_get_control_scores (double   out_scores[LACUNA_VISION_N_DETECTORS],
+                                                   GError **error);
 /* The render behind view index (volumes only). */
 const LacunaFaceRender *_lacuna_face_result_get_render (LacunaFaceResult *self,
                                                         guint             index);

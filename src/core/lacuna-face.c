@@ -925,6 +925,79 @@ lacuna_face_check_volume (LacunaVolume  *volume,
   return _lacuna_face_check_volume_levels (volume, levels, n, cancellable, error);
 }
 
+/* The featureless control (INFERENCE.md §3.1, §6): an ellipsoid head of soft tissue in air
+ * (semi-axes 68 × 82 × 92 mm, CT, 1.5 mm voxels), checked like any volume. */
+static LacunaVolume *
+control_volume_new (void)
+{
+  static const double orientation[6] = { 1, 0, 0, 0, 1, 0 };
+  static const double axes[3] = { 68.0, 82.0, 92.0 };
+  const double voxel = 1.5;
+  guint n[3];
+  g_autofree double *positions = NULL;
+  LacunaVolume *volume;
+  float *data;
+
+  for (guint a = 0; a < 3; a++)
+    n[a] = (guint) ceil (2 * (axes[a] + 10.0) / voxel) + 1;
+  positions = g_new (double, 3 * n[2]);
+  for (guint k = 0; k < n[2]; k++)
+    {
+      positions[3 * k] = -0.5 * (n[0] - 1) * voxel;
+      positions[3 * k + 1] = -0.5 * (n[1] - 1) * voxel;
+      positions[3 * k + 2] = -0.5 * (n[2] - 1) * voxel + k * voxel;
+    }
+  volume = lacuna_volume_new (n[0], n[1], n[2], orientation, positions, voxel, voxel, "CT",
+                              -1000.0f);
+  data = lacuna_volume_get_data (volume);
+  for (guint k = 0; k < n[2]; k++)
+    for (guint j = 0; j < n[1]; j++)
+      for (guint i = 0; i < n[0]; i++)
+        {
+          double x = (i - 0.5 * (n[0] - 1)) * voxel / axes[0];
+          double y = (j - 0.5 * (n[1] - 1)) * voxel / axes[1];
+          double z = (k - 0.5 * (n[2] - 1)) * voxel / axes[2];
+
+          if (x * x + y * y + z * z <= 1.0)
+            data[((gsize) k * n[1] + j) * n[0] + i] = 40.0f;
+        }
+  return volume;
+}
+
+gboolean
+_lacuna_face_get_control_scores (double   out_scores[LACUNA_VISION_N_DETECTORS],
+                                 GError **error)
+{
+  static GMutex lock;
+  static gboolean done;
+  static double scores[LACUNA_VISION_N_DETECTORS];
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&lock);
+
+  if (!done)
+    {
+      g_autoptr(LacunaVolume) control = control_volume_new ();
+      g_autoptr(LacunaFaceResult) result = NULL;
+
+      result = lacuna_face_check_volume (control, NULL, error);
+      if (result == NULL)
+        return FALSE;
+      for (guint d = 0; d < LACUNA_VISION_N_DETECTORS; d++)
+        {
+          scores[d] = -G_MAXDOUBLE;
+          for (guint v = 0; v < result->views->len; v++)
+            {
+              const LacunaFaceView *view = &g_array_index (result->views, LacunaFaceView, v);
+
+              for (guint b = 0; b < view->boxes[d]->len; b++)
+                scores[d] = MAX (scores[d], g_array_index (view->boxes[d], LacunaVisionBox, b).score);
+            }
+        }
+      done = TRUE;
+    }
+  memcpy (out_scores, scores, sizeof scores);
+  return TRUE;
+}
+
 LacunaFaceResult *
 lacuna_face_check_series (LacunaSeries  *series,
                           GCancellable  *cancellable,

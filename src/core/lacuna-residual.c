@@ -706,7 +706,26 @@ lacuna_residual_check_text (LacunaResidual *self,
   sc.reported = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   sc.where = where != NULL ? where : "text";
   sc.keyword = "";
-  scan_string (&sc, text, CTX_TEXT);
+  if (strchr (text, '\n') == NULL)
+    scan_string (&sc, text, CTX_TEXT);
+  else
+    {
+      /* Line by line (a report is megabytes of mostly ASCII lines: only a line that is not
+       * ASCII needs Unicode normalisation; no needle spans a line break). */
+      const char *line = text;
+
+      while (*line != '\0')
+        {
+          const char *end = strchr (line, '\n');
+          gsize len = end != NULL ? (gsize) (end - line) : strlen (line);
+          g_autofree char *copy = g_strndup (line, len);
+
+          scan_string (&sc, copy, CTX_TEXT);
+          line += len;
+          if (*line == '\n')
+            line++;
+        }
+    }
   g_hash_table_unref (sc.reported);
   automaton_unref (sc.ac);
 }

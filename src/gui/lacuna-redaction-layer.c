@@ -720,7 +720,10 @@ drag_begin (LacunaRedactionLayer *self,
   if (self->drag_mode == DRAG_NONE)
     {
       if (!inside)
-        return FALSE;
+        {
+          lacuna_redaction_layer_set_selected (self, -1);
+          return FALSE;
+        }
       self->drag_mode = DRAG_CREATE;
       self->start_ix = floor (self->start_ix);
       self->start_iy = floor (self->start_iy);
@@ -802,12 +805,13 @@ drag_end (LacunaRedactionLayer *self,
           double                wy)
 {
   DragMode mode = self->drag_mode;
-  g_autoptr(LacunaDeidBox) box = g_steal_pointer (&self->drag_box);
+  g_autoptr(LacunaDeidBox) box = NULL;
   int x, y, w, h;
 
   if (mode == DRAG_NONE)
     return;
   drag_update (self, wx, wy);
+  box = g_steal_pointer (&self->drag_box);
   self->drag_mode = DRAG_NONE;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 

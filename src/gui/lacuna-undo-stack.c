@@ -174,6 +174,7 @@ lacuna_undo_stack_clear (LacunaUndoStack *self)
   could_redo = self->redo->len > 0;
   g_ptr_array_set_size (self->undo, 0);
   g_ptr_array_set_size (self->redo, 0);
+  remember (self);
   set_stacks (self, could_undo, could_redo);
 }
 

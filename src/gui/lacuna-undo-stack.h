@@ -32,7 +32,8 @@ gboolean         lacuna_undo_stack_redo      (LacunaUndoStack      *self);
 /* Properties "can-undo" and "can-redo". */
 gboolean         lacuna_undo_stack_get_can_undo (LacunaUndoStack   *self);
 gboolean         lacuna_undo_stack_get_can_redo (LacunaUndoStack   *self);
-/* Forgets everything (a new study). */
+/* Forgets everything (a new study, its saved decisions restored): the options now are where
+ * undo stops. */
 void             lacuna_undo_stack_clear     (LacunaUndoStack      *self);
 
 G_END_DECLS

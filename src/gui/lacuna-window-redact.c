@@ -100,6 +100,16 @@ _lacuna_window_class_init_redaction (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.box-scope", "s", box_scope_action);
 }
 
+/* Another study: its decisions (defaults, or what was saved for it) are not undo steps. Runs
+ * after the other "notify::model" handlers, which restore them. */
+static void
+study_changed_cb (LacunaWindow *self)
+{
+  lacuna_redaction_layer_set_show_result (self->redaction_layer, FALSE);
+  lacuna_redaction_layer_set_selected (self->redaction_layer, -1);
+  lacuna_undo_stack_clear (self->undo_stack);
+}
+
 void
 _lacuna_window_init_redaction (LacunaWindow *self)
 {
@@ -115,6 +125,8 @@ _lacuna_window_init_redaction (LacunaWindow *self)
                            G_CALLBACK (update_undo), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->redaction_layer, "notify::selected",
                            G_CALLBACK (update_scope), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->selection, "notify::model", G_CALLBACK (study_changed_cb),
+                           self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   update_undo (self);
   update_scope (self);
 }

@@ -45,6 +45,19 @@ open_sample_ct (int   width,
   lacuna_gui_test_wait_image (view);
   g_assert_null (lacuna_image_view_get_error (view));
   lacuna_gui_test_wait_frame (GTK_WIDGET (view));
+
+  /* Opening a study is not an undo step, even with its saved decisions restored. */
+  g_assert_false (lacuna_undo_stack_get_can_undo (lacuna_window_get_undo_stack (window)));
+  /* No boxes from an earlier test (the window restores the decisions saved for the study). */
+  {
+    g_autoptr(LacunaDeidOptions) empty = lacuna_deid_options_new ();
+    g_autoptr(LacunaDecision) reset = lacuna_decision_new_set_options (empty);
+    g_autoptr(LacunaDecision) undo = NULL;
+
+    undo = lacuna_decisions_apply (lacuna_window_get_decisions (window), reset, NULL);
+    g_assert_nonnull (undo);
+    lacuna_undo_stack_clear (lacuna_window_get_undo_stack (window));
+  }
   return window;
 }
 
@@ -105,6 +118,7 @@ test_redaction_draw (void)
   LacunaInstance *instance = lacuna_image_view_get_instance (view, NULL);
   g_autofree char *label = NULL;
   const LacunaDeidBox *box;
+  guint iw, ih;
 
   g_assert_true (lacuna_redaction_layer_get_view (layer) == view);
   g_assert_false (gtk_widget_get_can_target (GTK_WIDGET (layer)));
@@ -124,7 +138,8 @@ test_redaction_draw (void)
   g_assert_cmpstr (label, ==, "Redaction box 1 of 1, x 40, y 50, width 100, height 60");
 
   /* A click outside draws nothing and deselects. */
-  drag_image (layer, 300.5, 300.5, 300.5, 300.5);
+  lacuna_image_view_get_image_size (view, &iw, &ih);
+  drag_image (layer, iw - 10.5, ih - 10.5, iw - 10.5, ih - 10.5);
   g_assert_cmpuint (n_boxes (window), ==, 1);
   g_assert_cmpint (lacuna_redaction_layer_get_selected (layer), ==, -1);
 
@@ -520,6 +535,13 @@ int
 main (int   argc,
       char *argv[])
 {
+  g_autofree char *data_home = g_dir_make_tmp ("lacuna-test-redaction-XXXXXX", NULL);
+  int status;
+
+  /* The window autosaves (and restores) decisions per study under the user data folder:
+   * a fresh one, so that no earlier run's boxes come back. */
+  g_assert_nonnull (data_home);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
   if (!lacuna_gui_test_init (&argc, &argv))
     return 77;
 
@@ -528,5 +550,7 @@ main (int   argc,
   g_test_add_func ("/gui/redaction/show-result", test_redaction_show_result);
   g_test_add_func ("/gui/redaction/scope", test_redaction_scope);
   g_test_add_func ("/gui/redaction/screenshot", test_redaction_screenshot);
-  return g_test_run ();
+  status = g_test_run ();
+  lacuna_gui_test_remove_tree (data_home);
+  return status;
 }
