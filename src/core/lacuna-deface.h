@@ -34,9 +34,11 @@
  * Verification (INFERENCE.md §6): no view of the defaced volume has agreement, and no
  * single detector fires on the original face (IoU > LACUNA_FACE_MIN_IOU with the view's
  * consensus box before defacing) with a higher score than it gives anywhere on a
- * featureless control head (an ellipsoid, rendered and searched the same way; the stock
- * detectors give no box at all there, so in practice: no box on the old face at all). Only
- * the re-check's reported views count (those of the first level when nothing was found).
+ * featureless control head (an ellipsoid of soft tissue, 1.5 mm CT, rendered and searched
+ * the same way, once per process). A detector that gives no box on the control may give
+ * none on the old face; Haar alt2 does fire on the control's outline, which sets its bar.
+ * Only the re-check's reported views count (those of the first level when nothing was
+ * found).
  *
  * The output is a new series (the original files are never modified): apply() writes one
  * slice's defaced pixels into an opened copy of its original file, for the exporter;

@@ -45,6 +45,13 @@ char     *_lacuna_export_temp_tag          (guint          shard_index,
 gboolean  _lacuna_export_prepare_output    (const char    *outdir,
                                             const char    *temp_tag,
                                             GError       **error);
+/* The same; with report_path, a tree without a manifest is also accepted when the JSON
+ * report there lists every file of it (an unsharded output finalized earlier: its
+ * manifest was removed after finalizing). */
+gboolean  _lacuna_export_prepare_output_full (const char  *outdir,
+                                              const char  *report_path,
+                                              const char  *temp_tag,
+                                              GError     **error);
 
 /* Every regular file below outdir that belongs to the file-ID tree, as file IDs
  * ("DICOM/P…/…"), sorted. */

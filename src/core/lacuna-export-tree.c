@@ -315,6 +315,62 @@ _lacuna_export_prepare_output (const char  *outdir,
                                const char  *temp_tag,
                                GError     **error)
 {
+  return _lacuna_export_prepare_output_full (outdir, NULL, temp_tag, error);
+}
+
+/* TRUE when the JSON report at report_path lists every file of outdir's tree (an output
+ * finalized earlier: its manifest is gone, the report beside it is the record). */
+static gboolean
+report_lists_tree (const char *outdir,
+                   const char *report_path)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) tree = NULL;
+  JsonNode *root;
+  JsonObject *report;
+  JsonNode *files_node;
+  JsonArray *files;
+
+  if (report_path == NULL || !json_parser_load_from_file (parser, report_path, NULL))
+    return FALSE;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return FALSE;
+  report = json_node_get_object (root);
+  if (!json_object_has_member (report, "lacuna-report"))
+    return FALSE;
+  files_node = json_object_get_member (report, "files");
+  if (files_node == NULL || !JSON_NODE_HOLDS_ARRAY (files_node))
+    return FALSE;
+  files = json_node_get_array (files_node);
+  for (guint i = 0; i < json_array_get_length (files); i++)
+    {
+      JsonNode *f = json_array_get_element (files, i);
+      JsonNode *id;
+
+      if (!JSON_NODE_HOLDS_OBJECT (f))
+        continue;
+      id = json_object_get_member (json_node_get_object (f), "file-id");
+      if (id != NULL && JSON_NODE_HOLDS_VALUE (id) &&
+          json_node_get_value_type (id) == G_TYPE_STRING)
+        g_hash_table_add (listed, (gpointer) json_node_get_string (id));
+    }
+  tree = _lacuna_export_list_tree (outdir, NULL);
+  if (tree == NULL)
+    return FALSE;
+  for (guint i = 0; i < tree->len; i++)
+    if (!g_hash_table_contains (listed, g_ptr_array_index (tree, i)))
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+_lacuna_export_prepare_output_full (const char  *outdir,
+                                    const char  *report_path,
+                                    const char  *temp_tag,
+                                    GError     **error)
+{
   Scan scan = { temp_tag, FALSE, FALSE, NULL, NULL, NULL };
   g_autoptr(GPtrArray) temp_files = g_ptr_array_new_with_free_func (g_free);
   GStatBuf st;
@@ -350,7 +406,7 @@ _lacuna_export_prepare_output (const char  *outdir,
       g_free (scan.foreign);
       return FALSE;
     }
-  if (scan.any_tree_file && !scan.any_manifest)
+  if (scan.any_tree_file && !scan.any_manifest && !report_lists_tree (outdir, report_path))
     {
       g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
                    _("The output folder %s holds DICOM files without Lacuna’s record of "

@@ -1646,7 +1646,10 @@ lacuna_export_run (LacunaExport  *self,
     return FALSE;
   if (!check_paths (self, error))
     return FALSE;
-  if (!_lacuna_export_prepare_output (self->outdir, self->temp_tag, error))
+  if (!_lacuna_export_prepare_output_full (self->outdir,
+                                           self->options->n_shards == 1 ? self->report_path
+                                                                        : NULL,
+                                           self->temp_tag, error))
     return FALSE;
 
   self->cancellable = cancellable;
@@ -1761,6 +1764,14 @@ lacuna_export_run (LacunaExport  *self,
                      g_ptr_array_index (messages, i), NULL);
       if (self->zip_path != NULL)
         _lacuna_export_remove_staging (self->outdir);
+      else
+        {
+          /* A clean output holds only the DICOMDIR and the tree; the report beside it is
+           * the record a rerun recognises the output by. */
+          g_autofree char *manifest = _lacuna_export_manifest_path (self->outdir, 0, 1);
+
+          g_unlink (manifest);
+        }
     }
   return TRUE;
 }

@@ -396,6 +396,42 @@ shade (LacunaFaceRender *render)
       }
 }
 
+/* The voxels, for trilinear sampling inlined in the ray loop (evenly spaced volumes). */
+typedef struct
+{
+  const float *data;
+  guint        nx, ny, nz;
+} Grid;
+
+/* As _lacuna_volume_trilinear (outside: −G_MAXFLOAT); k must lie within [0, nz − 1]. */
+static inline float
+grid_sample (const Grid   *grid,
+             const double  ijk[3])
+{
+  double fi = ijk[0], fj = ijk[1], fk = ijk[2], ti, tj, tk, c00, c01, c10, c11, c0, c1;
+  gsize sy = grid->nx, sz = (gsize) grid->nx * grid->ny;
+  int i0, j0, k0;
+  const float *v;
+
+  if (fi < 0 || fj < 0 || fi > grid->nx - 1 || fj > grid->ny - 1 || grid->nx < 2
+      || grid->ny < 2)
+    return -G_MAXFLOAT;
+  i0 = MIN ((int) fi, (int) grid->nx - 2);
+  j0 = MIN ((int) fj, (int) grid->ny - 2);
+  k0 = MIN ((int) fk, (int) grid->nz - 2);
+  ti = fi - i0;
+  tj = fj - j0;
+  tk = fk - k0;
+  v = grid->data + k0 * sz + (gsize) j0 * sy + i0;
+  c00 = v[0] + ti * (v[1] - v[0]);
+  c01 = v[sy] + ti * (v[sy + 1] - v[sy]);
+  c10 = v[sz] + ti * (v[sz + 1] - v[sz]);
+  c11 = v[sz + sy] + ti * (v[sz + sy + 1] - v[sz + sy]);
+  c0 = c00 + tj * (c01 - c00);
+  c1 = c10 + tj * (c11 - c10);
+  return (float) (c0 + tk * (c1 - c0));
+}
+
 static LacunaFaceRender *
 render_view (LacunaVolume    *volume,
              const Occupancy *occ,
@@ -415,6 +451,7 @@ render_view (LacunaVolume    *volume,
   int cx0, cy0;
   double aff_origin[3], aff[3][3];
   gboolean affine;
+  Grid grid;
 
   full->yaw = yaw;
   full->pitch = pitch;
@@ -458,6 +495,8 @@ render_view (LacunaVolume    *volume,
   tmax = tmax - tmin + 2.0;
 
   affine = _lacuna_volume_get_affine (volume, aff_origin, aff);
+  grid.data = lacuna_volume_get_data (volume);
+  grid.nx = nx, grid.ny = ny, grid.nz = nz;
   full->depth = g_new (float, (gsize) full->width * full->height);
   for (guint y = 0; y < full->height; y++)
     for (guint x = 0; x < full->width; x++)
@@ -499,7 +538,8 @@ render_view (LacunaVolume    *volume,
                 t += skip;
                 continue;
               }
-            value = _lacuna_volume_trilinear (volume, ijk, -G_MAXFLOAT);
+            value = affine ? grid_sample (&grid, ijk)
+                           : _lacuna_volume_trilinear (volume, ijk, -G_MAXFLOAT);
             if (value >= level)
               {
                 double lo = t_last, hi = t;
@@ -508,10 +548,23 @@ render_view (LacunaVolume    *volume,
                   {
                     double mid = 0.5 * (lo + hi);
 
-                    for (guint a = 0; a < 3; a++)
-                      p[a] = p0[a] + mid * full->forward[a];
-                    if (_lacuna_volume_locate (volume, p, ijk)
-                        && _lacuna_volume_trilinear (volume, ijk, -G_MAXFLOAT) >= level)
+                    gboolean above;
+
+                    if (affine)
+                      {
+                        for (guint a = 0; a < 3; a++)
+                          ijk[a] = ijk0[a] + mid * dijk[a];
+                        above = ijk[2] >= 0 && ijk[2] <= nz - 1
+                                && grid_sample (&grid, ijk) >= level;
+                      }
+                    else
+                      {
+                        for (guint a = 0; a < 3; a++)
+                          p[a] = p0[a] + mid * full->forward[a];
+                        above = _lacuna_volume_locate (volume, p, ijk)
+                                && _lacuna_volume_trilinear (volume, ijk, -G_MAXFLOAT) >= level;
+                      }
+                    if (above)
                       hi = mid;
                     else
                       lo = mid;
@@ -897,17 +950,28 @@ _lacuna_face_check_volume_levels (LacunaVolume  *volume,
   if (lacuna_volume_get_width (volume) < 2 || lacuna_volume_get_height (volume) < 2)
     return g_steal_pointer (&self);
 
-  for (guint l = 0; l < n_levels; l++)
-    {
-      g_array_append_val (self->levels_tried, levels[l]);
-      if (!check_level (self, volume, levels[l], cancellable, error))
-        return NULL;
-      if (lacuna_face_result_get_found (self))
-        return g_steal_pointer (&self);
-    }
-  /* Nothing anywhere: report the views at the first (documented) level. */
-  if (n_levels > 1 && !check_level (self, volume, levels[0], cancellable, error))
+  if (n_levels == 0)
+    return g_steal_pointer (&self);
+  g_array_append_val (self->levels_tried, levels[0]);
+  if (!check_level (self, volume, levels[0], cancellable, error))
     return NULL;
+  /* Further levels only when the first found nothing; the first level's views are kept
+   * for the report when none finds anything. */
+  for (guint l = 1; l < n_levels && !lacuna_face_result_get_found (self); l++)
+    {
+      g_autoptr(LacunaFaceResult) other = g_object_new (LACUNA_TYPE_FACE_RESULT, NULL);
+
+      other->volume = TRUE;
+      g_array_append_val (self->levels_tried, levels[l]);
+      if (!check_level (other, volume, levels[l], cancellable, error))
+        return NULL;
+      if (lacuna_face_result_get_found (other))
+        {
+          g_array_append_vals (other->levels_tried, self->levels_tried->data,
+                               self->levels_tried->len);
+          return g_steal_pointer (&other);
+        }
+    }
   return g_steal_pointer (&self);
 }
 

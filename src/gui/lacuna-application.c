@@ -161,7 +161,9 @@ preferences_action (GSimpleAction *action,
 {
   GtkApplication *app = user_data;
 
-  gtk_window_present (GTK_WINDOW (lacuna_preferences_new (gtk_application_get_active_window (app))));
+  GtkWindow *parent = gtk_application_get_active_window (app);
+
+  gtk_window_present (GTK_WINDOW (lacuna_preferences_new (parent)));
 }
 
 static void

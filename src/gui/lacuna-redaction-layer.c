@@ -1185,16 +1185,55 @@ lacuna_redaction_layer_finalize (GObject *object)
   G_OBJECT_CLASS (lacuna_redaction_layer_parent_class)->finalize (object);
 }
 
+/* Key bindings: FALSE (the key goes on, Tab to the next widget) when there is nothing to
+ * select or no box is selected. */
+static gboolean
+move_binding (GtkWidget *widget,
+              GVariant  *args,
+              gpointer   user_data)
+{
+  int dx, dy;
+
+  g_variant_get (args, "(ii)", &dx, &dy);
+  if (lacuna_redaction_layer_get_selected (LACUNA_REDACTION_LAYER (widget)) < 0)
+    return FALSE;
+  lacuna_redaction_layer_move (LACUNA_REDACTION_LAYER (widget), dx, dy);
+  return TRUE;
+}
+
+static gboolean
+resize_binding (GtkWidget *widget,
+                GVariant  *args,
+                gpointer   user_data)
+{
+  int dw, dh;
+
+  g_variant_get (args, "(ii)", &dw, &dh);
+  if (lacuna_redaction_layer_get_selected (LACUNA_REDACTION_LAYER (widget)) < 0)
+    return FALSE;
+  lacuna_redaction_layer_resize (LACUNA_REDACTION_LAYER (widget), dw, dh);
+  return TRUE;
+}
+
+static gboolean
+select_binding (GtkWidget *widget,
+                GVariant  *args,
+                gpointer   user_data)
+{
+  return lacuna_redaction_layer_select_next (LACUNA_REDACTION_LAYER (widget),
+                                             g_variant_get_int32 (args));
+}
+
 static void
 add_arrow_bindings (GtkWidgetClass  *widget_class,
                     GdkModifierType  mods,
-                    const char      *action,
+                    GtkShortcutFunc  func,
                     int              step)
 {
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, mods, action, "(ii)", -step, 0);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, mods, action, "(ii)", step, 0);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, mods, action, "(ii)", 0, -step);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, mods, action, "(ii)", 0, step);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Left, mods, func, "(ii)", -step, 0);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Right, mods, func, "(ii)", step, 0);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Up, mods, func, "(ii)", 0, -step);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Down, mods, func, "(ii)", 0, step);
 }
 
 static void
@@ -1235,15 +1274,15 @@ lacuna_redaction_layer_class_init (LacunaRedactionLayerClass *klass)
   gtk_widget_class_install_action (widget_class, "redaction.select", "i", action_select);
   gtk_widget_class_install_action (widget_class, "redaction.scope", "s", action_scope);
 
-  add_arrow_bindings (widget_class, 0, "redaction.move", 1);
-  add_arrow_bindings (widget_class, GDK_CONTROL_MASK, "redaction.move", 10);
-  add_arrow_bindings (widget_class, GDK_SHIFT_MASK, "redaction.resize", 1);
-  add_arrow_bindings (widget_class, GDK_SHIFT_MASK | GDK_CONTROL_MASK, "redaction.resize", 10);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Tab, 0, "redaction.select", "i", 1);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_ISO_Left_Tab, GDK_SHIFT_MASK,
-                                       "redaction.select", "i", -1);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Tab, GDK_SHIFT_MASK,
-                                       "redaction.select", "i", -1);
+  add_arrow_bindings (widget_class, 0, move_binding, 1);
+  add_arrow_bindings (widget_class, GDK_CONTROL_MASK, move_binding, 10);
+  add_arrow_bindings (widget_class, GDK_SHIFT_MASK, resize_binding, 1);
+  add_arrow_bindings (widget_class, GDK_SHIFT_MASK | GDK_CONTROL_MASK, resize_binding, 10);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Tab, 0, select_binding, "i", 1);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_ISO_Left_Tab, GDK_SHIFT_MASK,
+                                select_binding, "i", -1);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Tab, GDK_SHIFT_MASK,
+                                select_binding, "i", -1);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "redaction.delete", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_BackSpace, 0,
                                        "redaction.delete", NULL);

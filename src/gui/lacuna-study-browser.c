@@ -910,6 +910,10 @@ lacuna_study_browser_init (LacunaStudyBrowser *self)
   /* The several-patients notice, above the tree. */
   notice_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   gtk_widget_add_css_class (notice_box, "patients-notice");
+  gtk_widget_set_margin_start (notice_box, 12);
+  gtk_widget_set_margin_end (notice_box, 12);
+  gtk_widget_set_margin_top (notice_box, 12);
+  gtk_widget_set_margin_bottom (notice_box, 6);
   self->notice_label = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_xalign (self->notice_label, 0);
   gtk_label_set_wrap (self->notice_label, TRUE);

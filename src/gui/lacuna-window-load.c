@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "lacuna-window-private.h"
+#include "lacuna-recent.h"
 
 /* One load, as seen from the loading thread (which must never hold a strong reference
  * to the window: the last reference could then be dropped in that thread). */
@@ -126,6 +127,7 @@ set_loading (LacunaWindow *self,
 void
 _lacuna_window_clear_study (LacunaWindow *self)
 {
+  lacuna_study_browser_set_collection (self->study_browser, NULL);
   gtk_single_selection_set_model (self->selection, NULL);
   lacuna_image_view_set_model (self->image_view, NULL);
   g_clear_object (&self->series_list);
@@ -165,6 +167,7 @@ begin_load (LacunaWindow *self,
 {
   _lacuna_window_stop_load (self);
   _lacuna_window_clear_study (self);
+  g_clear_pointer (&self->recent_paths, g_strfreev);
 
   self->load_cancellable = g_cancellable_new ();
   gtk_label_set_text (self->load_label, message);
@@ -278,7 +281,18 @@ load_done_cb (GObject      *object,
 
   self->series_list = lacuna_collection_list_series (self->collection);
   gtk_single_selection_set_model (self->selection, self->series_list);
+  lacuna_study_browser_set_collection (self->study_browser, self->collection);
   gtk_stack_set_visible_child_name (self->sidebar_stack, "list");
+  if (self->recent_paths != NULL)
+    {
+      g_autoptr(GError) recent_error = NULL;
+
+      /* Lacuna's own list, never GtkRecentManager: a folder's name can be a patient's. */
+      if (!lacuna_recent_add ((const char * const *) self->recent_paths, &recent_error))
+        g_debug ("Could not update the recent studies: %s", recent_error->message);
+      g_clear_pointer (&self->recent_paths, g_strfreev);
+      _lacuna_window_update_recents (self);
+    }
   lacuna_window_select_series (self, find_initial_series (self));
   /* Page Down and the arrows move through the slices straight away. */
   gtk_widget_grab_focus (GTK_WIDGET (self->image_view));
@@ -308,6 +322,7 @@ lacuna_window_open_paths (LacunaWindow       *self,
   g_return_if_fail (paths != NULL && paths[0] != NULL);
 
   start_load (self, paths);
+  self->recent_paths = g_strdupv ((GStrv) paths);
 }
 
 void
@@ -338,6 +353,7 @@ lacuna_window_open_files (LacunaWindow  *self,
 
   g_ptr_array_add (paths, NULL);
   start_load (self, (const char * const *) paths->pdata);
+  self->recent_paths = g_strdupv ((GStrv) paths->pdata);
 }
 
 static void
@@ -396,6 +412,65 @@ lacuna_window_open_sample (LacunaWindow *self)
   task = g_task_new (self, NULL, sample_done_cb, GUINT_TO_POINTER (serial));
   g_task_set_source_tag (task, lacuna_window_open_sample);
   g_task_run_in_thread (task, sample_thread);
+}
+
+static void
+open_recent_cb (GtkButton    *button,
+                LacunaWindow *self)
+{
+  const char *paths[2] = { g_object_get_data (G_OBJECT (button), "lacuna-path"), NULL };
+
+  lacuna_window_open_paths (self, paths);
+}
+
+static void
+forget_recent_cb (GtkButton    *button,
+                  LacunaWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!lacuna_recent_forget (g_object_get_data (G_OBJECT (button), "lacuna-path"), &error))
+    lacuna_window_show_error (self, _("Could Not Forget the Study"), error, TRUE);
+  _lacuna_window_update_recents (self);
+}
+
+/* The welcome page's list of recently opened studies (Lacuna's private list). */
+void
+_lacuna_window_update_recents (LacunaWindow *self)
+{
+  g_auto(GStrv) paths = lacuna_recent_load ();
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->recent_list))) != NULL)
+    gtk_list_box_remove (self->recent_list, child);
+
+  for (guint i = 0; paths[i] != NULL && i < 5; i++)
+    {
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+      GtkWidget *open = gtk_button_new ();
+      GtkWidget *forget = gtk_button_new_from_icon_name ("edit-clear-symbolic");
+      g_autofree char *name = g_path_get_basename (paths[i]);
+      GtkWidget *label = gtk_label_new (name);
+
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_button_set_child (GTK_BUTTON (open), label);
+      gtk_widget_set_hexpand (open, TRUE);
+      gtk_widget_set_tooltip_text (open, paths[i]);
+      gtk_widget_add_css_class (open, "flat");
+      g_object_set_data_full (G_OBJECT (open), "lacuna-path", g_strdup (paths[i]), g_free);
+      g_signal_connect_object (open, "clicked", G_CALLBACK (open_recent_cb), self, 0);
+
+      gtk_widget_set_tooltip_text (forget, _("Forget This Study"));
+      gtk_widget_add_css_class (forget, "flat");
+      g_object_set_data_full (G_OBJECT (forget), "lacuna-path", g_strdup (paths[i]), g_free);
+      g_signal_connect_object (forget, "clicked", G_CALLBACK (forget_recent_cb), self, 0);
+
+      gtk_box_append (GTK_BOX (box), open);
+      gtk_box_append (GTK_BOX (box), forget);
+      gtk_list_box_append (self->recent_list, box);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->recent_list), paths[0] != NULL);
 }
 
 void

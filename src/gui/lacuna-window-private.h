@@ -5,6 +5,7 @@
 #include "lacuna-window.h"
 #include "lacuna-autosave.h"
 #include "lacuna-tag-inspector.h"
+#include "lacuna-study-browser.h"
 #include "lacuna-redaction-layer.h"
 
 G_BEGIN_DECLS
@@ -23,7 +24,8 @@ struct _LacunaWindow
   GtkProgressBar       *load_progress;
   AdwFlap              *flap;
   GtkStack             *sidebar_stack;
-  GtkListView          *series_view;
+  LacunaStudyBrowser   *study_browser;
+  GtkListBox           *recent_list;    /* on the welcome page */
   LacunaImageView      *image_view;
   GtkLabel             *position_label;
   GtkToggleButton      *inspector_button;
@@ -45,6 +47,8 @@ struct _LacunaWindow
   GListModel           *series_list;
   /* The series of the first image, shown while loading (its UID). */
   char                 *first_series_uid;
+  /* What the open in progress will add to the private recent list (NULL: nothing). */
+  GStrv                 recent_paths;
 
   LacunaLoader         *loader;          /* the load in progress */
   GCancellable         *load_cancellable;
@@ -76,6 +80,7 @@ void _lacuna_window_show_page          (LacunaWindow *self,
                                         const char   *name);
 void _lacuna_window_stop_load          (LacunaWindow *self);
 void _lacuna_window_clear_study        (LacunaWindow *self);
+void _lacuna_window_update_recents   (LacunaWindow *self);
 void _lacuna_window_cancel_load_action (GtkWidget    *widget,
                                         const char   *action_name,
                                         GVariant     *parameter);

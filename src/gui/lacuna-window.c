@@ -21,89 +21,6 @@ G_DEFINE_FINAL_TYPE (LacunaWindow, lacuna_window, ADW_TYPE_APPLICATION_WINDOW)
 /* Series list                                                                           */
 
 static void
-series_row_setup (GtkSignalListItemFactory *factory,
-                  GtkListItem              *item)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *modality = gtk_label_new (NULL);
-  GtkWidget *title = gtk_label_new (NULL);
-  GtkWidget *subtitle = gtk_label_new (NULL);
-
-  gtk_widget_add_css_class (modality, "modality");
-  gtk_widget_set_valign (modality, GTK_ALIGN_CENTER);
-  /* Modalities are up to 16 characters ("RTSTRUCT"): keep the column even. */
-  gtk_label_set_width_chars (GTK_LABEL (modality), 4);
-  gtk_label_set_max_width_chars (GTK_LABEL (modality), 4);
-  gtk_label_set_ellipsize (GTK_LABEL (modality), PANGO_ELLIPSIZE_END);
-
-  gtk_label_set_xalign (GTK_LABEL (title), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
-  gtk_label_set_xalign (GTK_LABEL (subtitle), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (subtitle), PANGO_ELLIPSIZE_END);
-  gtk_widget_add_css_class (subtitle, "caption");
-  gtk_widget_add_css_class (subtitle, "dim-label");
-
-  gtk_box_append (GTK_BOX (labels), title);
-  gtk_box_append (GTK_BOX (labels), subtitle);
-  gtk_widget_set_valign (labels, GTK_ALIGN_CENTER);
-  gtk_widget_set_hexpand (labels, TRUE);
-  gtk_box_append (GTK_BOX (box), modality);
-  gtk_box_append (GTK_BOX (box), labels);
-  gtk_widget_set_margin_top (box, 6);
-  gtk_widget_set_margin_bottom (box, 6);
-
-  gtk_list_item_set_child (item, box);
-}
-
-static void
-series_row_bind (GtkSignalListItemFactory *factory,
-                 GtkListItem              *item)
-{
-  LacunaSeries *series = gtk_list_item_get_item (item);
-  GtkWidget *box = gtk_list_item_get_child (item);
-  GtkWidget *modality = gtk_widget_get_first_child (box);
-  GtkWidget *labels = gtk_widget_get_next_sibling (modality);
-  GtkWidget *title = gtk_widget_get_first_child (labels);
-  GtkWidget *subtitle = gtk_widget_get_next_sibling (title);
-  const char *description = lacuna_series_get_description (series);
-  const char *mod = lacuna_series_get_modality (series);
-  guint n_frames = lacuna_series_get_n_frames (series);
-  int number;
-  g_autofree char *images = NULL;
-  g_autofree char *text = NULL;
-
-  gtk_label_set_text (GTK_LABEL (modality), mod && *mod ? mod : "?");
-  gtk_widget_set_tooltip_text (modality, mod && *mod ? mod : NULL);
-
-  if (description != NULL && *description != '\0')
-    {
-      gtk_label_set_text (GTK_LABEL (title), description);
-      gtk_widget_remove_css_class (title, "dim-label");
-    }
-  else
-    {
-      gtk_label_set_text (GTK_LABEL (title), _("No description"));
-      gtk_widget_add_css_class (title, "dim-label");
-    }
-
-  if (n_frames == 0)
-    images = g_strdup (_("No images"));
-  else
-    images = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u image", "%u images", n_frames),
-                              n_frames);
-  number = lacuna_series_get_number (series);
-  if (number != G_MININT)
-    {
-      /* Translators: "64 images · Series 3" */
-      text = g_strdup_printf (_("%s · Series %d"), images, number);
-      gtk_label_set_text (GTK_LABEL (subtitle), text);
-    }
-  else
-    gtk_label_set_text (GTK_LABEL (subtitle), images);
-}
-
-static void
 update_position_label (LacunaWindow *self)
 {
   guint n = lacuna_image_view_get_n_positions (self->image_view);
@@ -175,7 +92,7 @@ selection_changed_cb (LacunaWindow *self)
   /* In a narrow window the sidebar covers the image: close it after the user chose. */
   focus = gtk_root_get_focus (GTK_ROOT (self));
   if (adw_flap_get_folded (self->flap)
-      && focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->series_view)))
+      && focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->study_browser)))
     adw_flap_set_reveal_flap (self->flap, FALSE);
 }
 
@@ -523,6 +440,7 @@ lacuna_window_dispose (GObject *object)
   g_clear_object (&self->decisions);
   g_clear_object (&self->undo_stack);
   g_clear_pointer (&self->first_series_uid, g_free);
+  g_clear_pointer (&self->recent_paths, g_strfreev);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LACUNA_TYPE_WINDOW);
 
@@ -543,6 +461,7 @@ lacuna_window_class_init (LacunaWindowClass *klass)
   g_type_ensure (LACUNA_TYPE_ANNOTATIONS);
   g_type_ensure (LACUNA_TYPE_VIEW_BAR);
   g_type_ensure (LACUNA_TYPE_TAG_INSPECTOR);
+  g_type_ensure (LACUNA_TYPE_STUDY_BROWSER);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/lacuna/Lacuna/ui/lacuna-window.ui");
@@ -555,7 +474,8 @@ lacuna_window_class_init (LacunaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LacunaWindow, load_progress);
   gtk_widget_class_bind_template_child (widget_class, LacunaWindow, flap);
   gtk_widget_class_bind_template_child (widget_class, LacunaWindow, sidebar_stack);
-  gtk_widget_class_bind_template_child (widget_class, LacunaWindow, series_view);
+  gtk_widget_class_bind_template_child (widget_class, LacunaWindow, study_browser);
+  gtk_widget_class_bind_template_child (widget_class, LacunaWindow, recent_list);
   gtk_widget_class_bind_template_child (widget_class, LacunaWindow, image_view);
   gtk_widget_class_bind_template_child (widget_class, LacunaWindow, position_label);
   gtk_widget_class_bind_template_child (widget_class, LacunaWindow, inspector_button);
@@ -578,7 +498,6 @@ lacuna_window_class_init (LacunaWindowClass *klass)
 static void
 lacuna_window_init (LacunaWindow *self)
 {
-  g_autoptr(GtkListItemFactory) factory = NULL;
   GtkDropTarget *drop;
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -589,11 +508,9 @@ lacuna_window_init (LacunaWindow *self)
   g_signal_connect_object (self->selection, "notify::selected-item",
                            G_CALLBACK (selection_changed_cb), self, G_CONNECT_SWAPPED);
 
-  factory = gtk_signal_list_item_factory_new ();
-  g_signal_connect (factory, "setup", G_CALLBACK (series_row_setup), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (series_row_bind), NULL);
-  gtk_list_view_set_factory (self->series_view, factory);
-  gtk_list_view_set_model (self->series_view, GTK_SELECTION_MODEL (self->selection));
+  /* The sidebar's patient → study → series tree drives self->selection. */
+  lacuna_study_browser_set_series_selection (self->study_browser, self->selection);
+  _lacuna_window_update_recents (self);
 
   g_object_bind_property (self->flap, "reveal-flap", self->sidebar_button, "active",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);

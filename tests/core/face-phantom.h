@@ -71,13 +71,50 @@ phantom_fill (LacunaVolume *volume,
 
   for (guint k = 0; k < nz; k++)
     for (guint j = 0; j < ny; j++)
-      for (guint i = 0; i < nx; i++)
-        {
-          double p[3];
+      {
+        double p0[3], p1[3];
 
-          lacuna_volume_voxel_to_patient (volume, i, j, k, p);
-          data[((gsize) k * ny + j) * nx + i] = phantom_hu (p, with_face);
-        }
+        /* Positions are affine along a row: two calls per row, not one per voxel. */
+        lacuna_volume_voxel_to_patient (volume, 0, j, k, p0);
+        lacuna_volume_voxel_to_patient (volume, 1, j, k, p1);
+        for (guint i = 0; i < nx; i++)
+          {
+            double p[3] = { p0[0] + i * (p1[0] - p0[0]), p0[1] + i * (p1[1] - p0[1]),
+                            p0[2] + i * (p1[2] - p0[2]) };
+
+            data[((gsize) k * ny + j) * nx + i] = phantom_hu (p, with_face);
+          }
+      }
+}
+
+/* An axial CT phantom with the given voxel size (mm) covering the box [x0, x1] × [y0, y1] ×
+ * [z0, z1] (LPS mm; the head is centred on the origin, its face towards −y). */
+static inline LacunaVolume *
+phantom_new_axial_box (double   voxel,
+                       double   x0,
+                       double   x1,
+                       double   y0,
+                       double   y1,
+                       double   z0,
+                       double   z1,
+                       gboolean with_face)
+{
+  static const double orientation[6] = { 1, 0, 0, 0, 1, 0 };
+  guint nx = (guint) ((x1 - x0) / voxel) + 1, ny = (guint) ((y1 - y0) / voxel) + 1;
+  guint nz = (guint) ((z1 - z0) / voxel) + 1;
+  double *positions = g_new (double, 3 * nz);
+  LacunaVolume *volume;
+
+  for (guint k = 0; k < nz; k++)
+    {
+      positions[3 * k] = x0;
+      positions[3 * k + 1] = y0;
+      positions[3 * k + 2] = z0 + k * voxel;
+    }
+  volume = lacuna_volume_new (nx, ny, nz, orientation, positions, voxel, voxel, "CT", -1000.0f);
+  g_free (positions);
+  phantom_fill (volume, with_face);
+  return volume;
 }
 
 /* An axial n³ CT phantom with the given voxel size (mm), centred on the head. */

@@ -751,6 +751,20 @@ test_resume (void)
   a = tree_hashes (out);
   b = tree_hashes (ref);
   assert_same_hashes (a, b);
+
+  /* A finished unsharded output holds no manifest; a rerun on it still recognises it by
+   * the report beside it and writes the same files. */
+  {
+    g_autofree char *manifest = g_build_filename (ref, ".lacuna-shard-0-of-1.json", NULL);
+    g_autoptr(GHashTable) c = NULL;
+
+    g_assert_false (g_file_test (manifest, G_FILE_TEST_EXISTS));
+    g_assert_cmpint (run_cli (NULL, NULL, "clean", "--key-file", s.key, s.input, "-o", ref,
+                              NULL), ==, 0);
+    g_assert_false (g_file_test (manifest, G_FILE_TEST_EXISTS));
+    c = tree_hashes (ref);
+    assert_same_hashes (b, c);
+  }
   sample_clear (&s);
 }
 

@@ -12,6 +12,7 @@
 #include "lacuna-core.h"
 #include "lacuna-deface.h"
 #include "lacuna-face.h"
+#include "lacuna-face-private.h"
 #include "lacuna-volume.h"
 #include "lacuna-test-util.h"
 #include "face-phantom.h"
@@ -393,6 +394,7 @@ test_phantom_deface (void)
   check_wording (after);
   g_assert_cmpuint (lacuna_deface_result_get_n_changed (deface), >, 10000);
   g_assert_cmpuint (lacuna_deface_result_get_n_deep_changed (deface), ==, 0);
+  g_assert_cmpuint (lacuna_deface_result_get_n_residual (deface), ==, 0);
   g_assert_true (lacuna_deface_result_get_verified (deface));
 
   /* The voxels deeper than the defacing depth are the same, by an independent checksum. */
@@ -410,6 +412,74 @@ test_phantom_deface (void)
     g_assert_null (bad);
     g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   }
+}
+
+/* The same head on a finer grid (0.8 mm, cropped to the face's half: 7.8 M voxels): the
+ * defacing must pass its own re-check whatever the voxel size. */
+static void
+test_phantom_deface_fine (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LacunaVolume) fine = phantom_new_axial_box (0.8, -75, 75, -110, 85, -75, 60, TRUE);
+  g_autoptr(LacunaDefaceResult) deface = NULL;
+  g_autofree char *before_sum = NULL, *after_sum = NULL;
+  double spacing[3];
+
+  lacuna_volume_get_spacing (fine, spacing);
+  g_assert_cmpfloat_with_epsilon (spacing[2], 0.8, 1e-6);
+  deface = lacuna_deface_volume (fine, LACUNA_DEFACE_DEFAULT_DEPTH_MM, NULL, &error);
+  g_assert_no_error (error);
+  write_pngs (lacuna_deface_result_get_before (deface), "phantom-fine");
+  g_assert_true (lacuna_face_result_get_found (lacuna_deface_result_get_before (deface)));
+  g_assert_true (lacuna_deface_result_get_applied (deface));
+  write_pngs (lacuna_deface_result_get_after (deface), "phantom-fine-defaced");
+  g_test_message ("0.8 mm phantom defaced (%s cut): %" G_GUINT64_FORMAT " voxels changed, %"
+                  G_GUINT64_FORMAT " deep, %u residual", lacuna_deface_result_get_method (deface),
+                  lacuna_deface_result_get_n_changed (deface),
+                  lacuna_deface_result_get_n_deep_changed (deface),
+                  lacuna_deface_result_get_n_residual (deface));
+  g_assert_false (lacuna_face_result_get_found (lacuna_deface_result_get_after (deface)));
+  g_assert_cmpuint (lacuna_deface_result_get_n_deep_changed (deface), ==, 0);
+  g_assert_cmpuint (lacuna_deface_result_get_n_residual (deface), ==, 0);
+  g_assert_true (lacuna_deface_result_get_verified (deface));
+  before_sum = deep_checksum (fine, fine, LACUNA_DEFACE_DEFAULT_DEPTH_MM);
+  after_sum = deep_checksum (fine, lacuna_deface_result_get_volume (deface),
+                             LACUNA_DEFACE_DEFAULT_DEPTH_MM);
+  g_assert_cmpstr (before_sum, ==, after_sum);
+}
+
+/* The featureless control behind the "no residual detection" rule: its scores are a bar
+ * that the phantom's face clears (for at least two detectors), so the rule can tell a face
+ * from a smooth head. */
+static void
+test_control (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LacunaFaceResult) face = NULL;
+  double scores[LACUNA_VISION_N_DETECTORS];
+  guint above = 0;
+
+  g_assert_true (_lacuna_face_get_control_scores (scores, &error));
+  g_assert_no_error (error);
+  face = lacuna_face_check_volume (get_phantom (), NULL, &error);
+  g_assert_no_error (error);
+  for (guint d = 0; d < LACUNA_VISION_N_DETECTORS; d++)
+    {
+      double best = -G_MAXDOUBLE;
+
+      for (guint v = 0; v < lacuna_face_result_get_n_views (face); v++)
+        {
+          const LacunaFaceView *view = lacuna_face_result_get_view (face, v);
+
+          for (guint b = 0; b < view->boxes[d]->len; b++)
+            best = MAX (best, g_array_index (view->boxes[d], LacunaVisionBox, b).score);
+        }
+      g_test_message ("%s: control %g, phantom face %g", lacuna_vision_detector_get_id (d),
+                      scores[d], best);
+      if (best > scores[d])
+        above++;
+    }
+  g_assert_cmpuint (above, >=, 2);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -497,6 +567,7 @@ test_mr_head (void)
   g_test_message ("T1 head defaced: %s", json);
   g_assert_false (lacuna_face_result_get_found (lacuna_deface_result_get_after (deface)));
   g_assert_cmpuint (lacuna_deface_result_get_n_deep_changed (deface), ==, 0);
+  g_assert_cmpuint (lacuna_deface_result_get_n_residual (deface), ==, 0);
   g_assert_true (lacuna_deface_result_get_verified (deface));
 
   /* Written as a new series, read back from the files: still not found; the deep voxels
@@ -619,6 +690,8 @@ main (int   argc,
   g_test_add_func ("/core/face/phantom/ellipsoid", test_phantom_ellipsoid);
   g_test_add_func ("/core/face/phantom/coronal", test_phantom_coronal);
   g_test_add_func ("/core/face/phantom/deface", test_phantom_deface);
+  g_test_add_func ("/core/face/phantom/deface-fine", test_phantom_deface_fine);
+  g_test_add_func ("/core/face/phantom/control", test_control);
   g_test_add_func ("/core/face/sample-ct", test_sample_ct);
   g_test_add_func ("/core/face/mr-head", test_mr_head);
   g_test_add_func ("/core/face/ct-abdomen", test_ct_abdomen);

@@ -20,7 +20,19 @@ gboolean
 lacuna_gui_test_init (int    *argc,
                       char ***argv)
 {
+  const char *data_home = g_getenv ("XDG_DATA_HOME");
+  const char *build_root = g_getenv ("LACUNA_BUILD_ROOT");
+
   g_test_init (argc, argv, NULL);
+
+  /* The window autosaves decisions per study (lacuna-autosave.h) and restores them: every
+   * test starts without those of an earlier run, in the tests' own data folder only. */
+  if (data_home != NULL && build_root != NULL && g_str_has_prefix (data_home, build_root))
+    {
+      g_autofree char *saved = g_build_filename (data_home, "lacuna", "decisions", NULL);
+
+      lacuna_gui_test_remove_tree (saved);
+    }
 
   if (!gtk_init_check ())
     return FALSE;

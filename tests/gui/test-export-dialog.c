@@ -17,6 +17,7 @@
 #include "lacuna-export-dialog.h"
 #include "lacuna-export.h"
 #include "lacuna-gui-test-util.h"
+#include "lacuna-preferences.h"
 #include "lacuna-recipe-write.h"
 #include "lacuna-redact.h"
 
@@ -465,6 +466,136 @@ test_export_sample (void)
   }
 }
 
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (item) && gtk_widget_get_visible (GTK_WIDGET (item)))
+        return ADW_MESSAGE_DIALOG (item);
+    }
+  return NULL;
+}
+
+/* Through the window: a decision is autosaved at once, restored in a new window opening the
+ * same study, and closing with it not exported asks first. */
+static void
+test_window_autosave (void)
+{
+  g_autofree char *sample = lacuna_gui_test_dup_sample_path ();
+  const char *paths[] = { sample, NULL };
+  LacunaWindow *window = lacuna_gui_test_new_window (900, 600);
+  LacunaWindow *again;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  const LacunaDeidOverride *o;
+  AdwMessageDialog *ask;
+  LacunaKey *key;
+  const char *uid;
+  g_autoptr(LacunaSeries) series = NULL;
+  struct stat st;
+
+  lacuna_window_open_paths (window, paths);
+  lacuna_gui_test_wait_loaded (window);
+  g_assert_true (lacuna_window_get_decisions_exported (window));
+  g_assert_true (lacuna_decisions_set_override (lacuna_window_get_decisions (window), "00081090",
+                                                LACUNA_DEID_OVERRIDE_REPLACE, "MODEL X",
+                                                &error));
+  g_assert_no_error (error);
+  g_assert_false (lacuna_window_get_decisions_exported (window));
+
+  /* The key was created with the first decision; the file is named by it. */
+  key = lacuna_decisions_get_key (lacuna_window_get_decisions (window));
+  g_assert_nonnull (key);
+  series = g_list_model_get_item (lacuna_window_get_series_list (window), 0);
+  uid = lacuna_instance_get_study_uid (lacuna_series_get_instance (series, 0));
+  path = lacuna_autosave_dup_path (key, uid);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  /* Closing asks. */
+  g_object_ref (window);
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  ask = find_message_dialog ();
+  g_assert_nonnull (ask);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ask), ==, "Export or discard your decisions?");
+  adw_message_dialog_response (ask, "cancel");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+
+  /* Another window, the same study: the decision is back. */
+  again = lacuna_gui_test_new_window (900, 600);
+  lacuna_window_open_paths (again, paths);
+  lacuna_gui_test_wait_loaded (again);
+  o = lacuna_decisions_get_override (lacuna_window_get_decisions (again), "00081090");
+  g_assert_nonnull (o);
+  g_assert_cmpstr (o->value, ==, "MODEL X");
+  g_assert_true (lacuna_window_get_decisions_exported (again));
+  lacuna_decisions_clear_override (lacuna_window_get_decisions (again), "00081090");
+  gtk_window_destroy (GTK_WINDOW (again));
+
+  /* "Close Anyway" closes. */
+  gtk_window_close (GTK_WINDOW (window));
+  ask = find_message_dialog ();
+  g_assert_nonnull (ask);
+  adw_message_dialog_response (ask, "discard");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_object_unref (window);
+}
+
+/* Preferences: the defaults reach the decisions of a study opened afterwards. */
+static void
+test_preferences (void)
+{
+  g_autoptr(GSettings) settings = lacuna_preferences_dup_settings ();
+  g_autofree char *sample = lacuna_gui_test_dup_sample_path ();
+  const char *paths[] = { sample, NULL };
+  const char *names[] = { "retain-patient-characteristics", "retain-modified-dates", NULL };
+  LacunaPreferences *prefs;
+  LacunaWindow *window;
+  const LacunaDeidOptions *options;
+
+  if (settings == NULL)
+    {
+      g_test_skip ("The GSettings schema is not compiled");
+      return;
+    }
+  prefs = lacuna_preferences_new (NULL);
+  gtk_window_present (GTK_WINDOW (prefs));
+  g_settings_set_strv (settings, "default-options", names);
+  g_settings_set_int (settings, "date-shift-days", 30);
+  g_assert_cmpuint (lacuna_preferences_get_default_options (settings), ==,
+                    LACUNA_PROFILE_OPTION_RETAIN_PATIENT_CHARACTERISTICS
+                    | LACUNA_PROFILE_OPTION_RETAIN_MODIFIED_DATES);
+  g_assert_cmpuint (lacuna_preferences_get_date_shift_days (settings), ==, 30);
+  if (g_getenv ("LACUNA_BUILD_ROOT") != NULL)
+    save_screenshot (GTK_WIDGET (prefs), "lacuna-preferences.png");
+  gtk_window_destroy (GTK_WINDOW (prefs));
+
+  /* Nothing saved for the study (saved decisions win over the defaults). */
+  {
+    g_autofree char *saved = g_build_filename (g_get_user_data_dir (), "lacuna", "decisions",
+                                               NULL);
+
+    lacuna_gui_test_remove_tree (saved);
+  }
+  window = lacuna_gui_test_new_window (900, 600);
+  lacuna_window_open_paths (window, paths);
+  lacuna_gui_test_wait_loaded (window);
+  options = lacuna_decisions_get_options (lacuna_window_get_decisions (window));
+  g_assert_cmpuint (options->options, ==,
+                    LACUNA_PROFILE_OPTION_RETAIN_PATIENT_CHARACTERISTICS
+                    | LACUNA_PROFILE_OPTION_RETAIN_MODIFIED_DATES);
+  g_assert_cmpuint (options->date_shift_max_days, ==, 30);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_settings_reset (settings, "default-options");
+  g_settings_reset (settings, "date-shift-days");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -481,6 +612,8 @@ main (int   argc,
   g_test_add_func ("/export-dialog/recipe-round-trip", test_recipe_round_trip);
   g_test_add_func ("/export-dialog/autosave", test_autosave);
   g_test_add_func ("/export-dialog/export-sample", test_export_sample);
+  g_test_add_func ("/export-dialog/window-autosave", test_window_autosave);
+  g_test_add_func ("/export-dialog/preferences", test_preferences);
   ret = g_test_run ();
   lacuna_gui_test_remove_tree (data_home);
   return ret;
