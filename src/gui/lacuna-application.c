@@ -166,6 +166,17 @@ preferences_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (lacuna_preferences_new (parent)));
 }
 
+/* F1: the manual (help/, installed for yelp as "lacuna"). */
+static void
+help_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  GtkApplication *app = user_data;
+
+  gtk_show_uri (gtk_application_get_active_window (app), "help:lacuna", GDK_CURRENT_TIME);
+}
+
 static void
 quit_action (GSimpleAction *action,
              GVariant      *parameter,
@@ -195,6 +206,7 @@ static const GActionEntry app_actions[] = {
   { "new-window", new_window_action },
   { "about", about_action },
   { "preferences", preferences_action },
+  { "help", help_action },
   { "quit", quit_action },
 };
 
@@ -206,6 +218,7 @@ lacuna_application_startup (GApplication *app)
   static const char *new_window_accels[] = { "<Control>n", NULL };
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
+  static const char *help_accels[] = { "F1", NULL };
 
   G_APPLICATION_CLASS (lacuna_application_parent_class)->startup (app);
 
@@ -216,6 +229,7 @@ lacuna_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences",
                                          preferences_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.help", help_accels);
 
   gtk_window_set_default_icon_name (LACUNA_APP_ID);
 }

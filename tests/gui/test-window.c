@@ -480,8 +480,10 @@ static void
 test_app_actions (void)
 {
   GtkApplication *app = GTK_APPLICATION (lacuna_gui_test_get_app ());
-  const char *names[] = { "open-file", "open-folder", "open-sample", "new-window", "about", "quit" };
+  const char *names[] = { "open-file", "open-folder", "open-sample", "new-window", "about",
+                          "preferences", "help", "quit" };
   g_auto(GStrv) quit_accels = NULL;
+  g_auto(GStrv) help_accels = NULL;
   g_auto(GStrv) open_accels = NULL;
   LacunaWindow *window;
   GtkWindow *about;
@@ -493,6 +495,8 @@ test_app_actions (void)
   g_assert_cmpstrv (quit_accels, ((const char *[]) { "<Control>q", NULL }));
   open_accels = gtk_application_get_accels_for_action (app, "app.open-file");
   g_assert_cmpstrv (open_accels, ((const char *[]) { "<Control>o", NULL }));
+  help_accels = gtk_application_get_accels_for_action (app, "app.help");
+  g_assert_cmpstrv (help_accels, ((const char *[]) { "F1", NULL }));
 
   /* app.open-sample opens in the active window (a new one when there is none). */
   window = lacuna_gui_test_new_window (800, 600);
