@@ -11,6 +11,8 @@
  * (OCR again, pixel diff outside the boxes) and a file that fails is not written. The
  * default, off, warns about images that likely carry text and get no box. --clean-pixel-data
  * (or a recipe naming it) implies --burned-in auto; with --burned-in off it is refused.
+ * --deface (implied by --clean-recognizable-visual-features) defaces every CT/MR volume in
+ * which a face is found (lacuna-deface.h); --deface-depth MM sets the depth (default 25).
  *
  * Progress goes to stderr, one summary line to stdout. Exit status: 0 success (skipped
  * non-DICOM files are not failures), 1 some file failed (a residual hit or a failed
@@ -158,6 +160,8 @@ lacuna_cli_clean (int    argc,
   g_auto(GStrv) inputs = NULL;
   gboolean zip = FALSE;
   gboolean include_unknown = FALSE;
+  gboolean deface = FALSE;
+  double deface_depth = 0;
   int jobs = 0;
   int date_shift = 0;
   g_autoptr(GOptionContext) context = NULL;
@@ -195,6 +199,11 @@ lacuna_cli_clean (int    argc,
       N_("Burned-in text: “auto” scans every image and boxes each line that is not all "
          "clinical vocabulary, then verifies the written pixels; “off” (default) only "
          "warns about images that likely carry text"), N_("auto|off") },
+    { "deface", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &deface,
+      N_("Find the face in every CT or MR volume and write those series defaced (tissue "
+         "over the face removed to a set depth; not written when not verified)"), NULL },
+    { "deface-depth", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_DOUBLE, &deface_depth,
+      N_("How deep below the skin --deface may remove tissue (default 25)"), N_("MM") },
     { "patient-name", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &patient_name,
       N_("Pseudonym for Patient’s Name"), N_("NAME") },
     { "patient-id", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &patient_id,
@@ -293,6 +302,15 @@ lacuna_cli_clean (int    argc,
     }
   if (!lacuna_deid_options_validate (options->deid, &error))
     return usage_error ("clean", error->message);
+  /* Recognizable Visual Features is a claim only defacing can back. */
+  if ((options->deid->options & LACUNA_PROFILE_OPTION_CLEAN_RECOGNIZABLE_VISUAL_FEATURES) != 0)
+    deface = TRUE;
+  if (deface_depth != 0 && (deface_depth < 0 || deface_depth > 100))
+    return usage_error ("clean", _("--deface-depth must be above 0 and at most 100 mm"));
+  if (deface_depth != 0 && !deface)
+    return usage_error ("clean", _("--deface-depth needs --deface"));
+  options->deface = deface;
+  options->deface_depth_mm = deface_depth;
 
   options->boxes = g_array_new (FALSE, FALSE, sizeof (LacunaRedactBox));
   for (guint i = 0; redact != NULL && redact[i] != NULL; i++)

@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "lacuna-deface.h"
 #include "lacuna-deid.h"
 #include "lacuna-error.h"
 #include "lacuna-export-private.h"
@@ -45,6 +46,10 @@ struct _LacunaExport
   LacunaResidual           *residual;
   LacunaDeidContext        *ctx;
   LacunaDeidContext        *ctx_clean;     /* burned-in AUTO: records Clean Pixel Data */
+  LacunaDeidContext        *ctx_deface;    /* defaced: records 113102 */
+  LacunaDeidContext        *ctx_deface_clean; /* both */
+  GHashTable               *deface;        /* series UID → LacunaDefaceResult (applied) */
+  GHashTable               *deface_failed; /* series UIDs whose defacing failed */
   GCancellable             *cancellable;
 
   GMutex                    lock;
@@ -112,6 +117,12 @@ options_copy (const LacunaExportOptions *src)
   options->shard_index = src->shard_index;
   options->n_shards = src->n_shards == 0 ? 1 : src->n_shards;
   options->burned_in = src->burned_in;
+  /* The Clean Recognizable Visual Features option is a claim only defacing backs. */
+  options->deface = src->deface ||
+                    (options->deid->options &
+                     LACUNA_PROFILE_OPTION_CLEAN_RECOGNIZABLE_VISUAL_FEATURES) != 0;
+  options->deface_depth_mm = options->deface && src->deface_depth_mm <= 0
+                               ? LACUNA_DEFACE_DEFAULT_DEPTH_MM : src->deface_depth_mm;
   return options;
 }
 
@@ -181,6 +192,10 @@ options_to_json (const LacunaExportOptions *options)
   json_builder_end_array (b);
   json_builder_set_member_name (b, "burned-in");
   json_builder_add_string_value (b, lacuna_export_burned_in_to_string (options->burned_in));
+  json_builder_set_member_name (b, "deface");
+  json_builder_add_boolean_value (b, options->deface);
+  json_builder_set_member_name (b, "deface-depth-mm");
+  json_builder_add_double_value (b, options->deface_depth_mm);
   json_builder_set_member_name (b, "recipe-boxes");
   json_builder_add_int_value (b, d->boxes != NULL ? d->boxes->len : 0);
   json_builder_set_member_name (b, "replacement-identifiers");
@@ -245,6 +260,10 @@ lacuna_export_free (LacunaExport *self)
   g_clear_pointer (&self->residual, lacuna_residual_free);
   g_clear_pointer (&self->ctx, lacuna_deid_context_unref);
   g_clear_pointer (&self->ctx_clean, lacuna_deid_context_unref);
+  g_clear_pointer (&self->ctx_deface, lacuna_deid_context_unref);
+  g_clear_pointer (&self->ctx_deface_clean, lacuna_deid_context_unref);
+  g_clear_pointer (&self->deface, g_hash_table_unref);
+  g_clear_pointer (&self->deface_failed, g_hash_table_unref);
   g_clear_pointer (&self->names, g_hash_table_unref);
   g_clear_pointer (&self->files, json_array_unref);
   g_clear_pointer (&self->left_out, json_array_unref);
@@ -1048,6 +1067,8 @@ write_instance (LacunaExport   *self,
   char sha[LACUNA_SHA256_HEX_LEN + 1];
   guint64 size = 0;
   int fd;
+  LacunaDefaceResult *deface = NULL;
+  LacunaDeidContext *ctx;
 
   file = open_instance (instance, LACUNA_DICOM_OPEN_DEFAULT, &warning, &error);
   if (file == NULL)
@@ -1078,6 +1099,21 @@ write_instance (LacunaExport   *self,
       return;
     }
 
+  /* Deface: a slice of a series whose face was found is written defaced, or not at all. */
+  if (self->deface_failed != NULL &&
+      g_hash_table_contains (self->deface_failed, lacuna_instance_get_series_uid (instance)))
+    {
+      fail_instance (self, label, _("Defacing its series failed or was not verified"));
+      return;
+    }
+  if (self->deface != NULL)
+    deface = g_hash_table_lookup (self->deface, lacuna_instance_get_series_uid (instance));
+  if (deface != NULL && !lacuna_deface_result_apply (deface, file, &error))
+    {
+      fail_instance (self, label, error->message);
+      return;
+    }
+
   /* Burned-in text: the scan proposes boxes (AUTO); scanned or boxed pixels are verified
    * after writing, against a second, untouched copy of the input. */
   if (has_pixels && reason == NULL)
@@ -1086,10 +1122,21 @@ write_instance (LacunaExport   *self,
       if (!prepare_burned_in (self, instance, file, label, boxes, &original, &identity,
                               &burned_in))
         return;
+      /* The verification's reference is the defaced slice. */
+      if (deface != NULL && original != NULL &&
+          !lacuna_deface_result_apply (deface, original, &error))
+        {
+          fail_instance (self, label, error->message);
+          return;
+        }
     }
 
   log = lacuna_deid_log_new ();
-  if (!lacuna_deid_apply (burned_in != NULL ? self->ctx_clean : self->ctx, file, log, &error))
+  if (deface != NULL)
+    ctx = burned_in != NULL ? self->ctx_deface_clean : self->ctx_deface;
+  else
+    ctx = burned_in != NULL ? self->ctx_clean : self->ctx;
+  if (!lacuna_deid_apply (ctx, file, log, &error))
     {
       fail_instance (self, label, error->message);
       return;
@@ -1615,6 +1662,104 @@ record_load_problems (LacunaExport *self)
     }
 }
 
+/* A CT or MR series of at least 20 slices with positions. */
+static gboolean
+is_head_volume_candidate (LacunaSeries *series)
+{
+  const char *modality = lacuna_series_get_modality (series);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (series));
+  guint n_positioned = 0;
+
+  if (g_strcmp0 (modality, "CT") != 0 && g_strcmp0 (modality, "MR") != 0)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      LacunaInstance *instance = lacuna_series_get_instance (series, i);
+      double position[3];
+
+      if (lacuna_instance_get_position (instance, position))
+        n_positioned++;
+    }
+  return n_positioned >= 20;
+}
+
+/* Defaces every candidate series of this shard (before the per-instance jobs); each gets
+ * one report line (as a warning entry: the report has no other place for it yet). */
+static gboolean
+run_deface (LacunaExport  *self,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  g_autoptr(GListModel) series = lacuna_collection_list_series (self->collection);
+  double depth = self->options->deface_depth_mm > 0 ? self->options->deface_depth_mm
+                                                    : LACUNA_DEFACE_DEFAULT_DEPTH_MM;
+
+  self->deface = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->deface_failed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < g_list_model_get_n_items (series); i++)
+    {
+      g_autoptr(LacunaSeries) s = g_list_model_get_item (series, i);
+      g_autoptr(LacunaDefaceResult) result = NULL;
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *label = NULL;
+      g_autofree char *text = NULL;
+      LacunaInstance *first;
+
+      if (g_list_model_get_n_items (G_LIST_MODEL (s)) == 0)
+        continue;
+      first = lacuna_series_get_instance (s, 0);
+      if (lacuna_export_shard_of_study (self->key, lacuna_instance_get_study_uid (first),
+                                        self->options->n_shards) != self->options->shard_index)
+        continue;
+      if (!is_head_volume_candidate (s))
+        continue;
+
+      label = g_strdup_printf (_("Series %d (%s)"), lacuna_series_get_number (s),
+                               lacuna_series_get_modality (s));
+      progress (self, "defacing", i, g_list_model_get_n_items (series));
+      result = lacuna_deface_series (s, depth, cancellable, &local_error);
+      if (result == NULL)
+        {
+          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          text = g_strdup_printf (_("Deface: the face check could not run (%s); its slices "
+                                    "are not written"), local_error->message);
+          g_hash_table_add (self->deface_failed, g_strdup (lacuna_series_get_uid (s)));
+        }
+      else if (!lacuna_deface_result_get_applied (result))
+        {
+          text = g_strdup (_("Deface: the face check ran; a face was not found by our "
+                             "detectors, nothing was defaced"));
+        }
+      else
+        {
+          LacunaFaceResult *before = lacuna_deface_result_get_before (result);
+          gboolean verified = lacuna_deface_result_get_verified (result);
+
+          text = g_strdup_printf (_("Deface: a face was found (in %u of %u views, %u detectors "
+                                    "agreeing); method %s, depth %.0f mm, %" G_GUINT64_FORMAT
+                                    " voxels changed; %s"),
+                                  lacuna_face_result_get_n_views_found (before),
+                                  lacuna_face_result_get_n_views (before),
+                                  lacuna_face_result_get_n_detectors_agreeing (before),
+                                  lacuna_deface_result_get_method (result), depth,
+                                  lacuna_deface_result_get_n_changed (result),
+                                  verified ? _("verified")
+                                           : _("NOT verified: its slices are not written"));
+          if (verified)
+            g_hash_table_insert (self->deface, g_strdup (lacuna_series_get_uid (s)),
+                                 g_steal_pointer (&result));
+          else
+            g_hash_table_add (self->deface_failed, g_strdup (lacuna_series_get_uid (s)));
+        }
+      add_problem (self, self->warnings, label, "warning", text, NULL);
+    }
+  return TRUE;
+}
+
 gboolean
 lacuna_export_run (LacunaExport  *self,
                    GCancellable  *cancellable,
@@ -1705,7 +1850,8 @@ lacuna_export_run (LacunaExport  *self,
   {
     g_autoptr(LacunaDeidOptions) plain = lacuna_deid_options_copy (self->options->deid);
 
-    plain->options &= ~LACUNA_PROFILE_OPTION_CLEAN_PIXEL_DATA;
+    plain->options &= ~(LACUNA_PROFILE_OPTION_CLEAN_PIXEL_DATA |
+                        LACUNA_PROFILE_OPTION_CLEAN_RECOGNIZABLE_VISUAL_FEATURES);
     plain->pixels_verified_clean = FALSE;
     self->ctx = lacuna_deid_context_new (self->key, plain, self->uids, error);
     if (self->ctx == NULL)
@@ -1715,7 +1861,19 @@ lacuna_export_run (LacunaExport  *self,
     self->ctx_clean = lacuna_deid_context_new (self->key, plain, self->uids, error);
     if (self->ctx_clean == NULL)
       return FALSE;
+    plain->options |= LACUNA_PROFILE_OPTION_CLEAN_RECOGNIZABLE_VISUAL_FEATURES;
+    self->ctx_deface_clean = lacuna_deid_context_new (self->key, plain, self->uids, error);
+    if (self->ctx_deface_clean == NULL)
+      return FALSE;
+    plain->options &= ~LACUNA_PROFILE_OPTION_CLEAN_PIXEL_DATA;
+    plain->pixels_verified_clean = FALSE;
+    self->ctx_deface = lacuna_deid_context_new (self->key, plain, self->uids, error);
+    if (self->ctx_deface == NULL)
+      return FALSE;
   }
+
+  if (self->options->deface && !run_deface (self, cancellable, error))
+    return FALSE;
 
   record_load_problems (self);
 

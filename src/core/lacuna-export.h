@@ -93,6 +93,14 @@ typedef struct
    * pixels_verified_clean in deid are honoured per file, only for images that AUTO scanned
    * and whose written pixels passed the verification; with OFF they are refused. */
   LacunaExportBurnedIn burned_in;
+  /* Deface (lacuna-deface.h): every CT or MR series of at least 20 slices is checked for a
+   * face (lacuna_deface_series, before the per-instance jobs); when one is found, its
+   * slices are written defaced ((0028,0302) NO, 113102 recorded), or fail when the
+   * defacing is not verified. Implied by the Clean Recognizable Visual Features option in
+   * deid (recorded only in defaced slices). deface_depth_mm: 0 for
+   * LACUNA_DEFACE_DEFAULT_DEPTH_MM. */
+  gboolean           deface;
+  double             deface_depth_mm;
 } LacunaExportOptions;
 
 LacunaExportOptions *lacuna_export_options_new  (void);
@@ -101,8 +109,8 @@ void                 lacuna_export_options_free (LacunaExportOptions *options);
 typedef struct _LacunaExport LacunaExport;
 
 /* Called on the thread running lacuna_export_run() about twice a second and at the end of
- * each phase. phase is a static, untranslated word ("loading", "indexing", "writing",
- * "finalizing"). */
+ * each phase. phase is a static, untranslated word ("loading", "indexing", "defacing",
+ * "writing", "finalizing"). */
 typedef void (*LacunaExportProgressFunc) (const char *phase,
                                           guint       n_done,
                                           guint       n_total,

@@ -71,6 +71,7 @@ struct _LacunaTagInspector
 
   GCancellable        *load_cancellable;
   gboolean             busy;
+  char                *pending_path;    /* selected once the load in progress is done */
 };
 
 G_DEFINE_FINAL_TYPE (LacunaTagInspector, lacuna_tag_inspector, GTK_TYPE_WIDGET)
@@ -991,6 +992,12 @@ load_done_cb (GObject      *source,
       self->plan_error = g_strdup (error->message);
       update_summary (self);
     }
+  if (self->pending_path != NULL)
+    {
+      g_autofree char *path = g_steal_pointer (&self->pending_path);
+
+      lacuna_tag_inspector_select_path (self, path);
+    }
 }
 
 /* ------------------------------------------------------------------------------------- */
@@ -1055,6 +1062,7 @@ lacuna_tag_inspector_dispose (GObject *object)
   g_clear_object (&self->decisions);
   g_clear_object (&self->instance);
   g_clear_object (&self->selection);
+  g_clear_pointer (&self->pending_path, g_free);
   g_clear_object (&self->filtered);
   g_clear_object (&self->tree);
   g_clear_object (&self->filter);
@@ -1358,4 +1366,82 @@ lacuna_tag_inspector_set_expanded (LacunaTagInspector *self,
   list_row = g_list_model_get_item (G_LIST_MODEL (self->filtered), position);
   if (list_row != NULL)
     gtk_tree_list_row_set_expanded (list_row, expanded);
+}
+
+/* The position of the shown row with that path, or G_MAXUINT. */
+static guint
+find_shown_position (LacunaTagInspector *self,
+                     const char         *path)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GtkTreeListRow) list_row = g_list_model_get_item (G_LIST_MODEL (self->filtered), i);
+      g_autoptr(LacunaTagRow) row = gtk_tree_list_row_get_item (list_row);
+
+      if (row != NULL && g_strcmp0 (lacuna_tag_row_get_path (row), path) == 0)
+        return i;
+    }
+  return G_MAXUINT;
+}
+
+gboolean
+lacuna_tag_inspector_select_path (LacunaTagInspector *self,
+                                  const char         *path)
+{
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(GString) prefix = g_string_new (NULL);
+  guint position = G_MAXUINT;
+
+  g_return_val_if_fail (LACUNA_IS_TAG_INSPECTOR (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (self->busy)
+    {
+      g_free (self->pending_path);
+      self->pending_path = g_strdup (path);
+      return FALSE;
+    }
+  if (g_hash_table_lookup (self->rows, path) == NULL)
+    return FALSE;
+
+  /* Expand every parent: "seq", "seq/0", "seq/0/elem"… */
+  parts = g_strsplit (path, "/", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      if (i > 0)
+        g_string_append_c (prefix, '/');
+      g_string_append (prefix, parts[i]);
+      position = find_shown_position (self, prefix->str);
+      if (position == G_MAXUINT)
+        return FALSE;   /* hidden by the search or "Identifying Only" */
+      if (parts[i + 1] != NULL)
+        lacuna_tag_inspector_set_expanded (self, position, TRUE);
+    }
+
+  gtk_single_selection_set_selected (self->selection, position);
+  /* GTK 4.8 has no gtk_column_view_scroll_to (): the inner list view scrolls. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->column_view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_LIST_VIEW (child))
+      gtk_widget_activate_action (child, "list.scroll-to-item", "u", position);
+  return TRUE;
+}
+
+const char *
+lacuna_tag_inspector_get_selected_path (LacunaTagInspector *self)
+{
+  GtkTreeListRow *list_row;
+  g_autoptr(LacunaTagRow) row = NULL;
+
+  g_return_val_if_fail (LACUNA_IS_TAG_INSPECTOR (self), NULL);
+
+  list_row = gtk_single_selection_get_selected_item (self->selection);
+  if (list_row == NULL)
+    return NULL;
+  row = gtk_tree_list_row_get_item (list_row);
+  /* The row lives in self->rows: the path stays valid while the file is shown. */
+  return row != NULL ? lacuna_tag_row_get_path (row) : NULL;
 }

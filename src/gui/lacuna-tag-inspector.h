@@ -61,4 +61,12 @@ void             lacuna_tag_inspector_set_expanded       (LacunaTagInspector *se
                                                           guint               position,
                                                           gboolean            expanded);
 
+/* Selects the row of path (expanding its parents) and scrolls to it. While a file is
+ * loading, the row is selected once it is shown (returns FALSE then). FALSE when there is
+ * no such row, or the search or "Identifying Only" hides it. */
+gboolean         lacuna_tag_inspector_select_path        (LacunaTagInspector *self,
+                                                          const char         *path);
+/* The path of the selected row, or NULL. */
+const char      *lacuna_tag_inspector_get_selected_path  (LacunaTagInspector *self);
+
 G_END_DECLS

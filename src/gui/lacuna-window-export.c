@@ -1,6 +1,6 @@
-/* lacuna-window-export.c: LacunaWindow's export: win.export (Ctrl+E), the decisions autosaved
- * per study and restored, the defaults from Preferences, and asking before closing with
- * decisions not yet exported. */
+/* lacuna-window-export.c: LacunaWindow's export: win.export (Ctrl+E), win.export-patient (one
+ * patient of a folder holding several), the decisions autosaved per study and restored, the
+ * defaults from Preferences, and asking before closing with decisions not yet exported. */
 #define G_LOG_DOMAIN "lacuna-window-export"
 
 #include "config.h"
@@ -75,6 +75,121 @@ export_action (GtkWidget  *widget,
     return;
   dialog = lacuna_export_dialog_new (GTK_WINDOW (self), self->decisions,
                                      (const char * const *) inputs);
+  g_signal_connect_object (dialog, "finished", G_CALLBACK (export_finished_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* The sources of one patient's instances (an archive once, by its path); other_patients
+ * set when such an archive also holds instances of another patient. */
+static GStrv
+dup_patient_inputs (LacunaWindow  *self,
+                    guint          position,
+                    gboolean      *other_patients)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) archives = g_hash_table_new (g_str_hash, g_str_equal);
+  GListModel *patients = G_LIST_MODEL (self->collection);
+  guint n_patients = g_list_model_get_n_items (patients);
+
+  *other_patients = FALSE;
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint p = 0; p < n_patients; p++)
+      {
+        g_autoptr(LacunaPatient) patient = g_list_model_get_item (patients, p);
+
+        /* First pass: this patient's sources; second: the others', only to find archives in
+         * common. */
+        if ((pass == 0) != (p == position))
+          continue;
+        for (guint t = 0; t < g_list_model_get_n_items (G_LIST_MODEL (patient)); t++)
+          {
+            g_autoptr(LacunaStudy) study = g_list_model_get_item (G_LIST_MODEL (patient), t);
+
+            for (guint s = 0; s < g_list_model_get_n_items (G_LIST_MODEL (study)); s++)
+              {
+                g_autoptr(LacunaSeries) series = g_list_model_get_item (G_LIST_MODEL (study), s);
+
+                for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (series)); i++)
+                  {
+                    LacunaInstance *instance = lacuna_series_get_instance (series, i);
+                    const char *source = lacuna_instance_get_source (instance);
+
+                    if (source == NULL)
+                      continue;
+                    if (pass == 1)
+                      {
+                        if (g_hash_table_contains (archives, source))
+                          *other_patients = TRUE;
+                        continue;
+                      }
+                    if (lacuna_instance_get_archive_member (instance) != NULL)
+                      g_hash_table_add (archives, (gpointer) source);
+                    if (!g_hash_table_contains (seen, source))
+                      {
+                        g_hash_table_add (seen, (gpointer) source);
+                        g_strv_builder_add (builder, source);
+                      }
+                  }
+              }
+          }
+      }
+  return g_strv_builder_end (builder);
+}
+
+/* win.export-patient "N": the export dialog on the files of the collection's patient N only. */
+static void
+export_patient_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  LacunaWindow *self = LACUNA_WINDOW (widget);
+  const char *text = g_variant_get_string (parameter, NULL);
+  g_auto(GStrv) inputs = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *subtitle = NULL;
+  LacunaExportDialog *dialog;
+  GtkWidget *content;
+  GtkWidget *header;
+  guint64 position;
+  guint n_patients;
+  gboolean other_patients;
+
+  if (self->collection == NULL)
+    return;
+  n_patients = g_list_model_get_n_items (G_LIST_MODEL (self->collection));
+  if (!g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT, &position, NULL)
+      || position >= n_patients)
+    return;
+  inputs = dup_patient_inputs (self, (guint) position, &other_patients);
+  if (inputs[0] == NULL)
+    return;
+  dialog = lacuna_export_dialog_new (GTK_WINDOW (self), self->decisions,
+                                     (const char * const *) inputs);
+  /* TRANSLATORS: which patient of the folder is exported; never their name. */
+  subtitle = g_strdup_printf (_("Patient %u of %u"), (guint) position + 1, n_patients);
+  title = g_strdup_printf (_("Export Patient %u of %u"), (guint) position + 1, n_patients);
+  gtk_window_set_title (GTK_WINDOW (dialog), title);
+  content = adw_window_get_content (ADW_WINDOW (dialog));
+  header = content != NULL ? gtk_widget_get_first_child (content) : NULL;
+  if (header != NULL && ADW_IS_HEADER_BAR (header))
+    adw_header_bar_set_title_widget (ADW_HEADER_BAR (header),
+                                     adw_window_title_new (_("Export"), subtitle));
+  if (other_patients && GTK_IS_BOX (content))
+    {
+      GtkWidget *banner = gtk_label_new (_("An archive of this patient also holds other "
+                                           "patients: the whole archive is exported, with "
+                                           "every patient in it."));
+
+      gtk_label_set_wrap (GTK_LABEL (banner), TRUE);
+      gtk_widget_add_css_class (banner, "warning");
+      gtk_widget_set_margin_start (banner, 12);
+      gtk_widget_set_margin_end (banner, 12);
+      gtk_widget_set_margin_top (banner, 6);
+      gtk_widget_set_margin_bottom (banner, 6);
+      gtk_widget_set_name (banner, "whole-archive-notice");
+      gtk_box_insert_child_after (GTK_BOX (content), banner, header);
+    }
   g_signal_connect_object (dialog, "finished", G_CALLBACK (export_finished_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -189,6 +304,8 @@ _lacuna_window_class_init_export (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.export",
                                        NULL);
+  gtk_widget_class_install_action (widget_class, "win.export-patient", "s",
+                                   export_patient_action);
 }
 
 void

@@ -128,6 +128,7 @@ void
 _lacuna_window_clear_study (LacunaWindow *self)
 {
   lacuna_study_browser_set_collection (self->study_browser, NULL);
+  lacuna_findings_panel_set_collection (self->findings_panel, NULL);
   gtk_single_selection_set_model (self->selection, NULL);
   lacuna_image_view_set_model (self->image_view, NULL);
   g_clear_object (&self->series_list);

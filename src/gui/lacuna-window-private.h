@@ -5,6 +5,7 @@
 #include "lacuna-window.h"
 #include "lacuna-autosave.h"
 #include "lacuna-tag-inspector.h"
+#include "lacuna-findings-panel.h"
 #include "lacuna-study-browser.h"
 #include "lacuna-redaction-layer.h"
 
@@ -32,6 +33,8 @@ struct _LacunaWindow
   GtkPaned             *inspector_paned;
   LacunaTagInspector   *tag_inspector;
   gboolean              inspector_placed;  /* the paned's position was set once */
+  /* A page of sidebar_stack ("findings"), shown with win.show-findings. */
+  LacunaFindingsPanel  *findings_panel;
 
   /* What export will do (options, overrides); shown and changed in the tag inspector. */
   LacunaDecisions      *decisions;

@@ -66,6 +66,52 @@ show_inspector_action (GtkWidget  *widget,
                                   !gtk_toggle_button_get_active (self->inspector_button));
 }
 
+/* Shows the findings in the sidebar instead of the study browser, or back. */
+static void
+show_findings_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  LacunaWindow *self = LACUNA_WINDOW (widget);
+
+  if (!g_str_equal (gtk_stack_get_visible_child_name (self->main_stack), "study")
+      || lacuna_window_get_loading (self))
+    return;
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->sidebar_stack), "findings") == 0)
+    {
+      gtk_stack_set_visible_child_name (self->sidebar_stack, "list");
+      return;
+    }
+  lacuna_findings_panel_set_collection (self->findings_panel, self->collection);
+  gtk_stack_set_visible_child_name (self->sidebar_stack, "findings");
+  adw_flap_set_reveal_flap (self->flap, TRUE);
+}
+
+/* A finding with a tag path: its instance in the series shown, then its row in the
+ * inspector. */
+static void
+finding_activated_cb (LacunaWindow  *self,
+                      LacunaFinding *finding)
+{
+  const char *sop = lacuna_finding_get_sop_instance_uid (finding);
+  guint n = lacuna_image_view_get_n_positions (self->image_view);
+
+  for (guint i = 0; sop != NULL && i < n; i++)
+    {
+      LacunaInstance *instance = lacuna_image_view_get_instance_at (self->image_view, i, NULL);
+
+      if (instance != NULL && g_strcmp0 (lacuna_instance_get_sop_instance_uid (instance), sop) == 0)
+        {
+          if (lacuna_image_view_get_position (self->image_view) != i)
+            lacuna_image_view_set_position (self->image_view, i);
+          break;
+        }
+    }
+  if (!gtk_toggle_button_get_active (self->inspector_button))
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.show-inspector", NULL);
+  lacuna_tag_inspector_select_path (self->tag_inspector, lacuna_finding_get_tag_path (finding));
+}
+
 static void
 page_changed_cb (LacunaWindow *self)
 {
@@ -490,6 +536,9 @@ lacuna_window_class_init (LacunaWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-inspector", NULL, show_inspector_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK,
                                        "win.show-inspector", NULL);
+  gtk_widget_class_install_action (widget_class, "win.show-findings", NULL, show_findings_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.show-findings", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel-load", NULL);
   _lacuna_window_class_init_redaction (widget_class);
   _lacuna_window_class_init_export (widget_class);
@@ -533,6 +582,10 @@ lacuna_window_init (LacunaWindow *self)
                            G_CALLBACK (update_inspector), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->main_stack, "notify::visible-child-name",
                            G_CALLBACK (page_changed_cb), self, G_CONNECT_SWAPPED);
+  self->findings_panel = LACUNA_FINDINGS_PANEL (lacuna_findings_panel_new ());
+  gtk_stack_add_named (self->sidebar_stack, GTK_WIDGET (self->findings_panel), "findings");
+  g_signal_connect_object (self->findings_panel, "finding-activated",
+                           G_CALLBACK (finding_activated_cb), self, G_CONNECT_SWAPPED);
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect_object (drop, "drop", G_CALLBACK (drop_cb), self, G_CONNECT_SWAPPED);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lacuna-export-dialog.h"
 #include "lacuna-gui-test-util.h"
 #include "lacuna-recent.h"
 #include "lacuna-study-browser.h"
@@ -237,6 +238,106 @@ copy_tree (const char *from,
     }
 }
 
+static guint
+count_patient_instances (LacunaPatient *patient)
+{
+  guint n = 0;
+
+  for (guint t = 0; t < g_list_model_get_n_items (G_LIST_MODEL (patient)); t++)
+    {
+      g_autoptr(GListModel) study = g_list_model_get_item (G_LIST_MODEL (patient), t);
+
+      for (guint s = 0; s < g_list_model_get_n_items (study); s++)
+        {
+          g_autoptr(GListModel) series = g_list_model_get_item (study, s);
+
+          n += g_list_model_get_n_items (series);
+        }
+    }
+  return n;
+}
+
+static guint
+count_files (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  if (d == NULL)
+    return 0;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      n += g_file_test (path, G_FILE_TEST_IS_DIR) ? count_files (path) : 1;
+    }
+  return n;
+}
+
+static LacunaExportDialog *
+find_export_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();  /* not owned */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (LACUNA_IS_EXPORT_DIALOG (window))
+        return LACUNA_EXPORT_DIALOG (window);
+    }
+  return NULL;
+}
+
+static gboolean
+dialog_done (gpointer data)
+{
+  return lacuna_export_dialog_get_state (data) == LACUNA_EXPORT_DIALOG_DONE;
+}
+
+/* win.export-patient "1" exports that patient's instances only. */
+static void
+check_export_patient (LacunaWindow *window,
+                      const char   *tmp)
+{
+  static const char bytes[] = "a test key of more than sixteen bytes";
+  GListModel *patients = G_LIST_MODEL (lacuna_window_get_collection (window));
+  g_autoptr(LacunaPatient) first = g_list_model_get_item (patients, 0);
+  g_autoptr(LacunaPatient) second = g_list_model_get_item (patients, 1);
+  g_autoptr(LacunaKey) key = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = g_build_filename (tmp, "export-out", NULL);
+  g_autofree char *tree = g_build_filename (out, "DICOM", NULL);
+  guint n_first = count_patient_instances (first);
+  guint n_second = count_patient_instances (second);
+  LacunaExportDialog *dialog;
+  const char *title;
+
+  g_assert_cmpuint (n_first, !=, n_second);
+  key = lacuna_key_new_from_data (bytes, sizeof bytes - 1, &error);
+  g_assert_no_error (error);
+  lacuna_decisions_set_key (lacuna_window_get_decisions (window), key);
+
+  g_assert_null (find_export_dialog ());
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.export-patient", "s", "1");
+  dialog = find_export_dialog ();
+  g_assert_nonnull (dialog);
+  title = gtk_window_get_title (GTK_WINDOW (dialog));
+  g_assert_nonnull (strstr (title, "2 of 2"));
+  if (lacuna_patient_get_name (second) != NULL && *lacuna_patient_get_name (second) != '\0')
+    g_assert_null (strstr (title, lacuna_patient_get_name (second)));
+
+  lacuna_export_dialog_set_destination (dialog, out);
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "export.start", NULL);
+  lacuna_gui_test_wait (dialog_done, dialog);
+  g_assert_no_error ((GError *) lacuna_export_dialog_get_error (dialog));
+  g_assert_cmpuint (lacuna_export_dialog_get_n_failed (dialog), ==, 0);
+  g_assert_cmpuint (lacuna_export_dialog_get_n_written (dialog), ==, n_second);
+  g_assert_cmpuint (count_files (tree), ==, n_second);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
 static void
 test_two_patients (void)
 {
@@ -276,6 +377,7 @@ test_two_patients (void)
                     ==, 2);
   g_assert_true (lacuna_study_browser_get_notice_shown (browser));
   g_assert_nonnull (strstr (lacuna_study_browser_get_notice_text (browser), "2"));
+  check_export_patient (window, tmp);
 
   gtk_window_set_default_size (GTK_WINDOW (window), 400, 700);
   save_screenshot (GTK_WIDGET (window), "browser-narrow.png");
