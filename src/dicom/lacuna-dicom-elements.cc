@@ -620,6 +620,20 @@ lacuna_dicom_file_get_number (LacunaDicomFile  *file,
     }
 }
 
+/* The value of el through one of DCMTK's typed getters (the bytes stay owned by el). */
+template <typename T>
+static OFCondition
+get_array (DcmElement  *el,
+           OFCondition (DcmElement::*getter) (T *&),
+           void        *&out)
+{
+  T *v = NULL;
+  OFCondition cond = (el->*getter) (v);
+
+  out = (void *) v;
+  return cond;
+}
+
 GBytes *
 lacuna_dicom_file_dup_bytes (LacunaDicomFile  *file,
                              const char       *path,
@@ -659,82 +673,35 @@ lacuna_dicom_file_dup_bytes (LacunaDicomFile  *file,
 
       switch (evr)
         {
-        case EVR_US: case EVR_OW:
-          {
-            Uint16 *v = NULL;
-            cond = el->getUint16Array (v);
-            data = v;
-          }
+        case EVR_US: case EVR_OW: case EVR_AT:
+          cond = get_array (el, &DcmElement::getUint16Array, data);
           break;
         case EVR_SS:
-          {
-            Sint16 *v = NULL;
-            cond = el->getSint16Array (v);
-            data = v;
-          }
+          cond = get_array (el, &DcmElement::getSint16Array, data);
           break;
         case EVR_UL: case EVR_OL:
-          {
-            Uint32 *v = NULL;
-            cond = el->getUint32Array (v);
-            data = v;
-          }
+          cond = get_array (el, &DcmElement::getUint32Array, data);
           break;
         case EVR_SL:
-          {
-            Sint32 *v = NULL;
-            cond = el->getSint32Array (v);
-            data = v;
-          }
+          cond = get_array (el, &DcmElement::getSint32Array, data);
           break;
         case EVR_FL: case EVR_OF:
-          {
-            Float32 *v = NULL;
-            cond = el->getFloat32Array (v);
-            data = v;
-          }
+          cond = get_array (el, &DcmElement::getFloat32Array, data);
           break;
         case EVR_FD: case EVR_OD:
-          {
-            Float64 *v = NULL;
-            cond = el->getFloat64Array (v);
-            data = v;
-          }
+          cond = get_array (el, &DcmElement::getFloat64Array, data);
           break;
         case EVR_SV:
-          {
-            Sint64 *v = NULL;
-            cond = el->getSint64Array (v);
-            data = v;
-          }
+          cond = get_array (el, &DcmElement::getSint64Array, data);
           break;
         case EVR_UV: case EVR_OV:
-          {
-            Uint64 *v = NULL;
-            cond = el->getUint64Array (v);
-            data = v;
-          }
-          break;
-        case EVR_AT:
-          {
-            Uint16 *v = NULL;
-            cond = el->getUint16Array (v);
-            data = v;
-          }
+          cond = get_array (el, &DcmElement::getUint64Array, data);
           break;
         case EVR_OB: case EVR_UN:
-          {
-            Uint8 *v = NULL;
-            cond = el->getUint8Array (v);
-            data = v;
-          }
+          cond = get_array (el, &DcmElement::getUint8Array, data);
           break;
         default:
-          {
-            char *v = NULL;
-            cond = el->getString (v);
-            data = v;
-          }
+          cond = get_array (el, &DcmElement::getString, data);
           break;
         }
       if (cond.bad () || data == NULL)
