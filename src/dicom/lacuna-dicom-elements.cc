@@ -480,6 +480,21 @@ lacuna_dicom_file_dup_string (LacunaDicomFile  *file,
     }
 }
 
+/* Value number index of el through one of DCMTK's typed getters, as a double. */
+template <typename T>
+static OFCondition
+get_value (DcmElement  *el,
+           OFCondition (DcmElement::*getter) (T &, const unsigned long),
+           guint        index,
+           double      &out)
+{
+  T v = 0;
+  OFCondition cond = (el->*getter) (v, index);
+
+  out = (double) v;
+  return cond;
+}
+
 gboolean
 lacuna_dicom_file_get_number (LacunaDicomFile  *file,
                               const char       *path,
@@ -508,74 +523,32 @@ lacuna_dicom_file_get_number (LacunaDicomFile  *file,
 
       switch (element_evr (el))
         {
-        case EVR_US:
-        case EVR_OW:
-          {
-            Uint16 v;
-            cond = el->getUint16 (v, index);
-            value = v;
-          }
+        case EVR_US: case EVR_OW:
+          cond = get_value (el, &DcmElement::getUint16, index, value);
           break;
         case EVR_SS:
-          {
-            Sint16 v;
-            cond = el->getSint16 (v, index);
-            value = v;
-          }
+          cond = get_value (el, &DcmElement::getSint16, index, value);
           break;
-        case EVR_UL:
-        case EVR_OL:
-          {
-            Uint32 v;
-            cond = el->getUint32 (v, index);
-            value = v;
-          }
+        case EVR_UL: case EVR_OL:
+          cond = get_value (el, &DcmElement::getUint32, index, value);
           break;
         case EVR_SL:
-          {
-            Sint32 v;
-            cond = el->getSint32 (v, index);
-            value = v;
-          }
+          cond = get_value (el, &DcmElement::getSint32, index, value);
           break;
-        case EVR_FL:
-        case EVR_OF:
-          {
-            Float32 v;
-            cond = el->getFloat32 (v, index);
-            value = v;
-          }
+        case EVR_FL: case EVR_OF:
+          cond = get_value (el, &DcmElement::getFloat32, index, value);
           break;
-        case EVR_FD:
-        case EVR_OD:
-          {
-            Float64 v;
-            cond = el->getFloat64 (v, index);
-            value = v;
-          }
+        case EVR_FD: case EVR_OD:
+          cond = get_value (el, &DcmElement::getFloat64, index, value);
           break;
         case EVR_SV:
-          {
-            Sint64 v;
-            cond = el->getSint64 (v, index);
-            value = (double) v;
-          }
+          cond = get_value (el, &DcmElement::getSint64, index, value);
           break;
-        case EVR_UV:
-        case EVR_OV:
-          {
-            Uint64 v;
-            cond = el->getUint64 (v, index);
-            value = (double) v;
-          }
+        case EVR_UV: case EVR_OV:
+          cond = get_value (el, &DcmElement::getUint64, index, value);
           break;
-        case EVR_OB:
-        case EVR_UN:
-          {
-            Uint8 v;
-            cond = el->getUint8 (v, index);
-            value = v;
-          }
+        case EVR_OB: case EVR_UN:
+          cond = get_value (el, &DcmElement::getUint8, index, value);
           break;
         case EVR_DS:
         case EVR_IS:
