@@ -16,6 +16,9 @@ G_BEGIN_DECLS
 #define LACUNA_SHA256_HEX_LEN 64
 
 /* Lower-case hex SHA-256 (OpenSSL EVP) of a file's content. */
+void      _lacuna_export_sha256_data       (const guint8  *data,
+                                            gsize          size,
+                                            char           out_hex[LACUNA_SHA256_HEX_LEN + 1]);
 gboolean  _lacuna_export_sha256_file       (const char    *path,
                                             char           out_hex[LACUNA_SHA256_HEX_LEN + 1],
                                             guint64       *out_size,
@@ -75,12 +78,18 @@ void      _lacuna_export_remove_staging    (const char    *outdir);
 /* TRUE when a file ID ("DICOM/P…/S…/S…/I…") follows our scheme. */
 gboolean  _lacuna_export_is_tree_file_id   (const char    *file_id);
 
+/* Creates a file from tmpl (…XXXXXX, replaced) holding data; nothing is left on failure. */
+gboolean  _lacuna_export_write_temp        (char          *tmpl,
+                                            const guint8  *data,
+                                            gsize          size,
+                                            GError       **error);
 /* Writes text to path atomically (temporary file in the same folder, then rename). */
 gboolean  _lacuna_export_write_text        (const char    *path,
                                             const char    *text,
                                             GError       **error);
 
-/* Finalizes: reads the manifests in outdir, checks them and the files, writes the
+/* Finalizes: reads the manifests in outdir (or takes manifest, an unsharded run's, from
+ * memory), checks them and the files, writes the
  * DICOMDIR, with zip_path the .zip of the tree, and the report (JSON + HTML) at
  * report_path. residual (may be NULL) checks the report text. out_messages (may be NULL)
  * receives a line (owned string) per failure found here. */
@@ -88,6 +97,7 @@ gboolean  _lacuna_export_finalize_full     (const char     *outdir,
                                             const char     *report_path,
                                             const char     *zip_path,
                                             LacunaResidual *residual,
+                                            JsonObject     *manifest,
                                             gboolean        verify_hashes,
                                             guint          *out_n_failed,
                                             GPtrArray      *out_messages,
@@ -108,7 +118,8 @@ typedef LacunaDicomFile *(*LacunaExportReopenFunc) (gpointer   data,
                                                     GError   **error);
 
 /* Scans original (the input, opened with pixels) for burned-in text and appends the
- * proposed boxes to boxes. When it proposed any, a fresh copy (reopen) redacted with all
+ * proposed boxes to boxes. When boxes already holds some, the scan looks at a fresh copy
+ * (reopen) with those filled, so text they cover is not read. When it proposed any, a fresh copy (reopen) redacted with all
  * boxes so far is scanned again and what it proposes is added too, until nothing new
  * turns up (at most LACUNA_EXPORT_MAX_RESCANS rescans). out_summary: the report's summary
  * (counts and boxes only, never what was read). FALSE + error when the frames cannot be
@@ -122,13 +133,13 @@ gboolean  _lacuna_export_scan_burned_in    (LacunaDicomFile        *original,
                                             GCancellable           *cancellable,
                                             GError                **error);
 
-/* Verifies the file written at path: OCR again (no text line left that is not all
+/* Verifies the written file (parsed from what was written): OCR again (no text line left that is not all
  * clinical vocabulary, none matching identity, no text-like pixels inside the boxes
  * applied) and the pixel diff against original outside the boxes. out_passed receives
  * the result, out_verification the report's "verification" object (counts and boxes,
  * never what was read). FALSE + error when the check could not run. */
 gboolean  _lacuna_export_verify_written    (LacunaDicomFile       *original,
-                                            const char            *path,
+                                            LacunaDicomFile       *written,
                                             LacunaOcrIdentity     *identity,
                                             const LacunaRedactBox *applied,
                                             guint                  n_applied,

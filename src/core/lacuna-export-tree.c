@@ -446,6 +446,30 @@ _lacuna_export_list_tree (const char  *outdir,
 /* ---------------------------------------------------------------------------------------- */
 /* Hashes and text                                                                          */
 
+static void
+digest_to_hex (const guint8 *digest,
+               char          out_hex[LACUNA_SHA256_HEX_LEN + 1])
+{
+  for (guint i = 0; i < 32; i++)
+    {
+      out_hex[2 * i] = "0123456789abcdef"[digest[i] >> 4];
+      out_hex[2 * i + 1] = "0123456789abcdef"[digest[i] & 0xf];
+    }
+  out_hex[64] = '\0';
+}
+
+void
+_lacuna_export_sha256_data (const guint8 *data,
+                            gsize         size,
+                            char          out_hex[LACUNA_SHA256_HEX_LEN + 1])
+{
+  guint8 digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+
+  EVP_Digest (data, size, digest, &len, EVP_sha256 (), NULL);
+  digest_to_hex (digest, out_hex);
+}
+
 gboolean
 _lacuna_export_sha256_file (const char *path,
                             char        out_hex[LACUNA_SHA256_HEX_LEN + 1],
@@ -495,14 +519,56 @@ _lacuna_export_sha256_file (const char *path,
   close (fd);
   EVP_DigestFinal_ex (ctx, digest, &len);
   EVP_MD_CTX_free (ctx);
-  for (guint i = 0; i < 32; i++)
-    {
-      out_hex[2 * i] = "0123456789abcdef"[digest[i] >> 4];
-      out_hex[2 * i + 1] = "0123456789abcdef"[digest[i] & 0xf];
-    }
-  out_hex[64] = '\0';
+  digest_to_hex (digest, out_hex);
   if (out_size != NULL)
     *out_size = size;
+  return TRUE;
+}
+
+gboolean
+_lacuna_export_write_temp (char          *tmpl,
+                           const guint8  *data,
+                           gsize          size,
+                           GError       **error)
+{
+  int fd = g_mkstemp_full (tmpl, O_RDWR | O_CLOEXEC, 0644);
+  gsize done = 0;
+
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "cannot create a temporary file in the output: %s", g_strerror (saved));
+      return FALSE;
+    }
+  while (done < size)
+    {
+      ssize_t n = write (fd, data + done, MIN (size - done, (gsize) 1 << 30));
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          int saved = n < 0 ? errno : ENOSPC;
+
+          close (fd);
+          g_unlink (tmpl);
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       "cannot write the file: %s", g_strerror (saved));
+          return FALSE;
+        }
+      done += (gsize) n;
+    }
+  if (close (fd) != 0)
+    {
+      int saved = errno;
+
+      g_unlink (tmpl);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "cannot write the file: %s", g_strerror (saved));
+      return FALSE;
+    }
   return TRUE;
 }
 

@@ -118,7 +118,26 @@ _lacuna_export_scan_burned_in (LacunaDicomFile         *original,
   g_return_val_if_fail (boxes != NULL, FALSE);
   g_return_val_if_fail (out_summary != NULL, FALSE);
 
-  scan = lacuna_burned_in_scan (original, identity, cancellable, error);
+  /* Text under the boxes already given is not read: the first scan looks at a copy with
+   * them filled (what is left of a line they cut is still found). */
+  if (boxes->len > 0)
+    {
+      g_autoptr(LacunaDicomFile) probe = reopen (reopen_data, error);
+      LacunaRedactResult result = { 0 };
+
+      if (probe == NULL)
+        return FALSE;
+      if (!lacuna_redact_apply (probe, (const LacunaRedactBox *) boxes->data, boxes->len,
+                                &result, error))
+        {
+          lacuna_redact_result_clear (&result);
+          return FALSE;
+        }
+      lacuna_redact_result_clear (&result);
+      scan = lacuna_burned_in_scan (probe, identity, cancellable, error);
+    }
+  else
+    scan = lacuna_burned_in_scan (original, identity, cancellable, error);
   if (scan == NULL)
     return FALSE;
   n_new = append_proposed (scan, proposed);
@@ -188,7 +207,7 @@ _lacuna_export_scan_burned_in (LacunaDicomFile         *original,
 
 gboolean
 _lacuna_export_verify_written (LacunaDicomFile        *original,
-                               const char             *path,
+                               LacunaDicomFile        *written,
                                LacunaOcrIdentity      *identity,
                                const LacunaRedactBox  *applied,
                                guint                   n_applied,
@@ -197,7 +216,6 @@ _lacuna_export_verify_written (LacunaDicomFile        *original,
                                GCancellable           *cancellable,
                                GError                **error)
 {
-  g_autoptr(LacunaDicomFile) written = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) node = NULL;
   LacunaBurnedInCheck check = { 0 };
@@ -206,13 +224,10 @@ _lacuna_export_verify_written (LacunaDicomFile        *original,
   g_autofree char *summary = NULL;
 
   g_return_val_if_fail (original != NULL, FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (written != NULL, FALSE);
   g_return_val_if_fail (out_passed != NULL, FALSE);
   g_return_val_if_fail (out_verification != NULL, FALSE);
 
-  written = lacuna_dicom_file_open (path, LACUNA_DICOM_OPEN_DEFAULT, error);
-  if (written == NULL)
-    return FALSE;
   if (!lacuna_burned_in_verify (written, identity, applied, n_applied, &check, cancellable,
                                 error))
     {

@@ -55,6 +55,7 @@ struct _LacunaExport
   GMutex                    lock;
   GHashTable               *names;         /* "parent/component" → full value (collisions) */
   JsonArray                *files;
+  JsonObject               *change_lists;   /* id → the changes of the files naming it */
   JsonArray                *left_out;
   JsonArray                *failed;
   JsonArray                *skipped;
@@ -266,6 +267,7 @@ lacuna_export_free (LacunaExport *self)
   g_clear_pointer (&self->deface_failed, g_hash_table_unref);
   g_clear_pointer (&self->names, g_hash_table_unref);
   g_clear_pointer (&self->files, json_array_unref);
+  g_clear_pointer (&self->change_lists, json_object_unref);
   g_clear_pointer (&self->left_out, json_array_unref);
   g_clear_pointer (&self->failed, json_array_unref);
   g_clear_pointer (&self->skipped, json_array_unref);
@@ -570,87 +572,101 @@ preamble_warning (const guint8 *data,
 /* ---------------------------------------------------------------------------------------- */
 /* Opening an input                                                                         */
 
-static LacunaDicomFile *
-open_instance (LacunaInstance        *instance,
-               LacunaDicomOpenFlags   flags,
-               const char           **out_preamble_warning,
-               GError               **error)
+/* Inputs up to this size are read into memory once and parsed from there (the input, the
+ * untouched copy for the verification, the output read back); larger ones are opened
+ * from their files, whose values DCMTK loads lazily. */
+#define IN_MEMORY_MAX (64 * 1024 * 1024)
+
+typedef struct
+{
+  LacunaInstance *instance;
+  GBytes         *bytes;   /* NULL: open from the file */
+  char           *name;
+} Input;
+
+static void
+input_clear (Input *input)
+{
+  g_clear_pointer (&input->bytes, g_bytes_unref);
+  g_clear_pointer (&input->name, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Input, input_clear)
+
+/* Reads the input (and checks its preamble); FALSE + error when it cannot be read. */
+static gboolean
+input_init (Input           *input,
+            LacunaInstance  *instance,
+            const char     **out_preamble_warning,
+            GError         **error)
 {
   const char *member = lacuna_instance_get_archive_member (instance);
   const char *source = lacuna_instance_get_source (instance);
+  const guint8 *data;
+  gsize size;
 
-  if (out_preamble_warning != NULL)
-    *out_preamble_warning = NULL;
-
+  input->instance = instance;
+  input->name = lacuna_instance_dup_display_name (instance);
   if (member != NULL)
+    input->bytes = _lacuna_archive_read_member (source, member, NULL, error);
+  else
     {
-      g_autoptr(GBytes) bytes = _lacuna_archive_read_member (source, member, NULL, error);
-      g_autofree char *name = NULL;
-      gsize size;
-      const guint8 *data;
+      g_autoptr(GMappedFile) mapped = g_mapped_file_new (source, FALSE, error);
 
-      if (bytes == NULL)
-        return NULL;
-      data = g_bytes_get_data (bytes, &size);
-      if (out_preamble_warning != NULL)
-        *out_preamble_warning = preamble_warning (data, size);
-      name = lacuna_instance_dup_display_name (instance);
-      return lacuna_dicom_file_open_bytes (bytes, name, flags, error);
-    }
-
-  if (out_preamble_warning != NULL)
-    {
-      guint8 head[132];
-      ssize_t n = -1;
-      int fd = g_open (source, O_RDONLY | O_CLOEXEC, 0);
-
-      if (fd >= 0)
+      if (mapped == NULL)
+        return FALSE;
+      if (g_mapped_file_get_length (mapped) <= IN_MEMORY_MAX)
+        input->bytes = g_mapped_file_get_bytes (mapped);
+      else
         {
-          n = read (fd, head, sizeof head);
-          close (fd);
+          *out_preamble_warning = preamble_warning ((const guint8 *) g_mapped_file_get_contents (mapped),
+                                                    MIN (g_mapped_file_get_length (mapped), 132));
+          return TRUE;
         }
-      if (n > 0)
-        *out_preamble_warning = preamble_warning (head, (gsize) n);
     }
-  return lacuna_dicom_file_open (source, flags, error);
+  if (input->bytes == NULL)
+    return FALSE;
+  data = g_bytes_get_data (input->bytes, &size);
+  *out_preamble_warning = preamble_warning (data, size);
+  return TRUE;
+}
+
+/* A fresh copy of the input, with its pixels. */
+static LacunaDicomFile *
+input_open (gpointer   data,
+            GError   **error)
+{
+  Input *input = data;
+
+  if (input->bytes != NULL)
+    return lacuna_dicom_file_open_bytes (input->bytes, input->name, LACUNA_DICOM_OPEN_DEFAULT,
+                                         error);
+  return lacuna_dicom_file_open (lacuna_instance_get_source (input->instance),
+                                 LACUNA_DICOM_OPEN_DEFAULT, error);
 }
 
 /* ---------------------------------------------------------------------------------------- */
 /* Phase 1: input UIDs and identifying strings                                              */
 
-typedef struct
-{
-  LacunaExport   *self;
-  LacunaInstance *instance;
-  GHashTable     *uids;
-} IndexJob;
-
+/* Called by the loader for every instance, with its header open: the input UIDs and the
+ * identifying strings, without parsing the file a second time. */
 static void
-index_job_free (IndexJob *job)
+index_file (LacunaInstance  *instance,
+            LacunaDicomFile *file,
+            gpointer         user_data)
 {
-  g_clear_pointer (&job->uids, g_hash_table_unref);
-  g_free (job);
-}
+  LacunaExport *self = user_data;
+  g_autoptr(GHashTable) uids = lacuna_uid_set_new ();
+  GHashTableIter iter;
+  gpointer key;
 
-static void
-index_worker (gpointer data,
-              gpointer user_data)
-{
-  IndexJob *job = data;
-  LacunaExport *self = job->self;
-  g_autoptr(LacunaDicomFile) file = NULL;
-
-  if (!g_cancellable_is_cancelled (self->cancellable))
-    {
-      file = open_instance (job->instance, LACUNA_DICOM_OPEN_HEADER_ONLY, NULL, NULL);
-      if (file != NULL)
-        {
-          job->uids = lacuna_uid_set_new ();
-          lacuna_uid_set_collect (job->uids, file);
-          lacuna_residual_add_input (self->residual, file);
-        }
-    }
-  g_atomic_int_inc (&self->n_done);
+  lacuna_uid_set_collect (uids, file);
+  lacuna_residual_add_input (self->residual, file);
+  g_mutex_lock (&self->lock);
+  g_hash_table_iter_init (&iter, uids);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_hash_table_add (self->uids, g_strdup (key));
+  g_mutex_unlock (&self->lock);
 }
 
 /* Runs func over jobs in a pool of the configured size, reporting progress. */
@@ -774,39 +790,39 @@ instance_boxes (LacunaExport   *self,
 /* The DICOMDIR's records need these (DCMTK refuses a file without them, and we do not let
  * it invent a Study Date or Patient ID): when absent or empty after de-identification they
  * are added with neutral values, and the report says so. */
+static const struct
+{
+  const char *path;
+  const char *keyword;
+  const char *dummy;   /* NULL: keyed, from the study */
+} dicomdir_needed[] = {
+  { "00100020", "PatientID", NULL },
+  { "00080020", "StudyDate", "19000101" },
+  { "00200010", "StudyID", NULL },
+  { "00200011", "SeriesNumber", "1" },
+  { "00200013", "InstanceNumber", "1" },
+  { "00080030", "StudyTime", "000000" },
+  { "00080060", "Modality", "OT" },
+};
+
+/* *out_added: a bit per dicomdir_needed[] entry added. */
 static gboolean
 ensure_dicomdir_attributes (LacunaExport     *self,
                             LacunaDicomFile  *file,
                             LacunaInstance   *instance,
-                            JsonArray        *changes,
+                            guint            *out_added,
                             GError          **error)
 {
-  static const struct
-  {
-    const char *path;
-    const char *keyword;
-    const char *dummy;   /* NULL: keyed, from the study */
-  } needed[] = {
-    { "00100020", "PatientID", NULL },
-    { "00080020", "StudyDate", "19000101" },
-    { "00200010", "StudyID", NULL },
-    { "00200011", "SeriesNumber", "1" },
-    { "00200013", "InstanceNumber", "1" },
-    { "00080030", "StudyTime", "000000" },
-    { "00080060", "Modality", "OT" },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (needed); i++)
+  *out_added = 0;
+  for (guint i = 0; i < G_N_ELEMENTS (dicomdir_needed); i++)
     {
-      g_autofree char *value = lacuna_dicom_file_dup_string (file, needed[i].path, NULL);
+      g_autofree char *value = lacuna_dicom_file_dup_string (file, dicomdir_needed[i].path, NULL);
       g_autofree char *dummy = NULL;
-      g_autofree char *tag = NULL;
-      JsonObject *o;
 
       if (value != NULL && g_strstrip (value)[0] != '\0')
         continue;
-      if (needed[i].dummy != NULL)
-        dummy = g_strdup (needed[i].dummy);
+      if (dicomdir_needed[i].dummy != NULL)
+        dummy = g_strdup (dicomdir_needed[i].dummy);
       else
         {
           g_autofree char *body = lacuna_key_dup_base32 (self->key,
@@ -817,19 +833,84 @@ ensure_dicomdir_attributes (LacunaExport     *self,
 
           dummy = g_strconcat ("LAC", body, NULL);
         }
-      if (!lacuna_dicom_file_set_string (file, needed[i].path, NULL, dummy, error))
+      if (!lacuna_dicom_file_set_string (file, dicomdir_needed[i].path, NULL, dummy, error))
         return FALSE;
-      tag = lacuna_dicom_tag_format (lacuna_dicom_path_last_tag (needed[i].path));
+      *out_added |= 1u << i;
+    }
+  return TRUE;
+}
+
+/* The report's list of changes: the log's entries (K left out), then the additions. */
+static JsonNode *
+changes_to_json (LacunaDeidLog *log,
+                 guint          added)
+{
+  JsonNode *node = log_to_json (log);
+  JsonArray *changes = json_node_get_array (node);
+
+  for (guint i = 0; i < G_N_ELEMENTS (dicomdir_needed); i++)
+    {
+      g_autofree char *tag = NULL;
+      JsonObject *o;
+
+      if ((added & (1u << i)) == 0)
+        continue;
+      tag = lacuna_dicom_tag_format (lacuna_dicom_path_last_tag (dicomdir_needed[i].path));
       o = json_object_new ();
-      json_object_set_string_member (o, "path", needed[i].path);
+      json_object_set_string_member (o, "path", dicomdir_needed[i].path);
       json_object_set_string_member (o, "tag", tag);
-      json_object_set_string_member (o, "keyword", needed[i].keyword);
+      json_object_set_string_member (o, "keyword", dicomdir_needed[i].keyword);
       json_object_set_string_member (o, "action", "added");
       json_object_set_string_member (o, "reason", "absent or empty, and required by the "
                                                   "DICOMDIR: a neutral value was added");
       json_array_add_object_element (changes, o);
     }
-  return TRUE;
+  return node;
+}
+
+/* Files with the same changes (every slice of a series, usually) share one list in the
+ * report: the list is named by a hash of what it holds, so the name is the same in every
+ * run and shard, and its JSON is built once. Returns the name. */
+static char *
+share_changes (LacunaExport  *self,
+               LacunaDeidLog *log,
+               guint          added)
+{
+  g_autoptr(GString) key = g_string_new (NULL);
+  guint n = lacuna_deid_log_get_n_entries (log);
+  char sha[LACUNA_SHA256_HEX_LEN + 1];
+  char *id;
+  gboolean known;
+
+  for (guint i = 0; i < n; i++)
+    {
+      const LacunaDeidLogEntry *e = lacuna_deid_log_get_entry (log, i);
+
+      if (e->kind == LACUNA_DEID_LOG_ELEMENT && e->action == LACUNA_PROFILE_ACTION_K)
+        continue;
+      g_string_append_printf (key, "%d\t%s\t%s\t%d\t%s\n", (int) e->kind,
+                              e->path != NULL ? e->path : "", e->keyword != NULL ? e->keyword : "",
+                              (int) e->action, e->reason != NULL ? e->reason : "");
+    }
+  g_string_append_printf (key, "added %u\n", added);
+  _lacuna_export_sha256_data ((const guint8 *) key->str, key->len, sha);
+  id = g_strdup_printf ("c%.16s", sha);
+
+  g_mutex_lock (&self->lock);
+  known = json_object_has_member (self->change_lists, id);
+  g_mutex_unlock (&self->lock);
+  if (!known)
+    {
+      JsonNode *changes = changes_to_json (log, added);
+
+      g_mutex_lock (&self->lock);
+      if (!json_object_has_member (self->change_lists, id))
+        json_object_set_member (self->change_lists, id, changes);
+      else
+        json_node_unref (changes);
+      g_mutex_unlock (&self->lock);
+    }
+  return id;
 }
 
 /* Records the four components of file_id with the value each stands for; FALSE when one
@@ -900,20 +981,19 @@ is_undecodable (const GError *error)
 }
 
 static LacunaDicomFile *
-reopen_instance (gpointer   data,
-                 GError   **error)
+copy_file (gpointer   data,
+           GError   **error)
 {
-  return open_instance (data, LACUNA_DICOM_OPEN_DEFAULT, NULL, error);
+  return lacuna_dicom_file_copy (data, error);
 }
 
 /* Before de-identification (file is still the input's header): with burned-in AUTO, scans
  * the pixels and adds the proposed boxes to boxes (*out_summary: the report's summary);
  * without, warns when the image likely shows text and gets no box. When the pixels will
- * be verified (scanned, or boxed), *out_original is a second copy of the input and
- * *out_identity its identity. FALSE when the instance failed (already recorded). */
+ * be verified (scanned, or boxed), *out_original is a copy of the input (defaced when its
+ * series is) and *out_identity its identity. FALSE when the instance failed (already recorded). */
 static gboolean
 prepare_burned_in (LacunaExport       *self,
-                   LacunaInstance     *instance,
                    LacunaDicomFile    *file,
                    const char         *label,
                    GArray             *boxes,
@@ -934,7 +1014,8 @@ prepare_burned_in (LacunaExport       *self,
       return TRUE;
     }
 
-  original = open_instance (instance, LACUNA_DICOM_OPEN_DEFAULT, NULL, &error);
+  /* The file as it is now (the input, defaced when its series is): the reference. */
+  original = lacuna_dicom_file_copy (file, &error);
   if (original == NULL)
     {
       fail_instance (self, label, error->message);
@@ -942,7 +1023,7 @@ prepare_burned_in (LacunaExport       *self,
     }
   *out_identity = lacuna_ocr_identity_new_from_file (original);
   if (auto_scan &&
-      !_lacuna_export_scan_burned_in (original, *out_identity, reopen_instance, instance,
+      !_lacuna_export_scan_burned_in (original, *out_identity, copy_file, original,
                                       boxes, out_summary, self->cancellable, &error))
     {
       /* Pixels that cannot be decoded are left out (or included as they are, by request)
@@ -961,13 +1042,13 @@ prepare_burned_in (LacunaExport       *self,
   return TRUE;
 }
 
-/* Verifies the pixels written at tmp. FALSE when the file must not be written (the
+/* Verifies the written pixels. FALSE when the file must not be written (the
  * failure is recorded); *out_verification: the report's "verification". */
 static gboolean
 verify_written (LacunaExport        *self,
                 const char          *label,
                 LacunaDicomFile     *original,
-                const char          *tmp,
+                LacunaDicomFile     *written,
                 LacunaOcrIdentity   *identity,
                 LacunaRedactResult  *redact,
                 JsonNode            *burned_in,
@@ -987,7 +1068,7 @@ verify_written (LacunaExport        *self,
       applied = (const LacunaRedactBox *) redact->applied->data;
       n_applied = redact->applied->len;
     }
-  if (!_lacuna_export_verify_written (original, tmp, identity, applied, n_applied, &passed,
+  if (!_lacuna_export_verify_written (original, written, identity, applied, n_applied, &passed,
                                       &verification, self->cancellable, &error))
     {
       message = g_strdup_printf ("the verification of the written pixels could not run: %s",
@@ -1041,7 +1122,7 @@ write_instance (LacunaExport   *self,
   g_autoptr(LacunaDeidLog) log = NULL;
   g_autoptr(GPtrArray) hits = NULL;
   g_autoptr(JsonBuilder) b = NULL;
-  g_autoptr(JsonNode) changes = NULL;
+  guint added = 0;
   g_autofree char *patient_id = NULL;
   g_autofree char *study_uid = NULL;
   g_autofree char *series_uid = NULL;
@@ -1051,6 +1132,12 @@ write_instance (LacunaExport   *self,
   g_autofree char *dir = NULL;
   g_autofree char *tmp = NULL;
   g_autofree char *input_ts = NULL;
+  g_auto(Input) input = { 0 };
+  g_autoptr(GBytes) out_bytes = NULL;
+  g_autoptr(GMappedFile) out_mapped = NULL;
+  g_autoptr(LacunaDicomFile) written = NULL;
+  const guint8 *out_data;
+  gsize out_size;
   const char *values[4];
   const char *warning = NULL;
   const char *reason;
@@ -1065,12 +1152,12 @@ write_instance (LacunaExport   *self,
   g_autoptr(JsonNode) burned_in = NULL;
   g_autoptr(JsonNode) verification = NULL;
   char sha[LACUNA_SHA256_HEX_LEN + 1];
-  guint64 size = 0;
-  int fd;
+  int fd = -1;
   LacunaDefaceResult *deface = NULL;
   LacunaDeidContext *ctx;
 
-  file = open_instance (instance, LACUNA_DICOM_OPEN_DEFAULT, &warning, &error);
+  if (input_init (&input, instance, &warning, &error))
+    file = input_open (&input, &error);
   if (file == NULL)
     {
       fail_instance (self, label, error->message);
@@ -1119,16 +1206,9 @@ write_instance (LacunaExport   *self,
   if (has_pixels && reason == NULL)
     {
       boxes = instance_boxes (self, instance);
-      if (!prepare_burned_in (self, instance, file, label, boxes, &original, &identity,
+      if (!prepare_burned_in (self, file, label, boxes, &original, &identity,
                               &burned_in))
         return;
-      /* The verification's reference is the defaced slice. */
-      if (deface != NULL && original != NULL &&
-          !lacuna_deface_result_apply (deface, original, &error))
-        {
-          fail_instance (self, label, error->message);
-          return;
-        }
     }
 
   log = lacuna_deid_log_new ();
@@ -1169,8 +1249,7 @@ write_instance (LacunaExport   *self,
   else if (has_pixels)
     save_ts = input_ts;   /* uncheckable, included by request: as it is */
 
-  changes = log_to_json (log);
-  if (!ensure_dicomdir_attributes (self, file, instance, json_node_get_array (changes), &error))
+  if (!ensure_dicomdir_attributes (self, file, instance, &added, &error))
     {
       lacuna_redact_result_clear (&redact);
       fail_instance (self, label, error->message);
@@ -1225,42 +1304,56 @@ write_instance (LacunaExport   *self,
 
     tmp = g_strdup_printf ("%s/.%s%sXXXXXX", dir, base, self->temp_tag);
   }
-  fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0644);
-  if (fd < 0)
-    {
-      g_autofree char *msg = g_strdup_printf ("cannot create a temporary file in the output: %s",
-                                              g_strerror (errno));
 
-      lacuna_redact_result_clear (&redact);
-      fail_instance (self, label, msg);
-      return;
+  /* What is written is read back (parsed from the very bytes that go to disk) for the
+   * residual scan and the verification; small files never leave memory in between. */
+  if (input.bytes != NULL)
+    {
+      out_bytes = lacuna_dicom_file_save_to_bytes (file, save_ts, &error);
+      if (out_bytes != NULL)
+        written = lacuna_dicom_file_open_bytes (out_bytes, file_id, LACUNA_DICOM_OPEN_DEFAULT,
+                                                &error);
+      if (out_bytes != NULL)
+        out_data = g_bytes_get_data (out_bytes, &out_size);
     }
-  close (fd);
-
-  if (!lacuna_dicom_file_save (file, tmp, save_ts, &error))
+  else
     {
-      g_unlink (tmp);
+      fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0644);
+      if (fd >= 0)
+        {
+          close (fd);
+          if (lacuna_dicom_file_save (file, tmp, save_ts, &error) &&
+              (out_mapped = g_mapped_file_new (tmp, FALSE, &error)) != NULL)
+            written = lacuna_dicom_file_open (tmp, LACUNA_DICOM_OPEN_DEFAULT, &error);
+          if (written == NULL)
+            g_unlink (tmp);
+        }
+      else
+        g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (errno),
+                     "cannot create a temporary file in the output: %s", g_strerror (errno));
+      if (out_mapped != NULL)
+        {
+          out_data = (const guint8 *) g_mapped_file_get_contents (out_mapped);
+          out_size = g_mapped_file_get_length (out_mapped);
+        }
+    }
+  if (written == NULL)
+    {
       lacuna_redact_result_clear (&redact);
       fail_instance (self, label, error->message);
       return;
     }
   g_clear_pointer (&file, lacuna_dicom_file_free);
 
-  /* The residual scan reads the written file back. */
   hits = g_ptr_array_new_with_free_func ((GDestroyNotify) lacuna_residual_hit_free);
-  if (!lacuna_residual_check_file (self->residual, tmp, hits, &error))
-    {
-      g_unlink (tmp);
-      lacuna_redact_result_clear (&redact);
-      fail_instance (self, label, error->message);
-      return;
-    }
+  lacuna_residual_check_parsed (self->residual, written, out_data, out_size, hits);
   lacuna_residual_check_text (self->residual, file_id, "file name", hits);
   if (hits->len == 0 && original != NULL && redacted &&
-      !verify_written (self, label, original, tmp, identity, &redact, burned_in,
+      !verify_written (self, label, original, written, identity, &redact, burned_in,
                        &verification))
     {
-      g_unlink (tmp);
+      if (out_mapped != NULL)
+        g_unlink (tmp);
       lacuna_redact_result_clear (&redact);
       return;
     }
@@ -1269,7 +1362,8 @@ write_instance (LacunaExport   *self,
       g_autoptr(JsonBuilder) hb = json_builder_new ();
       g_autofree char *safe = safe_text (self, label, NULL);
 
-      g_unlink (tmp);
+      if (out_mapped != NULL)
+        g_unlink (tmp);
       json_builder_begin_object (hb);
       json_builder_set_member_name (hb, "input");
       json_builder_add_string_value (hb, safe);
@@ -1301,12 +1395,20 @@ write_instance (LacunaExport   *self,
       lacuna_redact_result_clear (&redact);
       return;
     }
+  g_clear_pointer (&written, lacuna_dicom_file_free);
+  g_clear_pointer (&original, lacuna_dicom_file_free);
 
-  if (!_lacuna_export_sha256_file (tmp, sha, &size, &error) || g_rename (tmp, target) != 0)
+  _lacuna_export_sha256_data (out_data, out_size, sha);
+  if (out_bytes != NULL && !_lacuna_export_write_temp (tmp, out_data, out_size, &error))
     {
-      g_autofree char *msg = error != NULL ? g_strdup (error->message)
-                                           : g_strdup_printf ("cannot rename into place: %s",
-                                                              g_strerror (errno));
+      lacuna_redact_result_clear (&redact);
+      fail_instance (self, label, error->message);
+      return;
+    }
+  if (g_rename (tmp, target) != 0)
+    {
+      g_autofree char *msg = g_strdup_printf ("cannot rename into place: %s",
+                                              g_strerror (errno));
 
       g_unlink (tmp);
       lacuna_redact_result_clear (&redact);
@@ -1325,7 +1427,7 @@ write_instance (LacunaExport   *self,
   json_builder_set_member_name (b, "sha256");
   json_builder_add_string_value (b, sha);
   json_builder_set_member_name (b, "size");
-  json_builder_add_int_value (b, (gint64) size);
+  json_builder_add_int_value (b, (gint64) out_size);
   json_builder_set_member_name (b, "input-transfer-syntax");
   json_builder_add_string_value (b, input_ts);
   json_builder_set_member_name (b, "transfer-syntax");
@@ -1341,7 +1443,11 @@ write_instance (LacunaExport   *self,
       json_builder_add_string_value (b, warning);
     }
   json_builder_set_member_name (b, "changes");
-  json_builder_add_value (b, g_steal_pointer (&changes));
+  {
+    g_autofree char *changes_id = share_changes (self, log, added);
+
+    json_builder_add_string_value (b, changes_id);
+  }
   if (has_pixels)
     {
       json_builder_set_member_name (b, "pixels");
@@ -1545,9 +1651,12 @@ sorted_array (JsonArray *array)
   return node;
 }
 
+/* Writes this shard's manifest; with out_manifest, hands it over instead (an unsharded
+ * run finalizes from memory). */
 static gboolean
 write_manifest (LacunaExport  *self,
                 gboolean       complete,
+                JsonObject   **out_manifest,
                 GError       **error)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
@@ -1592,6 +1701,21 @@ write_manifest (LacunaExport  *self,
     {
       json_builder_set_member_name (b, "files");
       json_builder_add_value (b, sorted_array (self->files));
+      json_builder_set_member_name (b, "change-lists");
+      {
+        g_autoptr(GList) ids = json_object_get_members (self->change_lists);
+
+        /* In name order: the report does not depend on thread timing. */
+        ids = g_list_sort (ids, (GCompareFunc) strcmp);
+        json_builder_begin_object (b);
+        for (GList *l = ids; l != NULL; l = l->next)
+          {
+            json_builder_set_member_name (b, l->data);
+            json_builder_add_value (b, json_node_copy (json_object_get_member (self->change_lists,
+                                                                               l->data)));
+          }
+        json_builder_end_object (b);
+      }
       json_builder_set_member_name (b, "left-out");
       json_builder_add_value (b, sorted_array (self->left_out));
       json_builder_set_member_name (b, "failed");
@@ -1604,6 +1728,11 @@ write_manifest (LacunaExport  *self,
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);
+  if (out_manifest != NULL)
+    {
+      *out_manifest = json_object_ref (json_node_get_object (root));
+      return TRUE;
+    }
   json_generator_set_root (gen, root);
   json_generator_set_pretty (gen, TRUE);
   text = json_generator_to_data (gen, NULL);
@@ -1766,7 +1895,6 @@ lacuna_export_run (LacunaExport  *self,
                    GError       **error)
 {
   g_autoptr(LacunaLoader) loader = NULL;
-  g_autoptr(GPtrArray) index_jobs = NULL;
   g_autoptr(GPtrArray) write_jobs = NULL;
   guint n_out;
 
@@ -1800,6 +1928,7 @@ lacuna_export_run (LacunaExport  *self,
   self->cancellable = cancellable;
   self->names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->files = json_array_new ();
+  self->change_lists = json_object_new ();
   self->left_out = json_array_new ();
   self->failed = json_array_new ();
   self->skipped = json_array_new ();
@@ -1808,42 +1937,17 @@ lacuna_export_run (LacunaExport  *self,
   self->uids = lacuna_uid_set_new ();
 
   /* Claim the folder before writing into it (other shards look for a manifest). */
-  if (!write_manifest (self, FALSE, error))
+  if (!write_manifest (self, FALSE, NULL, error))
     return FALSE;
 
+  /* Indexing (every shard needs the whole input UID set) happens while loading. */
   progress (self, "loading", 0, 0);
   loader = lacuna_loader_new ((const char * const *) self->inputs);
+  lacuna_loader_set_file_func (loader, index_file, self);
   self->collection = lacuna_loader_load (loader, cancellable, error);
   if (self->collection == NULL)
     return FALSE;
   collect_instances (self);
-
-  /* Phase 1, over all instances (every shard needs the whole input UID set). */
-  index_jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) index_job_free);
-  for (guint i = 0; i < self->all_instances->len; i++)
-    {
-      IndexJob *job = g_new0 (IndexJob, 1);
-
-      job->self = self;
-      job->instance = g_ptr_array_index (self->all_instances, i);
-      g_ptr_array_add (index_jobs, job);
-    }
-  run_pool (self, "indexing", index_worker, index_jobs);
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
-  for (guint i = 0; i < index_jobs->len; i++)
-    {
-      IndexJob *job = g_ptr_array_index (index_jobs, i);
-      GHashTableIter iter;
-      gpointer key;
-
-      if (job->uids == NULL)
-        continue;
-      g_hash_table_iter_init (&iter, job->uids);
-      while (g_hash_table_iter_next (&iter, &key, NULL))
-        g_hash_table_add (self->uids, g_strdup (key));
-    }
-  g_clear_pointer (&index_jobs, g_ptr_array_unref);
 
   /* Clean Pixel Data and (0028,0301) NO are claimed per file, only for pixels scanned
    * and verified: the context for every other file does without them. */
@@ -1902,17 +2006,24 @@ lacuna_export_run (LacunaExport  *self,
       return FALSE;
     }
 
-  if (!write_manifest (self, TRUE, error))
+  if (self->options->n_shards > 1 && !write_manifest (self, TRUE, NULL, error))
     return FALSE;
 
   if (self->options->n_shards == 1)
     {
       g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(JsonObject) manifest = NULL;
       guint n_failed = 0;
 
+      if (!write_manifest (self, TRUE, &manifest, error))
+        return FALSE;
+      /* What the manifest holds is in memory now. */
+      g_clear_pointer (&self->files, json_array_unref);
+      g_clear_pointer (&self->change_lists, json_object_unref);
       progress (self, "finalizing", 0, 0);
       if (!_lacuna_export_finalize_full (self->outdir, self->report_path, self->zip_path,
-                                         self->residual, FALSE, &n_failed, messages, error))
+                                         self->residual, manifest, FALSE, &n_failed, messages,
+                                         error))
         return FALSE;
       /* The finalizer counts every failure, residual hits in the report included. */
       if (n_failed > lacuna_export_get_n_failed (self))
@@ -1951,7 +2062,7 @@ lacuna_export_finalize (const char  *output,
                    _("The report %s must not be inside the output folder"), path);
       return FALSE;
     }
-  if (!_lacuna_export_finalize_full (output, path, NULL, NULL, TRUE, out_n_failed, NULL,
+  if (!_lacuna_export_finalize_full (output, path, NULL, NULL, NULL, TRUE, out_n_failed, NULL,
                                      error))
     return FALSE;
   if (out_report_path != NULL)

@@ -29,6 +29,7 @@
 
 #include "lacuna-error.h"
 #include "lacuna-findings-report.h"
+#include "lacuna-report.h"
 #include "lacuna-findings-report-private.h"
 #include "lacuna-frame.h"
 #include "lacuna-instance.h"
@@ -385,7 +386,7 @@ index_export (Builder *self)
   for (guint i = 0; i < array_length (files); i++)
     {
       JsonObject *file = array_object (files, i);
-      JsonArray *changes = member_array (file, "changes");
+      JsonArray *changes = lacuna_report_get_changes (self->export, file);
       const char *input = member_string (file, "input");
 
       if (input != NULL)
@@ -1404,7 +1405,7 @@ build_export (Builder *self)
 
     for (guint i = 0; i < array_length (files); i++)
       {
-        JsonArray *changes = member_array (array_object (files, i), "changes");
+        JsonArray *changes = lacuna_report_get_changes (self->export, array_object (files, i));
 
         for (guint j = 0; j < array_length (changes); j++)
           {
@@ -1459,7 +1460,7 @@ build_export (Builder *self)
                      g_strdup (input != NULL ? input : _("(withheld)")),
                      g_strcmp0 (ts_in, ts_out) == 0 ? g_strdup (ts_out)
                      : g_strdup_printf ("%s → %s", ts_in ? ts_in : "?", ts_out ? ts_out : "?"),
-                     g_strdup_printf ("%u", array_length (member_array (file, "changes"))),
+                     g_strdup_printf ("%u", array_length (lacuna_report_get_changes (self->export, file))),
                      regions_text (member_object (file, "pixels")),
                      g_strdup (member_string (file, "residual")));
     }

@@ -44,6 +44,8 @@ struct _LacunaLoader
 
   GStrv                       paths;
 
+  LacunaLoaderFileFunc        file_func;
+  gpointer                    file_data;
   LacunaLoaderFirstImageFunc  first_image_func;
   gpointer                    first_image_data;
   GDestroyNotify              first_image_destroy;
@@ -211,6 +213,17 @@ lacuna_loader_new (const char * const *paths)
 }
 
 void
+lacuna_loader_set_file_func (LacunaLoader         *self,
+                             LacunaLoaderFileFunc  func,
+                             gpointer              user_data)
+{
+  g_return_if_fail (LACUNA_IS_LOADER (self));
+
+  self->file_func = func;
+  self->file_data = user_data;
+}
+
+void
 lacuna_loader_set_first_image_func (LacunaLoader               *self,
                                     LacunaLoaderFirstImageFunc  func,
                                     gpointer                    user_data,
@@ -329,6 +342,8 @@ index_job (gpointer data,
             job->error = g_error_new_literal (LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_PARSE,
                                               _("Pixel Data runs past the end of the file: "
                                                 "the header can be read, the image cannot"));
+          if (self->file_func != NULL)
+            self->file_func (job->instance, file, self->file_data);
           if (self->first_image_func != NULL &&
               lacuna_instance_has_pixels (job->instance) &&
               g_atomic_int_compare_and_exchange (&self->first_image_sent, 0, 1))

@@ -56,6 +56,18 @@ void              lacuna_loader_set_first_image_func (LacunaLoader              
                                                       LacunaLoaderFirstImageFunc  func,
                                                       gpointer                    user_data,
                                                       GDestroyNotify              destroy);
+/* Called for every instance indexed, on the worker thread that opened it, with the file
+ * still open (header only: Pixel Data is not loaded): lets a caller read more of the header
+ * without parsing the file a second time. It may run on several threads at once and must
+ * not keep file. An instance later dropped as a duplicate has been seen too. */
+typedef void (*LacunaLoaderFileFunc) (LacunaInstance  *instance,
+                                      LacunaDicomFile *file,
+                                      gpointer         user_data);
+
+void              lacuna_loader_set_file_func  (LacunaLoader               *self,
+                                                LacunaLoaderFileFunc        func,
+                                                gpointer                    user_data);
+
 /* Files found so far / files indexed so far (any thread). */
 guint             lacuna_loader_get_n_total    (LacunaLoader               *self);
 guint             lacuna_loader_get_n_done     (LacunaLoader               *self);

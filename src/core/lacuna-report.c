@@ -102,6 +102,31 @@ member_object (JsonObject *o,
 }
 
 static void
+html_change_table (GString   *out,
+                   JsonArray *changes)
+{
+  g_string_append (out, "<table><tr><th>Tag</th><th>Keyword</th><th>Path</th>"
+                        "<th>Action</th><th>Reason</th></tr>\n");
+  for (guint j = 0; changes != NULL && j < json_array_get_length (changes); j++)
+    {
+      JsonObject *c = json_array_get_object_element (changes, j);
+
+      g_string_append (out, "<tr><td>");
+      html_text (out, member_string (c, "tag"));
+      g_string_append (out, "</td><td>");
+      html_text (out, member_string (c, "keyword"));
+      g_string_append (out, "</td><td><code>");
+      html_text (out, member_string (c, "path"));
+      g_string_append (out, "</code></td><td>");
+      html_text (out, member_string (c, "action"));
+      g_string_append (out, "</td><td>");
+      html_text (out, member_string (c, "reason"));
+      g_string_append (out, "</td></tr>\n");
+    }
+  g_string_append (out, "</table>\n");
+}
+
+static void
 html_box_list (GString    *out,
                JsonArray  *boxes)
 {
@@ -233,6 +258,7 @@ lacuna_report_to_html (JsonObject *report)
   JsonObject *residual = member_object (report, "residual-scan");
   JsonObject *verification = member_object (report, "verification");
   JsonArray *files = member_array (report, "files");
+  JsonObject *lists = member_object (report, "change-lists");
 
   g_string_append (out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                         "<title>Lacuna de-identification report</title>\n<style>\n"
@@ -319,7 +345,7 @@ lacuna_report_to_html (JsonObject *report)
   for (guint i = 0; files != NULL && i < json_array_get_length (files); i++)
     {
       JsonObject *f = json_array_get_object_element (files, i);
-      JsonArray *changes = member_array (f, "changes");
+      JsonArray *changes = lacuna_report_get_changes (report, f);
       JsonObject *pixels = member_object (f, "pixels");
 
       g_string_append (out, "<details><summary><code>");
@@ -356,25 +382,34 @@ lacuna_report_to_html (JsonObject *report)
             }
         }
       html_burned_in (out, f);
-      g_string_append (out, "<table><tr><th>Tag</th><th>Keyword</th><th>Path</th>"
-                            "<th>Action</th><th>Reason</th></tr>\n");
-      for (guint j = 0; changes != NULL && j < json_array_get_length (changes); j++)
+      if (changes != NULL && *member_string (f, "changes"))
         {
-          JsonObject *c = json_array_get_object_element (changes, j);
-
-          g_string_append (out, "<tr><td>");
-          html_text (out, member_string (c, "tag"));
-          g_string_append (out, "</td><td>");
-          html_text (out, member_string (c, "keyword"));
-          g_string_append (out, "</td><td><code>");
-          html_text (out, member_string (c, "path"));
-          g_string_append (out, "</code></td><td>");
-          html_text (out, member_string (c, "action"));
-          g_string_append (out, "</td><td>");
-          html_text (out, member_string (c, "reason"));
-          g_string_append (out, "</td></tr>\n");
+          /* A shared list: shown once, below. */
+          g_string_append (out, "<p>Attributes changed: <a href=\"#");
+          html_text (out, member_string (f, "changes"));
+          g_string_append_printf (out, "\">list %s</a> (%u)</p>\n", member_string (f, "changes"),
+                                  json_array_get_length (changes));
         }
-      g_string_append (out, "</table></details>\n");
+      else
+        html_change_table (out, changes);
+      g_string_append (out, "</details>\n");
+    }
+
+  if (lists != NULL && json_object_get_size (lists) > 0)
+    {
+      g_autoptr(GList) ids = g_list_sort (json_object_get_members (lists), (GCompareFunc) strcmp);
+
+      g_string_append (out, "<h2>Attributes changed</h2>\n<p>Files with the same changes share "
+                            "one list; each file above names its list.</p>\n");
+      for (GList *l = ids; l != NULL; l = l->next)
+        {
+          g_string_append (out, "<h3 id=\"");
+          html_text (out, l->data);
+          g_string_append (out, "\">List ");
+          html_text (out, l->data);
+          g_string_append (out, "</h3>\n");
+          html_change_table (out, member_array (lists, l->data));
+        }
     }
   g_string_append (out, "</body></html>\n");
   return g_string_free (out, FALSE);
@@ -435,6 +470,58 @@ append_all (JsonArray  *to,
 
   for (guint i = 0; from != NULL && i < json_array_get_length (from); i++)
     json_array_add_element (to, json_node_copy (json_array_get_element (from, i)));
+}
+
+/* The shards name equal lists equally (a hash of their text): the union. */
+static void
+merge_change_lists (JsonObject *to,
+                    JsonObject *manifest)
+{
+  JsonObject *from = member_object (manifest, "change-lists");
+  g_autoptr(GList) ids = NULL;
+
+  if (from == NULL)
+    return;
+  ids = json_object_get_members (from);
+  for (GList *l = ids; l != NULL; l = l->next)
+    if (!json_object_has_member (to, l->data))
+      json_object_set_member (to, l->data, json_node_copy (json_object_get_member (from, l->data)));
+}
+
+/* A copy of o with its members in name order (the report does not depend on the order
+ * the shards were read in). */
+static JsonObject *
+sorted_object (JsonObject *o)
+{
+  g_autoptr(GList) names = g_list_sort (json_object_get_members (o), (GCompareFunc) strcmp);
+  JsonObject *sorted = json_object_new ();
+
+  for (GList *l = names; l != NULL; l = l->next)
+    json_object_set_member (sorted, l->data, json_node_copy (json_object_get_member (o, l->data)));
+  return sorted;
+}
+
+JsonArray *
+lacuna_report_get_changes (JsonObject *report,
+                           JsonObject *file)
+{
+  JsonNode *node;
+
+  g_return_val_if_fail (file != NULL, NULL);
+
+  node = json_object_get_member (file, "changes");
+  if (node == NULL)
+    return NULL;
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    return json_node_get_array (node);
+  if (report != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+      json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      JsonObject *lists = member_object (report, "change-lists");
+
+      return lists != NULL ? member_array (lists, json_node_get_string (node)) : NULL;
+    }
+  return NULL;
 }
 
 static GPtrArray *
@@ -562,6 +649,7 @@ _lacuna_export_finalize_full (const char     *outdir,
                               const char     *report_path,
                               const char     *zip_path,
                               LacunaResidual *residual,
+                              JsonObject     *manifest,
                               gboolean        verify_hashes,
                               guint          *out_n_failed,
                               GPtrArray      *out_messages,
@@ -573,6 +661,7 @@ _lacuna_export_finalize_full (const char     *outdir,
   g_autoptr(GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(JsonObject) report = json_object_new ();
   JsonArray *files = json_array_new ();
+  g_autoptr(JsonObject) change_lists = json_object_new ();
   JsonArray *left_out = json_array_new ();
   JsonArray *failed = json_array_new ();
   JsonArray *skipped = json_array_new ();
@@ -587,12 +676,21 @@ _lacuna_export_finalize_full (const char     *outdir,
   gint64 n_needles = 0, n_failed_inst = 0;
 
   json_object_set_array_member (report, "files", files);
+
   json_object_set_array_member (report, "left-out", left_out);
   json_object_set_array_member (report, "skipped", skipped);
   json_object_set_array_member (report, "failed", failed);
   json_object_set_array_member (report, "warnings", warnings);
 
-  manifests = read_manifests (outdir, &n_shards, error);
+  if (manifest != NULL)
+    {
+      /* An unsharded run hands its manifest over in memory. */
+      manifests = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+      g_ptr_array_add (manifests, json_object_ref (manifest));
+      n_shards = 1;
+    }
+  else
+    manifests = read_manifests (outdir, &n_shards, error);
   if (manifests == NULL)
     return FALSE;
   first = g_ptr_array_index (manifests, 0);
@@ -610,11 +708,14 @@ _lacuna_export_finalize_full (const char     *outdir,
       n_hits += member_int (m, "residual-hits");
       n_needles = MAX (n_needles, member_int (m, "residual-needles"));
       append_all (files, m, "files");
+      merge_change_lists (change_lists, m);
       append_all (left_out, m, "left-out");
       append_all (failed, m, "failed");
       append_all (skipped, m, "skipped");
       append_all (warnings, m, "warnings");
     }
+
+  json_object_set_object_member (report, "change-lists", sorted_object (change_lists));
 
   if (n_in != n_instances)
     {

@@ -16,10 +16,14 @@
  *   "zip": { "path", "sha256", "size" } | null,
  *   "files": [ { "file-id", "input", "sop-class-uid", "sha256", "size",
  *                "input-transfer-syntax", "transfer-syntax", "preamble"?,
- *                "included-unchecked"?, "changes": [ { "path", "tag", "keyword",
- *                "action" (X Z D C U added note), "reason" } ], "pixels"?: { "rewritten",
+ *                "included-unchecked"?, "changes": ID (the name of its list in
+ *                "change-lists"), "pixels"?: { "rewritten",
  *                "regions": [ BOX ], "notes" }, "burned-in"?: SCAN,
  *                "verification"?: VERIFICATION, "residual" } ],
+ *   "change-lists": { ID: [ { "path", "tag", "keyword", "action" (X Z D C U added note),
+ *                     "reason" } ] }: the attributes changed, one list for all the files
+ *                     with the same changes (ID: "c" + 16 hex digits of the SHA-256 of
+ *                     the list's compact JSON; files name their list),
  *   "left-out": [ { "input", "sop-class-uid", "reason" } ],
  *   "skipped":  [ { "input", "reason" } ],
  *   "failed":   [ { "input" | "file-id", "error", "residual-hits"?, "burned-in"?,
@@ -52,6 +56,11 @@ char     *lacuna_report_dup_html_path (const char  *json_path);
 
 /* The HTML rendering of a report object (every text escaped). */
 char     *lacuna_report_to_html       (JsonObject  *report);
+
+/* The changes of one entry of "files" (the list it names in "change-lists"; reports
+ * written before lists were shared hold the array itself). NULL when absent. */
+JsonArray *lacuna_report_get_changes  (JsonObject  *report,
+                                       JsonObject  *file);
 
 /* The JSON text of a report object (pretty-printed). */
 char     *lacuna_report_to_json       (JsonObject  *report);

@@ -1072,28 +1072,20 @@ raw_pass (Scan         *sc,
 }
 
 gboolean
-lacuna_residual_check_file (LacunaResidual  *self,
-                            const char      *path,
-                            GPtrArray       *hits,
-                            GError         **error)
+lacuna_residual_check_parsed (LacunaResidual  *self,
+                              LacunaDicomFile *file,
+                              const guint8    *data,
+                              gsize            size,
+                              GPtrArray       *hits)
 {
-  g_autoptr(LacunaDicomFile) file = NULL;
-  g_autoptr(GMappedFile) mapped = NULL;
   g_autofree gboolean *needle_hit = NULL;
   ElementScan es;
   Scan sc = { 0 };
 
   g_return_val_if_fail (self != NULL, FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (file != NULL, FALSE);
+  g_return_val_if_fail (data != NULL || size == 0, FALSE);
   g_return_val_if_fail (hits != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  mapped = g_mapped_file_new (path, FALSE, error);
-  if (mapped == NULL)
-    return FALSE;
-  file = lacuna_dicom_file_open (path, LACUNA_DICOM_OPEN_DEFAULT, error);
-  if (file == NULL)
-    return FALSE;
 
   sc.ac = get_automaton (self);
   needle_hit = g_new0 (gboolean, MAX (sc.ac->n_needles, 1));
@@ -1106,11 +1098,35 @@ lacuna_residual_check_file (LacunaResidual  *self,
 
   sc.raw = TRUE;
   sc.where = NULL;
-  if (g_mapped_file_get_length (mapped) > 0)
-    raw_pass (&sc, (const guint8 *) g_mapped_file_get_contents (mapped),
-              g_mapped_file_get_length (mapped));
+  if (size > 0)
+    raw_pass (&sc, data, size);
 
   g_hash_table_unref (sc.reported);
   automaton_unref (sc.ac);
   return TRUE;
+}
+
+gboolean
+lacuna_residual_check_file (LacunaResidual  *self,
+                            const char      *path,
+                            GPtrArray       *hits,
+                            GError         **error)
+{
+  g_autoptr(LacunaDicomFile) file = NULL;
+  g_autoptr(GMappedFile) mapped = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (hits != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  mapped = g_mapped_file_new (path, FALSE, error);
+  if (mapped == NULL)
+    return FALSE;
+  file = lacuna_dicom_file_open (path, LACUNA_DICOM_OPEN_DEFAULT, error);
+  if (file == NULL)
+    return FALSE;
+  return lacuna_residual_check_parsed (self, file,
+                                       (const guint8 *) g_mapped_file_get_contents (mapped),
+                                       g_mapped_file_get_length (mapped), hits);
 }

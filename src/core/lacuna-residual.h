@@ -50,6 +50,12 @@ gboolean        lacuna_residual_check_file   (LacunaResidual   *self,
                                               const char       *path,
                                               GPtrArray        *hits,
                                               GError          **error);
+/* The same for a written file already parsed (file) whose bytes are data. */
+gboolean        lacuna_residual_check_parsed (LacunaResidual   *self,
+                                              LacunaDicomFile  *file,
+                                              const guint8     *data,
+                                              gsize             size,
+                                              GPtrArray        *hits);
 /* Searches a text (a report, a file name); `where` names it in the hits. */
 void            lacuna_residual_check_text   (LacunaResidual   *self,
                                               const char       *text,

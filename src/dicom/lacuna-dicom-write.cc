@@ -11,6 +11,7 @@
 #include "dcmtk/config/osconfig.h"
 #include "dcmtk/dcmdata/dctk.h"
 #include "dcmtk/dcmdata/dcddirif.h"
+#include "dcmtk/dcmdata/dcostrmb.h"
 #include "dcmtk/dcmdata/dcrlerp.h"
 #include "dcmtk/dcmjpeg/djrplol.h"
 #include "dcmtk/dcmjpls/djrparam.h"
@@ -76,16 +77,55 @@ set_meta (DcmFileFormat     &out,
   return true;
 }
 
-gboolean
-lacuna_dicom_file_save (LacunaDicomFile  *file,
-                        const char       *path,
-                        const char       *transfer_syntax,
-                        GError          **error)
+/* Writes the whole file (preamble, meta, dataset) into out, a buffer at a time. */
+static OFCondition
+write_to_bytes (DcmFileFormat    &format,
+                E_TransferSyntax  tx,
+                GByteArray       *out)
 {
-  g_return_val_if_fail (file != NULL, FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  const offile_off_t chunk = 256 * 1024;
+  std::unique_ptr<guint8[]> buffer (new guint8[chunk]);
+  DcmOutputBufferStream stream (buffer.get (), chunk);
+  OFCondition cond;
 
+  format.transferInit ();
+  do
+    {
+      void *data = NULL;
+      offile_off_t length = 0;
+
+      cond = format.write (stream, tx, EET_ExplicitLength, NULL, EGL_withoutGL, EPD_noChange,
+                           0, 0, 0, EWM_dontUpdateMeta);
+      stream.flushBuffer (data, length);
+      if (length > 0)
+        g_byte_array_append (out, (const guint8 *) data, (guint) length);
+    }
+  while (cond == EC_StreamNotifyClient);
+  format.transferEnd ();
+  /* A deflated dataset still sits partly in the compression filter. */
+  while (cond.good () && !stream.isFlushed ())
+    {
+      void *data = NULL;
+      offile_off_t length = 0;
+
+      stream.flush ();
+      stream.flushBuffer (data, length);
+      if (length > 0)
+        g_byte_array_append (out, (const guint8 *) data, (guint) length);
+      else if (!stream.isFlushed ())
+        return EC_StreamNotifyClient;
+    }
+  return cond;
+}
+
+/* Saves to path, or into bytes when path is NULL. */
+static gboolean
+save_common (LacunaDicomFile  *file,
+             const char       *path,
+             GByteArray       *bytes,
+             const char       *transfer_syntax,
+             GError          **error)
+{
   try
     {
       const char *target_uid = transfer_syntax != NULL ? transfer_syntax
@@ -193,8 +233,11 @@ lacuna_dicom_file_save (LacunaDicomFile  *file,
         if (!set_meta (out, tx, error))
           return FALSE;
 
-        cond = out.saveFile (OFFilename (path), tx, EET_ExplicitLength, EGL_withoutGL,
-                             EPD_noChange, 0, 0, EWM_dontUpdateMeta);
+        if (path != NULL)
+          cond = out.saveFile (OFFilename (path), tx, EET_ExplicitLength, EGL_withoutGL,
+                               EPD_noChange, 0, 0, EWM_dontUpdateMeta);
+        else
+          cond = write_to_bytes (out, tx, bytes);
         if (cond.bad ())
           {
             _lacuna_dicom_set_error (error, LACUNA_DICOM_ERROR_WRITE, "cannot write the file",
@@ -215,6 +258,38 @@ lacuna_dicom_file_save (LacunaDicomFile  *file,
                    "writing the file failed unexpectedly");
     }
   return FALSE;
+}
+
+gboolean
+lacuna_dicom_file_save (LacunaDicomFile  *file,
+                        const char       *path,
+                        const char       *transfer_syntax,
+                        GError          **error)
+{
+  g_return_val_if_fail (file != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return save_common (file, path, NULL, transfer_syntax, error);
+}
+
+GBytes *
+lacuna_dicom_file_save_to_bytes (LacunaDicomFile  *file,
+                                 const char       *transfer_syntax,
+                                 GError          **error)
+{
+  GByteArray *bytes;
+
+  g_return_val_if_fail (file != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  bytes = g_byte_array_new ();
+  if (!save_common (file, NULL, bytes, transfer_syntax, error))
+    {
+      g_byte_array_unref (bytes);
+      return NULL;
+    }
+  return g_byte_array_free_to_bytes (bytes);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -392,7 +467,11 @@ lacuna_dicom_write_dicomdir (const char          *root,
         DicomDirInterface dd;
         OFCondition cond;
 
-        dd.disableBackupMode (OFTrue);
+        /* DCMTK's "disable" switches disable with OFFalse. No backup (the DICOMDIR is new),
+         * and no comparison of each record with the ones before it: that check only logs
+         * warnings (silenced here), and its search made a set of n files cost n². */
+        dd.disableBackupMode (OFFalse);
+        dd.disableConsistencyCheck (OFFalse);
         dd.enableInventMode (OFFalse);
         dd.enableInventPatientIDMode (OFFalse);
 

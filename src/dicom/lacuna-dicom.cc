@@ -331,6 +331,41 @@ lacuna_dicom_file_open_bytes (GBytes                *bytes,
 }
 
 LacunaDicomFile *
+lacuna_dicom_file_copy (LacunaDicomFile  *file,
+                        GError          **error)
+{
+  g_return_val_if_fail (file != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  try
+    {
+      std::unique_ptr<LacunaDicomFile> copy (new LacunaDicomFile ());
+
+      /* DCMTK copies every element (lazily loaded values keep reading from the source). */
+      copy->format = file->format;
+      copy->transfer_syntax = file->transfer_syntax;
+      copy->name = file->name;
+      copy->has_meta = file->has_meta;
+      copy->header_only = file->header_only;
+      copy->charset_failed = file->charset_failed;
+      copy->pixels_truncated = file->pixels_truncated;
+      copy->pixels_host_order = file->pixels_host_order;
+      return copy.release ();
+    }
+  catch (const std::bad_alloc &)
+    {
+      g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_TOO_LARGE,
+                   "out of memory while copying the DICOM data");
+    }
+  catch (const std::exception &)
+    {
+      g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_FAILED,
+                   "copying the DICOM data failed unexpectedly");
+    }
+  return NULL;
+}
+
+LacunaDicomFile *
 lacuna_dicom_file_new (void)
 {
   LacunaDicomFile *file;

@@ -77,6 +77,9 @@ LacunaDicomFile *lacuna_dicom_file_open_bytes  (GBytes                *bytes,
                                                 const char            *name,
                                                 LacunaDicomOpenFlags   flags,
                                                 GError               **error);
+/* An independent copy of file as it is now (cheaper than parsing the bytes again). */
+LacunaDicomFile *lacuna_dicom_file_copy        (LacunaDicomFile       *file,
+                                                GError               **error);
 /* A new, empty dataset (to build files: the sample study, tests). */
 LacunaDicomFile *lacuna_dicom_file_new         (void);
 void             lacuna_dicom_file_free        (LacunaDicomFile       *file);
@@ -102,6 +105,10 @@ gboolean         lacuna_dicom_file_save        (LacunaDicomFile       *file,
                                                 const char            *path,
                                                 const char            *transfer_syntax,
                                                 GError               **error);
+/* The same file as bytes in memory (what save would write). */
+GBytes          *lacuna_dicom_file_save_to_bytes (LacunaDicomFile     *file,
+                                                  const char          *transfer_syntax,
+                                                  GError             **error);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Elements                                                                                 */

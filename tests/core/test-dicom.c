@@ -352,6 +352,70 @@ test_dicom_real_roundtrip (void)
     }
 }
 
+/* Saving into memory gives exactly the bytes a save to a file writes; a copy is
+ * independent of its source (an edit of one never shows in the other). */
+static void
+test_dicom_bytes_and_copy (void)
+{
+  g_autofree char *dir = NULL;
+
+  if (lacuna_test_get_testdata () == NULL)
+    return;
+  dir = lacuna_test_make_tmpdir ();
+
+  for (gsize i = 0; i < G_N_ELEMENTS (roundtrip_files); i++)
+    {
+      g_autoptr(LacunaDicomFile) file = open_testdata (roundtrip_files[i]);
+      g_autoptr(LacunaDicomFile) copy = NULL;
+      g_autoptr(LacunaDicomFile) reread = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(GBytes) copy_bytes = NULL;
+      g_autoptr(GPtrArray) before = NULL;
+      g_autoptr(GPtrArray) after = NULL;
+      g_autofree char *out = g_strdup_printf ("%s/bytes-%" G_GSIZE_FORMAT ".dcm", dir, i);
+      g_autofree char *saved = NULL;
+      g_autofree char *name = NULL;
+      gsize saved_len = 0;
+      const char *ts;
+
+      if (file == NULL)
+        return;
+      g_test_message ("%s", roundtrip_files[i]);
+      ts = lacuna_dicom_file_get_transfer_syntax (file);
+      copy = lacuna_dicom_file_copy (file, &error);
+      g_assert_no_error (error);
+
+      g_assert_true (lacuna_dicom_file_save (file, out, ts, &error));
+      g_assert_no_error (error);
+      bytes = lacuna_dicom_file_save_to_bytes (file, ts, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_file_get_contents (out, &saved, &saved_len, NULL));
+      g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), saved,
+                       saved_len);
+
+      /* The copy, edited, saves what the source would have before the edit … */
+      copy_bytes = lacuna_dicom_file_save_to_bytes (copy, ts, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_bytes_equal (bytes, copy_bytes));
+      g_assert_true (lacuna_dicom_file_set_string (copy, "00100010", NULL, "COPY^ONLY", &error));
+      g_assert_no_error (error);
+      g_assert_true (lacuna_dicom_file_remove (copy, "00080018", &error));
+      g_assert_no_error (error);
+      /* … and the source is untouched by it. */
+      name = lacuna_dicom_file_dup_string (file, "00100010", NULL);
+      g_assert_cmpstr (name, !=, "COPY^ONLY");
+      g_assert_true (lacuna_dicom_file_has (file, "00080018"));
+
+      /* What was saved into memory reads back the same as the source. */
+      reread = lacuna_dicom_file_open_bytes (bytes, "bytes", LACUNA_DICOM_OPEN_DEFAULT, &error);
+      g_assert_no_error (error);
+      collect (file, &before, NULL);
+      collect (reread, &after, NULL);
+      assert_same_lines (before, after);
+    }
+}
+
 typedef struct
 {
   LacunaDicomFile *file;
@@ -997,6 +1061,7 @@ main (int   argc,
   g_test_add_func ("/core/dicom/new-edit", test_dicom_new_edit);
   g_test_add_func ("/core/dicom/new-save-roundtrip", test_dicom_new_save_roundtrip);
   g_test_add_func ("/core/dicom/real-roundtrip", test_dicom_real_roundtrip);
+  g_test_add_func ("/core/dicom/bytes-and-copy", test_dicom_bytes_and_copy);
   g_test_add_func ("/core/dicom/walk-values", test_dicom_walk_values);
   g_test_add_func ("/core/dicom/walk-control", test_dicom_walk_control);
   g_test_add_func ("/core/dicom/private-creator", test_dicom_private_creator);

@@ -20,6 +20,7 @@
 
 #include "lacuna-core.h"
 #include "lacuna-export.h"
+#include "lacuna-report.h"
 #include "lacuna-test-util.h"
 
 #define PDF_FILE   "variety/sr-pdf-rt/orthanc_sample-pdf.dcm"
@@ -354,7 +355,37 @@ assert_dicomdir_and_report (const char *outdir,
       g_assert_cmpint (lacuna_test_run (argv, &out, NULL), ==, 0);
       g_assert_true (g_str_has_prefix (out, json_object_get_string_member (f, "sha256")));
       g_assert_true (json_object_has_member (f, "changes"));
+      /* The list it names is in the report, and says what was done to the patient's
+       * name (a Z or D action, by tag and keyword, never a value). */
+      {
+        JsonArray *changes = lacuna_report_get_changes (report, f);
+        gboolean name_changed = FALSE;
+
+        g_assert_nonnull (changes);
+        for (guint j = 0; j < json_array_get_length (changes); j++)
+          {
+            JsonObject *c = json_array_get_object_element (changes, j);
+
+            if (g_strcmp0 (json_object_get_string_member (c, "tag"), "(0010,0010)") == 0)
+              name_changed = g_strcmp0 (json_object_get_string_member (c, "keyword"),
+                                        "PatientName") == 0;
+          }
+        g_assert_true (name_changed);
+      }
     }
+  /* Every list is named by a file; files with the same changes share one. */
+  {
+    g_autoptr(GHashTable) named = g_hash_table_new (g_str_hash, g_str_equal);
+
+    for (guint i = 0; i < json_array_get_length (files); i++)
+      g_hash_table_add (named, (gpointer) json_object_get_string_member (
+                                 json_array_get_object_element (files, i), "changes"));
+    g_assert_cmpuint (json_object_get_size (json_object_get_object_member (report,
+                                                                           "change-lists")),
+                      ==, g_hash_table_size (named));
+    if (n_files >= 10)
+      g_assert_cmpuint (g_hash_table_size (named), <, n_files);
+  }
   {
     JsonObject *d = json_object_get_object_member (report, "dicomdir");
 

@@ -1247,6 +1247,60 @@ test_cancel_during_load (void)
   g_clear_object (&fi.first);
 }
 
+typedef struct
+{
+  GMutex      lock;
+  GHashTable *seen;   /* SOP Instance UID → the UID the open file holds */
+  guint       calls;
+} FileCalls;
+
+static void
+file_cb (LacunaInstance  *instance,
+         LacunaDicomFile *file,
+         gpointer         user_data)
+{
+  FileCalls *fc = user_data;
+  char *uid = lacuna_dicom_file_dup_string (file, "00080018", NULL);
+
+  g_mutex_lock (&fc->lock);
+  fc->calls++;
+  g_hash_table_insert (fc->seen, g_strdup (lacuna_instance_get_sop_instance_uid (instance)), uid);
+  g_mutex_unlock (&fc->lock);
+}
+
+/* The file function sees every instance once, with that instance's own header open. */
+static void
+test_file_func (void)
+{
+  g_autofree char *ge = lacuna_test_dup_testdata (GE_TILT);
+  const char *paths[] = { ge, NULL };
+  g_autoptr(LacunaLoader) loader = NULL;
+  g_autoptr(LacunaCollection) collection = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  FileCalls fc = { .seen = seen };
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (ge == NULL)
+    return;
+  g_mutex_init (&fc.lock);
+  loader = lacuna_loader_new (paths);
+  lacuna_loader_set_file_func (loader, file_cb, &fc);
+  collection = lacuna_loader_load (loader, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lacuna_collection_get_n_instances (collection), >, 1);
+  g_assert_cmpuint (fc.calls, ==, lacuna_collection_get_n_instances (collection));
+  g_assert_cmpuint (g_hash_table_size (seen), ==, fc.calls);
+  g_hash_table_iter_init (&iter, seen);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      g_assert_cmpstr (key, ==, value);
+      g_assert_nonnull (lacuna_collection_find_instance (collection, key));
+    }
+  g_mutex_clear (&fc.lock);
+}
+
 static void
 destroy_count (gpointer data)
 {
@@ -1360,6 +1414,7 @@ main (int   argc,
 
   g_test_add_func ("/core/loader/instance/new-destroy", test_instance_new_destroy);
   g_test_add_func ("/core/loader/truncated-pixels", test_truncated_pixels);
+  g_test_add_func ("/core/loader/file-func", test_file_func);
   g_test_add_func ("/core/loader/instance/parse-ds", test_parse_ds);
   g_test_add_func ("/core/loader/series/new-destroy", test_series_new_destroy);
   g_test_add_func ("/core/loader/series/sort-direction", test_series_sort_direction);
