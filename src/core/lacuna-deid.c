@@ -584,10 +584,31 @@ typedef struct
   guint8      element;   /* low byte of the element number in the block */
 } SafePrivate;
 
-/* Retain Safe Private: the attributes known to be safe (PS3.15 E.3.10). Deliberately empty
- * in this version: every entry must be justified against Table E.3.10-1 and the vendor's
- * documentation, and none has been yet. The mechanism below is complete. */
+/* Retain Safe Private: attributes PS3.15 Table E.3.10-1 lists as safe, the quantitative
+ * ones that analysis needs (b-values and diffusion directions for dcm2niix and friends,
+ * the PET SUV factors of QIBA's vendor-neutral SUV pseudo-code, MR scaling, CT pitch and
+ * table speed). A subset on purpose: the table's long lists for ultrasound and
+ * mammography are not carried, since a wrong entry would keep data that is not safe.
+ * By private creator and the low byte of the element (the block may be any). */
 static const SafePrivate safe_private[] = {
+  { "SIEMENS MR HEADER", 0x0C },          /* (0019,xx0C) B_value */
+  { "SIEMENS MR HEADER", 0x0D },          /* (0019,xx0D) DiffusionDirectionality */
+  { "SIEMENS MR HEADER", 0x0E },          /* (0019,xx0E) DiffusionGradientDirection */
+  { "SIEMENS MR HEADER", 0x27 },          /* (0019,xx27) B_matrix */
+  { "GEMS_ACQU_01", 0x23 },               /* (0019,xx23) Table Speed */
+  { "GEMS_ACQU_01", 0x27 },               /* (0019,xx27) Rotation Speed */
+  { "GEMS_SERS_01", 0x07 },               /* (0025,xx07) Images in Series */
+  { "GEMS_PARM_01", 0x27 },               /* (0043,xx27) Scan Pitch Ratio */
+  { "GEMS_PARM_01", 0x39 },               /* (0043,xx39) Slop_int_6…9 (b-value) */
+  { "GEMS_PARM_01", 0x6F },               /* (0043,xx6F) Scanner Table Entry */
+  { "GEMS_HELIOS_01", 0x01 },             /* (0045,xx01) Number of Macro Rows in Detector */
+  { "GEMS_HELIOS_01", 0x02 },             /* (0045,xx02) Macro Width at ISO Center */
+  { "Philips Imaging DD 001", 0x03 },     /* (2001,xx03) Diffusion B-Factor */
+  { "Philips Imaging DD 001", 0x04 },     /* (2001,xx04) Diffusion Direction */
+  { "Philips MR Imaging DD 001", 0x0D },  /* (2005,xx0D) Scale Intercept */
+  { "Philips MR Imaging DD 001", 0x0E },  /* (2005,xx0E) Scale Slope */
+  { "Philips PET Private Group", 0x00 },  /* (7053,xx00) SUV Factor */
+  { "Philips PET Private Group", 0x09 },  /* (7053,xx09) Activity Concentration Scale Factor */
   { NULL, 0 },
 };
 

@@ -427,7 +427,7 @@ run_option (LacunaProfileOption option)
   g_assert_cmpint (lacuna_dicom_file_has (out, "60000040"), ==, graphics);
   g_assert_cmpint (lacuna_dicom_file_has (out, "50003000"), ==, graphics);
   g_assert_cmpint (lacuna_dicom_file_has (out, "60004000"), ==, graphics);   /* C: text cleaned */
-  /* Private: removed (the safe list is empty). */
+  /* Private: removed (its creator is not one of the safe list). */
   g_assert_false (lacuna_dicom_file_has (out, "00090010"));
   g_assert_false (lacuna_dicom_file_has (out, "00091001"));
 }
