@@ -907,6 +907,15 @@ _lacuna_export_finalize_full (const char     *outdir,
 
   if (!lacuna_report_write (report, report_path, error))
     return FALSE;
+  /* The report holds what the shards' manifests said: the output keeps only the DICOMDIR
+   * and the tree (the report is how a rerun recognises it). */
+  if (manifest == NULL)
+    for (guint i = 0; i < n_shards; i++)
+      {
+        g_autofree char *path = _lacuna_export_manifest_path (outdir, i, n_shards);
+
+        g_unlink (path);
+      }
   if (out_n_failed != NULL)
     *out_n_failed = (guint) n_failed;
   return TRUE;

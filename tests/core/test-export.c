@@ -609,6 +609,15 @@ test_shards (void)
   /* The same instance files. */
   assert_same_hashes (a, b);
   assert_dicomdir_and_report (sharded, LACUNA_SAMPLE_N_FILES);
+  /* The manifests are gone once the report holds what they said. */
+  {
+    g_autoptr(GDir) dir = g_dir_open (sharded, 0, NULL);
+    const char *name;
+
+    g_assert_nonnull (dir);
+    while ((name = g_dir_read_name (dir)) != NULL)
+      g_assert_false (g_str_has_prefix (name, ".lacuna-shard-"));
+  }
 
   g_assert_cmpint (run_cli (NULL, NULL, "clean", "--shard", "3/3", s.input, "-o", sharded,
                             NULL), ==, 2);
