@@ -347,28 +347,38 @@ typedef struct
 } TagNames;
 
 static GMutex names_lock;
-static GHashTable *names_public;    /* tag → TagNames* */
-static GHashTable *names_private;   /* "creator\x1fggggxxee" → TagNames* (ee: low byte) */
+static GHashTable *names_by_creator;   /* creator ("" for none) → (tag → TagNames*) */
+
+/* The table for creator (created when absent); names_lock held. */
+static GHashTable *
+names_table (const char *creator)
+{
+  GHashTable *table;
+
+  if (names_by_creator == NULL)
+    names_by_creator = g_hash_table_new (g_str_hash, g_str_equal);
+  table = (GHashTable *) g_hash_table_lookup (names_by_creator, creator);
+  if (table == NULL)
+    {
+      table = g_hash_table_new (NULL, NULL);
+      g_hash_table_insert (names_by_creator, g_strdup (creator), table);
+    }
+  return table;
+}
 
 static const TagNames *
 tag_names (DcmTag      &tag,
            guint32      t,
            const char  *creator)
 {
-  g_autofree char *key = NULL;
+  /* A private element is known by its creator and its place in the block (low byte). */
+  guint32 key = creator != NULL ? (t & 0xFFFF00FFu) : t;
   TagNames *names;
 
-  if ((t >> 16) % 2 == 1)
-    key = g_strdup_printf ("%s\x1f%08x", creator != NULL ? creator : "",
-                           creator != NULL ? (t & 0xFFFF00FFu) : t);
+  if (creator == NULL)
+    creator = "";
   g_mutex_lock (&names_lock);
-  if (names_public == NULL)
-    {
-      names_public = g_hash_table_new (NULL, NULL);
-      names_private = g_hash_table_new (g_str_hash, g_str_equal);
-    }
-  names = (TagNames *) (key != NULL ? g_hash_table_lookup (names_private, key)
-                                    : g_hash_table_lookup (names_public, GUINT_TO_POINTER (t)));
+  names = (TagNames *) g_hash_table_lookup (names_table (creator), GUINT_TO_POINTER (key));
   g_mutex_unlock (&names_lock);
   if (names != NULL)
     return names;
@@ -379,9 +389,8 @@ tag_names (DcmTag      &tag,
   names->name = name_of (t, names->keyword);
   g_mutex_lock (&names_lock);
   {
-    TagNames *known = (TagNames *) (key != NULL
-                                      ? g_hash_table_lookup (names_private, key)
-                                      : g_hash_table_lookup (names_public, GUINT_TO_POINTER (t)));
+    GHashTable *table = names_table (creator);
+    TagNames *known = (TagNames *) g_hash_table_lookup (table, GUINT_TO_POINTER (key));
 
     if (known != NULL)
       {
@@ -389,10 +398,8 @@ tag_names (DcmTag      &tag,
         g_free (names);
         names = known;
       }
-    else if (key != NULL)
-      g_hash_table_insert (names_private, g_steal_pointer (&key), names);
     else
-      g_hash_table_insert (names_public, GUINT_TO_POINTER (t), names);
+      g_hash_table_insert (table, GUINT_TO_POINTER (key), names);
   }
   g_mutex_unlock (&names_lock);
   return names;
@@ -1158,17 +1165,11 @@ lacuna_dicom_file_remove (LacunaDicomFile  *file,
 
   try
     {
-      std::vector<std::pair<guint32, guint>> parts;
       g_autoptr(GError) local_error = NULL;
       DcmTagKey key;
       DcmItem *item;
 
-      if (!_lacuna_dicom_parse_path (path, parts))
-        {
-          g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID,
-                       "invalid element path “%s”", path != NULL ? path : "(null)");
-          return FALSE;
-        }
+      /* A malformed path is an INVALID error from here. */
       item = _lacuna_dicom_find_parent (file, path, &key, &local_error);
       if (item == NULL)
         {
@@ -1178,7 +1179,9 @@ lacuna_dicom_file_remove (LacunaDicomFile  *file,
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
-      item->findAndDeleteElement (key, OFFalse, OFFalse);
+      /* remove() looks at this item's own elements only, without the search stack of
+       * findAndDeleteElement. */
+      delete item->remove (key);
       return TRUE;
     }
   catch (const std::exception &)
