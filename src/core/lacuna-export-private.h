@@ -1,10 +1,12 @@
-/* lacuna-export-private.h: what lacuna-export.c, lacuna-export-tree.c and lacuna-report.c
- * share (engine-internal). */
+/* lacuna-export-private.h: what lacuna-export.c, lacuna-export-instance.c,
+ * lacuna-export-tree.c and lacuna-report.c share (engine-internal). */
 #pragma once
 
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "lacuna-collection.h"
+#include "lacuna-deid.h"
 #include "lacuna-dicom.h"
 #include "lacuna-export.h"
 #include "lacuna-ocr-classify.h"
@@ -14,6 +16,90 @@
 G_BEGIN_DECLS
 
 #define LACUNA_SHA256_HEX_LEN 64
+
+/* ---------------------------------------------------------------------------------------- */
+/* One run (lacuna-export.c sets it up; lacuna-export-instance.c writes each instance)       */
+
+struct _LacunaExport
+{
+  GStrv                     inputs;
+  char                     *output;        /* what the user named: folder or .zip */
+  char                     *outdir;        /* the folder written into (staging for a .zip) */
+  char                     *zip_path;      /* NULL unless zip */
+  LacunaKey                *key;
+  LacunaExportOptions      *options;
+  char                     *report_path;
+  char                     *temp_tag;
+
+  LacunaExportProgressFunc  progress_func;
+  gpointer                  progress_data;
+
+  /* Run state. */
+  LacunaCollection         *collection;
+  GPtrArray                *instances;     /* LacunaInstance, this shard's */
+  GPtrArray                *all_instances; /* every instance */
+  GHashTable               *uids;
+  LacunaResidual           *residual;
+  LacunaDeidContext        *ctx;
+  LacunaDeidContext        *ctx_clean;     /* burned-in AUTO: records Clean Pixel Data */
+  LacunaDeidContext        *ctx_deface;    /* defaced: records 113102 */
+  LacunaDeidContext        *ctx_deface_clean; /* both */
+  GHashTable               *deface;        /* series UID → LacunaDefaceResult (applied) */
+  GHashTable               *deface_failed; /* series UIDs whose defacing failed */
+  GCancellable             *cancellable;
+
+  GMutex                    lock;
+  GHashTable               *names;         /* "parent/component" → full value (collisions) */
+  JsonArray                *files;
+  JsonObject               *change_lists;   /* id → the changes of the files naming it */
+  JsonArray                *left_out;
+  JsonArray                *failed;
+  JsonArray                *skipped;
+  JsonArray                *warnings;
+  guint                     n_residual_hits;
+
+  int                       n_done;        /* atomics */
+  int                       n_written;
+  int                       n_left_out;
+  int                       n_failed_instances;
+  int                       n_verified;
+  int                       n_verification_failed;
+  guint                     n_failed_other;
+  guint                     n_skipped;
+  guint                     n_benign_preamble;  /* TIFF or merely non-zero (atomic) */
+  guint                     n_instances;
+};
+
+/* text, or a placeholder when the residual scan finds an identifying string in it (input
+ * paths often carry the patient's name). */
+char     *_lacuna_export_safe_text         (LacunaExport   *self,
+                                            const char     *text,
+                                            gboolean       *out_withheld);
+/* The input's path (and archive member) for messages; goes through safe_text. */
+char     *_lacuna_export_instance_label    (LacunaInstance *instance);
+void      _lacuna_export_add_input         (LacunaExport   *self,
+                                            JsonBuilder    *b,
+                                            const char     *label);
+/* Appends { "input", ["sop-class-uid"], key: message } to array (under the lock). */
+void      _lacuna_export_add_problem       (LacunaExport   *self,
+                                            JsonArray      *array,
+                                            const char     *label,
+                                            const char     *key,
+                                            const char     *message,
+                                            const char     *sop_class_uid);
+
+typedef struct
+{
+  LacunaExport   *self;
+  LacunaInstance *instance;
+} LacunaExportWriteJob;
+
+/* The pool's function for phase 2 (data: a LacunaExportWriteJob). */
+void      _lacuna_export_write_worker      (gpointer        data,
+                                            gpointer        user_data);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Files, hashes and the tree (lacuna-export-tree.c)                                        */
 
 /* Lower-case hex SHA-256 (OpenSSL EVP) of a file's content. */
 void      _lacuna_export_sha256_data       (const guint8  *data,
