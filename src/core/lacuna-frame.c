@@ -957,6 +957,88 @@ dup_table (LacunaFrame *self,
   return table;
 }
 
+#define XRGB(r, g, b) (0xff000000u | ((guint32) (r) << 16) | ((guint32) (g) << 8) | (guint32) (b))
+
+/* One pass from stored values to 32-bit pixels (what cairo and GDK draw without a copy). */
+static void
+render_xrgb32 (LacunaFrame *self,
+               double       center,
+               double       width,
+               gboolean     use_lut,
+               guint8      *out,
+               gsize        stride)
+{
+  const guint8 *data = g_bytes_get_data (self->stored, NULL);
+  g_autoptr(GBytes) table = NULL;
+  const guint8 *t;
+  guint shift = self->layout.shift;
+  guint mask = (guint) self->layout.mask;
+
+  if (self->is_color)
+    {
+      for (guint y = 0; y < self->height; y++)
+        {
+          const guint8 *src = self->rgb + (gsize) y * self->width * 3;
+          guint32 *dst = (guint32 *) (gpointer) (out + (gsize) y * stride);
+
+          for (guint x = 0; x < self->width; x++, src += 3)
+            dst[x] = XRGB (src[0], src[1], src[2]);
+        }
+      return;
+    }
+
+  /* More than 16 bits stored: compute each pixel. */
+  if (self->layout.bits_stored > 16)
+    {
+      const LacunaFrameLut *voi_lut = first_voi_lut (self, use_lut);
+
+      for (guint y = 0; y < self->height; y++)
+        {
+          guint32 *dst = (guint32 *) (gpointer) (out + (gsize) y * stride);
+
+          for (guint x = 0; x < self->width; x++)
+            {
+              gsize i = (gsize) y * self->width + x;
+              guint8 v = display_of_stored (self, stored_of_raw (self, raw_sample (self, data, i)),
+                                            center, width, voi_lut);
+
+              dst[x] = XRGB (v, v, v);
+            }
+        }
+      return;
+    }
+
+  table = dup_table (self, center, width, use_lut);
+  t = g_bytes_get_data (table, NULL);
+  for (guint y = 0; y < self->height; y++)
+    {
+      gsize row = (gsize) y * self->width;
+      guint32 *dst = (guint32 *) (gpointer) (out + (gsize) y * stride);
+
+      if (self->layout.sample_bytes == 1)
+        {
+          const guint8 *src = data + row;
+
+          for (guint x = 0; x < self->width; x++)
+            dst[x] = t[(src[x] >> shift) & mask] * 0x010101u | 0xff000000u;
+        }
+      else if (self->layout.sample_bytes == 2)
+        {
+          const guint16 *src = (const guint16 *) data + row;
+
+          for (guint x = 0; x < self->width; x++)
+            dst[x] = t[(src[x] >> shift) & mask] * 0x010101u | 0xff000000u;
+        }
+      else
+        {
+          const guint32 *src = (const guint32 *) data + row;
+
+          for (guint x = 0; x < self->width; x++)
+            dst[x] = t[(src[x] >> shift) & mask] * 0x010101u | 0xff000000u;
+        }
+    }
+}
+
 static void
 render (LacunaFrame *self,
         double       center,
@@ -967,6 +1049,12 @@ render (LacunaFrame *self,
         guint        channels)
 {
   const guint8 *data = g_bytes_get_data (self->stored, NULL);
+
+  if (channels == 4)
+    {
+      render_xrgb32 (self, center, width, use_lut, out, stride);
+      return;
+    }
 
   if (self->is_color)
     {
@@ -1072,6 +1160,22 @@ lacuna_frame_render_rgb (LacunaFrame *self,
   g_return_if_fail (stride >= (gsize) self->width * 3);
 
   render (self, center, width, use_lut, out, stride, 3);
+}
+
+void
+lacuna_frame_render_xrgb32 (LacunaFrame *self,
+                            double       center,
+                            double       width,
+                            gboolean     use_lut,
+                            guint8      *out,
+                            gsize        stride)
+{
+  g_return_if_fail (LACUNA_IS_FRAME (self));
+  g_return_if_fail (out != NULL);
+  g_return_if_fail (stride >= (gsize) self->width * 4);
+  g_return_if_fail (stride % 4 == 0 && GPOINTER_TO_SIZE (out) % 4 == 0);
+
+  render (self, center, width, use_lut, out, stride, 4);
 }
 
 void

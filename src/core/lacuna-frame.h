@@ -85,6 +85,15 @@ void         lacuna_frame_render_rgb         (LacunaFrame *self,
                                               gboolean     use_lut,
                                               guint8      *out,
                                               gsize        stride);
+/* The same, 4 bytes per pixel as native-endian 0xffRRGGBB words (cairo's RGB24 and ARGB32,
+ * GDK_MEMORY_B8G8R8A8_PREMULTIPLIED on little-endian): what the image view draws, in one
+ * pass. out and stride are 4-byte aligned. */
+void         lacuna_frame_render_xrgb32      (LacunaFrame *self,
+                                              double       center,
+                                              double       width,
+                                              gboolean     use_lut,
+                                              guint8      *out,
+                                              gsize        stride);
 /* The same, one byte per pixel (grey frames only; colour frames give their luminance). */
 void         lacuna_frame_render_grey        (LacunaFrame *self,
                                               double       center,

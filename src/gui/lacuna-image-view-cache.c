@@ -12,6 +12,11 @@
  * (its open file under its mutex, atomics) and immutable instances; results are handled in
  * the thread that runs the view's main context.
  *
+ * The cache and the requests in flight are keyed by position; when the model is replaced by
+ * the same series in another order or with more slices (replace_model: a series filling in
+ * while a study is indexed), _lacuna_image_view_cache_remap() moves them along, and a job's
+ * result is filed under the position its (instance, frame) has when it arrives.
+ *
  * The cache keeps decoded frames (stored values, about 0.5 MB for a 512×512 CT slice), not
  * windowed images, so that changing the window re-renders only the frame shown. When it is
  * over its limit, the frames farthest from the current position go first (frames behind
@@ -174,6 +179,24 @@ read_attributes (LacunaDicomFile *file)
   return attributes;
 }
 
+/* Refuses frames too large to render (cairo's limit), with a GError. */
+static LacunaFrame *
+check_size (LacunaFrame  *frame,
+            GError      **error)
+{
+  guint w = lacuna_frame_get_width (frame);
+  guint h = lacuna_frame_get_height (frame);
+
+  if (w == 0 || h == 0 || w > MAX_SIDE || h > MAX_SIDE)
+    {
+      g_object_unref (frame);
+      g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_TOO_LARGE,
+                   _("The image is too large to show (%u × %u)"), w, h);
+      return NULL;
+    }
+  return frame;
+}
+
 static gboolean
 is_wanted (Job *job)
 {
@@ -190,7 +213,6 @@ decode_job (Job *job)
   g_autoptr(LacunaDicomFile) own = NULL;
   gboolean multi = lacuna_instance_get_n_frames (job->instance) > 1;
   LacunaDicomFile *file;
-  guint w, h;
 
   if (multi)
     {
@@ -224,17 +246,8 @@ decode_job (Job *job)
   if (multi)
     g_mutex_unlock (&shared->mutex);
 
-  if (job->frame == NULL)
-    return;
-
-  w = lacuna_frame_get_width (job->frame);
-  h = lacuna_frame_get_height (job->frame);
-  if (w == 0 || h == 0 || w > MAX_SIDE || h > MAX_SIDE)
-    {
-      g_clear_object (&job->frame);
-      g_set_error (&job->error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_TOO_LARGE,
-                   _("The image is too large to show (%u × %u)"), w, h);
-    }
+  if (job->frame != NULL)
+    job->frame = check_size (job->frame, &job->error);
 }
 
 static gboolean job_done_cb (gpointer data);
@@ -471,38 +484,54 @@ pending_done (LacunaImageView *self,
     g_hash_table_insert (self->pending, GUINT_TO_POINTER (position), GUINT_TO_POINTER (n - 1));
 }
 
+/* Takes frame, attributes and error. */
+static void
+store (LacunaImageView *self,
+       guint            position,
+       LacunaFrame     *frame,
+       GHashTable      *attributes,
+       GError          *error)
+{
+  CacheEntry *entry = g_new0 (CacheEntry, 1);
+
+  entry->frame = frame;
+  entry->attributes = attributes;
+  entry->error = error;
+  entry->size = entry->frame ? frame_size (entry->frame) : 1024;
+  g_hash_table_replace (self->cache, GUINT_TO_POINTER (position), entry);
+  self->cache_size += entry->size;
+}
+
 static gboolean
 job_done_cb (gpointer data)
 {
   Job *job = data;
   g_autoptr(LacunaImageView) self = g_weak_ref_get (&job->shared->view);
-  CacheEntry *entry;
+  guint position;
 
   if (self == NULL || self->slices == NULL
       || job->generation != g_atomic_int_get (&self->shared->generation))
     return G_SOURCE_REMOVE;
 
-  pending_done (self, job->position);
+  /* The model may have been reordered or filled in since (a study still being indexed). */
+  position = _lacuna_image_view_find_position (self, job->instance, job->frame_index);
+  if (position == G_MAXUINT)
+    return G_SOURCE_REMOVE;
+
+  pending_done (self, position);
   if (job->dropped)
     {
       /* Still wanted after all (the position came back): ask again. */
-      if (job->position == current_position (self))
+      if (position == current_position (self))
         _lacuna_image_view_cache_request (self);
       return G_SOURCE_REMOVE;
     }
 
-  if (!g_hash_table_contains (self->cache, GUINT_TO_POINTER (job->position)))
-    {
-      entry = g_new0 (CacheEntry, 1);
-      entry->frame = g_steal_pointer (&job->frame);
-      entry->attributes = g_steal_pointer (&job->attributes);
-      entry->error = g_steal_pointer (&job->error);
-      entry->size = entry->frame ? frame_size (entry->frame) : 1024;
-      g_hash_table_insert (self->cache, GUINT_TO_POINTER (job->position), entry);
-      self->cache_size += entry->size;
-    }
+  if (!g_hash_table_contains (self->cache, GUINT_TO_POINTER (position)))
+    store (self, position, g_steal_pointer (&job->frame), g_steal_pointer (&job->attributes),
+           g_steal_pointer (&job->error));
 
-  if (job->position == current_position (self))
+  if (position == current_position (self))
     _lacuna_image_view_cache_request (self);
   else
     {
@@ -511,6 +540,89 @@ job_done_cb (gpointer data)
     }
 
   return G_SOURCE_REMOVE;
+}
+
+guint
+_lacuna_image_view_find_position (LacunaImageView *self,
+                                  LacunaInstance  *instance,
+                                  guint            frame)
+{
+  guint first;
+
+  if (self->first_positions == NULL)
+    return G_MAXUINT;
+  first = GPOINTER_TO_UINT (g_hash_table_lookup (self->first_positions, instance));
+  if (first == 0 || first - 1 + frame >= self->slices->len)
+    return G_MAXUINT;
+  return first - 1 + frame;
+}
+
+void
+_lacuna_image_view_cache_remap (LacunaImageView *self,
+                                GArray          *old_slices)
+{
+  g_autoptr(GHashTable) cache = NULL;
+  g_autoptr(GHashTable) pending = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (self->cache == NULL)
+    return;
+
+  cache = g_hash_table_new_full (NULL, NULL, NULL, cache_entry_free);
+  pending = g_hash_table_new (NULL, NULL);
+
+  g_hash_table_iter_init (&iter, self->cache);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      const Slice *slice = &g_array_index (old_slices, Slice, GPOINTER_TO_UINT (key));
+      CacheEntry *entry = value;
+      guint position = _lacuna_image_view_find_position (self, slice->instance, slice->frame);
+
+      g_hash_table_iter_steal (&iter);
+      if (position == G_MAXUINT)
+        {
+          self->cache_size -= entry->size;
+          cache_entry_free (entry);
+        }
+      else
+        g_hash_table_insert (cache, GUINT_TO_POINTER (position), entry);
+    }
+
+  g_hash_table_iter_init (&iter, self->pending);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      const Slice *slice = &g_array_index (old_slices, Slice, GPOINTER_TO_UINT (key));
+      guint position = _lacuna_image_view_find_position (self, slice->instance, slice->frame);
+
+      if (position != G_MAXUINT)
+        g_hash_table_insert (pending, GUINT_TO_POINTER (position), value);
+    }
+
+  g_hash_table_unref (self->cache);
+  self->cache = g_steal_pointer (&cache);
+  g_hash_table_unref (self->pending);
+  self->pending = g_steal_pointer (&pending);
+}
+
+void
+_lacuna_image_view_cache_insert (LacunaImageView *self,
+                                 guint            position,
+                                 LacunaFrame     *frame,
+                                 GHashTable      *attributes,
+                                 const GError    *error)
+{
+  CacheEntry *entry;
+
+  if (self->cache == NULL || self->slices == NULL || position >= self->slices->len)
+    return;
+
+  entry = g_hash_table_lookup (self->cache, GUINT_TO_POINTER (position));
+  if (entry != NULL)
+    self->cache_size -= entry->size;
+  store (self, position, frame ? g_object_ref (frame) : NULL,
+         attributes ? g_hash_table_ref (attributes) : NULL,
+         error ? g_error_copy (error) : NULL);
 }
 
 void
@@ -579,6 +691,32 @@ _lacuna_image_view_cache_request (LacunaImageView *self)
 
 /* ------------------------------------------------------------------------------------- */
 /* Public                                                                                */
+
+LacunaFrame *
+lacuna_image_view_decode_frame (LacunaInstance  *instance,
+                                guint            frame,
+                                GHashTable     **out_attributes,
+                                GError         **error)
+{
+  g_autoptr(LacunaDicomFile) file = NULL;
+  LacunaFrame *decoded;
+
+  g_return_val_if_fail (LACUNA_IS_INSTANCE (instance), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (out_attributes != NULL)
+    *out_attributes = NULL;
+  file = lacuna_instance_open (instance, error);
+  if (file == NULL)
+    return NULL;
+  decoded = lacuna_frame_decode (file, frame, error);
+  if (decoded == NULL)
+    return NULL;
+  decoded = check_size (decoded, error);
+  if (decoded != NULL && out_attributes != NULL)
+    *out_attributes = read_attributes (file);
+  return decoded;
+}
 
 guint
 lacuna_image_view_get_decode_ahead (LacunaImageView *self)

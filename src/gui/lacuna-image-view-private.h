@@ -33,6 +33,7 @@ struct _LacunaImageView
 
   GListModel            *model;
   GArray                *slices;             /* of Slice */
+  GHashTable            *first_positions;    /* instance → its first position + 1 */
 
   /* What is shown. */
   guint                  shown_position;     /* G_MAXUINT: nothing yet */
@@ -40,7 +41,7 @@ struct _LacunaImageView
   GHashTable            *attributes;         /* keyword → value, of the shown frame's file */
   cairo_surface_t       *surface;            /* the frame, windowed */
   cairo_surface_t       *spare_surface;      /* the previous one, for reuse */
-  GByteArray            *render_buffer;      /* 8-bit grey or RGB, before expanding */
+  cairo_surface_t       *spare_surface_old;  /* the one before */
   double                 surface_center;
   double                 surface_width;
   gboolean               surface_uses_lut;
@@ -95,6 +96,21 @@ void             _lacuna_image_view_cache_clear     (LacunaImageView *self);
 /* Shows the current position from the cache, or asks for it; then decodes ahead. */
 void             _lacuna_image_view_cache_request   (LacunaImageView *self);
 void             _lacuna_image_view_cache_stop      (LacunaImageView *self);
+/* The model now lists some of the same slices at other positions (self->slices and
+ * self->first_positions are new, old_slices the former ones): moves the decoded frames and
+ * the requests in flight along; the others are forgotten. */
+void             _lacuna_image_view_cache_remap     (LacunaImageView *self,
+                                                     GArray          *old_slices);
+/* Stores a frame decoded elsewhere for position (NULL frame: error). */
+void             _lacuna_image_view_cache_insert    (LacunaImageView *self,
+                                                     guint            position,
+                                                     LacunaFrame     *frame,
+                                                     GHashTable      *attributes,
+                                                     const GError    *error);
+/* The position of (instance, frame) in the model, or G_MAXUINT. */
+guint            _lacuna_image_view_find_position   (LacunaImageView *self,
+                                                     LacunaInstance  *instance,
+                                                     guint            frame);
 
 /* lacuna-image-view-zoom.c */
 /* Recomputes the zoom for best fit and clamps the centre; call after size or image change. */

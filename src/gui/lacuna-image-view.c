@@ -131,16 +131,29 @@ resolve_window (LacunaImageView *self,
   *out_uses_lut = uses_lut;
 }
 
-/* A surface of that size nobody else holds (the render nodes of past frames keep theirs):
- * the last one shown is reused when it is free, which spares allocating and clearing
- * 1 MB per slice. */
+/* The surfaces of the last two images shown are kept for reuse, which spares allocating
+ * (and faulting in) 1 MB per slice. The older one is taken: the render node of the frame
+ * before still refers to the newer, and writing into a surface that a render node recorded
+ * makes cairo copy it first. */
+static void
+retire_surface (LacunaImageView *self)
+{
+  if (self->surface == NULL)
+    return;
+  g_clear_pointer (&self->spare_surface_old, cairo_surface_destroy);
+  self->spare_surface_old = g_steal_pointer (&self->spare_surface);
+  self->spare_surface = g_steal_pointer (&self->surface);
+}
+
 static cairo_surface_t *
 take_surface (LacunaImageView *self,
               guint            w,
               guint            h)
 {
-  cairo_surface_t *spare = g_steal_pointer (&self->spare_surface);
+  cairo_surface_t *spare = g_steal_pointer (&self->spare_surface_old);
 
+  if (spare == NULL)
+    spare = g_steal_pointer (&self->spare_surface);
   if (spare != NULL && cairo_surface_get_reference_count (spare) == 1
       && cairo_image_surface_get_width (spare) == (int) w
       && cairo_image_surface_get_height (spare) == (int) h)
@@ -156,6 +169,7 @@ take_surface (LacunaImageView *self,
   return spare;
 }
 
+/* Windows the frame straight into the surface's 32-bit pixels, in one pass. */
 static cairo_surface_t *
 render_surface (LacunaImageView *self,
                 LacunaFrame     *frame,
@@ -165,52 +179,16 @@ render_surface (LacunaImageView *self,
 {
   guint w = lacuna_frame_get_width (frame);
   guint h = lacuna_frame_get_height (frame);
-  gboolean color = lacuna_frame_is_color (frame);
-  gsize needed = (gsize) w * h * (color ? 3 : 1);
   cairo_surface_t *surface;
-  guint8 *buffer;
-  guint8 *data;
-  int stride;
 
   surface = take_surface (self, w, h);
   if (surface == NULL)
     return NULL;
 
-  /* Kept between slices too (a fresh large allocation costs page faults every time). */
-  if (self->render_buffer == NULL || self->render_buffer->len < needed)
-    {
-      g_clear_pointer (&self->render_buffer, g_byte_array_unref);
-      self->render_buffer = g_byte_array_sized_new (needed);
-      g_byte_array_set_size (self->render_buffer, needed);
-    }
-  buffer = self->render_buffer->data;
-  if (color)
-    lacuna_frame_render_rgb (frame, center, width, uses_lut, buffer, (gsize) w * 3);
-  else
-    lacuna_frame_render_grey (frame, center, width, uses_lut, buffer, w);
-
   cairo_surface_flush (surface);
-  data = cairo_image_surface_get_data (surface);
-  stride = cairo_image_surface_get_stride (surface);
-  for (guint y = 0; y < h; y++)
-    {
-      guint32 *dst = (guint32 *) (gpointer) (data + (gsize) y * stride);
-
-      if (color)
-        {
-          const guint8 *src = buffer + (gsize) y * w * 3;
-
-          for (guint x = 0; x < w; x++, src += 3)
-            dst[x] = ((guint32) src[0] << 16) | ((guint32) src[1] << 8) | src[2];
-        }
-      else
-        {
-          const guint8 *src = buffer + (gsize) y * w;
-
-          for (guint x = 0; x < w; x++)
-            dst[x] = (guint32) src[x] * 0x010101u;
-        }
-    }
+  lacuna_frame_render_xrgb32 (frame, center, width, uses_lut,
+                              cairo_image_surface_get_data (surface),
+                              cairo_image_surface_get_stride (surface));
   cairo_surface_mark_dirty (surface);
   return surface;
 }
@@ -237,10 +215,8 @@ update_rendering (LacunaImageView *self,
   if (!force && self->surface != NULL && lacuna_frame_is_color (self->frame))
     return;
 
+  retire_surface (self);
   surface = render_surface (self, self->frame, center, width, uses_lut);
-  /* The old one becomes the spare: it is reused once the last render node lets it go. */
-  g_clear_pointer (&self->spare_surface, cairo_surface_destroy);
-  self->spare_surface = g_steal_pointer (&self->surface);
   self->surface = surface;
   self->surface_center = center;
   self->surface_width = width;
@@ -290,16 +266,22 @@ _lacuna_image_view_show_frame (LacunaImageView *self,
   guint old_w = 0, old_h = 0, w = 0, h = 0;
   gboolean frame_changed = frame != self->frame;
 
+  /* The same image at another position (the series was reordered or filled in): nothing
+   * to draw again. */
+  if (!frame_changed && frame != NULL && attributes == self->attributes && error == NULL
+      && self->error == NULL && self->shown_position != G_MAXUINT && position != G_MAXUINT)
+    {
+      self->shown_position = position;
+      _lacuna_image_view_update_actions (self);
+      return;
+    }
+
   lacuna_image_view_get_image_size (self, &old_w, &old_h);
 
   if (frame_changed)
     {
       g_set_object (&self->frame, frame);
-      if (self->surface != NULL)
-        {
-          g_clear_pointer (&self->spare_surface, cairo_surface_destroy);
-          self->spare_surface = g_steal_pointer (&self->surface);
-        }
+      retire_surface (self);
     }
   if (attributes != self->attributes)
     {
@@ -528,10 +510,11 @@ lacuna_image_view_dispose (GObject *object)
   _lacuna_image_view_cache_stop (self);
   g_clear_pointer (&self->surface, cairo_surface_destroy);
   g_clear_pointer (&self->spare_surface, cairo_surface_destroy);
-  g_clear_pointer (&self->render_buffer, g_byte_array_unref);
+  g_clear_pointer (&self->spare_surface_old, cairo_surface_destroy);
   g_clear_pointer (&self->attributes, g_hash_table_unref);
   g_clear_object (&self->frame);
   g_clear_pointer (&self->slices, g_array_unref);
+  g_clear_pointer (&self->first_positions, g_hash_table_unref);
   g_clear_object (&self->model);
   if (self->state != NULL)
     g_signal_handlers_disconnect_by_data (self->state, self);
@@ -738,32 +721,24 @@ lacuna_image_view_get_model (LacunaImageView *self)
   return self->model;
 }
 
-void
-lacuna_image_view_set_model (LacunaImageView *self,
-                             GListModel      *model)
+static GArray *
+build_slices (GListModel  *model,
+              GHashTable **out_first_positions)
 {
-  g_autoptr(GArray) slices = NULL;
-  guint old_n;
-  guint n;
+  GArray *slices = g_array_new (FALSE, FALSE, sizeof (Slice));
+  GHashTable *first_positions = g_hash_table_new (NULL, NULL);
+  guint n = model ? g_list_model_get_n_items (model) : 0;
 
-  g_return_if_fail (LACUNA_IS_IMAGE_VIEW (self));
-  g_return_if_fail (model == NULL || G_IS_LIST_MODEL (model));
-
-  if (self->model == model)
-    return;
-
-  old_n = lacuna_image_view_get_n_positions (self);
-
-  slices = g_array_new (FALSE, FALSE, sizeof (Slice));
-  n = model ? g_list_model_get_n_items (model) : 0;
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(LacunaInstance) instance = g_list_model_get_item (model, i);
       guint n_frames;
 
-      if (!lacuna_instance_has_pixels (instance))
+      if (!lacuna_instance_has_pixels (instance)
+          || g_hash_table_contains (first_positions, instance))
         continue;
 
+      g_hash_table_insert (first_positions, instance, GUINT_TO_POINTER (slices->len + 1));
       n_frames = MAX (1, lacuna_instance_get_n_frames (instance));
       for (guint f = 0; f < n_frames; f++)
         {
@@ -773,22 +748,80 @@ lacuna_image_view_set_model (LacunaImageView *self,
         }
     }
 
-  _lacuna_image_view_cache_clear (self);
+  *out_first_positions = first_positions;
+  return slices;
+}
+
+/* keep: the slice shown stays shown when model has it (replace_model). first_*: a frame
+ * decoded elsewhere, shown at once (set_model_with_frame). */
+static void
+change_model (LacunaImageView *self,
+              GListModel      *model,
+              gboolean         keep,
+              LacunaInstance  *first_instance,
+              guint            first_frame,
+              LacunaFrame     *first_decoded,
+              GHashTable      *first_attributes)
+{
+  g_autoptr(GArray) old_slices = NULL;
+  g_autoptr(GHashTable) old_first_positions = NULL;
+  LacunaInstance *anchor = NULL;
+  guint anchor_frame = 0;
+  guint old_n;
+  guint position = G_MAXUINT;
+
+  old_n = lacuna_image_view_get_n_positions (self);
+
+  /* The slice the user is looking at (or waiting for). */
+  if (keep && old_n > 0)
+    anchor = lacuna_image_view_get_instance_at (self, lacuna_view_state_get_position (self->state),
+                                                &anchor_frame);
+
+  old_slices = g_steal_pointer (&self->slices);
+  old_first_positions = g_steal_pointer (&self->first_positions);
   g_set_object (&self->model, model);
-  g_clear_pointer (&self->slices, g_array_unref);
-  self->slices = g_steal_pointer (&slices);
-  self->scroll_delta = 0;
-  self->shown_position = G_MAXUINT;
+  self->slices = build_slices (model, &self->first_positions);
 
-  /* The old frame stays up until the new one is decoded only within a series. */
-  _lacuna_image_view_show_frame (self, G_MAXUINT, NULL, NULL, NULL);
+  if (anchor != NULL)
+    position = _lacuna_image_view_find_position (self, anchor, anchor_frame);
 
-  g_signal_handlers_block_by_func (self->state, state_position_cb, self);
-  g_object_freeze_notify (G_OBJECT (self->state));
-  lacuna_view_state_set_n_positions (self->state, self->slices->len);
-  lacuna_view_state_reset (self->state);
-  g_object_thaw_notify (G_OBJECT (self->state));
-  g_signal_handlers_unblock_by_func (self->state, state_position_cb, self);
+  if (position != G_MAXUINT)
+    {
+      /* The same slice at a new position: nothing is reset, nothing flickers. */
+      _lacuna_image_view_cache_remap (self, old_slices);
+      if (self->shown_position != G_MAXUINT)
+        self->shown_position = position;
+
+      g_signal_handlers_block_by_func (self->state, state_position_cb, self);
+      g_object_freeze_notify (G_OBJECT (self->state));
+      lacuna_view_state_set_n_positions (self->state, self->slices->len);
+      lacuna_view_state_set_position (self->state, position);
+      g_object_thaw_notify (G_OBJECT (self->state));
+      g_signal_handlers_unblock_by_func (self->state, state_position_cb, self);
+    }
+  else
+    {
+      _lacuna_image_view_cache_clear (self);
+      self->scroll_delta = 0;
+      self->shown_position = G_MAXUINT;
+
+      /* The old frame stays up until the new one is decoded only within a series. */
+      _lacuna_image_view_show_frame (self, G_MAXUINT, NULL, NULL, NULL);
+
+      if (first_instance != NULL)
+        position = _lacuna_image_view_find_position (self, first_instance, first_frame);
+      if (position != G_MAXUINT && first_decoded != NULL)
+        _lacuna_image_view_cache_insert (self, position, first_decoded, first_attributes, NULL);
+
+      g_signal_handlers_block_by_func (self->state, state_position_cb, self);
+      g_object_freeze_notify (G_OBJECT (self->state));
+      lacuna_view_state_set_n_positions (self->state, self->slices->len);
+      lacuna_view_state_reset (self->state);
+      if (position != G_MAXUINT)
+        lacuna_view_state_set_position (self->state, position);
+      g_object_thaw_notify (G_OBJECT (self->state));
+      g_signal_handlers_unblock_by_func (self->state, state_position_cb, self);
+    }
 
   _lacuna_image_view_cache_request (self);
   _lacuna_image_view_update_actions (self);
@@ -798,6 +831,51 @@ lacuna_image_view_set_model (LacunaImageView *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POSITION]);
   if (old_n != self->slices->len)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_POSITIONS]);
+}
+
+void
+lacuna_image_view_set_model (LacunaImageView *self,
+                             GListModel      *model)
+{
+  g_return_if_fail (LACUNA_IS_IMAGE_VIEW (self));
+  g_return_if_fail (model == NULL || G_IS_LIST_MODEL (model));
+
+  if (self->model == model)
+    return;
+
+  change_model (self, model, FALSE, NULL, 0, NULL, NULL);
+}
+
+void
+lacuna_image_view_replace_model (LacunaImageView *self,
+                                 GListModel      *model)
+{
+  g_return_if_fail (LACUNA_IS_IMAGE_VIEW (self));
+  g_return_if_fail (model == NULL || G_IS_LIST_MODEL (model));
+
+  if (self->model == model)
+    return;
+
+  change_model (self, model, TRUE, NULL, 0, NULL, NULL);
+}
+
+void
+lacuna_image_view_set_model_with_frame (LacunaImageView *self,
+                                        GListModel      *model,
+                                        LacunaInstance  *instance,
+                                        guint            frame,
+                                        LacunaFrame     *decoded,
+                                        GHashTable      *attributes)
+{
+  g_return_if_fail (LACUNA_IS_IMAGE_VIEW (self));
+  g_return_if_fail (G_IS_LIST_MODEL (model));
+  g_return_if_fail (LACUNA_IS_INSTANCE (instance));
+  g_return_if_fail (decoded == NULL || LACUNA_IS_FRAME (decoded));
+
+  if (self->model == model)
+    return;
+
+  change_model (self, model, FALSE, instance, frame, decoded, attributes);
 }
 
 LacunaViewState *

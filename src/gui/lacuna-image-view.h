@@ -38,6 +38,28 @@ GtkWidget       *lacuna_image_view_new             (void);
 void             lacuna_image_view_set_model       (LacunaImageView *self,
                                                     GListModel      *model);
 GListModel      *lacuna_image_view_get_model       (LacunaImageView *self);
+/* Like set_model(), for the same series in another order or with more (or fewer)
+ * instances, as while a study is being indexed: when the slice shown (instance and frame)
+ * is in model, it stays shown, at its new position, and the zoom, the window and the frames
+ * already decoded are kept. Otherwise the same as set_model(). */
+void             lacuna_image_view_replace_model   (LacunaImageView *self,
+                                                    GListModel      *model);
+/* Like set_model(), with frame `frame` of instance (which must be in model) already
+ * decoded by lacuna_image_view_decode_frame(): the view starts at that slice and shows it
+ * at once. */
+void             lacuna_image_view_set_model_with_frame (LacunaImageView *self,
+                                                         GListModel      *model,
+                                                         LacunaInstance  *instance,
+                                                         guint            frame,
+                                                         LacunaFrame     *decoded,
+                                                         GHashTable      *attributes);
+/* Decodes frame `frame` of instance as the view does (with the attributes of its file the
+ * view shows), on any thread: e.g. the first image, while the study is still being indexed.
+ * Returns NULL with a GError when it cannot be shown. */
+LacunaFrame     *lacuna_image_view_decode_frame    (LacunaInstance  *instance,
+                                                    guint            frame,
+                                                    GHashTable     **out_attributes,
+                                                    GError         **error);
 
 /* The view's state (never NULL, owned by the view). */
 LacunaViewState *lacuna_image_view_get_state       (LacunaImageView *self);

@@ -79,6 +79,7 @@ struct _LacunaStudyBrowser
   GCancellable       *cancellable;
   guint               serial;
   gboolean            busy;
+  guint               start_id;      /* the thumbnails wait for the image view's first frame */
   gboolean            syncing;
   char               *notice_text;
 };
@@ -326,9 +327,23 @@ background_thread (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
+static gboolean
+run_background_idle (gpointer data)
+{
+  GTask *task = data;
+  Job *job = g_task_get_task_data (task);
+  g_autoptr(LacunaStudyBrowser) self = g_weak_ref_get (&job->browser);
+
+  if (self != NULL)
+    self->start_id = 0;
+  g_task_run_in_thread (task, background_thread);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 stop_background (LacunaStudyBrowser *self)
 {
+  g_clear_handle_id (&self->start_id, g_source_remove);
   self->serial++;
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -362,7 +377,10 @@ start_background (LacunaStudyBrowser *self)
   task = g_task_new (NULL, self->cancellable, NULL, NULL);
   g_task_set_source_tag (task, start_background);
   g_task_set_task_data (task, job, job_unref);
-  g_task_run_in_thread (task, background_thread);
+  /* Decoding thumbnails must not compete with the first image of a study being opened:
+   * they start once nothing more urgent (the frame being painted included) is pending. */
+  self->start_id = g_idle_add_full (G_PRIORITY_LOW, run_background_idle,
+                                    g_steal_pointer (&task), g_object_unref);
 }
 
 /* ------------------------------------------------------------------------------------- */
@@ -862,6 +880,7 @@ lacuna_study_browser_dispose (GObject *object)
 {
   LacunaStudyBrowser *self = (LacunaStudyBrowser *) object;
 
+  g_clear_handle_id (&self->start_id, g_source_remove);
   self->serial++;
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);

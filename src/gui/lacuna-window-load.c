@@ -14,19 +14,46 @@
 #include "lacuna-recent.h"
 
 /* One load, as seen from the loading thread (which must never hold a strong reference
- * to the window: the last reference could then be dropped in that thread). */
+ * to the window: the last reference could then be dropped in that thread).
+ *
+ * The first image is decoded by the worker that indexed it, so that it can be in the
+ * window's first frame; then the series it belongs to fills in while the rest is indexed
+ * (instances pass from the workers through `arrived`; the main thread sorts them into a
+ * new LacunaSeries every 100 ms), the slice on screen staying put.
+ *
+ * Once the first image is found, the workers pause until it is on screen (at most
+ * HOLD_MAX_US): on a small machine, indexing the rest would otherwise take the cores that
+ * the main thread needs to bring the window up. */
+#define HOLD_MAX_US (G_USEC_PER_SEC)
+
 typedef struct
 {
   gatomicrefcount ref_count;
   GWeakRef        window;
   guint           serial;
+
+  GMutex          lock;
+  GCond           cond;
+  GPtrArray      *arrived;        /* LacunaInstance with pixels, indexed since the last look */
+  gboolean        holding;        /* the workers wait (under lock) */
+  gboolean        released;       /* for good */
+  gint64          hold_until;
+
+  /* Main thread. */
+  gulong          shown_id;       /* "frame-shown" on the image view */
+  GPtrArray      *partial;        /* the first image's series so far */
+  LacunaSeries   *partial_model;  /* what the view shows while loading */
 } LoadContext;
 
 typedef struct
 {
   LoadContext    *context;
   LacunaInstance *instance;
+  LacunaFrame    *frame;          /* decoded in the worker, or NULL */
+  GHashTable     *attributes;
 } FirstImage;
+
+#define LOAD_CONTEXT_KEY "lacuna-load-context"
 
 static LoadContext *
 load_context_new (LacunaWindow *window,
@@ -37,6 +64,10 @@ load_context_new (LacunaWindow *window,
   g_atomic_ref_count_init (&context->ref_count);
   g_weak_ref_init (&context->window, window);
   context->serial = serial;
+  g_mutex_init (&context->lock);
+  g_cond_init (&context->cond);
+  context->arrived = g_ptr_array_new_with_free_func (g_object_unref);
+  context->partial = g_ptr_array_new_with_free_func (g_object_unref);
   return context;
 }
 
@@ -55,7 +86,30 @@ load_context_unref (gpointer data)
   if (!g_atomic_ref_count_dec (&context->ref_count))
     return;
   g_weak_ref_clear (&context->window);
+  g_mutex_clear (&context->lock);
+  g_cond_clear (&context->cond);
+  g_clear_pointer (&context->arrived, g_ptr_array_unref);
+  g_clear_pointer (&context->partial, g_ptr_array_unref);
+  g_clear_object (&context->partial_model);
   g_free (context);
+}
+
+static void
+load_context_closure_unref (gpointer  data,
+                            GClosure *closure)
+{
+  load_context_unref (data);
+}
+
+/* Any thread. */
+static void
+release_workers (LoadContext *context)
+{
+  g_mutex_lock (&context->lock);
+  context->holding = FALSE;
+  context->released = TRUE;
+  g_cond_broadcast (&context->cond);
+  g_mutex_unlock (&context->lock);
 }
 
 static void
@@ -65,11 +119,73 @@ first_image_free (gpointer data)
 
   g_clear_pointer (&first->context, load_context_unref);
   g_clear_object (&first->instance);
+  g_clear_object (&first->frame);
+  g_clear_pointer (&first->attributes, g_hash_table_unref);
   g_free (first);
 }
 
 /* ------------------------------------------------------------------------------------- */
 /* Loading                                                                               */
+
+/* Called in the loading threads, for every file indexed. */
+static void
+file_indexed_cb (LacunaInstance  *instance,
+                 LacunaDicomFile *file,
+                 gpointer         user_data)
+{
+  LoadContext *context = user_data;
+
+  g_mutex_lock (&context->lock);
+  if (lacuna_instance_has_pixels (instance))
+    g_ptr_array_add (context->arrived, g_object_ref (instance));
+  while (context->holding)
+    {
+      /* Not painted in time (a hidden window, say): go on. */
+      if (!g_cond_wait_until (&context->cond, &context->lock, context->hold_until))
+        context->holding = FALSE;
+    }
+  g_mutex_unlock (&context->lock);
+}
+
+/* Adds the instances of the series shown that were indexed since the last call. */
+static void
+fill_in_series (LacunaWindow *self)
+{
+  LoadContext *context = self->loader ? g_object_get_data (G_OBJECT (self->loader),
+                                                           LOAD_CONTEXT_KEY) : NULL;
+  g_autoptr(GPtrArray) arrived = NULL;
+  g_autoptr(LacunaSeries) series = NULL;
+  guint before;
+
+  if (context == NULL || context->partial_model == NULL || self->first_series_uid == NULL
+      || lacuna_image_view_get_model (self->image_view) != G_LIST_MODEL (context->partial_model))
+    return;
+
+  g_mutex_lock (&context->lock);
+  arrived = g_steal_pointer (&context->arrived);
+  context->arrived = g_ptr_array_new_with_free_func (g_object_unref);
+  g_mutex_unlock (&context->lock);
+
+  before = context->partial->len;
+  for (guint i = 0; i < arrived->len; i++)
+    {
+      LacunaInstance *instance = g_ptr_array_index (arrived, i);
+
+      if (g_strcmp0 (lacuna_instance_get_series_uid (instance), self->first_series_uid) == 0
+          && !g_ptr_array_find (context->partial, instance, NULL))
+        g_ptr_array_add (context->partial, g_object_ref (instance));
+    }
+  if (context->partial->len == before)
+    return;
+
+  series = lacuna_series_new (self->first_series_uid);
+  for (guint i = 0; i < context->partial->len; i++)
+    lacuna_series_add (series, g_ptr_array_index (context->partial, i));
+  lacuna_series_sort (series);
+
+  g_set_object (&context->partial_model, series);
+  lacuna_image_view_replace_model (self->image_view, G_LIST_MODEL (series));
+}
 
 static gboolean
 sample_progress_cb (gpointer data)
@@ -77,6 +193,8 @@ sample_progress_cb (gpointer data)
   LacunaWindow *self = data;
   g_autofree char *text = NULL;
   guint done, total;
+
+  fill_in_series (self);
 
   if (self->loader == NULL)
     {
@@ -141,6 +259,15 @@ _lacuna_window_clear_study (LacunaWindow *self)
 void
 _lacuna_window_stop_load (LacunaWindow *self)
 {
+  LoadContext *context = self->loader ? g_object_get_data (G_OBJECT (self->loader),
+                                                           LOAD_CONTEXT_KEY) : NULL;
+
+  if (context != NULL)
+    {
+      release_workers (context);
+      if (self->image_view != NULL)
+        g_clear_signal_handler (&context->shown_id, self->image_view);
+    }
   self->load_serial++;
   self->preparing = FALSE;
   g_cancellable_cancel (self->load_cancellable);
@@ -179,24 +306,41 @@ begin_load (LacunaWindow *self,
   return self->load_serial;
 }
 
+static void
+first_image_shown_cb (LacunaImageView *view,
+                      guint            position,
+                      LoadContext     *context)
+{
+  release_workers (context);
+  g_clear_signal_handler (&context->shown_id, view);
+}
+
 static gboolean
 show_first_image_idle (gpointer data)
 {
   FirstImage *first = data;
   g_autoptr(LacunaWindow) self = g_weak_ref_get (&first->context->window);
-  g_autoptr(GListStore) store = NULL;
+  g_autoptr(LacunaSeries) series = NULL;
 
-  if (self == NULL || self->load_serial != first->context->serial || self->loader == NULL)
-    return G_SOURCE_REMOVE;
-  if (lacuna_image_view_get_model (self->image_view) != NULL)
-    return G_SOURCE_REMOVE;
+  if (self == NULL || self->load_serial != first->context->serial || self->loader == NULL
+      || lacuna_image_view_get_model (self->image_view) != NULL)
+    {
+      release_workers (first->context);
+      return G_SOURCE_REMOVE;
+    }
 
   g_debug ("Showing the first image while loading");
-  store = g_list_store_new (LACUNA_TYPE_INSTANCE);
-  g_list_store_append (store, first->instance);
   g_free (self->first_series_uid);
   self->first_series_uid = g_strdup (lacuna_instance_get_series_uid (first->instance));
-  lacuna_image_view_set_model (self->image_view, G_LIST_MODEL (store));
+  series = lacuna_series_new (self->first_series_uid);
+  lacuna_series_add (series, first->instance);
+  g_ptr_array_add (first->context->partial, g_object_ref (first->instance));
+  g_set_object (&first->context->partial_model, series);
+  first->context->shown_id =
+    g_signal_connect_data (self->image_view, "frame-shown", G_CALLBACK (first_image_shown_cb),
+                           load_context_ref (first->context), load_context_closure_unref, 0);
+  lacuna_image_view_set_model_with_frame (self->image_view, G_LIST_MODEL (series),
+                                          first->instance, 0, first->frame, first->attributes);
 
   return G_SOURCE_REMOVE;
 }
@@ -212,6 +356,17 @@ first_image_cb (LacunaInstance *instance,
   first = g_new0 (FirstImage, 1);
   first->context = load_context_ref (context);
   first->instance = g_object_ref (instance);
+  /* Here rather than in the view's decoding threads: no round trip through the main
+   * thread, which is busy showing the window. An error is left for the view to show. */
+  first->frame = lacuna_image_view_decode_frame (instance, 0, &first->attributes, NULL);
+
+  g_mutex_lock (&context->lock);
+  if (!context->released)
+    {
+      context->holding = TRUE;
+      context->hold_until = g_get_monotonic_time () + HOLD_MAX_US;
+    }
+  g_mutex_unlock (&context->lock);
   /* An idle source, not g_main_context_invoke(): that runs the callback right here, in the
    * loader's thread, whenever no thread owns the main context (as in tests). */
   g_idle_add_full (G_PRIORITY_DEFAULT, show_first_image_idle, first, first_image_free);
@@ -304,13 +459,18 @@ static void
 start_load (LacunaWindow       *self,
             const char * const *paths)
 {
+  LoadContext *context;
   guint serial;
 
   serial = begin_load (self, _("Looking for images…"));
 
   self->loader = lacuna_loader_new (paths);
-  lacuna_loader_set_first_image_func (self->loader, first_image_cb,
-                                      load_context_new (self, serial), load_context_unref);
+  context = load_context_new (self, serial);
+  g_object_set_data_full (G_OBJECT (self->loader), LOAD_CONTEXT_KEY,
+                          load_context_ref (context), load_context_unref);
+  /* The loader keeps the context (first image func's data) as long as it runs. */
+  lacuna_loader_set_file_func (self->loader, file_indexed_cb, context);
+  lacuna_loader_set_first_image_func (self->loader, first_image_cb, context, load_context_unref);
   lacuna_loader_load_async (self->loader, self->load_cancellable, load_done_cb,
                             g_object_ref (self));
 }

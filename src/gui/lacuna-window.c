@@ -130,7 +130,8 @@ selection_changed_cb (LacunaWindow *self)
   if (series == NULL)
     return;
 
-  lacuna_image_view_set_model (self->image_view, G_LIST_MODEL (series));
+  /* The series shown while loading, now complete and sorted, keeps its slice on screen. */
+  lacuna_image_view_replace_model (self->image_view, G_LIST_MODEL (series));
   update_inspector (self);
   description = lacuna_series_get_description (series);
   adw_window_title_set_subtitle (self->window_title, description ? description : "");

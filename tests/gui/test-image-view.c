@@ -13,6 +13,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "lacuna-annotations.h"
 #include "lacuna-gui-test-util.h"
 #include "lacuna-view-bar.h"
@@ -792,6 +794,295 @@ test_cache_bounded_large (void)
   destroy_window (window);
 }
 
+/* The instances of model, last first. */
+static GListModel *
+reversed (GListModel *model)
+{
+  GListStore *store = g_list_store_new (LACUNA_TYPE_INSTANCE);
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = n; i-- > 0;)
+    {
+      g_autoptr(LacunaInstance) instance = g_list_model_get_item (model, i);
+
+      g_list_store_append (store, instance);
+    }
+  return G_LIST_MODEL (store);
+}
+
+/* The same series in another order (as when a series still loading is sorted): the slice on
+ * screen stays, with its decoded frame, the window and the zoom; the frames decoded around
+ * it move along. A model without it starts over. */
+static void
+test_replace_model (void)
+{
+  LacunaWindow *window = open_sample_ct (800, 600, 10);
+  LacunaImageView *view = lacuna_window_get_image_view (window);
+  LacunaViewState *state = lacuna_image_view_get_state (view);
+  GListModel *series = lacuna_image_view_get_model (view);
+  g_autoptr(GListModel) backwards = reversed (series);
+  g_autoptr(GListStore) others = g_list_store_new (LACUNA_TYPE_INSTANCE);
+  guint n = lacuna_image_view_get_n_positions (view);
+  LacunaInstance *instance = lacuna_image_view_get_instance (view, NULL);
+  LacunaFrame *frame = lacuna_image_view_get_frame (view);
+  Range range = { view, 11, 13 };
+  guint frames_notified = 0;
+  double zoom;
+
+  g_assert_cmpuint (n, ==, LACUNA_SAMPLE_CT_SLICES);
+  lacuna_view_state_set_window (state, 40, 400);
+  lacuna_image_view_zoom_at (view, 2.5, 10, 10);
+  zoom = lacuna_view_state_get_zoom (state);
+  lacuna_gui_test_wait (range_cached, &range);
+
+  g_signal_connect (view, "notify::frame", G_CALLBACK (notify_count_cb), &frames_notified);
+  lacuna_image_view_replace_model (view, backwards);
+  g_assert_true (lacuna_image_view_get_model (view) == backwards);
+  g_assert_cmpuint (lacuna_image_view_get_n_positions (view), ==, n);
+  g_assert_cmpuint (lacuna_image_view_get_position (view), ==, n - 1 - 10);
+  g_assert_true (lacuna_image_view_get_instance (view, NULL) == instance);
+  g_assert_true (lacuna_image_view_get_frame (view) == frame);
+  g_assert_false (lacuna_image_view_get_busy (view));
+  g_assert_cmpfloat (lacuna_view_state_get_window_center (state), ==, 40);
+  g_assert_cmpfloat (lacuna_view_state_get_window_width (state), ==, 400);
+  g_assert_cmpfloat (lacuna_view_state_get_zoom (state), ==, zoom);
+  for (guint p = 11; p <= 13; p++)
+    {
+      g_assert_true (lacuna_image_view_is_cached (view, n - 1 - p));
+      g_assert_true (lacuna_image_view_get_instance_at (view, n - 1 - p, NULL)
+                     == g_list_model_get_item (series, p));
+      g_object_unref (g_list_model_get_item (series, p));   /* the model keeps it */
+    }
+  /* Moving on in the new order shows the neighbour, already decoded. */
+  gtk_widget_activate_action (GTK_WIDGET (view), "view.previous-slice", NULL);
+  g_assert_false (lacuna_image_view_get_busy (view));
+  g_assert_cmpuint (frames_notified, ==, 1);
+  {
+    g_autoptr(LacunaInstance) eleventh = g_list_model_get_item (series, 11);
+
+    g_assert_true (lacuna_image_view_get_instance (view, NULL) == eleventh);
+  }
+
+  /* A model without the slice shown: from the start, state reset. */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(LacunaInstance) item = g_list_model_get_item (series, i);
+
+      g_list_store_append (others, item);
+    }
+  lacuna_image_view_replace_model (view, G_LIST_MODEL (others));
+  g_assert_cmpuint (lacuna_image_view_get_position (view), ==, 0);
+  g_assert_cmpuint (lacuna_image_view_get_n_positions (view), ==, 3);
+  lacuna_gui_test_wait_image (view);
+  g_assert_null (lacuna_image_view_get_error (view));
+  {
+    g_autoptr(LacunaInstance) first = g_list_model_get_item (series, 0);
+
+    g_assert_true (lacuna_image_view_get_instance (view, NULL) == first);
+  }
+
+  destroy_window (window);
+}
+
+/* A frame decoded on another thread by lacuna_image_view_decode_frame() is what the view
+ * decodes itself, and set_model_with_frame() shows it at once. */
+static gpointer
+decode_thread (gpointer data)
+{
+  LacunaInstance *instance = data;
+  GHashTable *attributes = NULL;
+  g_autoptr(GError) error = NULL;
+  LacunaFrame *frame = lacuna_image_view_decode_frame (instance, 0, &attributes, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (attributes);
+  g_object_set_data_full (G_OBJECT (frame), "attributes", attributes,
+                          (GDestroyNotify) g_hash_table_unref);
+  return frame;
+}
+
+static void
+test_model_with_frame (void)
+{
+  LacunaWindow *window = open_sample_ct (800, 600, 20);
+  LacunaImageView *view = lacuna_window_get_image_view (window);
+  g_autoptr(GListModel) series = g_object_ref (lacuna_image_view_get_model (view));
+  g_autoptr(GListModel) backwards = reversed (series);
+  LacunaInstance *instance = lacuna_image_view_get_instance (view, NULL);
+  g_autofree char *location = g_strdup (lacuna_image_view_get_attribute (view, "SliceLocation"));
+  LacunaFrame *shown = lacuna_image_view_get_frame (view);
+  g_autoptr(LacunaFrame) frame = NULL;
+  g_autoptr(GError) error = NULL;
+  GThread *thread;
+
+  thread = g_thread_new ("decode", decode_thread, instance);
+  frame = g_thread_join (thread);
+  g_assert_cmpuint (lacuna_frame_get_width (frame), ==, lacuna_frame_get_width (shown));
+  g_assert_cmpuint (lacuna_frame_get_height (frame), ==, lacuna_frame_get_height (shown));
+  g_assert_true (g_bytes_equal (lacuna_frame_get_stored (frame), lacuna_frame_get_stored (shown)));
+
+  lacuna_image_view_set_model (view, NULL);
+  lacuna_image_view_set_model_with_frame (view, backwards, instance, 0, frame,
+                                          g_object_get_data (G_OBJECT (frame), "attributes"));
+  /* No decoding, no waiting. */
+  g_assert_false (lacuna_image_view_get_busy (view));
+  g_assert_true (lacuna_image_view_get_frame (view) == frame);
+  g_assert_cmpuint (lacuna_image_view_get_position (view), ==, LACUNA_SAMPLE_CT_SLICES - 1 - 20);
+  g_assert_true (lacuna_image_view_get_instance (view, NULL) == instance);
+  g_assert_nonnull (lacuna_image_view_get_surface (view));
+  g_assert_cmpstr (lacuna_image_view_get_attribute (view, "SliceLocation"), ==, location);
+
+  /* An error: NULL, and a GError. */
+  {
+    g_autoptr(LacunaInstance) fake = NULL;
+    g_autoptr(LacunaFrame) none = NULL;
+    g_autofree char *dir = g_dir_make_tmp ("lacuna-test-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename (dir, "gone.dcm", NULL);
+    g_autoptr(GFile) copy = g_file_new_for_path (path);
+    g_autoptr(GFile) source = g_file_new_for_path (lacuna_instance_get_source (instance));
+    g_autoptr(LacunaDicomFile) file = NULL;
+
+    g_assert_true (g_file_copy (source, copy, G_FILE_COPY_NONE, NULL, NULL, NULL, &error));
+    g_assert_no_error (error);
+    file = lacuna_dicom_file_open (path, LACUNA_DICOM_OPEN_HEADER_ONLY, &error);
+    g_assert_no_error (error);
+    fake = lacuna_instance_new_from_file (file, path, NULL);
+    g_clear_pointer (&file, lacuna_dicom_file_free);
+    g_assert_true (g_file_delete (copy, NULL, &error));
+    g_assert_no_error (error);
+    none = lacuna_image_view_decode_frame (fake, 0, NULL, &error);
+    g_assert_null (none);
+    g_assert_nonnull (error);
+    g_clear_error (&error);
+    g_rmdir (dir);
+  }
+
+  destroy_window (window);
+}
+
+/* Opening a folder: the first image comes up while the folder is indexed, its series fills
+ * in, and when all is sorted the same slice is still on screen: one frame shown, never
+ * replaced, never decoded twice. */
+static void
+test_open_keeps_first_image (void)
+{
+  LacunaWindow *window = lacuna_gui_test_new_window (900, 650);
+  LacunaImageView *view = lacuna_window_get_image_view (window);
+  g_autofree char *sample = lacuna_gui_test_dup_sample_path ();
+  const char *dir = g_getenv ("LACUNA_LARGE_SERIES");
+  const char *paths[2] = { NULL, NULL };
+  guint frames = 0, models = 0;
+  LacunaFrame *first;
+  LacunaSeries *series;
+
+  if (dir == NULL)
+    dir = "/tmp/wl/large";
+  paths[0] = g_file_test (dir, G_FILE_TEST_IS_DIR) ? dir : sample;
+  g_test_message ("Opening %s", paths[0] == dir ? "the large series" : "the sample study");
+
+  g_signal_connect (view, "notify::frame", G_CALLBACK (notify_count_cb), &frames);
+  g_signal_connect (view, "notify::model", G_CALLBACK (notify_count_cb), &models);
+  lacuna_window_open_paths (window, paths);
+  lacuna_gui_test_wait_image (view);
+  lacuna_gui_test_wait_loaded (window);
+  lacuna_gui_test_wait_image (view);
+  first = lacuna_image_view_get_frame (view);
+  g_assert_nonnull (first);
+  g_assert_null (lacuna_image_view_get_error (view));
+  g_test_message ("%u models while loading", models);
+
+  /* The model is now the complete, sorted series. */
+  series = lacuna_window_get_selected_series (window);
+  g_assert_nonnull (series);
+  g_assert_true (lacuna_image_view_get_model (view) == G_LIST_MODEL (series));
+  g_assert_cmpuint (lacuna_image_view_get_n_positions (view), ==,
+                    lacuna_series_get_n_frames (series));
+  g_assert_cmpuint (frames, ==, 1);
+  {
+    guint frame_index;
+    LacunaInstance *shown = lacuna_image_view_get_instance (view, &frame_index);
+
+    g_assert_true (lacuna_series_get_instance (series, lacuna_image_view_get_position (view))
+                   == shown);
+    g_assert_cmpuint (frame_index, ==, 0);
+  }
+
+  g_signal_handlers_disconnect_by_data (view, &frames);
+  g_signal_handlers_disconnect_by_data (view, &models);
+  destroy_window (window);
+}
+
+/* The view windows straight into 32-bit pixels (lacuna_frame_render_xrgb32): the same
+ * bytes as lacuna_frame_render_rgb, for every decodable file of the shared variety set
+ * (grey and colour, 8 and 16 bits, signed, every transfer syntax) and the sample CT. */
+static void
+assert_xrgb32_matches_rgb (LacunaFrame *frame,
+                           double       center,
+                           double       width)
+{
+  guint w = lacuna_frame_get_width (frame), h = lacuna_frame_get_height (frame);
+  g_autofree guint8 *rgb = g_malloc ((gsize) w * h * 3);
+  g_autofree guint32 *xrgb = g_malloc ((gsize) w * h * 4 + 4);
+
+  lacuna_frame_render_rgb (frame, center, width, FALSE, rgb, (gsize) w * 3);
+  lacuna_frame_render_xrgb32 (frame, center, width, FALSE, (guint8 *) xrgb, (gsize) w * 4);
+  for (gsize i = 0; i < (gsize) w * h; i++)
+    {
+      guint32 expected = 0xff000000u | ((guint32) rgb[i * 3] << 16)
+                         | ((guint32) rgb[i * 3 + 1] << 8) | rgb[i * 3 + 2];
+
+      if (xrgb[i] != expected)
+        g_error ("Pixel %" G_GSIZE_FORMAT ": 0x%08x, expected 0x%08x", i, xrgb[i], expected);
+    }
+}
+
+static void
+test_xrgb32 (void)
+{
+  const char *testdata = g_getenv ("LACUNA_TESTDATA");
+  g_autofree char *dir = NULL;
+  g_autoptr(GDir) d = NULL;
+  LacunaWindow *window;
+  const char *name;
+  guint n_checked = 0;
+
+  window = open_sample_ct (800, 600, 30);
+  assert_xrgb32_matches_rgb (lacuna_image_view_get_frame (lacuna_window_get_image_view (window)),
+                             40, 400);
+  destroy_window (window);
+
+  if (testdata == NULL)
+    {
+      g_test_skip ("No shared test data (LACUNA_TESTDATA)");
+      return;
+    }
+  dir = g_build_filename (testdata, "variety", "transfer-syntaxes", NULL);
+  d = g_dir_open (dir, 0, NULL);
+  if (d == NULL)
+    {
+      g_test_skip ("No variety/transfer-syntaxes in the shared test data");
+      return;
+    }
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autoptr(LacunaDicomFile) file = lacuna_dicom_file_open (path, LACUNA_DICOM_OPEN_DEFAULT,
+                                                                NULL);
+      g_autoptr(LacunaFrame) frame = NULL;
+      double center, width;
+      gboolean uses_lut;
+
+      if (file == NULL || (frame = lacuna_frame_decode (file, 0, NULL)) == NULL)
+        continue;
+      lacuna_frame_get_default_window (frame, &center, &width, &uses_lut);
+      assert_xrgb32_matches_rgb (frame, center, width);
+      assert_xrgb32_matches_rgb (frame, center + 17, MAX (width / 3, 1));
+      n_checked++;
+    }
+  g_test_message ("%u files checked", n_checked);
+  g_assert_cmpuint (n_checked, >=, 10);
+}
+
 static char *
 family_name (LacunaInstance *instance)
 {
@@ -883,6 +1174,10 @@ main (int   argc,
   g_test_add_func ("/gui/image-view/cache-bounded", test_cache_bounded);
   g_test_add_func ("/gui/image-view/cache-bounded-large", test_cache_bounded_large);
   g_test_add_func ("/gui/image-view/annotations", test_annotations);
+  g_test_add_func ("/gui/image-view/replace-model", test_replace_model);
+  g_test_add_func ("/gui/image-view/xrgb32", test_xrgb32);
+  g_test_add_func ("/gui/image-view/model-with-frame", test_model_with_frame);
+  g_test_add_func ("/gui/image-view/open-keeps-first-image", test_open_keeps_first_image);
 
   return g_test_run ();
 }
