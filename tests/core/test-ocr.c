@@ -778,6 +778,205 @@ test_burned_in_cine (void)
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* The Tesseract handles                                                                    */
+
+static gpointer
+check_available (gpointer data)
+{
+  return GINT_TO_POINTER (lacuna_ocr_is_available (NULL));
+}
+
+/* Checking that OCR is available initialises nothing, on a thread that has no handle yet
+ * either. */
+static void
+test_ocr_available_cheap (void)
+{
+  guint handles = lacuna_ocr_get_n_handles ();
+
+  if (!ocr_available ())
+    return;
+  g_assert_cmpuint (lacuna_ocr_get_n_handles (), ==, handles);
+  g_assert_true (g_thread_join (g_thread_new ("ocr-check", check_available, NULL)));
+  g_assert_cmpuint (lacuna_ocr_get_n_handles (), ==, handles);
+}
+
+/* Without the English data where Tesseract looks, OCR is reported unavailable, and reading
+ * fails with the same error instead of crashing. (In a subprocess: the check is made once
+ * per process.) */
+static void
+test_ocr_missing_data (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree char *dir = lacuna_test_make_tmpdir ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) words = NULL;
+      g_autoptr(GPtrArray) lines = NULL;
+      guint8 grey[64 * 32] = { 0, };
+      const int box[4] = { 4, 4, 40, 12 };
+
+      g_setenv ("TESSDATA_PREFIX", dir, TRUE);
+      g_assert_false (lacuna_ocr_is_available (&error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+      g_clear_error (&error);
+      words = lacuna_ocr_read_line (grey, 64, 32, 64, box, NULL, &error);
+      g_assert_null (words);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+      g_clear_error (&error);
+      lines = lacuna_ocr_read_lines (grey, 64, 32, 64, box, 1, &error);
+      g_assert_null (lines);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+      g_assert_cmpuint (lacuna_ocr_get_n_handles (), ==, 0);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+typedef struct
+{
+  const guint8 *grey;
+  guint         size;
+  const int    *box;
+  char         *text;
+} ThreadRead;
+
+static gpointer
+read_in_thread (gpointer data)
+{
+  ThreadRead *job = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) words = NULL;
+
+  words = lacuna_ocr_read_line (job->grey, job->size, job->size, job->size, job->box,
+                                &job->text, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (words);
+  return NULL;
+}
+
+/* A thread that starts after another one ended takes over its handle; both read the same. */
+static void
+test_ocr_handle_reuse (void)
+{
+  static const TextLine lines[] = {
+    { "SMITH^JOHN 1234567", 10, 22, 14, 1.0 },
+  };
+  g_autofree guint8 *grey = NULL;
+  g_autoptr(GArray) regions = NULL;
+  ThreadRead a = { 0, }, b = { 0, };
+  guint handles;
+
+  if (!ocr_available ())
+    return;
+  grey = draw_frame (256, lines, G_N_ELEMENTS (lines));
+  regions = lacuna_text_regions_find (grey, 256, 256, 256, NULL, 0, NULL, NULL);
+  g_assert_cmpuint (regions->len, ==, 1);
+  a.grey = b.grey = grey;
+  a.size = b.size = 256;
+  a.box = b.box = g_array_index (regions, LacunaTextRegion, 0).box;
+
+  g_thread_join (g_thread_new ("ocr-a", read_in_thread, &a));
+  handles = lacuna_ocr_get_n_handles ();
+  g_assert_cmpuint (handles, >=, 1);
+  g_thread_join (g_thread_new ("ocr-b", read_in_thread, &b));
+  g_assert_cmpuint (lacuna_ocr_get_n_handles (), ==, handles);
+  g_assert_cmpstr (a.text, ==, b.text);
+  g_assert_nonnull (strstr (a.text, "1234567"));
+  g_free (a.text);
+  g_free (b.text);
+}
+
+/* The mask counts of several boxes at once are those of each box alone; an empty box, a
+ * box outside the frame and a box on the dark anatomy count nothing; a box on a line does. */
+static void
+test_regions_count_mask_boxes (void)
+{
+  static const TextLine lines[] = {
+    { "DOE^JANE", 10, 22, 13, 235 / 255.0 },
+    { "C5-1 MI 1.2 TIS 0.4 ABD", 10, 500, 13, 200 / 255.0 },
+  };
+  const int boxes[5][4] = {
+    { 8, 8, 80, 20 },        /* the name */
+    { 8, 486, 200, 20 },     /* the grey-200 line */
+    { 300, 300, 0, 10 },     /* empty */
+    { 600, 600, 20, 20 },    /* outside */
+    { 40, 200, 30, 30 },     /* dark ground beside the disc */
+  };
+  g_autofree guint8 *grey = draw_frame (512, lines, G_N_ELEMENTS (lines));
+  guint counts[5];
+
+  lacuna_text_regions_count_mask_boxes (grey, 512, 512, 512, NULL, 0, NULL, &boxes[0][0], 5,
+                                        counts);
+  for (guint i = 0; i < 5; i++)
+    g_assert_cmpuint (counts[i], ==,
+                      lacuna_text_regions_count_mask (grey, 512, 512, 512, NULL, 0, NULL,
+                                                      boxes[i]));
+  g_assert_cmpuint (counts[0], >, 20);
+  g_assert_cmpuint (counts[1], >, 20);
+  g_assert_cmpuint (counts[2], ==, 0);
+  g_assert_cmpuint (counts[3], ==, 0);
+  g_assert_cmpuint (counts[4], ==, 0);
+}
+
+/* Reading several lines at once gives what reading each line alone gives. */
+static void
+test_ocr_read_lines (void)
+{
+  static const TextLine lines[] = {
+    { "DOE^JANE", 10, 22, 13, 235 / 255.0 },
+    { "ID: 00123456  DOB: 12/04/1961", 10, 42, 13, 235 / 255.0 },
+    { "C5-1 MI 1.2 TIS 0.4 ABD", 10, 500, 13, 200 / 255.0 },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *grey = NULL;
+  g_autoptr(GArray) regions = NULL;
+  g_autoptr(GArray) boxes = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(GPtrArray) read = NULL;
+  const int outside[4] = { 600, 600, 20, 20 };
+
+  if (!ocr_available ())
+    return;
+  grey = draw_frame (512, lines, G_N_ELEMENTS (lines));
+  regions = lacuna_text_regions_find (grey, 512, 512, 512, NULL, 0, NULL, NULL);
+  g_assert_cmpuint (regions->len, >=, 3);
+  for (guint i = 0; i < regions->len; i++)
+    g_array_append_vals (boxes, g_array_index (regions, LacunaTextRegion, i).box, 4);
+  /* A box outside the buffer: an empty line, no error. */
+  g_array_append_vals (boxes, outside, 4);
+
+  read = lacuna_ocr_read_lines (grey, 512, 512, 512, (const int *) boxes->data,
+                                boxes->len / 4, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (read->len, ==, boxes->len / 4);
+  for (guint i = 0; i < read->len; i++)
+    {
+      const LacunaOcrLine *line = g_ptr_array_index (read, i);
+      const int *box = &g_array_index (boxes, int, 4 * i);
+      g_autofree char *text = NULL;
+      g_autoptr(GPtrArray) words = lacuna_ocr_read_line (grey, 512, 512, 512, box, &text,
+                                                         &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (line->text, ==, text);
+      g_assert_cmpuint (line->words->len, ==, words->len);
+      for (guint k = 0; k < words->len; k++)
+        {
+          const LacunaOcrWord *x = g_ptr_array_index (line->words, k);
+          const LacunaOcrWord *y = g_ptr_array_index (words, k);
+
+          g_assert_cmpstr (x->text, ==, y->text);
+          g_assert_cmpmem (x->box, sizeof x->box, y->box, sizeof y->box);
+          /* Word boxes lie in the line's box, give or take the crop's margin. */
+          g_assert_cmpint (x->box[1], >=, box[1] - box[3]);
+          g_assert_cmpint (x->box[1] + x->box[3], <=, box[1] + 2 * box[3]);
+        }
+    }
+  g_assert_cmpstr (((LacunaOcrLine *) g_ptr_array_index (read, read->len - 1))->text, ==, "");
+  g_assert_nonnull (strstr (((LacunaOcrLine *) g_ptr_array_index (read, 1))->text, "00123456"));
+}
+
+/* ---------------------------------------------------------------------------------------- */
 /* Verification                                                                             */
 
 static void
@@ -861,6 +1060,72 @@ test_burned_in_verify (void)
   g_assert_cmpuint (changed, ==, 1);
 }
 
+/* Verification of a partly redacted frame: a filled box holds no text; a box left unfilled
+ * still shows text; the name line outside the filled box is reported (it is read with a
+ * confidence near 0 and must not be dropped for it), the clinical line is not. */
+static void
+test_burned_in_verify_partial (void)
+{
+  static const TextLine lines[] = {
+    { "DOE^JANE", 10, 22, 13, 235 / 255.0 },
+    { "ID: 00123456  DOB: 12/04/1961", 10, 62, 13, 235 / 255.0 },
+    { "C5-1 MI 1.2 TIS 0.4 ABD", 10, 500, 13, 200 / 255.0 },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *grey = NULL;
+  g_autoptr(LacunaDicomFile) file = NULL;
+  g_autoptr(LacunaOcrIdentity) identity = lacuna_ocr_identity_new ();
+  /* The ID line (filled below), and the name line (not filled). */
+  const LacunaRedactBox boxes[2] = {
+    { .frame = -1, .x = 4, .y = 46, .width = 260, .height = 22 },
+    { .frame = 0, .x = 4, .y = 6, .width = 100, .height = 22 },
+  };
+  const int name_box[4] = { 10, 10, 70, 14 };
+  LacunaBurnedInCheck check = { 0, };
+  gboolean name_left = FALSE;
+
+  if (!ocr_available ())
+    return;
+  grey = draw_frame (512, lines, G_N_ELEMENTS (lines));
+  for (int y = boxes[0].y; y < boxes[0].y + boxes[0].height; y++)
+    memset (grey + (gsize) y * 512 + boxes[0].x, 0, boxes[0].width);
+  file = file_from_grey (grey, 512, 512);
+  lacuna_ocr_identity_add_name (identity, "patient name", "DOE^JANE");
+  lacuna_ocr_identity_add_id (identity, "patient ID", "00123456");
+  lacuna_ocr_identity_add_date (identity, "birth date", "19610412");
+
+  /* Only the filled box as applied: the name line is left, nothing in the box. */
+  g_assert_true (lacuna_burned_in_verify (file, identity, boxes, 1, &check, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (check.n_frames, ==, 1);
+  g_assert_cmpuint (check.n_boxes_with_text, ==, 0);
+  g_assert_cmpuint (check.n_text_lines, ==, 1);
+  g_assert_cmpuint (check.n_identity_lines, ==, 1);
+  g_assert_cmpuint (check.left->len, ==, 1);
+  {
+    const LacunaRedactBox *left = &g_array_index (check.left, LacunaRedactBox, 0);
+    int box[4] = { left->x, left->y, left->width, left->height };
+
+    g_assert_true (boxes_overlap (box, name_box));
+  }
+  lacuna_burned_in_check_clear (&check);
+
+  /* Both: the unfilled one still shows text (and its line is still left). */
+  g_assert_true (lacuna_burned_in_verify (file, identity, boxes, 2, &check, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (check.n_boxes_with_text, ==, 1);
+  for (guint i = 0; i < check.left->len; i++)
+    {
+      const LacunaRedactBox *left = &g_array_index (check.left, LacunaRedactBox, i);
+      int box[4] = { left->x, left->y, left->width, left->height };
+
+      name_left |= boxes_overlap (box, name_box);
+    }
+  g_assert_true (name_left);
+  g_assert_cmpuint (check.n_identity_lines, ==, 1);
+  lacuna_burned_in_check_clear (&check);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -880,6 +1145,12 @@ main (int   argc,
   g_test_add_func ("/core/ocr/burned-in/side-marker", test_burned_in_side_marker);
   g_test_add_func ("/core/ocr/burned-in/cine", test_burned_in_cine);
   g_test_add_func ("/core/ocr/burned-in/verify", test_burned_in_verify);
+  g_test_add_func ("/core/ocr/burned-in/verify-partial", test_burned_in_verify_partial);
+  g_test_add_func ("/core/ocr/handles/available-cheap", test_ocr_available_cheap);
+  g_test_add_func ("/core/ocr/handles/missing-data", test_ocr_missing_data);
+  g_test_add_func ("/core/ocr/handles/reuse", test_ocr_handle_reuse);
+  g_test_add_func ("/core/ocr/read-lines", test_ocr_read_lines);
+  g_test_add_func ("/core/ocr/regions/count-mask-boxes", test_regions_count_mask_boxes);
 
   return g_test_run ();
 }

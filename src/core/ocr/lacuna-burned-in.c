@@ -73,63 +73,67 @@ crop_line (const guint8 *grey,
   return out;
 }
 
-/* Reads the line, or finds it in the cache. out_text/out_words owned. */
-static gboolean
-read_line (const guint8  *grey,
-           guint          width,
-           guint          height,
-           gsize          stride,
-           const int      box[4],
-           char         **out_text,
-           GStrv         *out_words,
-           GError       **error)
+/* A line to read: its crop (the cache key), and what was read. */
+typedef struct
 {
-  g_autofree guint8 *pixels = NULL;
-  g_autoptr(GPtrArray) words = NULL;
-  g_autoptr(GStrvBuilder) builder = NULL;
-  g_autofree char *text = NULL;
-  CacheEntry *entry;
-  guint64 hash;
-  int w, h;
+  int      box[4];
+  guint8  *pixels;
+  int      width;
+  int      height;
+  guint64  hash;
+  char    *text;
+  GStrv    words;
+} Pending;
 
-  pixels = crop_line (grey, width, height, stride, box, &w, &h, &hash);
+static void
+pending_clear (Pending *p)
+{
+  g_free (p->pixels);
+  g_free (p->text);
+  g_strfreev (p->words);
+  memset (p, 0, sizeof *p);
+}
+
+static gboolean
+cache_lookup (Pending *p)
+{
+  gboolean found = FALSE;
 
   g_mutex_lock (&cache_lock);
   if (cache != NULL)
     {
-      GPtrArray *bucket = g_hash_table_lookup (cache, &hash);
+      GPtrArray *bucket = g_hash_table_lookup (cache, &p->hash);
 
-      for (guint i = 0; bucket != NULL && i < bucket->len; i++)
+      for (guint i = 0; bucket != NULL && i < bucket->len && !found; i++)
         {
           CacheEntry *e = g_ptr_array_index (bucket, i);
 
-          if (e->width == w && e->height == h && memcmp (e->pixels, pixels, (gsize) w * h) == 0)
+          if (e->width == p->width && e->height == p->height &&
+              memcmp (e->pixels, p->pixels, (gsize) p->width * p->height) == 0)
             {
-              *out_text = g_strdup (e->text);
-              *out_words = g_strdupv (e->words);
-              g_mutex_unlock (&cache_lock);
-              return TRUE;
+              p->text = g_strdup (e->text);
+              p->words = g_strdupv (e->words);
+              found = TRUE;
             }
         }
     }
   g_mutex_unlock (&cache_lock);
+  return found;
+}
 
-  words = lacuna_ocr_read_line (grey, width, height, stride, box, &text, error);
-  if (words == NULL)
-    return FALSE;
-  builder = g_strv_builder_new ();
-  for (guint i = 0; i < words->len; i++)
-    g_strv_builder_add (builder, ((LacunaOcrWord *) g_ptr_array_index (words, i))->text);
+/* Keeps what was read for p (takes its pixels). */
+static void
+cache_insert (Pending *p)
+{
+  CacheEntry *entry = g_new0 (CacheEntry, 1);
+  GPtrArray *bucket;
 
-  entry = g_new0 (CacheEntry, 1);
-  entry->pixels = g_steal_pointer (&pixels);
-  entry->width = w;
-  entry->height = h;
-  entry->hash = hash;
-  entry->text = g_strdup (text);
-  entry->words = g_strv_builder_end (builder);
-  *out_text = g_steal_pointer (&text);
-  *out_words = g_strdupv (entry->words);
+  entry->pixels = g_steal_pointer (&p->pixels);
+  entry->width = p->width;
+  entry->height = p->height;
+  entry->hash = p->hash;
+  entry->text = g_strdup (p->text);
+  entry->words = g_strdupv (p->words);
 
   g_mutex_lock (&cache_lock);
   if (cache == NULL || cache_bytes > CACHE_MAX_BYTES)
@@ -139,18 +143,57 @@ read_line (const guint8  *grey,
                                      (GDestroyNotify) g_ptr_array_unref);
       cache_bytes = 0;
     }
-  {
-    GPtrArray *bucket = g_hash_table_lookup (cache, &hash);
-
-    if (bucket == NULL)
-      {
-        bucket = g_ptr_array_new_with_free_func (cache_entry_free);
-        g_hash_table_insert (cache, g_memdup2 (&hash, sizeof hash), bucket);
-      }
-    g_ptr_array_add (bucket, entry);
-    cache_bytes += (gsize) w * h + 256;
-  }
+  bucket = g_hash_table_lookup (cache, &entry->hash);
+  if (bucket == NULL)
+    {
+      bucket = g_ptr_array_new_with_free_func (cache_entry_free);
+      g_hash_table_insert (cache, g_memdup2 (&entry->hash, sizeof entry->hash), bucket);
+    }
+  g_ptr_array_add (bucket, entry);
+  cache_bytes += (gsize) entry->width * entry->height + 256;
   g_mutex_unlock (&cache_lock);
+}
+
+/* Reads the lines of one frame: those already read (the same pixels) from the cache, the
+ * others with lacuna_ocr_read_lines(). Fills text and words of each. */
+static gboolean
+read_lines (const guint8  *grey,
+            guint          width,
+            guint          height,
+            gsize          stride,
+            Pending       *pending,
+            guint          n_pending,
+            GError       **error)
+{
+  g_autoptr(GArray) boxes = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(GArray) misses = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GPtrArray) lines = NULL;
+
+  for (guint i = 0; i < n_pending; i++)
+    if (!cache_lookup (&pending[i]))
+      {
+        g_array_append_vals (boxes, pending[i].box, 4);
+        g_array_append_val (misses, i);
+      }
+  if (misses->len == 0)
+    return TRUE;
+
+  lines = lacuna_ocr_read_lines (grey, width, height, stride, (const int *) boxes->data,
+                                 misses->len, error);
+  if (lines == NULL)
+    return FALSE;
+  for (guint k = 0; k < misses->len; k++)
+    {
+      Pending *p = &pending[g_array_index (misses, guint, k)];
+      LacunaOcrLine *line = g_ptr_array_index (lines, k);
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+      for (guint i = 0; i < line->words->len; i++)
+        g_strv_builder_add (builder, ((LacunaOcrWord *) g_ptr_array_index (line->words, i))->text);
+      p->text = g_strdup (line->text);
+      p->words = g_strv_builder_end (builder);
+      cache_insert (p);
+    }
   return TRUE;
 }
 
@@ -299,11 +342,22 @@ hash_bytes (const guint8 *data,
   return hash;
 }
 
-LacunaBurnedIn *
-lacuna_burned_in_scan (LacunaDicomFile    *file,
-                       LacunaOcrIdentity  *identity,
-                       GCancellable       *cancellable,
-                       GError            **error)
+/* Called by scan() on every frame, repeated ones included, with the rendered frame. */
+typedef gboolean (*FrameFunc) (guint          frame,
+                               const guint8  *grey,
+                               const guint8  *rgb,
+                               guint          width,
+                               guint          height,
+                               gpointer       data,
+                               GError       **error);
+
+static LacunaBurnedIn *
+scan (LacunaDicomFile    *file,
+      LacunaOcrIdentity  *identity,
+      FrameFunc           frame_func,
+      gpointer            frame_data,
+      GCancellable       *cancellable,
+      GError            **error)
 {
   g_autoptr(LacunaBurnedIn) self = NULL;
   g_autoptr(LacunaOcrIdentity) own_identity = NULL;
@@ -320,9 +374,6 @@ lacuna_burned_in_scan (LacunaDicomFile    *file,
     return NULL;
   if (!lacuna_dicom_file_get_pixel_info (file, &info, error))
     return NULL;
-  if (identity == NULL)
-    identity = own_identity = lacuna_ocr_identity_new_from_file (file);
-
   self = g_new0 (LacunaBurnedIn, 1);
   self->lines = g_ptr_array_new_with_free_func (line_free);
   self->n_frames = info.n_frames;
@@ -338,6 +389,9 @@ lacuna_burned_in_scan (LacunaDicomFile    *file,
       g_autofree guint8 *grey = NULL;
       g_autofree guint8 *rgb = NULL;
       g_autoptr(GArray) regions = NULL;
+      g_autofree Pending *pending = NULL;
+      g_autofree guint64 *keys = NULL;
+      guint n_pending = 0;
       GPtrArray *set;
       guint64 fhash;
       gpointer seen;
@@ -351,11 +405,17 @@ lacuna_burned_in_scan (LacunaDicomFile    *file,
       w = lacuna_frame_get_width (frame);
       h = lacuna_frame_get_height (frame);
       render_frame (frame, &grey, &rgb);
+      if (frame_func != NULL && !frame_func (f, grey, rgb, w, h, frame_data, error))
+        return NULL;
 
       /* A cine's repeated frame: the same lines. */
-      fhash = hash_bytes (grey, (gsize) w * h);
-      if (rgb != NULL)
-        fhash ^= hash_bytes (rgb, (gsize) w * h * 3) * 31;
+      fhash = 0;
+      if (info.n_frames > 1)
+        {
+          fhash = hash_bytes (grey, (gsize) w * h);
+          if (rgb != NULL)
+            fhash ^= hash_bytes (rgb, (gsize) w * h * 3) * 31;
+        }
       if (g_hash_table_lookup_extended (frame_hashes, &fhash, NULL, &seen))
         {
           set = g_ptr_array_index (frame_line_sets, GPOINTER_TO_UINT (seen));
@@ -371,29 +431,49 @@ lacuna_burned_in_scan (LacunaDicomFile    *file,
 
       regions = lacuna_text_regions_find (grey, w, h, w, rgb, rgb != NULL ? (gsize) w * 3 : 0,
                                           NULL, NULL);
+      pending = g_new0 (Pending, MAX (regions->len, 1));
+      keys = g_new0 (guint64, MAX (regions->len, 1));
       for (guint i = 0; i < regions->len; i++)
         {
           const LacunaTextRegion *region = &g_array_index (regions, LacunaTextRegion, i);
-          LacunaBurnedInLine *line;
-          g_autofree guint8 *crop = NULL;
-          guint64 key;
-          int cw, ch;
+          Pending *p = &pending[n_pending];
 
           /* The same line at the same place in an earlier frame: one finding. */
-          crop = crop_line (grey, w, h, w, region->box, &cw, &ch, &key);
+          memcpy (p->box, region->box, sizeof p->box);
+          p->pixels = crop_line (grey, w, h, w, region->box, &p->width, &p->height, &p->hash);
+          keys[i] = p->hash;
           for (int k = 0; k < 4; k++)
-            key = (key ^ (guint32) region->box[k]) * 1099511628211ull;
-          line = g_hash_table_lookup (line_keys, &key);
+            keys[i] = (keys[i] ^ (guint32) region->box[k]) * 1099511628211ull;
+          if (g_hash_table_contains (line_keys, &keys[i]))
+            pending_clear (p);
+          else
+            n_pending++;
+        }
+      if (!read_lines (grey, w, h, w, pending, n_pending, error))
+        {
+          for (guint i = 0; i < n_pending; i++)
+            pending_clear (&pending[i]);
+          return NULL;
+        }
+
+      for (guint i = 0, k = 0; i < regions->len; i++)
+        {
+          const LacunaTextRegion *region = &g_array_index (regions, LacunaTextRegion, i);
+          LacunaBurnedInLine *line = g_hash_table_lookup (line_keys, &keys[i]);
+
           if (line == NULL)
             {
-              char *text = NULL;
-              GStrv words = NULL;
+              Pending *p = &pending[k++];
 
-              if (!read_line (grey, w, h, w, region->box, &text, &words, error))
-                return NULL;
-              line = classify (identity, region->box, text, words);
+              g_assert (k <= n_pending && memcmp (p->box, region->box, sizeof p->box) == 0);
+              /* The header's identity, read once there is a line to match it with. */
+              if (identity == NULL)
+                identity = own_identity = lacuna_ocr_identity_new_from_file (file);
+              line = classify (identity, region->box, g_steal_pointer (&p->text),
+                               g_steal_pointer (&p->words));
+              pending_clear (p);
               g_ptr_array_add (self->lines, line);
-              g_hash_table_insert (line_keys, g_memdup2 (&key, sizeof key), line);
+              g_hash_table_insert (line_keys, g_memdup2 (&keys[i], sizeof keys[i]), line);
             }
           if (line->frames->len == 0 ||
               g_array_index (line->frames, guint, line->frames->len - 1) != f)
@@ -404,6 +484,18 @@ lacuna_burned_in_scan (LacunaDicomFile    *file,
         }
     }
   return g_steal_pointer (&self);
+}
+
+LacunaBurnedIn *
+lacuna_burned_in_scan (LacunaDicomFile    *file,
+                       LacunaOcrIdentity  *identity,
+                       GCancellable       *cancellable,
+                       GError            **error)
+{
+  g_return_val_if_fail (file != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return scan (file, identity, NULL, NULL, cancellable, error);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -575,6 +667,52 @@ box_on_frame (const LacunaRedactBox *box,
   return box->frame < 0 || (guint) box->frame == frame;
 }
 
+/* Item (a) of the verification, on each frame as the scan renders it. */
+typedef struct
+{
+  const LacunaRedactBox *boxes;
+  guint                  n_boxes;
+  gboolean              *dirty;    /* per box: text-like pixels seen inside */
+  GArray                *rects;    /* int × 4, the boxes checked on the frame */
+  GArray                *which;    /* guint, their indices */
+  GArray                *counts;   /* guint */
+} BoxCheck;
+
+static gboolean
+check_boxes (guint          frame,
+             const guint8  *grey,
+             const guint8  *rgb,
+             guint          width,
+             guint          height,
+             gpointer       data,
+             GError       **error)
+{
+  BoxCheck *check = data;
+
+  g_array_set_size (check->rects, 0);
+  g_array_set_size (check->which, 0);
+  for (guint b = 0; b < check->n_boxes; b++)
+    if (!check->dirty[b] && box_on_frame (&check->boxes[b], frame))
+      {
+        const LacunaRedactBox *box = &check->boxes[b];
+        int rect[4] = { box->x, box->y, box->width, box->height };
+
+        g_array_append_vals (check->rects, rect, 4);
+        g_array_append_val (check->which, b);
+      }
+  if (check->which->len == 0)
+    return TRUE;
+  g_array_set_size (check->counts, check->which->len);
+  lacuna_text_regions_count_mask_boxes (grey, width, height, width, rgb,
+                                        rgb != NULL ? (gsize) width * 3 : 0, NULL,
+                                        (const int *) check->rects->data, check->which->len,
+                                        (guint *) check->counts->data);
+  for (guint i = 0; i < check->which->len; i++)
+    if (g_array_index (check->counts, guint, i) > 0)
+      check->dirty[g_array_index (check->which, guint, i)] = TRUE;
+  return TRUE;
+}
+
 gboolean
 lacuna_burned_in_verify (LacunaDicomFile       *output,
                          LacunaOcrIdentity     *identity,
@@ -584,7 +722,12 @@ lacuna_burned_in_verify (LacunaDicomFile       *output,
                          GCancellable          *cancellable,
                          GError               **error)
 {
-  g_autoptr(LacunaBurnedIn) scan = NULL;
+  g_autoptr(LacunaBurnedIn) result = NULL;
+  g_autofree gboolean *dirty = NULL;
+  g_autoptr(GArray) rects = NULL;
+  g_autoptr(GArray) which = NULL;
+  g_autoptr(GArray) counts = NULL;
+  BoxCheck box_check;
 
   g_return_val_if_fail (output != NULL, FALSE);
   g_return_val_if_fail (boxes != NULL || n_boxes == 0, FALSE);
@@ -593,15 +736,33 @@ lacuna_burned_in_verify (LacunaDicomFile       *output,
   memset (check, 0, sizeof *check);
   check->left = g_array_new (FALSE, FALSE, sizeof (LacunaRedactBox));
 
-  /* (b) OCR of the written pixels: every line left must be clinical vocabulary and match
-   * nothing of the original identity. */
-  scan = lacuna_burned_in_scan (output, identity, cancellable, error);
-  if (scan == NULL)
-    return FALSE;
-  check->n_frames = scan->n_frames;
-  for (guint i = 0; i < scan->lines->len; i++)
+  /* One pass over the written frames: (a) no text-like pixels inside the boxes, checked
+   * on every frame as it is rendered; (b) the text-like regions found (the same prefilter
+   * as the scan: a box's black fill holds none) are read, and every line left must be
+   * clinical vocabulary and match nothing of the original identity. A region that cannot
+   * be read counts as a text line left. */
+  dirty = g_new0 (gboolean, MAX (n_boxes, 1));
+  rects = g_array_new (FALSE, FALSE, sizeof (int));
+  which = g_array_new (FALSE, FALSE, sizeof (guint));
+  counts = g_array_new (FALSE, FALSE, sizeof (guint));
+  box_check.boxes = boxes;
+  box_check.n_boxes = n_boxes;
+  box_check.dirty = dirty;
+  box_check.rects = rects;
+  box_check.which = which;
+  box_check.counts = counts;
+  result = scan (output, identity, n_boxes > 0 ? check_boxes : NULL, &box_check, cancellable,
+                 error);
+  if (result == NULL)
     {
-      const LacunaBurnedInLine *line = g_ptr_array_index (scan->lines, i);
+      lacuna_burned_in_check_clear (check);
+      return FALSE;
+    }
+
+  check->n_frames = result->n_frames;
+  for (guint i = 0; i < result->lines->len; i++)
+    {
+      const LacunaBurnedInLine *line = g_ptr_array_index (result->lines, i);
       LacunaRedactBox left;
 
       if (!line->redact)
@@ -616,46 +777,8 @@ lacuna_burned_in_verify (LacunaDicomFile       *output,
       left.height = line->box[3];
       g_array_append_val (check->left, left);
     }
-
-  /* (a) No text-like pixels inside the boxes. */
-  if (n_boxes > 0)
-    {
-      g_autofree gboolean *dirty = g_new0 (gboolean, n_boxes);
-
-      for (guint f = 0; f < scan->n_frames; f++)
-        {
-          g_autoptr(LacunaFrame) frame = NULL;
-          g_autofree guint8 *grey = NULL;
-          g_autofree guint8 *rgb = NULL;
-          gboolean any = FALSE;
-          guint w, h;
-
-          for (guint b = 0; b < n_boxes; b++)
-            any |= box_on_frame (&boxes[b], f);
-          if (!any)
-            continue;
-          if (g_cancellable_set_error_if_cancelled (cancellable, error))
-            return FALSE;
-          frame = lacuna_frame_decode (output, f, error);
-          if (frame == NULL)
-            return FALSE;
-          w = lacuna_frame_get_width (frame);
-          h = lacuna_frame_get_height (frame);
-          render_frame (frame, &grey, &rgb);
-          for (guint b = 0; b < n_boxes; b++)
-            {
-              int box[4] = { boxes[b].x, boxes[b].y, boxes[b].width, boxes[b].height };
-
-              if (!dirty[b] && box_on_frame (&boxes[b], f) &&
-                  lacuna_text_regions_count_mask (grey, w, h, w, rgb,
-                                                  rgb != NULL ? (gsize) w * 3 : 0, NULL,
-                                                  box) > 0)
-                dirty[b] = TRUE;
-            }
-        }
-      for (guint b = 0; b < n_boxes; b++)
-        check->n_boxes_with_text += dirty[b];
-    }
+  for (guint b = 0; b < n_boxes; b++)
+    check->n_boxes_with_text += dirty[b];
   return TRUE;
 }
 
@@ -722,14 +845,21 @@ lacuna_burned_in_diff_outside (LacunaDicomFile       *original,
                      a.samples_per_pixel;
 
           for (guint y = 0; y < a.rows; y++)
-            for (guint x = 0; x < a.columns; x++)
-              {
-                gsize off = ((gsize) y * a.columns + x) * px;
+            {
+              gsize row = (gsize) y * a.columns * px;
 
-                if (memcmp (da + off, db + off, px) != 0 &&
-                    !inside_any_box (boxes, n_boxes, f, (int) x, (int) y))
-                  changed++;
-              }
+              /* Most rows are unchanged: compare them whole first. */
+              if (memcmp (da + row, db + row, (gsize) a.columns * px) == 0)
+                continue;
+              for (guint x = 0; x < a.columns; x++)
+                {
+                  gsize off = row + (gsize) x * px;
+
+                  if (memcmp (da + off, db + off, px) != 0 &&
+                      !inside_any_box (boxes, n_boxes, f, (int) x, (int) y))
+                    changed++;
+                }
+            }
         }
       else
         {

@@ -104,9 +104,12 @@ typedef struct
 
 void     lacuna_burned_in_check_clear    (LacunaBurnedInCheck  *check);
 
-/* Scans output (the written file, read back) again: clean when n_text_lines,
- * n_identity_lines and n_boxes_with_text are all 0. identity: the ORIGINAL's identity
- * (the output's header is de-identified). */
+/* Scans output (the written file, read back) again, in one pass over its frames: the
+ * boxes on each frame are checked for text-like pixels, and only the text-like regions
+ * found (the scan's prefilter: a box's black fill holds none) are read. A region that
+ * cannot be read counts as a text line left, whatever Tesseract's confidence. Clean when
+ * n_text_lines, n_identity_lines and n_boxes_with_text are all 0. identity: the
+ * ORIGINAL's identity (the output's header is de-identified). */
 gboolean lacuna_burned_in_verify         (LacunaDicomFile       *output,
                                           LacunaOcrIdentity     *identity,
                                           const LacunaRedactBox *boxes,

@@ -24,6 +24,61 @@ lacuna_text_region_params_init (LacunaTextRegionParams *params)
   params->max_height = 60;
 }
 
+typedef struct
+{
+  int threshold;          /* display value of text: 2 in the mask */
+  int low_threshold;      /* antialiased edges and thin strokes: 1 */
+  int colour_threshold;   /* saturated bright colour (colour frames): 2 */
+} Levels;
+
+/* The levels of the mask, relative to the frame's brightest value. */
+static void
+mask_levels (const guint8                 *grey,
+             guint                         width,
+             guint                         height,
+             gsize                         stride,
+             gboolean                      colour,
+             const LacunaTextRegionParams *params,
+             Levels                       *levels)
+{
+  guint8 max = 0;
+  double high = params->threshold;
+
+  for (guint y = 0; y < height && max < 255; y++)
+    {
+      const guint8 *row = grey + (gsize) y * stride;
+      guint8 row_max = 0;
+
+      for (guint x = 0; x < width; x++)
+        row_max = MAX (row_max, row[x]);
+      max = MAX (max, row_max);
+    }
+  /* Colour frames (ultrasound, screen captures) draw grey annotation below the white of
+   * their colour bars: a lower relative level there. */
+  if (colour)
+    high = MIN (high, 0.7);
+  levels->threshold = MAX (MIN_THRESHOLD, (int) (high * max + 0.5));
+  levels->low_threshold = MAX (MIN_THRESHOLD, (int) (LOW_FRACTION * high * max + 0.5));
+  levels->colour_threshold = MAX (MIN_THRESHOLD, (int) (0.6 * 255));
+}
+
+/* The mask value of one colour pixel. */
+static inline guint8
+colour_mask_value (const Levels *levels,
+                   guint8        v,
+                   const guint8 *rgb)
+{
+  int r = rgb[0], g = rgb[1], b = rgb[2];
+  int hi = MAX (r, MAX (g, b)), lo = MIN (r, MIN (g, b));
+
+  if (v >= levels->threshold)
+    return 2;
+  /* Saturated and bright: coloured annotation (cyan, yellow, green text). */
+  if (hi >= levels->colour_threshold && (hi - lo) * 100 >= 45 * hi)
+    return 2;
+  return v >= levels->low_threshold;
+}
+
 /* The mask, with hysteresis: 2 where the display value reaches the threshold (or bright
  * saturated colour), 1 where it reaches the lower threshold (antialiased thin strokes and
  * their edges), 0 elsewhere. A component is kept only when it holds a 2. */
@@ -36,55 +91,36 @@ make_mask (const guint8                 *grey,
            gsize                         rgb_stride,
            const LacunaTextRegionParams *params)
 {
-  guint8 *mask = g_malloc0 ((gsize) width * height);
-  guint8 max = 0;
-  double high = params->threshold;
-  int threshold, low_threshold, colour_threshold;
+  guint8 *mask = g_malloc ((gsize) width * height);
+  guint8 lut[256];
+  Levels levels;
 
+  mask_levels (grey, width, height, stride, rgb != NULL, params, &levels);
+  for (int v = 0; v < 256; v++)
+    lut[v] = v >= levels.threshold ? 2 : v >= levels.low_threshold;
   for (guint y = 0; y < height; y++)
     {
       const guint8 *row = grey + (gsize) y * stride;
-
-      for (guint x = 0; x < width; x++)
-        max = MAX (max, row[x]);
-    }
-  /* Colour frames (ultrasound, screen captures) draw grey annotation below the white of
-   * their colour bars: a lower relative level there. */
-  if (rgb != NULL)
-    high = MIN (high, 0.7);
-  threshold = MAX (MIN_THRESHOLD, (int) (high * max + 0.5));
-  low_threshold = MAX (MIN_THRESHOLD, (int) (LOW_FRACTION * high * max + 0.5));
-  colour_threshold = MAX (MIN_THRESHOLD, (int) (0.6 * 255));
-
-  for (guint y = 0; y < height; y++)
-    {
-      const guint8 *row = grey + (gsize) y * stride;
-      const guint8 *crow = rgb != NULL ? rgb + (gsize) y * rgb_stride : NULL;
       guint8 *m = mask + (gsize) y * width;
 
-      for (guint x = 0; x < width; x++)
+      if (rgb != NULL)
         {
-          if (row[x] >= threshold)
-            m[x] = 2;
-          else if (crow != NULL)
-            {
-              int r = crow[3 * x], g = crow[3 * x + 1], b = crow[3 * x + 2];
-              int hi = MAX (r, MAX (g, b)), lo = MIN (r, MIN (g, b));
+          const guint8 *crow = rgb + (gsize) y * rgb_stride;
 
-              /* Saturated and bright: coloured annotation (cyan, yellow, green text). */
-              if (hi >= colour_threshold && (hi - lo) * 100 >= 45 * hi)
-                m[x] = 2;
-              else if (row[x] >= low_threshold)
-                m[x] = 1;
-            }
-          else if (row[x] >= low_threshold)
-            m[x] = 1;
+          for (guint x = 0; x < width; x++)
+            m[x] = colour_mask_value (&levels, row[x], crow + 3 * x);
+        }
+      else
+        {
+          for (guint x = 0; x < width; x++)
+            m[x] = lut[row[x]];
         }
     }
   return mask;
 }
 
-/* Separable binary dilation by a (2rx+1) × (2ry+1) brick, with running counts. */
+/* Separable binary dilation by a (2rx+1) × (2ry+1) brick: rows by runs (the mask is
+ * mostly empty), then columns by OR-ing neighbouring rows. Output 0 or 1. */
 static guint8 *
 dilate (const guint8 *mask,
         guint         width,
@@ -93,38 +129,64 @@ dilate (const guint8 *mask,
         int           ry)
 {
   g_autofree guint8 *tmp = g_malloc0 ((gsize) width * height);
-  guint8 *out = g_malloc0 ((gsize) width * height);
+  guint8 *out = g_malloc ((gsize) width * height);
 
   for (guint y = 0; y < height; y++)
     {
       const guint8 *src = mask + (gsize) y * width;
       guint8 *dst = tmp + (gsize) y * width;
-      int count = 0;
+      guint x = 0;
 
-      for (int x = 0; x < rx && x < (int) width; x++)
-        count += src[x] != 0;
-      for (int x = 0; x < (int) width; x++)
+      while (x < width)
         {
-          if (x + rx < (int) width)
-            count += src[x + rx] != 0;
-          if (x - rx - 1 >= 0)
-            count -= src[x - rx - 1] != 0;
-          dst[x] = count > 0;
+          guint start, x0, x1;
+
+          /* Skip empty bytes eight at a time. */
+          while (x + 8 <= width)
+            {
+              guint64 chunk;
+
+              memcpy (&chunk, src + x, 8);
+              if (chunk != 0)
+                break;
+              x += 8;
+            }
+          while (x < width && src[x] == 0)
+            x++;
+          if (x >= width)
+            break;
+          start = x;
+          while (x < width && src[x] != 0)
+            x++;
+          x0 = start > (guint) rx ? start - rx : 0;
+          x1 = MIN (width, x + rx);
+          memset (dst + x0, 1, x1 - x0);
         }
     }
-  for (guint x = 0; x < width; x++)
+  for (guint y = 0; y < height; y++)
     {
-      int count = 0;
+      guint y0 = y > (guint) ry ? y - ry : 0;
+      guint y1 = MIN (height - 1, y + ry);
+      guint8 *dst = out + (gsize) y * width;
 
-      for (int y = 0; y < ry && y < (int) height; y++)
-        count += tmp[(gsize) y * width + x];
-      for (int y = 0; y < (int) height; y++)
+      memcpy (dst, tmp + (gsize) y0 * width, width);
+      for (guint k = y0 + 1; k <= y1; k++)
         {
-          if (y + ry < (int) height)
-            count += tmp[(gsize) (y + ry) * width + x];
-          if (y - ry - 1 >= 0)
-            count -= tmp[(gsize) (y - ry - 1) * width + x];
-          out[(gsize) y * width + x] = count > 0;
+          const guint8 *src = tmp + (gsize) k * width;
+          guint x = 0;
+
+          /* Eight bytes at a time. */
+          for (; x + 8 <= width; x += 8)
+            {
+              guint64 a, b;
+
+              memcpy (&a, dst + x, 8);
+              memcpy (&b, src + x, 8);
+              a |= b;
+              memcpy (dst + x, &a, 8);
+            }
+          for (; x < width; x++)
+            dst[x] |= src[x];
         }
     }
   return out;
@@ -135,7 +197,47 @@ typedef struct
   int x0, y0, x1, y1;   /* inclusive */
 } Bounds;
 
-/* 8-connected components of mask, iterative (explicit stack). Returns their bounds. */
+typedef struct
+{
+  int   x0, x1;     /* inclusive */
+  int   y;
+  guint parent;     /* union-find, towards the run found first */
+} Run;
+
+static guint
+run_find (Run   *runs,
+          guint  i)
+{
+  guint root = i;
+
+  while (runs[root].parent != root)
+    root = runs[root].parent;
+  while (runs[i].parent != root)
+    {
+      guint next = runs[i].parent;
+
+      runs[i].parent = root;
+      i = next;
+    }
+  return root;
+}
+
+static void
+run_union (Run   *runs,
+           guint  a,
+           guint  b)
+{
+  a = run_find (runs, a);
+  b = run_find (runs, b);
+  if (a < b)
+    runs[b].parent = a;
+  else if (b < a)
+    runs[a].parent = b;
+}
+
+/* 8-connected components of mask inside limit, by runs of each row joined across rows
+ * (union-find). Returns their bounds, in the order of their first pixel (top to bottom,
+ * left to right). */
 static GArray *
 label_components (const guint8 *mask,
                   guint         width,
@@ -144,55 +246,64 @@ label_components (const guint8 *mask,
 {
   GArray *out = g_array_new (FALSE, FALSE, sizeof (Bounds));
   int lx0 = limit[0], ly0 = limit[1], lx1 = limit[0] + limit[2], ly1 = limit[1] + limit[3];
-  int lw = limit[2];
-  g_autofree guint8 *seen = g_malloc0 ((gsize) limit[2] * limit[3]);
-  g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autoptr(GArray) runs = g_array_new (FALSE, FALSE, sizeof (Run));
+  g_autofree int *index = NULL;
+  guint prev_start = 0, prev_end = 0;
+  Run *r;
 
   for (int y = ly0; y < ly1; y++)
-    for (int x = lx0; x < lx1; x++)
-      {
-        Bounds b;
+    {
+      const guint8 *row = mask + (gsize) y * width;
+      guint start = runs->len, p = prev_start;
 
-        if (!mask[(gsize) y * width + x] || seen[(gsize) (y - ly0) * lw + (x - lx0)])
-          continue;
-        b.x0 = b.x1 = x;
-        b.y0 = b.y1 = y;
-        seen[(gsize) (y - ly0) * lw + (x - lx0)] = 1;
-        g_array_set_size (stack, 0);
+      for (int x = lx0; x < lx1; )
         {
-          guint32 p = (guint32) ((y - ly0) * lw + (x - lx0));
-          g_array_append_val (stack, p);
+          Run run;
+
+          if (row[x] == 0)
+            {
+              x++;
+              continue;
+            }
+          run.x0 = x;
+          while (x < lx1 && row[x] != 0)
+            x++;
+          run.x1 = x - 1;
+          run.y = y;
+          run.parent = runs->len;
+          g_array_append_val (runs, run);
+
+          /* Runs of the row above touching this one (diagonals included). */
+          r = (Run *) runs->data;
+          while (p < prev_end && r[p].x1 + 1 < run.x0)
+            p++;
+          for (guint q = p; q < prev_end && r[q].x0 <= run.x1 + 1; q++)
+            run_union (r, q, runs->len - 1);
         }
-        while (stack->len > 0)
-          {
-            guint32 p = g_array_index (stack, guint32, stack->len - 1);
-            int px = (int) (p % lw) + lx0, py = (int) (p / lw) + ly0;
+      prev_start = start;
+      prev_end = runs->len;
+    }
 
-            g_array_set_size (stack, stack->len - 1);
-            b.x0 = MIN (b.x0, px);
-            b.x1 = MAX (b.x1, px);
-            b.y0 = MIN (b.y0, py);
-            b.y1 = MAX (b.y1, py);
-            for (int dy = -1; dy <= 1; dy++)
-              for (int dx = -1; dx <= 1; dx++)
-                {
-                  int nx = px + dx, ny = py + dy;
-                  gsize s;
+  r = (Run *) runs->data;
+  index = g_new (int, MAX (runs->len, 1));
+  for (guint i = 0; i < runs->len; i++)
+    {
+      guint root = run_find (r, i);
+      Bounds *b;
 
-                  if (nx < lx0 || ny < ly0 || nx >= lx1 || ny >= ly1)
-                    continue;
-                  s = (gsize) (ny - ly0) * lw + (nx - lx0);
-                  if (!mask[(gsize) ny * width + nx] || seen[s])
-                    continue;
-                  seen[s] = 1;
-                  {
-                    guint32 q = (guint32) s;
-                    g_array_append_val (stack, q);
-                  }
-                }
-          }
-        g_array_append_val (out, b);
-      }
+      if (root == i)
+        {
+          Bounds nb = { r[i].x0, r[i].y, r[i].x1, r[i].y };
+
+          index[i] = (int) out->len;
+          g_array_append_val (out, nb);
+          continue;
+        }
+      b = &g_array_index (out, Bounds, index[root]);
+      b->x0 = MIN (b->x0, r[i].x0);
+      b->x1 = MAX (b->x1, r[i].x1);
+      b->y1 = MAX (b->y1, r[i].y);
+    }
   return out;
 }
 
@@ -564,6 +675,35 @@ lacuna_text_regions_find (const guint8                 *grey,
   return regions;
 }
 
+/* Number of mask pixels in box (clipped) at the given levels. */
+static guint
+count_in_box (const guint8 *grey,
+              guint         width,
+              guint         height,
+              gsize         stride,
+              const guint8 *rgb,
+              gsize         rgb_stride,
+              const Levels *levels,
+              const int     box[4])
+{
+  int x0 = CLAMP (box[0], 0, (int) width);
+  int y0 = CLAMP (box[1], 0, (int) height);
+  int x1 = CLAMP (box[0] + box[2], 0, (int) width);
+  int y1 = CLAMP (box[1] + box[3], 0, (int) height);
+  guint n = 0;
+
+  for (int y = y0; y < y1; y++)
+    {
+      const guint8 *row = grey + (gsize) y * stride;
+      const guint8 *crow = rgb != NULL ? rgb + (gsize) y * rgb_stride : NULL;
+
+      for (int x = x0; x < x1; x++)
+        n += crow != NULL ? colour_mask_value (levels, row[x], crow + 3 * x) != 0
+                          : row[x] >= levels->low_threshold;
+    }
+  return n;
+}
+
 guint
 lacuna_text_regions_count_mask (const guint8                 *grey,
                                 guint                         width,
@@ -574,28 +714,47 @@ lacuna_text_regions_count_mask (const guint8                 *grey,
                                 const LacunaTextRegionParams *params,
                                 const int                     box[4])
 {
-  LacunaTextRegionParams defaults;
-  g_autofree guint8 *mask = NULL;
-  int x0, y0, x1, y1;
   guint n = 0;
 
   g_return_val_if_fail (grey != NULL, 0);
   g_return_val_if_fail (box != NULL, 0);
 
+  lacuna_text_regions_count_mask_boxes (grey, width, height, stride, rgb, rgb_stride, params,
+                                        box, 1, &n);
+  return n;
+}
+
+void
+lacuna_text_regions_count_mask_boxes (const guint8                 *grey,
+                                      guint                         width,
+                                      guint                         height,
+                                      gsize                         stride,
+                                      const guint8                 *rgb,
+                                      gsize                         rgb_stride,
+                                      const LacunaTextRegionParams *params,
+                                      const int                    *boxes,
+                                      guint                         n_boxes,
+                                      guint                        *out_counts)
+{
+  LacunaTextRegionParams defaults;
+  Levels levels;
+
+  g_return_if_fail (grey != NULL);
+  g_return_if_fail (boxes != NULL || n_boxes == 0);
+  g_return_if_fail (out_counts != NULL || n_boxes == 0);
+
+  if (n_boxes == 0)
+    return;
+  memset (out_counts, 0, n_boxes * sizeof (guint));
+  if (width == 0 || height == 0)
+    return;
   if (params == NULL)
     {
       lacuna_text_region_params_init (&defaults);
       params = &defaults;
     }
-  if (width == 0 || height == 0)
-    return 0;
-  mask = make_mask (grey, width, height, stride, rgb, rgb_stride, params);
-  x0 = CLAMP (box[0], 0, (int) width);
-  y0 = CLAMP (box[1], 0, (int) height);
-  x1 = CLAMP (box[0] + box[2], 0, (int) width);
-  y1 = CLAMP (box[1] + box[3], 0, (int) height);
-  for (int y = y0; y < y1; y++)
-    for (int x = x0; x < x1; x++)
-      n += mask[(gsize) y * width + x] != 0;
-  return n;
+  mask_levels (grey, width, height, stride, rgb != NULL, params, &levels);
+  for (guint b = 0; b < n_boxes; b++)
+    out_counts[b] = count_in_box (grey, width, height, stride, rgb, rgb_stride, &levels,
+                                  boxes + 4 * b);
 }

@@ -55,4 +55,17 @@ guint   lacuna_text_regions_count_mask (const guint8                 *grey,
                                         const LacunaTextRegionParams *params,
                                         const int                     box[4]);
 
+/* The same for n_boxes boxes (n_boxes × {x, y, width, height}) at once: out_counts[i]
+ * receives the count of boxes[i]. The frame's levels are computed once. */
+void    lacuna_text_regions_count_mask_boxes (const guint8                 *grey,
+                                              guint                         width,
+                                              guint                         height,
+                                              gsize                         stride,
+                                              const guint8                 *rgb,
+                                              gsize                         rgb_stride,
+                                              const LacunaTextRegionParams *params,
+                                              const int                    *boxes,
+                                              guint                         n_boxes,
+                                              guint                        *out_counts);
+
 G_END_DECLS
