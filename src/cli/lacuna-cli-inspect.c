@@ -42,9 +42,10 @@
  * this is the user's own view of their files ].
  *
  * With --infer [--slice N], the document gains "findings": [ lacuna_finding_to_json objects ]
- * for the whole collection (lacuna-findings.h: header identity, quasi-identifiers, body
- * composition, literature cards); help/C/cli.page documents the members. Text mode lists
- * them after the tree. --slice N: body composition on the CT image with Instance Number N
+ * for the whole collection (lacuna-findings.h: header identity, quasi-identifiers, burned-in
+ * text, faces, body composition, literature cards) and "checks": [ what each expensive check
+ * did, found or not ]; help/C/cli.page documents the members. Text mode lists them after
+ * the tree. --slice N: body composition on the CT image with Instance Number N
  * (none: exit status 1).
  *
  * Progress and errors go to stderr. Exit status: 0 ok, 1 some input failed, 2 usage.
@@ -665,6 +666,7 @@ infer_print_text (LacunaFindings *findings,
       g_autofree char *text = sanitize (lacuna_finding_get_text (f));
       const char *path = lacuna_finding_get_tag_path (f);
       const char *sop = lacuna_finding_get_sop_instance_uid (f);
+      guint view = 0;
       int box[4];
 
       print_indented (out, 2, "[%s] [%s] %s", class_label (lacuna_finding_get_class (f)),
@@ -675,6 +677,10 @@ infer_print_text (LacunaFindings *findings,
 
           print_indented (out, 6, _("Where: %s, in SOP Instance UID %s"), where, or_dash (sop));
         }
+      else if (sop != NULL && lacuna_finding_get_render_box (f, &view, box))
+        print_indented (out, 6, _("Where: view %u of a rendering of the series of SOP Instance "
+                                  "UID %s, box %d,%d %d×%d"),
+                        view + 1, sop, box[0], box[1], box[2], box[3]);
       else if (sop != NULL && lacuna_finding_get_box (f, box))
         print_indented (out, 6, _("Where: SOP Instance UID %s, frame %u, box %d,%d %d×%d"),
                         sop, lacuna_finding_get_frame (f), box[0], box[1], box[2], box[3]);
@@ -685,20 +691,38 @@ infer_print_text (LacunaFindings *findings,
     }
   if (n == 0)
     print_indented (out, 2, "%s", _("No findings."));
+
+  print_indented (out, 0, "%s", _("Checks"));
+  for (guint i = 0; i < lacuna_findings_get_n_checks (findings); i++)
+    {
+      JsonObject *check = lacuna_findings_get_check (findings, i);
+      const char *name = json_object_get_string_member_with_default (check, "check", "");
+      LacunaFindingsCheck kind = LACUNA_FINDINGS_CHECK_NONE;
+
+      for (guint k = 0; k < LACUNA_FINDINGS_N_CHECKS; k++)
+        if (g_str_equal (name, lacuna_findings_check_to_string (lacuna_findings_check_nth (k))))
+          kind = lacuna_findings_check_nth (k);
+      if (kind == LACUNA_FINDINGS_CHECK_NONE)
+        continue;
+      print_indented (out, 2, "%s: %s", lacuna_findings_check_get_title (kind),
+                      json_object_get_string_member_with_default (check, "summary", ""));
+    }
 }
 
 /* Collects the findings of the collection; FALSE (error printed) when --slice matched no
  * CT image or collection failed. The findings gathered are kept either way. */
 static gboolean
-infer_collect (LacunaCollection  *collection,
-               int                slice,
-               LacunaFindings   **out_findings)
+infer_collect (LacunaCollection     *collection,
+               int                   slice,
+               LacunaFindingsCheck   checks,
+               LacunaFindings      **out_findings)
 {
   g_autoptr(LacunaFindings) findings = lacuna_findings_new ();
   g_autoptr(GError) error = NULL;
   gboolean ok;
 
   lacuna_findings_set_slice (findings, slice);
+  lacuna_findings_set_checks (findings, checks);
   ok = lacuna_findings_collect (findings, collection, NULL, &error);
   if (!ok)
     g_printerr ("lacuna-cli inspect: %s\n", error->message);
@@ -724,6 +748,9 @@ lacuna_cli_inspect (int    argc,
   gboolean ocr = FALSE;
   gboolean infer = FALSE;
   gboolean infer_ok = TRUE;
+  gboolean no_ocr = FALSE;
+  gboolean no_faces = FALSE;
+  LacunaFindingsCheck checks = LACUNA_FINDINGS_CHECK_ALL;
   int slice = G_MININT;
   g_autoptr(LacunaFindings) findings = NULL;
   Inspect inspect = { 0, };
@@ -736,6 +763,10 @@ lacuna_cli_inspect (int    argc,
     { "slice", 0, 0, G_OPTION_ARG_INT, &slice,
       N_("With --infer: measure body composition on the CT image with this Instance Number"),
       N_("N") },
+    { "no-ocr", 0, 0, G_OPTION_ARG_NONE, &no_ocr,
+      N_("With --infer: do not read burned-in text"), NULL },
+    { "no-faces", 0, 0, G_OPTION_ARG_NONE, &no_faces,
+      N_("With --infer: do not look for faces"), NULL },
     { "ocr", 0, 0, G_OPTION_ARG_NONE, &ocr,
       N_("Also read the text burned into the pixels of every image (slow)"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &paths, NULL, N_("PATH…") },
@@ -765,7 +796,8 @@ lacuna_cli_inspect (int    argc,
       "sequence. \"value\" is null for sequences and binary values (see \"length\", in bytes); "
       "\"items\" is given for sequences only.\n\n"
       "With --infer, the document also has \"findings\": [{\"kind\", \"class\", \"status\",\n"
-      "  \"text\", \"action\", \"where\", \"values\"}] (see the help, “Command line”).\n\n"
+      "  \"text\", \"action\", \"where\", \"values\"}] and \"checks\": [{\"check\", \"ran\",\n"
+      "  \"series\", \"found\", \"summary\"}] (see the help, “Command line”).\n\n"
       "Progress and errors go to standard error.\n"
       "Exit status: 0 success, 1 some input could not be read (files that are not DICOM are "
       "skipped, not failures), 2 usage error."));
@@ -780,6 +812,15 @@ lacuna_cli_inspect (int    argc,
       g_printerr ("lacuna-cli inspect: %s\n", _("--slice needs --infer."));
       return LACUNA_CLI_EXIT_USAGE;
     }
+  if ((no_ocr || no_faces) && !infer)
+    {
+      g_printerr ("lacuna-cli inspect: %s\n", _("--no-ocr and --no-faces need --infer."));
+      return LACUNA_CLI_EXIT_USAGE;
+    }
+  if (no_ocr)
+    checks &= ~LACUNA_FINDINGS_CHECK_BURNED_IN;
+  if (no_faces)
+    checks &= ~LACUNA_FINDINGS_CHECK_FACE;
   if (paths == NULL || paths[0] == NULL)
     {
       g_printerr ("lacuna-cli inspect: %s\n", _("No PATH given."));
@@ -830,7 +871,7 @@ lacuna_cli_inspect (int    argc,
             add_skipped (&inspect, problem->path, message);
         }
       if (infer)
-        infer_ok = infer_collect (collection, slice, &findings);
+        infer_ok = infer_collect (collection, slice, checks, &findings);
     }
 
   if (json)
@@ -851,6 +892,11 @@ lacuna_cli_inspect (int    argc,
                                         doc != NULL
                                         ? json_array_ref (json_object_get_array_member (
                                             json_node_get_object (doc), "findings"))
+                                        : json_array_new ());
+          json_object_set_array_member (object, "checks",
+                                        doc != NULL
+                                        ? json_array_ref (json_object_get_array_member (
+                                            json_node_get_object (doc), "checks"))
                                         : json_array_new ());
         }
       json_node_take_object (root, object);

@@ -26,18 +26,9 @@
 #include "lacuna-cli.h"
 #include "lacuna-burned-in.h"
 #include "lacuna-export.h"
-#include "lacuna-face.h"
 #include "lacuna-findings.h"
 #include "lacuna-findings-report.h"
 #include "lacuna-residual.h"
-#include "lacuna-vision.h"
-
-#define FACE_MIN_SLICES 40
-
-typedef struct
-{
-  guint n_problems;
-} Collect;
 
 static int
 usage_error (const char *message)
@@ -47,163 +38,36 @@ usage_error (const char *message)
   return LACUNA_CLI_EXIT_USAGE;
 }
 
-static gboolean
-is_2d_face_modality (const char *modality)
+/* Prints the checks that could not run (no OCR engine, a detector missing, a series that
+ * could not be read) and counts them as problems; drops the words read from burned-in
+ * text (a report never holds them). */
+static guint
+review_checks (LacunaFindings *findings)
 {
-  static const char *const modalities[] = { "SC", "XC", "VL", "OP", "OT", "ES", "GM", "SM",
-                                            NULL };
+  guint n_problems = 0;
 
-  return modality != NULL && g_strv_contains (modalities, modality);
-}
-
-/* Burned-in text of every image (lacuna-burned-in.h), the words read dropped. */
-static gboolean
-produce_burned_in (LacunaFindings    *findings,
-                   LacunaCollection  *collection,
-                   GCancellable      *cancellable,
-                   gpointer           user_data,
-                   GError           **error)
-{
-  Collect *collect = user_data;
-  g_autoptr(GListModel) series = lacuna_collection_list_series (collection);
-
-  for (guint s = 0; s < g_list_model_get_n_items (series); s++)
+  for (guint i = 0; i < lacuna_findings_get_n_checks (findings); i++)
     {
-      g_autoptr(LacunaSeries) one = g_list_model_get_item (series, s);
+      JsonObject *check = lacuna_findings_get_check (findings, i);
+      const char *reason = json_object_get_string_member_with_default (check, "reason", "");
 
-      for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (one)); i++)
-        {
-          LacunaInstance *instance = lacuna_series_get_instance (one, i);
-          g_autoptr(LacunaDicomFile) file = NULL;
-          g_autoptr(LacunaBurnedIn) scan = NULL;
-          g_autoptr(GPtrArray) found = NULL;
-          g_autoptr(GError) local = NULL;
-
-          if (g_cancellable_set_error_if_cancelled (cancellable, error))
-            return FALSE;
-          if (!lacuna_instance_has_pixels (instance))
-            continue;
-          file = lacuna_instance_open (instance, &local);
-          if (file != NULL)
-            scan = lacuna_burned_in_scan (file, NULL, cancellable, &local);
-          if (scan == NULL)
-            {
-              if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-                {
-                  g_propagate_error (error, g_steal_pointer (&local));
-                  return FALSE;
-                }
-              if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
-                {
-                  fprintf (stderr, "lacuna-cli report: %s: %s\n",
-                           _("burned-in text was not read"), local->message);
-                  collect->n_problems++;
-                  return TRUE;
-                }
-              if (!g_error_matches (local, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_NO_PIXELS))
-                {
-                  g_autofree char *name = lacuna_instance_dup_display_name (instance);
-
-                  fprintf (stderr, _("lacuna-cli report: the text in %s was not read: %s\n"),
-                           name, local->message);
-                  collect->n_problems++;
-                }
-              continue;
-            }
-          found = lacuna_burned_in_dup_findings (scan,
-                                                 lacuna_instance_get_sop_instance_uid (instance));
-          for (guint k = 0; k < found->len; k++)
-            lacuna_burned_in_finding_strip_read (g_ptr_array_index (found, k));
-          lacuna_findings_add_all (findings, found);
-        }
+      if (json_object_get_boolean_member_with_default (check, "ran", TRUE) &&
+          json_object_get_int_member_with_default (check, "failed", 0) == 0)
+        continue;
+      if (g_str_equal (reason, "not-applicable"))
+        continue;
+      fprintf (stderr, "lacuna-cli report: %s\n",
+               json_object_get_string_member_with_default (check, "summary", ""));
+      n_problems++;
     }
-  return TRUE;
-}
-
-/* Faces: volumes (CT/MR with enough slices) and 2D pictures (lacuna-face.h). */
-static gboolean
-produce_faces (LacunaFindings    *findings,
-               LacunaCollection  *collection,
-               GCancellable      *cancellable,
-               gpointer           user_data,
-               GError           **error)
-{
-  Collect *collect = user_data;
-  g_autoptr(GListModel) series = lacuna_collection_list_series (collection);
-
-  for (guint s = 0; s < g_list_model_get_n_items (series); s++)
+  for (guint i = 0; i < lacuna_findings_get_n_findings (findings); i++)
     {
-      g_autoptr(LacunaSeries) one = g_list_model_get_item (series, s);
-      const char *modality = lacuna_series_get_modality (one);
-      guint n = g_list_model_get_n_items (G_LIST_MODEL (one));
-      g_autoptr(GError) local = NULL;
+      LacunaFinding *f = lacuna_findings_get_finding (findings, i);
 
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return FALSE;
-      if ((g_str_equal (modality, "CT") || g_str_equal (modality, "MR")) &&
-          n >= FACE_MIN_SLICES)
-        {
-          g_autoptr(LacunaFaceResult) result = lacuna_face_check_series (one, cancellable,
-                                                                         &local);
-          g_autoptr(LacunaFinding) finding = NULL;
-
-          if (result == NULL)
-            {
-              if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-                {
-                  g_propagate_error (error, g_steal_pointer (&local));
-                  return FALSE;
-                }
-              fprintf (stderr, _("lacuna-cli report: the face check of series %d did not "
-                                 "run: %s\n"), lacuna_series_get_number (one), local->message);
-              collect->n_problems++;
-              if (g_error_matches (local, LACUNA_VISION_ERROR, LACUNA_VISION_ERROR_MODEL) ||
-                  g_error_matches (local, LACUNA_VISION_ERROR, LACUNA_VISION_ERROR_UNAVAILABLE))
-                return TRUE;
-              continue;
-            }
-          finding = lacuna_face_result_dup_finding (result,
-                                                    lacuna_instance_get_sop_instance_uid (
-                                                      lacuna_series_get_instance (one, 0)), 0);
-          if (finding != NULL)
-            lacuna_findings_add (findings, finding);
-          continue;
-        }
-      for (guint i = 0; i < n; i++)
-        {
-          LacunaInstance *instance = lacuna_series_get_instance (one, i);
-          g_autoptr(LacunaDicomFile) file = NULL;
-          g_autoptr(LacunaFrame) frame = NULL;
-          g_autoptr(LacunaFaceResult) result = NULL;
-          g_autoptr(LacunaFinding) finding = NULL;
-
-          g_clear_error (&local);
-          if (!lacuna_instance_has_pixels (instance))
-            continue;
-          file = lacuna_instance_open (instance, &local);
-          if (file != NULL)
-            frame = lacuna_frame_decode (file, 0, &local);
-          if (frame == NULL)
-            continue;   /* the burned-in scan or the export reports undecodable pixels */
-          if (!is_2d_face_modality (lacuna_instance_get_modality (instance)) &&
-              !lacuna_frame_is_color (frame))
-            continue;
-          result = lacuna_face_check_frame (frame, &local);
-          if (result == NULL)
-            {
-              fprintf (stderr, "lacuna-cli report: %s: %s\n",
-                       _("the face check did not run"), local->message);
-              collect->n_problems++;
-              return TRUE;
-            }
-          finding = lacuna_face_result_dup_finding (result,
-                                                    lacuna_instance_get_sop_instance_uid (instance),
-                                                    1);
-          if (finding != NULL)
-            lacuna_findings_add (findings, finding);
-        }
+      if (g_strcmp0 (lacuna_finding_get_kind (f), "burned-in-text") == 0)
+        lacuna_burned_in_finding_strip_read (f);
     }
-  return TRUE;
+  return n_problems;
 }
 
 static JsonObject *
@@ -273,7 +137,8 @@ lacuna_cli_report (int    argc,
   g_autoptr(JsonObject) report = NULL;
   g_autoptr(GListModel) series = NULL;
   LacunaProfileOption options;
-  Collect collect = { 0 };
+  LacunaFindingsCheck checks = LACUNA_FINDINGS_CHECK_ALL;
+  guint n_problems;
   const GOptionEntry entries[] = {
     { "export", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &export_dir,
       N_("The de-identified copy written by “lacuna-cli clean” (its folder)"), N_("OUTDIR") },
@@ -365,15 +230,17 @@ lacuna_cli_report (int    argc,
   findings = lacuna_findings_new ();
   lacuna_findings_set_profile_options (findings, options);
   lacuna_findings_set_slice (findings, slice);
-  if (!no_ocr)
-    lacuna_findings_add_producer (findings, produce_burned_in, &collect, NULL);
-  if (!no_faces)
-    lacuna_findings_add_producer (findings, produce_faces, &collect, NULL);
+  if (no_ocr)
+    checks &= ~LACUNA_FINDINGS_CHECK_BURNED_IN;
+  if (no_faces)
+    checks &= ~LACUNA_FINDINGS_CHECK_FACE;
+  lacuna_findings_set_checks (findings, checks);
   if (!lacuna_findings_collect (findings, collection, NULL, &error))
     {
       fprintf (stderr, "lacuna-cli report: %s\n", error->message);
       return LACUNA_CLI_EXIT_FAILED;
     }
+  n_problems = review_checks (findings);
 
   fprintf (stderr, "lacuna-cli report: %s\n", _("writing the report…"));
   if (!lacuna_findings_report_write_full (findings, report, export_dir, basename, collection,
@@ -384,7 +251,7 @@ lacuna_cli_report (int    argc,
     }
   printf (_("Wrote %s and %s (%u findings)\n"), html_path, pdf_path,
           lacuna_findings_get_n_findings (findings));
-  return collect.n_problems > 0 ||
+  return n_problems > 0 ||
          lacuna_collection_count_problems (collection, LACUNA_PROBLEM_FAILED) > 0
          ? LACUNA_CLI_EXIT_FAILED : LACUNA_CLI_EXIT_OK;
 }

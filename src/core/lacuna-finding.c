@@ -23,6 +23,12 @@ struct _LacunaFinding
   guint                frame;
   int                  box[4];
   gboolean             has_box;
+  gboolean             has_render;
+  guint                render_view;
+  double               render_yaw;
+  double               render_pitch;
+  int                  render_box[4];
+  GObject             *source_object;
   JsonObject          *values;
 };
 
@@ -115,6 +121,7 @@ lacuna_finding_finalize (GObject *object)
   g_free (self->tag_path);
   g_free (self->sop_instance_uid);
   g_clear_pointer (&self->values, json_object_unref);
+  g_clear_object (&self->source_object);
 
   G_OBJECT_CLASS (lacuna_finding_parent_class)->finalize (object);
 }
@@ -258,6 +265,55 @@ lacuna_finding_get_box (LacunaFinding *self,
   return self->has_box;
 }
 
+void
+lacuna_finding_set_render_box (LacunaFinding *self,
+                               guint          view,
+                               double         yaw,
+                               double         pitch,
+                               const int      box[4])
+{
+  g_return_if_fail (LACUNA_IS_FINDING (self));
+  g_return_if_fail (box != NULL);
+
+  self->has_render = TRUE;
+  self->render_view = view;
+  self->render_yaw = yaw;
+  self->render_pitch = pitch;
+  memcpy (self->render_box, box, sizeof self->render_box);
+}
+
+gboolean
+lacuna_finding_get_render_box (LacunaFinding *self,
+                               guint         *out_view,
+                               int            out_box[4])
+{
+  g_return_val_if_fail (LACUNA_IS_FINDING (self), FALSE);
+
+  if (!self->has_render)
+    return FALSE;
+  if (out_view != NULL)
+    *out_view = self->render_view;
+  if (out_box != NULL)
+    memcpy (out_box, self->render_box, sizeof self->render_box);
+  return TRUE;
+}
+
+void
+lacuna_finding_set_source_object (LacunaFinding *self,
+                                  GObject       *object)
+{
+  g_return_if_fail (LACUNA_IS_FINDING (self));
+  g_return_if_fail (object == NULL || G_IS_OBJECT (object));
+  g_set_object (&self->source_object, object);
+}
+
+GObject *
+lacuna_finding_get_source_object (LacunaFinding *self)
+{
+  g_return_val_if_fail (LACUNA_IS_FINDING (self), NULL);
+  return self->source_object;
+}
+
 JsonObject *
 lacuna_finding_get_values (LacunaFinding *self)
 {
@@ -338,6 +394,23 @@ lacuna_finding_to_json (LacunaFinding *self)
             json_builder_add_int_value (builder, self->box[i]);
           json_builder_end_array (builder);
         }
+    }
+  if (self->has_render)
+    {
+      json_builder_set_member_name (builder, "render");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "view");
+      json_builder_add_int_value (builder, self->render_view);
+      json_builder_set_member_name (builder, "yaw");
+      json_builder_add_double_value (builder, self->render_yaw);
+      json_builder_set_member_name (builder, "pitch");
+      json_builder_add_double_value (builder, self->render_pitch);
+      json_builder_set_member_name (builder, "box");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < 4; i++)
+        json_builder_add_int_value (builder, self->render_box[i]);
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
     }
   json_builder_end_object (builder);
 

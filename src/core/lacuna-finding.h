@@ -10,6 +10,9 @@
  *     "text": "…", "action": "…",
  *     "where": {"tag": "(0010,0010)", "path": ["(0010,0010)"]}
  *            | {"sop": "1.2…", "frame": 1, "box": [x, y, w, h]} | {"sop": "1.2…"} | {},
+ *              where a region on a rendering of a volume (a face) adds
+ *              "render": {"view": 4, "yaw": 0, "pitch": 0, "box": [x, y, w, h]}: that box is
+ *              in the render's pixels, never in the instance's (there is no "box" then);
  *     "values": { … kind-specific … } }
  */
 #pragma once
@@ -80,6 +83,26 @@ const char          *lacuna_finding_get_sop_instance_uid (LacunaFinding  *self);
 guint                lacuna_finding_get_frame       (LacunaFinding       *self);
 gboolean             lacuna_finding_get_box         (LacunaFinding       *self,
                                                      int                  out_box[4]);
+
+/* A box on a rendering of the series rather than on the instance's pixels (a face found in
+ * a volume, lacuna-face.h): the view (0-based), its yaw and pitch in degrees, and the box in
+ * the render's pixels. */
+void                 lacuna_finding_set_render_box  (LacunaFinding       *self,
+                                                     guint                view,
+                                                     double               yaw,
+                                                     double               pitch,
+                                                     const int            box[4]);
+/* FALSE when the finding has no render box. */
+gboolean             lacuna_finding_get_render_box  (LacunaFinding       *self,
+                                                     guint               *out_view,
+                                                     int                  out_box[4]);
+
+/* What the finding was computed from, for a viewer (a LacunaFaceResult for a face, with its
+ * renders); never in the JSON. Reference taken; NULL clears. */
+void                 lacuna_finding_set_source_object (LacunaFinding     *self,
+                                                       GObject           *object);
+/* Borrowed, or NULL. */
+GObject             *lacuna_finding_get_source_object (LacunaFinding     *self);
 
 /* Kind-specific values (owned by the finding; add members to it). Never NULL. */
 JsonObject          *lacuna_finding_get_values      (LacunaFinding       *self);

@@ -9,6 +9,7 @@
 
 #include "lacuna-bodycomp.h"
 #include "lacuna-findings.h"
+#include "lacuna-findings-private.h"
 #include "lacuna-literature.h"
 #include "lacuna-quasi.h"
 
@@ -27,7 +28,8 @@ struct _LacunaFindings
   GArray              *producers;    /* Producer */
   LacunaProfileOption  options;
   int                  slice;
-  gboolean             body_composition;
+  LacunaFindingsCheck  checks;
+  GPtrArray           *reports;      /* JsonObject: the checks run */
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -80,6 +82,7 @@ lacuna_findings_finalize (GObject *object)
     }
   g_array_unref (self->producers);
   g_ptr_array_unref (self->findings);
+  g_ptr_array_unref (self->reports);
 
   G_OBJECT_CLASS (lacuna_findings_parent_class)->finalize (object);
 }
@@ -96,7 +99,8 @@ lacuna_findings_init (LacunaFindings *self)
   self->findings = g_ptr_array_new_with_free_func (g_object_unref);
   self->producers = g_array_new (FALSE, TRUE, sizeof (Producer));
   self->slice = G_MININT;
-  self->body_composition = TRUE;
+  self->checks = LACUNA_FINDINGS_CHECK_ALL;
+  self->reports = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
 }
 
 LacunaFindings *
@@ -133,7 +137,164 @@ lacuna_findings_set_body_composition (LacunaFindings *self,
                                       gboolean        enabled)
 {
   g_return_if_fail (LACUNA_IS_FINDINGS (self));
-  self->body_composition = !!enabled;
+  if (enabled)
+    self->checks |= LACUNA_FINDINGS_CHECK_BODY_COMPOSITION;
+  else
+    self->checks &= ~LACUNA_FINDINGS_CHECK_BODY_COMPOSITION;
+}
+
+void
+lacuna_findings_set_checks (LacunaFindings      *self,
+                            LacunaFindingsCheck  checks)
+{
+  g_return_if_fail (LACUNA_IS_FINDINGS (self));
+  self->checks = checks & LACUNA_FINDINGS_CHECK_ALL;
+}
+
+LacunaFindingsCheck
+lacuna_findings_get_checks (LacunaFindings *self)
+{
+  g_return_val_if_fail (LACUNA_IS_FINDINGS (self), LACUNA_FINDINGS_CHECK_NONE);
+  return self->checks;
+}
+
+int
+_lacuna_findings_get_slice (LacunaFindings *self)
+{
+  return self->slice;
+}
+
+const char *
+lacuna_findings_check_to_string (LacunaFindingsCheck check)
+{
+  switch (check)
+    {
+    case LACUNA_FINDINGS_CHECK_BURNED_IN:
+      return "burned-in-text";
+    case LACUNA_FINDINGS_CHECK_FACE:
+      return "face";
+    case LACUNA_FINDINGS_CHECK_BODY_COMPOSITION:
+      return "body-composition";
+    case LACUNA_FINDINGS_CHECK_NONE:
+    default:
+      g_return_val_if_reached ("");
+    }
+}
+
+const char *
+lacuna_findings_check_get_title (LacunaFindingsCheck check)
+{
+  switch (check)
+    {
+    case LACUNA_FINDINGS_CHECK_BURNED_IN:
+      return _("Burned-in text");
+    case LACUNA_FINDINGS_CHECK_FACE:
+      return _("Faces");
+    case LACUNA_FINDINGS_CHECK_BODY_COMPOSITION:
+      return _("Body composition");
+    case LACUNA_FINDINGS_CHECK_NONE:
+    default:
+      g_return_val_if_reached ("");
+    }
+}
+
+LacunaFindingsCheck
+lacuna_findings_check_nth (guint index)
+{
+  static const LacunaFindingsCheck order[] = {
+    LACUNA_FINDINGS_CHECK_BURNED_IN,
+    LACUNA_FINDINGS_CHECK_FACE,
+    LACUNA_FINDINGS_CHECK_BODY_COMPOSITION,
+  };
+
+  g_return_val_if_fail (index < G_N_ELEMENTS (order), LACUNA_FINDINGS_CHECK_NONE);
+  return order[index];
+}
+
+guint
+lacuna_findings_get_n_checks (LacunaFindings *self)
+{
+  g_return_val_if_fail (LACUNA_IS_FINDINGS (self), 0);
+  return self->reports->len;
+}
+
+JsonObject *
+lacuna_findings_get_check (LacunaFindings *self,
+                           guint           index)
+{
+  g_return_val_if_fail (LACUNA_IS_FINDINGS (self), NULL);
+  g_return_val_if_fail (index < self->reports->len, NULL);
+  return g_ptr_array_index (self->reports, index);
+}
+
+void
+lacuna_findings_add_check (LacunaFindings *self,
+                           JsonObject     *check)
+{
+  g_return_if_fail (LACUNA_IS_FINDINGS (self));
+  g_return_if_fail (check != NULL);
+  g_ptr_array_add (self->reports, json_object_ref (check));
+}
+
+char *
+lacuna_findings_dup_check_summary (LacunaFindings      *self,
+                                   LacunaFindingsCheck  check)
+{
+  g_autoptr(GString) text = NULL;
+  const char *name;
+
+  g_return_val_if_fail (LACUNA_IS_FINDINGS (self), NULL);
+
+  name = lacuna_findings_check_to_string (check);
+  for (guint i = 0; i < self->reports->len; i++)
+    {
+      JsonObject *report = g_ptr_array_index (self->reports, i);
+      const char *modality;
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (report, "check", ""),
+                     name) != 0)
+        continue;
+      if (text == NULL)
+        text = g_string_new (NULL);
+      else
+        g_string_append_c (text, '\n');
+      modality = json_object_get_string_member_with_default (report, "modality", NULL);
+      if (modality != NULL && *modality != '\0')
+        /* Translators: a series' modality, then what a check did in it: "US: …" */
+        g_string_append_printf (text, _("%s: %s"), modality,
+                                json_object_get_string_member_with_default (report, "summary",
+                                                                            ""));
+      else
+        g_string_append (text, json_object_get_string_member_with_default (report, "summary",
+                                                                           ""));
+    }
+  return text != NULL ? g_string_free (g_steal_pointer (&text), FALSE) : NULL;
+}
+
+JsonObject *
+_lacuna_findings_new_report (LacunaFindingsCheck  check,
+                             LacunaSeries        *series,
+                             gboolean             ran,
+                             guint                found,
+                             const char          *summary)
+{
+  JsonObject *report = json_object_new ();
+
+  json_object_set_string_member (report, "check", lacuna_findings_check_to_string (check));
+  json_object_set_boolean_member (report, "ran", ran);
+  if (series != NULL)
+    {
+      json_object_set_string_member (report, "series", lacuna_series_get_uid (series));
+      json_object_set_string_member (report, "modality", lacuna_series_get_modality (series));
+    }
+  else
+    {
+      json_object_set_null_member (report, "series");
+      json_object_set_null_member (report, "modality");
+    }
+  json_object_set_int_member (report, "found", found);
+  json_object_set_string_member (report, "summary", summary);
+  return report;
 }
 
 void
@@ -422,8 +583,8 @@ lacuna_findings_collect_file (LacunaFindings  *self,
 /* ---------------------------------------------------------------------------------------- */
 /* Collection                                                                               */
 
-static LacunaDicomFile *
-open_header (LacunaInstance *instance)
+LacunaDicomFile *
+_lacuna_findings_open_header (LacunaInstance *instance)
 {
   if (lacuna_instance_get_archive_member (instance) != NULL)
     return lacuna_instance_open (instance, NULL);
@@ -452,7 +613,7 @@ series_header_findings (LacunaFindings *self,
   for (guint i = 0; i < n; i++)
     {
       LacunaInstance *instance = lacuna_series_get_instance (series, i);
-      g_autoptr(LacunaDicomFile) file = open_header (instance);
+      g_autoptr(LacunaDicomFile) file = _lacuna_findings_open_header (instance);
       g_autoptr(GPtrArray) one = NULL;
       const char *sop = lacuna_instance_get_sop_instance_uid (instance);
 
@@ -487,7 +648,7 @@ series_header_findings (LacunaFindings *self,
 static double
 patient_size_of (LacunaInstance *instance)
 {
-  g_autoptr(LacunaDicomFile) file = open_header (instance);
+  g_autoptr(LacunaDicomFile) file = _lacuna_findings_open_header (instance);
   g_autofree char *text = NULL;
   double size = 0.0;
 
@@ -499,26 +660,24 @@ patient_size_of (LacunaInstance *instance)
   return size;
 }
 
-/* Body composition of one series: TRUE when the requested slice was found in it. */
+/* Body composition of one CT series: TRUE when the requested slice was found in it. */
 static gboolean
 series_body_composition (LacunaFindings *self,
                          LacunaSeries   *series,
-                         GPtrArray      *out,
                          GCancellable   *cancellable,
                          GError        **error)
 {
   g_autoptr(LacunaBodyComp) bc = NULL;
+  g_autoptr(GError) local = NULL;
+  g_autoptr(LacunaFinding) finding = NULL;
+  g_autoptr(JsonObject) report = NULL;
+  g_autofree char *summary = NULL;
   LacunaInstance *instance = NULL;
   gboolean suggested = FALSE;
   guint n = g_list_model_get_n_items (G_LIST_MODEL (series));
 
-  if (g_strcmp0 (lacuna_series_get_modality (series), "CT") != 0)
-    return FALSE;
-
   if (self->slice != G_MININT)
     {
-      g_autoptr(GError) local = NULL;
-
       for (guint i = 0; i < n && instance == NULL; i++)
         {
           LacunaInstance *candidate = lacuna_series_get_instance (series, i);
@@ -537,13 +696,17 @@ series_body_composition (LacunaFindings *self,
       }
       if (bc == NULL)
         {
-          g_debug ("Body composition: instance not measured: %s", local->message);
+          summary = g_strdup_printf (_("Body composition was not measured on the image with "
+                                       "Instance Number %d: %s"), self->slice, local->message);
+          report = _lacuna_findings_new_report (LACUNA_FINDINGS_CHECK_BODY_COMPOSITION, series,
+                                                FALSE, 0, summary);
+          json_object_set_string_member (report, "error", local->message);
+          lacuna_findings_add_check (self, report);
           return TRUE;
         }
     }
   else
     {
-      g_autoptr(GError) local = NULL;
       g_autoptr(LacunaDicomFile) first = NULL;
       g_autofree char *part = NULL;
 
@@ -553,12 +716,18 @@ series_body_composition (LacunaFindings *self,
       if (instance == NULL)
         {
           if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-            g_propagate_error (error, g_steal_pointer (&local));
-          else
-            g_debug ("Body composition: no slice measured: %s", local->message);
+            {
+              g_propagate_error (error, g_steal_pointer (&local));
+              return FALSE;
+            }
+          summary = g_strdup_printf (_("Body composition was not measured: %s"), local->message);
+          report = _lacuna_findings_new_report (LACUNA_FINDINGS_CHECK_BODY_COMPOSITION, series,
+                                                FALSE, 0, summary);
+          json_object_set_string_member (report, "error", local->message);
+          lacuna_findings_add_check (self, report);
           return FALSE;
         }
-      first = open_header (lacuna_series_get_instance (series, 0));
+      first = _lacuna_findings_open_header (lacuna_series_get_instance (series, 0));
       if (first != NULL)
         part = lacuna_dicom_file_dup_string (first, "00180015", NULL);
       /* Without a body part, only a trunk-sized body counts. */
@@ -568,22 +737,93 @@ series_body_composition (LacunaFindings *self,
     }
 
   if (bc->n_body > 0)
-    g_ptr_array_add (out, lacuna_bodycomp_to_finding (bc, instance, patient_size_of (instance),
-                                                      suggested));
+    {
+      int number = lacuna_instance_get_instance_number (instance);
+
+      finding = lacuna_bodycomp_to_finding (bc, instance, patient_size_of (instance), suggested);
+      if (suggested)
+        summary = g_strdup_printf (_("We measured adipose and muscle-density areas on the "
+                                     "image with Instance Number %d, suggested automatically "
+                                     "(confirm or choose another slice)."), number);
+      else
+        summary = g_strdup_printf (_("We measured adipose and muscle-density areas on the "
+                                     "image with Instance Number %d, as chosen."), number);
+    }
+  else
+    summary = g_strdup (_("Body composition was measured, but the slice holds no body."));
+  report = _lacuna_findings_new_report (LACUNA_FINDINGS_CHECK_BODY_COMPOSITION, series, TRUE,
+                                        finding != NULL ? 1 : 0, summary);
+  if (instance != NULL && lacuna_instance_get_instance_number (instance) != G_MININT)
+    json_object_set_int_member (report, "instance", lacuna_instance_get_instance_number (instance));
+  json_object_set_boolean_member (report, "suggested", suggested);
+  lacuna_findings_add_check (self, report);
+  if (finding != NULL)
+    lacuna_findings_add (self, finding);
   return self->slice != G_MININT;
 }
 
+static gboolean
+check_body_composition (LacunaFindings    *self,
+                        LacunaCollection  *collection,
+                        GCancellable      *cancellable,
+                        GError           **error)
+{
+  g_autoptr(GListModel) all_series = lacuna_collection_list_series (collection);
+  guint n_reports = self->reports->len;
+  gboolean slice_found = FALSE;
+
+  for (guint s = 0; s < g_list_model_get_n_items (all_series); s++)
+    {
+      g_autoptr(LacunaSeries) series = g_list_model_get_item (all_series, s);
+      g_autoptr(GError) local = NULL;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      if (g_strcmp0 (lacuna_series_get_modality (series), "CT") != 0)
+        continue;
+      if (series_body_composition (self, series, cancellable, &local))
+        slice_found = TRUE;
+      if (local != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+    }
+
+  if (self->slice != G_MININT && !slice_found)
+    {
+      g_autofree char *summary = g_strdup_printf (_("Body composition was not measured: no CT "
+                                                    "image has Instance Number %d."),
+                                                  self->slice);
+      g_autoptr(JsonObject) report = _lacuna_findings_new_report (
+        LACUNA_FINDINGS_CHECK_BODY_COMPOSITION, NULL, FALSE, 0, summary);
+
+      lacuna_findings_add_check (self, report);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("No CT image has Instance Number %d"), self->slice);
+      return FALSE;
+    }
+  if (self->reports->len == n_reports)
+    {
+      g_autoptr(JsonObject) report = _lacuna_findings_new_report (
+        LACUNA_FINDINGS_CHECK_BODY_COMPOSITION, NULL, FALSE, 0,
+        _("Body composition was not measured: there is no CT series of the abdomen or trunk."));
+
+      json_object_set_string_member (report, "reason", "not-applicable");
+      lacuna_findings_add_check (self, report);
+    }
+  return TRUE;
+}
+
 gboolean
-lacuna_findings_collect (LacunaFindings    *self,
-                         LacunaCollection  *collection,
-                         GCancellable      *cancellable,
-                         GError           **error)
+lacuna_findings_collect_header (LacunaFindings    *self,
+                                LacunaCollection  *collection,
+                                GCancellable      *cancellable,
+                                GError           **error)
 {
   g_autoptr(GListModel) all_series = NULL;
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GError) local = NULL;
   gboolean any_image = FALSE;
-  gboolean slice_found = FALSE;
 
   g_return_val_if_fail (LACUNA_IS_FINDINGS (self), FALSE);
   g_return_val_if_fail (LACUNA_IS_COLLECTION (collection), FALSE);
@@ -599,19 +839,70 @@ lacuna_findings_collect (LacunaFindings    *self,
       for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (series)); i++)
         if (lacuna_instance_has_pixels (lacuna_series_get_instance (series, i)))
           any_image = TRUE;
-      if (self->body_composition &&
-          series_body_composition (self, series, out, cancellable, &local))
-        slice_found = TRUE;
-      if (local != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&local));
-          return FALSE;
-        }
     }
   if (any_image)
     g_ptr_array_add (out, lacuna_literature_to_finding (
                             lacuna_literature_lookup ("membership-inference"), NULL, NULL));
   lacuna_findings_add_all (self, out);
+  return TRUE;
+}
+
+gboolean
+lacuna_findings_run_check (LacunaFindings       *self,
+                           LacunaCollection     *collection,
+                           LacunaFindingsCheck   check,
+                           GCancellable         *cancellable,
+                           GError              **error)
+{
+  g_return_val_if_fail (LACUNA_IS_FINDINGS (self), FALSE);
+  g_return_val_if_fail (LACUNA_IS_COLLECTION (collection), FALSE);
+
+  switch (check)
+    {
+    case LACUNA_FINDINGS_CHECK_BURNED_IN:
+      return _lacuna_findings_check_burned_in (self, collection, cancellable, error);
+    case LACUNA_FINDINGS_CHECK_FACE:
+      return _lacuna_findings_check_faces (self, collection, cancellable, error);
+    case LACUNA_FINDINGS_CHECK_BODY_COMPOSITION:
+      return check_body_composition (self, collection, cancellable, error);
+    case LACUNA_FINDINGS_CHECK_NONE:
+    default:
+      g_return_val_if_reached (FALSE);
+    }
+}
+
+gboolean
+lacuna_findings_collect (LacunaFindings    *self,
+                         LacunaCollection  *collection,
+                         GCancellable      *cancellable,
+                         GError           **error)
+{
+  g_autoptr(GError) not_found = NULL;
+
+  g_return_val_if_fail (LACUNA_IS_FINDINGS (self), FALSE);
+  g_return_val_if_fail (LACUNA_IS_COLLECTION (collection), FALSE);
+
+  if (!lacuna_findings_collect_header (self, collection, cancellable, error))
+    return FALSE;
+
+  for (guint i = 0; i < LACUNA_FINDINGS_N_CHECKS; i++)
+    {
+      LacunaFindingsCheck check = lacuna_findings_check_nth (i);
+      g_autoptr(GError) local = NULL;
+
+      if ((self->checks & check) == 0)
+        continue;
+      if (lacuna_findings_run_check (self, collection, check, cancellable, &local))
+        continue;
+      if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        {
+          g_clear_error (&not_found);
+          not_found = g_steal_pointer (&local);
+          continue;
+        }
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
 
   for (guint i = 0; i < self->producers->len; i++)
     {
@@ -621,10 +912,9 @@ lacuna_findings_collect (LacunaFindings    *self,
         return FALSE;
     }
 
-  if (self->body_composition && self->slice != G_MININT && !slice_found)
+  if (not_found != NULL)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   _("No CT image has Instance Number %d"), self->slice);
+      g_propagate_error (error, g_steal_pointer (&not_found));
       return FALSE;
     }
   return TRUE;
@@ -668,6 +958,10 @@ lacuna_findings_to_json (LacunaFindings *self)
   for (guint i = 0; i < self->findings->len; i++)
     json_array_add_element (array, lacuna_finding_to_json (g_ptr_array_index (self->findings, i)));
   json_object_set_array_member (root, "findings", array);
+  array = json_array_new ();
+  for (guint i = 0; i < self->reports->len; i++)
+    json_array_add_object_element (array, json_object_ref (g_ptr_array_index (self->reports, i)));
+  json_object_set_array_member (root, "checks", array);
   node = json_node_new (JSON_NODE_OBJECT);
   json_node_take_object (node, root);
   return node;

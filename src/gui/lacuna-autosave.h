@@ -10,11 +10,19 @@
  *
  * LacunaAutosave follows one LacunaDecisions: every "changed" saves the file (when a study
  * and a key are set) and clears "exported" (the decisions have not been exported since the
- * last change); lacuna_autosave_mark_exported() sets it again. */
+ * last change); lacuna_autosave_mark_exported() sets it again.
+ *
+ * A collection holding several studies (a folder, a patient CD) is followed study by
+ * study: each study gets its own file, holding every decision but, of the redaction boxes,
+ * only those on its own images (and those on every image). Opening it again restores each
+ * study's file: the first study (in the collection's order) that has one gives the options,
+ * date range and pseudonyms; the others add their overrides (of other elements) and their
+ * boxes. So a study opened alone later finds its own decisions. */
 #pragma once
 
 #include <glib-object.h>
 
+#include "lacuna-collection.h"
 #include "lacuna-decisions.h"
 
 G_BEGIN_DECLS
@@ -40,7 +48,14 @@ LacunaAutosave *lacuna_autosave_new           (LacunaDecisions *decisions);
  * replaced by its content (TRUE returned); "exported" becomes TRUE either way. */
 gboolean        lacuna_autosave_set_study     (LacunaAutosave  *self,
                                                const char      *study_uid);
+/* Starts following every study of collection (NULL: none), restoring what was saved for
+ * them (TRUE when something was); "exported" becomes TRUE. */
+gboolean        lacuna_autosave_set_collection (LacunaAutosave   *self,
+                                                LacunaCollection *collection);
+/* The first study followed, or NULL. */
 const char     *lacuna_autosave_get_study     (LacunaAutosave  *self);
+/* Every study followed (Study Instance UIDs), or NULL. */
+const char * const *lacuna_autosave_get_studies (LacunaAutosave *self);
 /* TRUE when nothing changed since the study was opened or last exported. */
 gboolean        lacuna_autosave_get_exported  (LacunaAutosave  *self);
 void            lacuna_autosave_mark_exported (LacunaAutosave  *self);

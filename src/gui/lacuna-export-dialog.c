@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "lacuna-deface.h"
 #include "lacuna-export-dialog.h"
 #include "lacuna-export.h"
 #include "lacuna-recipe-write.h"
@@ -69,12 +70,13 @@ static const struct
 } presets[] = {
   { LACUNA_EXPORT_PRESET_RESEARCH, N_("Researcher"),
     N_("Share with a researcher: dates shifted consistently, age, sex and size kept, "
-       "descriptions cleaned") },
+       "descriptions cleaned, faces removed from head scans") },
   { LACUNA_EXPORT_PRESET_SECOND_OPINION, N_("Second Opinion"),
     N_("Send to a doctor for a second opinion: real dates, age, sex, devices and "
        "descriptions kept") },
   { LACUNA_EXPORT_PRESET_TEACHING, N_("Teaching File"),
-    N_("Teaching file: no dates, age and sex kept, descriptions cleaned") },
+    N_("Teaching file: no dates, age and sex kept, descriptions cleaned, faces removed "
+       "from head scans") },
 };
 
 LacunaProfileOption
@@ -88,7 +90,8 @@ lacuna_export_preset_get_options (LacunaExportPreset preset)
              | LACUNA_PROFILE_OPTION_RETAIN_DEVICE_IDENTITY
              | LACUNA_PROFILE_OPTION_CLEAN_DESCRIPTORS
              | LACUNA_PROFILE_OPTION_CLEAN_STRUCTURED_CONTENT
-             | LACUNA_PROFILE_OPTION_CLEAN_GRAPHICS;
+             | LACUNA_PROFILE_OPTION_CLEAN_GRAPHICS
+             | LACUNA_PROFILE_OPTION_CLEAN_RECOGNIZABLE_VISUAL_FEATURES;
     case LACUNA_EXPORT_PRESET_SECOND_OPINION:
       return LACUNA_PROFILE_OPTION_RETAIN_FULL_DATES
              | LACUNA_PROFILE_OPTION_RETAIN_PATIENT_CHARACTERISTICS
@@ -100,11 +103,42 @@ lacuna_export_preset_get_options (LacunaExportPreset preset)
       return LACUNA_PROFILE_OPTION_RETAIN_PATIENT_CHARACTERISTICS
              | LACUNA_PROFILE_OPTION_CLEAN_DESCRIPTORS
              | LACUNA_PROFILE_OPTION_CLEAN_STRUCTURED_CONTENT
-             | LACUNA_PROFILE_OPTION_CLEAN_GRAPHICS;
+             | LACUNA_PROFILE_OPTION_CLEAN_GRAPHICS
+             | LACUNA_PROFILE_OPTION_CLEAN_RECOGNIZABLE_VISUAL_FEATURES;
     case LACUNA_EXPORT_PRESET_CUSTOM:
     default:
       return LACUNA_PROFILE_OPTION_NONE;
     }
+}
+
+char *
+lacuna_export_option_dup_title (LacunaProfileOption option)
+{
+  const LacunaProfileOptionInfo *info = lacuna_profile_option_get_info (option);
+  char *title;
+
+  if (option == LACUNA_PROFILE_OPTION_CLEAN_RECOGNIZABLE_VISUAL_FEATURES)
+    return g_strdup (_("Remove the Face from Head Scans"));
+  if (info == NULL)
+    return NULL;
+  /* "Retain Safe Private Option" → "Retain Safe Private" */
+  title = g_strdup (info->code_meaning);
+  if (g_str_has_suffix (title, " Option"))
+    title[strlen (title) - 7] = '\0';
+  return title;
+}
+
+char *
+lacuna_export_option_dup_description (LacunaProfileOption option)
+{
+  /* The engine defaces (lacuna-export.h) whenever this option is chosen. */
+  if (option == LACUNA_PROFILE_OPTION_CLEAN_RECOGNIZABLE_VISUAL_FEATURES)
+    return g_strdup_printf (_("In a defaced copy of each CT or MR head series, the skin and "
+                              "tissue over the face are cut away to at most %.0f mm, so no "
+                              "face can be rebuilt from it; the report records this as the "
+                              "Clean Recognizable Visual Features option."),
+                            LACUNA_DEFACE_DEFAULT_DEPTH_MM);
+  return g_strdup (lacuna_profile_option_get_description (option));
 }
 
 static const LacunaDeidOptions *
@@ -169,6 +203,12 @@ update_summary (LacunaExportDialog *self)
     g_string_append (text, _("UIDs are kept: the copy can be linked to the original."));
   else
     g_string_append (text, _("UIDs are replaced by keyed UIDs."));
+  g_string_append_c (text, '\n');
+
+  if (options->options & LACUNA_PROFILE_OPTION_CLEAN_RECOGNIZABLE_VISUAL_FEATURES)
+    g_string_append (text, _("The face is removed from CT and MR head series."));
+  else
+    g_string_append (text, _("Head scans keep the face: a 3D view could show it."));
 
   if (n_overrides > 0)
     {
@@ -391,6 +431,8 @@ phase_label (const char *phase)
     return _("Reading the study…");
   if (g_strcmp0 (phase, "indexing") == 0)
     return _("Collecting identifiers…");
+  if (g_strcmp0 (phase, "defacing") == 0)
+    return _("Removing the face from head scans…");
   if (g_strcmp0 (phase, "writing") == 0)
     return _("Writing the de-identified copy…");
   if (g_strcmp0 (phase, "finalizing") == 0)
@@ -526,6 +568,10 @@ start_action (GtkWidget  *widget,
   data->output = dup_output_path (self);
   data->options = lacuna_export_options_new ();
   data->options->deid = lacuna_deid_options_copy (get_options (self));
+  /* The deface switch is the Clean Recognizable Visual Features option (the engine implies
+   * one from the other; said here for the reader). */
+  data->options->deface = (data->options->deid->options
+                           & LACUNA_PROFILE_OPTION_CLEAN_RECOGNIZABLE_VISUAL_FEATURES) != 0;
   data->options->zip = self->zip;
   data->options->burned_in = gtk_switch_get_active (self->text_switch)
                              ? LACUNA_EXPORT_BURNED_IN_AUTO : LACUNA_EXPORT_BURNED_IN_OFF;
@@ -820,6 +866,26 @@ new_button (const char *label,
   return button;
 }
 
+/* An option's row: its title, its one sentence, its switch. */
+static GtkWidget *
+new_option_row (LacunaExportDialog  *self,
+                LacunaProfileOption  option)
+{
+  GtkWidget *sw = gtk_switch_new ();
+  GtkWidget *row = adw_action_row_new ();
+  g_autofree char *title = lacuna_export_option_dup_title (option);
+  g_autofree char *description = lacuna_export_option_dup_description (option);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), description);
+  gtk_widget_set_valign (sw, GTK_ALIGN_CENTER);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), sw);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), sw);
+  self->switches[lacuna_profile_option_get_index (option)] = GTK_SWITCH (sw);
+  g_signal_connect (sw, "notify::active", G_CALLBACK (switch_active_cb), self);
+  return row;
+}
+
 static GtkWidget *
 build_options_page (LacunaExportDialog *self)
 {
@@ -872,21 +938,10 @@ build_options_page (LacunaExportDialog *self)
                                            "patient is removed or replaced."));
   for (guint i = 0; i < n_infos && i < LACUNA_PROFILE_N_OPTIONS; i++)
     {
-      GtkWidget *sw = gtk_switch_new ();
-      g_autofree char *title = g_strdup (infos[i].code_meaning);
-
-      /* "Retain Safe Private Option" → "Retain Safe Private" */
-      if (g_str_has_suffix (title, " Option"))
-        title[strlen (title) - 7] = '\0';
-      row = adw_action_row_new ();
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
-                                   lacuna_profile_option_get_description (infos[i].option));
-      gtk_widget_set_valign (sw, GTK_ALIGN_CENTER);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), sw);
-      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), sw);
-      self->switches[lacuna_profile_option_get_index (infos[i].option)] = GTK_SWITCH (sw);
-      g_signal_connect (sw, "notify::active", G_CALLBACK (switch_active_cb), self);
+      /* Its switch is "Remove the Face from Head Scans", under Images. */
+      if (infos[i].option == LACUNA_PROFILE_OPTION_CLEAN_RECOGNIZABLE_VISUAL_FEATURES)
+        continue;
+      row = new_option_row (self, infos[i].option);
       adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
     }
   gtk_box_append (GTK_BOX (box), group);
@@ -894,6 +949,9 @@ build_options_page (LacunaExportDialog *self)
   /* Images */
   group = adw_preferences_group_new ();
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Images"));
+  row = new_option_row (self, LACUNA_PROFILE_OPTION_CLEAN_RECOGNIZABLE_VISUAL_FEATURES);
+  gtk_widget_set_name (row, "deface-row");
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
   row = adw_action_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Black Out Text in Images"));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row),

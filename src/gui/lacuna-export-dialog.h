@@ -26,8 +26,16 @@ typedef enum
   LACUNA_EXPORT_PRESET_TEACHING,        /* teaching file */
 } LacunaExportPreset;
 
-/* The options a preset selects (CUSTOM: NONE). */
+/* The options a preset selects (CUSTOM: NONE). Researcher and teaching file remove the
+ * face from head scans; the second opinion keeps it. */
 LacunaProfileOption lacuna_export_preset_get_options (LacunaExportPreset preset);
+
+/* An option's switch title and its one plain sentence, as the dialog and Preferences show
+ * them (translated, owned). The Clean Recognizable Visual Features option is shown as
+ * "Remove the Face from Head Scans": the engine defaces (LacunaExportOptions.deface)
+ * exactly when it is chosen, so one switch stands for both. */
+char               *lacuna_export_option_dup_title       (LacunaProfileOption option);
+char               *lacuna_export_option_dup_description (LacunaProfileOption option);
 
 typedef enum
 {
@@ -51,7 +59,8 @@ void                lacuna_export_dialog_set_destination (LacunaExportDialog  *s
 const char         *lacuna_export_dialog_get_destination (LacunaExportDialog  *self);
 void                lacuna_export_dialog_set_zip         (LacunaExportDialog  *self,
                                                           gboolean             zip);
-/* The switch of one option (for tests). */
+/* The switch of one option (for tests); for Clean Recognizable Visual Features, the
+ * deface switch. */
 GtkSwitch          *lacuna_export_dialog_get_switch      (LacunaExportDialog  *self,
                                                           LacunaProfileOption  option);
 /* The summary text shown. */

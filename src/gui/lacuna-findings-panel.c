@@ -8,23 +8,50 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include <glib/gi18n.h>
 
+#include "lacuna-face.h"
 #include "lacuna-findings-panel.h"
+
+typedef struct
+{
+  LacunaFindingsCheck  check;
+  GtkWidget           *spinner;
+  GtkWidget           *status;
+  char                *text;
+  gboolean             running;
+} CheckRow;
 
 struct _LacunaFindingsPanel
 {
   GtkWidget           parent_instance;
 
+  GtkWidget          *box;
   GtkStack           *stack;
   GtkSpinner         *spinner;
   GtkListView        *list_view;
   GListStore         *store;            /* LacunaFinding */
   GtkNoSelection     *selection;
+  CheckRow            checks[LACUNA_FINDINGS_N_CHECKS];
 
+  /* Details of a face or body-composition finding. */
+  GtkRevealer        *details;
+  GtkLabel           *details_title;
+  GtkPicture         *details_picture;
+  GtkLabel           *details_text;
+  GtkWidget          *view_buttons;
+  GtkWidget          *measure_button;
+  GtkWidget          *box_button;
+  LacunaFinding      *details_finding;
+  guint               details_view;
+
+  GWeakRef            image_view;
   LacunaCollection   *collection;
   GCancellable       *cancellable;
   gboolean            busy;
+  guint               n_running;
 };
 
 G_DEFINE_FINAL_TYPE (LacunaFindingsPanel, lacuna_findings_panel, GTK_TYPE_WIDGET)
@@ -33,17 +60,22 @@ enum
 {
   PROP_0,
   PROP_BUSY,
+  PROP_CHECKING,
   N_PROPS
 };
 
 enum
 {
   FINDING_ACTIVATED,
+  BOX_PROPOSED,
   N_SIGNALS
 };
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
+
+static void show_details (LacunaFindingsPanel *self,
+                          LacunaFinding       *finding);
 
 const char *
 lacuna_findings_panel_class_word (LacunaEvidenceClass klass)
@@ -99,6 +131,56 @@ status_word (LacunaFindingStatus status)
     }
 }
 
+static gboolean
+has_where (LacunaFinding *finding)
+{
+  return lacuna_finding_get_tag_path (finding) != NULL
+         || lacuna_finding_get_sop_instance_uid (finding) != NULL;
+}
+
+static gboolean
+has_details (LacunaFinding *finding)
+{
+  const char *kind = lacuna_finding_get_kind (finding);
+
+  return (g_strcmp0 (kind, "face") == 0
+          && LACUNA_IS_FACE_RESULT (lacuna_finding_get_source_object (finding)))
+         || g_strcmp0 (kind, "body-composition") == 0;
+}
+
+/* "Where: …" (translated), or NULL. Never a value. */
+static char *
+dup_where (LacunaFinding *finding)
+{
+  const char *path = lacuna_finding_get_tag_path (finding);
+  const char *kind = lacuna_finding_get_kind (finding);
+  JsonObject *values = lacuna_finding_get_values (finding);
+  int box[4];
+
+  if (path != NULL)
+    {
+      g_autofree char *formatted = lacuna_dicom_path_format (path);
+
+      /* Translators: where a finding is: a tag path, "(0010,0010)" */
+      return g_strdup_printf (_("Where: tag %s"), formatted);
+    }
+  if (lacuna_finding_get_sop_instance_uid (finding) == NULL)
+    return NULL;
+  if (lacuna_finding_get_render_box (finding, NULL, NULL))
+    return g_strdup (_("Where: a rendering of the series’ skin surface"));
+  if (g_strcmp0 (kind, "body-composition") == 0
+      && json_object_has_member (values, "instance")
+      && !json_object_get_null_member (values, "instance"))
+    return g_strdup_printf (_("Where: the slice with Instance Number %d"),
+                            (int) json_object_get_int_member (values, "instance"));
+  if (lacuna_finding_get_box (finding, box))
+    /* Translators: frame number, then the box's x, y, width and height in pixels */
+    return g_strdup_printf (_("Where: frame %u, box at %d, %d, %d × %d pixels"),
+                            MAX (lacuna_finding_get_frame (finding), 1), box[0], box[1],
+                            box[2], box[3]);
+  return g_strdup (_("Where: the image"));
+}
+
 /* ------------------------------------------------------------------------------------- */
 /* Rows                                                                                  */
 
@@ -127,13 +209,23 @@ setup_cb (GtkSignalListItemFactory *factory,
   label = gtk_label_new (NULL);     /* status */
   gtk_widget_set_hexpand (label, TRUE);
   gtk_label_set_xalign (GTK_LABEL (label), 1.0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_RIGHT);
   gtk_widget_add_css_class (label, "caption");
   gtk_box_append (GTK_BOX (top), label);
   gtk_box_append (GTK_BOX (box), top);
 
   label = gtk_label_new (NULL);     /* text */
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
   gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+  gtk_box_append (GTK_BOX (box), label);
+
+  label = gtk_label_new (NULL);     /* where */
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+  gtk_widget_add_css_class (label, "caption");
   gtk_box_append (GTK_BOX (box), label);
 
   label = gtk_label_new (NULL);     /* action */
@@ -158,8 +250,11 @@ bind_cb (GtkSignalListItemFactory *factory,
   GtkWidget *badge = gtk_widget_get_first_child (top);
   GtkWidget *status = gtk_widget_get_next_sibling (badge);
   GtkWidget *text = gtk_widget_get_next_sibling (top);
-  GtkWidget *action = gtk_widget_get_next_sibling (text);
+  GtkWidget *where = gtk_widget_get_next_sibling (text);
+  GtkWidget *action = gtk_widget_get_next_sibling (where);
   const char *action_text = lacuna_finding_get_action (finding);
+  g_autofree char *where_text = dup_where (finding);
+  g_autofree char *description = NULL;
 
   gtk_image_set_from_icon_name (GTK_IMAGE (gtk_widget_get_first_child (badge)),
                                 class_icon (klass));
@@ -168,10 +263,18 @@ bind_cb (GtkSignalListItemFactory *factory,
   gtk_widget_set_tooltip_text (badge, lacuna_evidence_class_describe (klass));
   gtk_label_set_text (GTK_LABEL (status), status_word (lacuna_finding_get_status (finding)));
   gtk_label_set_text (GTK_LABEL (text), lacuna_finding_get_text (finding));
+  gtk_label_set_text (GTK_LABEL (where), where_text != NULL ? where_text : "");
+  gtk_widget_set_visible (where, where_text != NULL);
   gtk_label_set_text (GTK_LABEL (action), action_text != NULL ? action_text : "");
   gtk_widget_set_visible (action, action_text != NULL && *action_text != '\0');
-  /* Only a tag path leads somewhere for now. */
-  gtk_list_item_set_activatable (item, lacuna_finding_get_tag_path (finding) != NULL);
+  gtk_list_item_set_activatable (item, has_where (finding) || has_details (finding));
+
+  /* Screen readers hear the class, the status and the text as one row. */
+  description = g_strdup_printf ("%s, %s: %s", lacuna_findings_panel_class_word (klass),
+                                 status_word (lacuna_finding_get_status (finding)),
+                                 lacuna_finding_get_text (finding));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  description, -1);
 }
 
 static void
@@ -183,7 +286,7 @@ activate_cb (GtkListView         *list_view,
 }
 
 /* ------------------------------------------------------------------------------------- */
-/* Collecting                                                                            */
+/* Busy state                                                                            */
 
 static void
 set_busy (LacunaFindingsPanel *self,
@@ -197,24 +300,149 @@ set_busy (LacunaFindingsPanel *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
+static CheckRow *
+check_row (LacunaFindingsPanel *self,
+           LacunaFindingsCheck  check)
+{
+  for (guint i = 0; i < LACUNA_FINDINGS_N_CHECKS; i++)
+    if (self->checks[i].check == check)
+      return &self->checks[i];
+  return NULL;
+}
+
+static void
+set_check_text (CheckRow   *row,
+                const char *text)
+{
+  g_free (row->text);
+  row->text = g_strdup (text != NULL ? text : "");
+  gtk_label_set_text (GTK_LABEL (row->status), row->text);
+}
+
+static guint
+count_proposed (LacunaFindingsPanel *self)
+{
+  guint n = 0;
+
+  if (self->store == NULL)
+    return 0;
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->store)); i++)
+    {
+      g_autoptr(LacunaFinding) f = g_list_model_get_item (G_LIST_MODEL (self->store), i);
+
+      if (g_strcmp0 (lacuna_finding_get_kind (f), "burned-in-text") == 0
+          && json_object_has_member (lacuna_finding_get_values (f), "proposed_box"))
+        n++;
+    }
+  return n;
+}
+
+static void
+box_proposed_cb (GtkButton           *button,
+                 LacunaFindingsPanel *self)
+{
+  g_signal_emit (self, signals[BOX_PROPOSED], 0);
+}
+
+static void
+set_check_running (LacunaFindingsPanel *self,
+                   CheckRow            *row,
+                   gboolean             running)
+{
+  gboolean was = self->n_running > 0;
+
+  if (row->running == running)
+    return;
+  row->running = running;
+  gtk_spinner_set_spinning (GTK_SPINNER (row->spinner), running);
+  gtk_widget_set_visible (row->spinner, running);
+  if (running)
+    {
+      self->n_running++;
+      set_check_text (row, _("Checking…"));
+    }
+  else
+    self->n_running--;
+  if (row->check == LACUNA_FINDINGS_CHECK_BODY_COMPOSITION)
+    gtk_widget_set_sensitive (self->measure_button, !running && self->collection != NULL);
+  if (row->check == LACUNA_FINDINGS_CHECK_BURNED_IN)
+    gtk_widget_set_sensitive (self->box_button, !running && count_proposed (self) > 0);
+  if (was != (self->n_running > 0))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHECKING]);
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Collecting                                                                            */
+
+typedef struct
+{
+  LacunaCollection    *collection;
+  LacunaFindingsCheck  check;      /* NONE: the header findings */
+  int                  slice;
+} Job;
+
+static void
+job_free (gpointer data)
+{
+  Job *job = data;
+
+  g_clear_object (&job->collection);
+  g_free (job);
+}
+
 static void
 collect_thread (GTask        *task,
                 gpointer      source_object,
                 gpointer      task_data,
                 GCancellable *cancellable)
 {
-  LacunaCollection *collection = task_data;
+  Job *job = task_data;
   g_autoptr(LacunaFindings) findings = lacuna_findings_new ();
   g_autoptr(GError) error = NULL;
+  gboolean ok;
 
-  lacuna_findings_set_body_composition (findings, FALSE);
-  if (!lacuna_findings_collect (findings, collection, cancellable, &error)
-      && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  lacuna_findings_set_slice (findings, job->slice);
+  if (job->check == LACUNA_FINDINGS_CHECK_NONE)
+    ok = lacuna_findings_collect_header (findings, job->collection, cancellable, &error);
+  else
+    ok = lacuna_findings_run_check (findings, job->collection, job->check, cancellable, &error);
+  /* A missing slice is reported by the check itself: its findings still count. */
+  if (!ok && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
   g_task_return_pointer (task, g_steal_pointer (&findings), g_object_unref);
+}
+
+static void
+append_findings (LacunaFindingsPanel *self,
+                 LacunaFindings      *findings,
+                 guint                position)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new ();
+  guint n = lacuna_findings_get_n_findings (findings);
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (items, lacuna_findings_get_finding (findings, i));
+  g_list_store_splice (self->store, position, 0, items->pdata, items->len);
+}
+
+static void
+remove_kind (LacunaFindingsPanel *self,
+             const char          *kind)
+{
+  for (guint i = g_list_model_get_n_items (G_LIST_MODEL (self->store)); i > 0; i--)
+    {
+      g_autoptr(LacunaFinding) f = g_list_model_get_item (G_LIST_MODEL (self->store), i - 1);
+
+      if (g_strcmp0 (lacuna_finding_get_kind (f), kind) == 0)
+        {
+          if (f == self->details_finding)
+            show_details (self, NULL);
+          g_list_store_remove (self->store, i - 1);
+        }
+    }
 }
 
 static void
@@ -224,33 +452,58 @@ collect_done_cb (GObject      *source,
 {
   LacunaFindingsPanel *self = LACUNA_FINDINGS_PANEL (source);
   GTask *task = G_TASK (result);
+  Job *job = g_task_get_task_data (task);
   g_autoptr(LacunaFindings) findings = NULL;
-  g_autoptr(GPtrArray) items = NULL;
-  guint n;
+  CheckRow *row;
 
   findings = g_task_propagate_pointer (task, NULL);
   if (g_task_get_cancellable (task) != self->cancellable)
     return;   /* a newer collection replaced this one */
-  g_clear_object (&self->cancellable);
 
+  if (job->check == LACUNA_FINDINGS_CHECK_NONE)
+    {
+      if (findings != NULL)
+        append_findings (self, findings, 0);
+      set_busy (self, FALSE);
+      return;
+    }
+
+  row = check_row (self, job->check);
   if (findings != NULL)
     {
-      n = lacuna_findings_get_n_findings (findings);
-      items = g_ptr_array_new ();
-      for (guint i = 0; i < n; i++)
-        g_ptr_array_add (items, lacuna_findings_get_finding (findings, i));
-      g_list_store_splice (self->store, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)),
-                           items->pdata, items->len);
+      g_autofree char *summary = lacuna_findings_dup_check_summary (findings, job->check);
+
+      if (job->check == LACUNA_FINDINGS_CHECK_BODY_COMPOSITION)
+        remove_kind (self, "body-composition");
+      append_findings (self, findings, g_list_model_get_n_items (G_LIST_MODEL (self->store)));
+      set_check_text (row, summary);
     }
-  set_busy (self, FALSE);
+  else
+    set_check_text (row, _("The check stopped."));
+  set_check_running (self, row, FALSE);
+}
+
+static void
+start_job (LacunaFindingsPanel *self,
+           LacunaFindingsCheck  check,
+           int                  slice)
+{
+  g_autoptr(GTask) task = NULL;
+  Job *job = g_new0 (Job, 1);
+
+  job->collection = g_object_ref (self->collection);
+  job->check = check;
+  job->slice = slice;
+  task = g_task_new (self, self->cancellable, collect_done_cb, NULL);
+  g_task_set_source_tag (task, start_job);
+  g_task_set_task_data (task, job, job_free);
+  g_task_run_in_thread (task, collect_thread);
 }
 
 void
 lacuna_findings_panel_set_collection (LacunaFindingsPanel *self,
                                       LacunaCollection    *collection)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (LACUNA_IS_FINDINGS_PANEL (self));
   g_return_if_fail (collection == NULL || LACUNA_IS_COLLECTION (collection));
 
@@ -260,7 +513,15 @@ lacuna_findings_panel_set_collection (LacunaFindingsPanel *self,
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  show_details (self, NULL);
   g_list_store_remove_all (self->store);
+  for (guint i = 0; i < LACUNA_FINDINGS_N_CHECKS; i++)
+    {
+      set_check_running (self, &self->checks[i], FALSE);
+      set_check_text (&self->checks[i], "");
+    }
+  gtk_widget_set_sensitive (self->measure_button, FALSE);
+  gtk_widget_set_sensitive (self->box_button, FALSE);
 
   if (collection == NULL)
     {
@@ -269,10 +530,36 @@ lacuna_findings_panel_set_collection (LacunaFindingsPanel *self,
     }
   self->cancellable = g_cancellable_new ();
   set_busy (self, TRUE);
-  task = g_task_new (self, self->cancellable, collect_done_cb, NULL);
-  g_task_set_source_tag (task, lacuna_findings_panel_set_collection);
-  g_task_set_task_data (task, g_object_ref (collection), g_object_unref);
-  g_task_run_in_thread (task, collect_thread);
+  start_job (self, LACUNA_FINDINGS_CHECK_NONE, G_MININT);
+  for (guint i = 0; i < LACUNA_FINDINGS_N_CHECKS; i++)
+    {
+      set_check_running (self, &self->checks[i], TRUE);
+      start_job (self, self->checks[i].check, G_MININT);
+    }
+}
+
+void
+lacuna_findings_panel_measure_slice (LacunaFindingsPanel *self,
+                                     int                  instance_number)
+{
+  CheckRow *row;
+
+  g_return_if_fail (LACUNA_IS_FINDINGS_PANEL (self));
+
+  row = check_row (self, LACUNA_FINDINGS_CHECK_BODY_COMPOSITION);
+  if (self->collection == NULL || row->running)
+    return;
+  set_check_running (self, row, TRUE);
+  start_job (self, LACUNA_FINDINGS_CHECK_BODY_COMPOSITION, instance_number);
+}
+
+void
+lacuna_findings_panel_set_image_view (LacunaFindingsPanel *self,
+                                      LacunaImageView     *view)
+{
+  g_return_if_fail (LACUNA_IS_FINDINGS_PANEL (self));
+  g_return_if_fail (view == NULL || LACUNA_IS_IMAGE_VIEW (view));
+  g_weak_ref_set (&self->image_view, view);
 }
 
 gboolean
@@ -282,11 +569,47 @@ lacuna_findings_panel_get_busy (LacunaFindingsPanel *self)
   return self->busy;
 }
 
+gboolean
+lacuna_findings_panel_get_checking (LacunaFindingsPanel *self)
+{
+  g_return_val_if_fail (LACUNA_IS_FINDINGS_PANEL (self), FALSE);
+  return self->n_running > 0;
+}
+
+gboolean
+lacuna_findings_panel_is_check_running (LacunaFindingsPanel *self,
+                                        LacunaFindingsCheck  check)
+{
+  CheckRow *row;
+
+  g_return_val_if_fail (LACUNA_IS_FINDINGS_PANEL (self), FALSE);
+  row = check_row (self, check);
+  return row != NULL && row->running;
+}
+
+const char *
+lacuna_findings_panel_get_check_text (LacunaFindingsPanel *self,
+                                      LacunaFindingsCheck  check)
+{
+  CheckRow *row;
+
+  g_return_val_if_fail (LACUNA_IS_FINDINGS_PANEL (self), NULL);
+  row = check_row (self, check);
+  return row != NULL && row->text != NULL ? row->text : "";
+}
+
 GListModel *
 lacuna_findings_panel_get_findings (LacunaFindingsPanel *self)
 {
   g_return_val_if_fail (LACUNA_IS_FINDINGS_PANEL (self), NULL);
   return G_LIST_MODEL (self->store);
+}
+
+LacunaFinding *
+lacuna_findings_panel_get_details_finding (LacunaFindingsPanel *self)
+{
+  g_return_val_if_fail (LACUNA_IS_FINDINGS_PANEL (self), NULL);
+  return self->details_finding;
 }
 
 void
@@ -298,8 +621,268 @@ lacuna_findings_panel_activate (LacunaFindingsPanel *self,
   g_return_if_fail (LACUNA_IS_FINDINGS_PANEL (self));
 
   finding = g_list_model_get_item (G_LIST_MODEL (self->store), position);
-  if (finding != NULL && lacuna_finding_get_tag_path (finding) != NULL)
+  if (finding == NULL)
+    return;
+  if (has_details (finding))
+    show_details (self, finding);
+  if (has_where (finding))
     g_signal_emit (self, signals[FINDING_ACTIVATED], 0, finding);
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Details                                                                               */
+
+static const double detector_colours[LACUNA_VISION_N_DETECTORS][3] = {
+  { 0.90, 0.15, 0.15 },   /* Haar: red */
+  { 0.20, 0.75, 0.25 },   /* LBP: green */
+  { 0.25, 0.45, 0.95 },   /* dlib: blue */
+};
+
+/* The render (grey) with every detector's boxes and the agreement in yellow. */
+static GdkTexture *
+render_view (const LacunaFaceView *view)
+{
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  guint8 *data;
+  int stride;
+  double line;
+  g_autoptr(GBytes) bytes = NULL;
+
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int) view->width,
+                                        (int) view->height);
+  cairo_surface_flush (surface);
+  data = cairo_image_surface_get_data (surface);
+  stride = cairo_image_surface_get_stride (surface);
+  for (guint y = 0; y < view->height; y++)
+    {
+      guint32 *row = (guint32 *) (data + (gsize) y * stride);
+
+      for (guint x = 0; x < view->width; x++)
+        {
+          guint32 v = view->image[(gsize) y * view->width + x];
+
+          row[x] = 0xff000000u | (v << 16) | (v << 8) | v;
+        }
+    }
+  cairo_surface_mark_dirty (surface);
+
+  cr = cairo_create (surface);
+  line = MAX (2.0, view->width / 200.0);
+  cairo_set_line_width (cr, line);
+  for (guint d = 0; d < LACUNA_VISION_N_DETECTORS; d++)
+    {
+      GArray *boxes = view->boxes[d];
+
+      cairo_set_source_rgb (cr, detector_colours[d][0], detector_colours[d][1],
+                            detector_colours[d][2]);
+      for (guint i = 0; boxes != NULL && i < boxes->len; i++)
+        {
+          const LacunaVisionBox *b = &g_array_index (boxes, LacunaVisionBox, i);
+
+          cairo_rectangle (cr, b->x, b->y, b->width, b->height);
+          cairo_stroke (cr);
+        }
+    }
+  if (view->consensus)
+    {
+      cairo_set_source_rgb (cr, 1.0, 0.85, 0.0);
+      cairo_set_line_width (cr, line * 2);
+      cairo_set_dash (cr, (double[]) { line * 4, line * 3 }, 2, 0);
+      cairo_rectangle (cr, view->consensus_box.x, view->consensus_box.y,
+                       view->consensus_box.width, view->consensus_box.height);
+      cairo_stroke (cr);
+    }
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+
+  bytes = g_bytes_new (cairo_image_surface_get_data (surface),
+                       (gsize) stride * view->height);
+  cairo_surface_destroy (surface);
+  return gdk_memory_texture_new ((int) view->width, (int) view->height,
+                                 GDK_MEMORY_DEFAULT, bytes, stride);
+}
+
+static void
+show_face_view (LacunaFindingsPanel *self,
+                LacunaFaceResult    *result)
+{
+  guint n = lacuna_face_result_get_n_views (result);
+  const LacunaFaceView *view;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *title = NULL;
+  g_autofree char *summary = lacuna_face_result_dup_summary (result);
+
+  if (n == 0)
+    return;
+  self->details_view = MIN (self->details_view, n - 1);
+  view = lacuna_face_result_get_view (result, self->details_view);
+  texture = render_view (view);
+  gtk_picture_set_paintable (self->details_picture, GDK_PAINTABLE (texture));
+
+  if (lacuna_face_result_is_volume (result))
+    /* Translators: a rendering of the scan: "View 5 of 9 (yaw 0°, pitch 15°)" */
+    title = g_strdup_printf (_("View %u of %u (yaw %d°, pitch %d°)"), self->details_view + 1,
+                             n, (int) lround (view->yaw), (int) lround (view->pitch));
+  else
+    title = g_strdup (_("The picture as the detectors saw it"));
+  gtk_label_set_text (self->details_title, title);
+
+  g_string_append (text, summary);
+  g_string_append_c (text, '\n');
+  for (guint d = 0; d < LACUNA_VISION_N_DETECTORS; d++)
+    {
+      guint boxes = view->boxes[d] != NULL ? view->boxes[d]->len : 0;
+
+      /* Translators: a detector's name and how many boxes it drew in this view */
+      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%s: %u box in this view",
+                                                 "%s: %u boxes in this view", boxes),
+                              lacuna_vision_detector_get_name (d), boxes);
+      g_string_append_c (text, '\n');
+    }
+  if (view->consensus)
+    g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE,
+                                               "%u detector agrees in this view.",
+                                               "%u detectors agree in this view.",
+                                               view->n_agreeing), view->n_agreeing);
+  else
+    g_string_append (text, _("The detectors do not agree in this view."));
+  g_string_append_c (text, '\n');
+  g_string_append (text, _("Boxes: red Haar, green LBP, blue dlib; dashed yellow where two or "
+                           "more agree."));
+  gtk_label_set_text (self->details_text, text->str);
+  gtk_widget_set_visible (self->view_buttons, n > 1);
+}
+
+static void
+append_area (GString    *text,
+             JsonObject *values,
+             const char *label,
+             const char *member,
+             const char *index_member)
+{
+  if (!json_object_has_member (values, member))
+    return;
+  g_string_append_printf (text, "%s: %.1f cm²", label,
+                          json_object_get_double_member (values, member));
+  if (index_member != NULL && json_object_has_member (values, index_member))
+    /* Translators: an area per height squared */
+    g_string_append_printf (text, _(" (%.1f cm²/m²)"),
+                            json_object_get_double_member (values, index_member));
+  g_string_append_c (text, '\n');
+}
+
+static void
+show_body_composition (LacunaFindingsPanel *self,
+                       LacunaFinding       *finding)
+{
+  JsonObject *values = lacuna_finding_get_values (finding);
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *title = NULL;
+
+  if (json_object_has_member (values, "instance")
+      && !json_object_get_null_member (values, "instance"))
+    title = g_strdup_printf (json_object_get_boolean_member_with_default (values, "suggested",
+                                                                          FALSE)
+                             ? _("Slice with Instance Number %d (suggested)")
+                             : _("Slice with Instance Number %d (chosen)"),
+                             (int) json_object_get_int_member (values, "instance"));
+  else
+    title = g_strdup (_("Body composition"));
+  gtk_label_set_text (self->details_title, title);
+  gtk_picture_set_paintable (self->details_picture, NULL);
+
+  append_area (text, values, _("Body"), "body_cm2", NULL);
+  append_area (text, values, _("Adipose tissue"), "adipose_cm2", "adipose_index_cm2_m2");
+  append_area (text, values, _("Subcutaneous fat"), "subcutaneous_adipose_cm2",
+               "subcutaneous_adipose_index_cm2_m2");
+  append_area (text, values, _("Inner fat (visceral and intermuscular)"), "inner_adipose_cm2",
+               "inner_adipose_index_cm2_m2");
+  append_area (text, values, _("Muscle-density tissue"), "muscle_cm2", "muscle_index_cm2_m2");
+  if (!json_object_has_member (values, "height_m"))
+    g_string_append (text, _("No Patient’s Size: areas are not given per m².\n"));
+  if (json_object_has_member (values, "method"))
+    {
+      g_string_append (text, json_object_get_string_member (values, "method"));
+      g_string_append_c (text, '\n');
+    }
+  if (json_object_has_member (values, "caveat"))
+    g_string_append (text, json_object_get_string_member (values, "caveat"));
+  gtk_label_set_text (self->details_text, text->str);
+  gtk_widget_set_visible (self->view_buttons, FALSE);
+}
+
+static void
+show_details (LacunaFindingsPanel *self,
+              LacunaFinding       *finding)
+{
+  gboolean face;
+
+  if (finding == NULL)
+    {
+      g_clear_object (&self->details_finding);
+      gtk_revealer_set_reveal_child (self->details, FALSE);
+      gtk_picture_set_paintable (self->details_picture, NULL);
+      return;
+    }
+  if (finding != self->details_finding)
+    {
+      g_set_object (&self->details_finding, finding);
+      /* The best view of a volume first (the render box names it). */
+      self->details_view = 0;
+      (void) lacuna_finding_get_render_box (finding, &self->details_view, NULL);
+    }
+  face = g_strcmp0 (lacuna_finding_get_kind (finding), "face") == 0;
+  gtk_widget_set_visible (GTK_WIDGET (self->details_picture), face);
+  if (face)
+    show_face_view (self, LACUNA_FACE_RESULT (lacuna_finding_get_source_object (finding)));
+  else
+    show_body_composition (self, finding);
+  gtk_revealer_set_reveal_child (self->details, TRUE);
+}
+
+static void
+view_step_cb (GtkButton           *button,
+              LacunaFindingsPanel *self)
+{
+  LacunaFaceResult *result;
+  guint n;
+  int step = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "step"));
+
+  if (self->details_finding == NULL)
+    return;
+  result = LACUNA_FACE_RESULT (lacuna_finding_get_source_object (self->details_finding));
+  n = lacuna_face_result_get_n_views (result);
+  if (n == 0)
+    return;
+  self->details_view = (self->details_view + n + step) % n;
+  show_face_view (self, result);
+}
+
+static void
+close_details_cb (GtkButton           *button,
+                  LacunaFindingsPanel *self)
+{
+  show_details (self, NULL);
+  gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+}
+
+static void
+measure_cb (GtkButton           *button,
+            LacunaFindingsPanel *self)
+{
+  g_autoptr(LacunaImageView) view = g_weak_ref_get (&self->image_view);
+  LacunaInstance *instance = view != NULL ? lacuna_image_view_get_instance (view, NULL) : NULL;
+
+  if (instance == NULL || g_strcmp0 (lacuna_instance_get_modality (instance), "CT") != 0
+      || lacuna_instance_get_instance_number (instance) == G_MININT)
+    {
+      set_check_text (check_row (self, LACUNA_FINDINGS_CHECK_BODY_COMPOSITION),
+                      _("Show a CT slice that has an Instance Number, then measure it."));
+      return;
+    }
+  lacuna_findings_panel_measure_slice (self, lacuna_instance_get_instance_number (instance));
 }
 
 /* ------------------------------------------------------------------------------------- */
@@ -317,6 +900,9 @@ lacuna_findings_panel_get_property (GObject    *object,
     case PROP_BUSY:
       g_value_set_boolean (value, self->busy);
       break;
+    case PROP_CHECKING:
+      g_value_set_boolean (value, self->n_running > 0);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -330,14 +916,26 @@ lacuna_findings_panel_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  if (self->stack != NULL)
-    gtk_widget_unparent (GTK_WIDGET (self->stack));
-  self->stack = NULL;
+  g_clear_pointer (&self->box, gtk_widget_unparent);
+  g_clear_object (&self->details_finding);
   g_clear_object (&self->selection);
   g_clear_object (&self->store);
   g_clear_object (&self->collection);
+  g_weak_ref_set (&self->image_view, NULL);
 
   G_OBJECT_CLASS (lacuna_findings_panel_parent_class)->dispose (object);
+}
+
+static void
+lacuna_findings_panel_finalize (GObject *object)
+{
+  LacunaFindingsPanel *self = LACUNA_FINDINGS_PANEL (object);
+
+  for (guint i = 0; i < LACUNA_FINDINGS_N_CHECKS; i++)
+    g_free (self->checks[i].text);
+  g_weak_ref_clear (&self->image_view);
+
+  G_OBJECT_CLASS (lacuna_findings_panel_parent_class)->finalize (object);
 }
 
 static void
@@ -348,19 +946,163 @@ lacuna_findings_panel_class_init (LacunaFindingsPanelClass *klass)
 
   object_class->get_property = lacuna_findings_panel_get_property;
   object_class->dispose = lacuna_findings_panel_dispose;
+  object_class->finalize = lacuna_findings_panel_finalize;
 
   properties[PROP_BUSY] =
     g_param_spec_boolean ("busy", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_CHECKING] =
+    g_param_spec_boolean ("checking", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  /* ::finding-activated (LacunaFinding *finding): a finding with a tag path was activated. */
+  /* ::finding-activated (LacunaFinding *finding): a finding with a tag path or an
+   * instance was activated. */
   signals[FINDING_ACTIVATED] =
     g_signal_new ("finding-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, LACUNA_TYPE_FINDING);
+  /* ::box-proposed: "Box Every Proposed Line" was clicked: the burned-in findings with a
+   * "proposed_box" (lacuna_findings_panel_get_findings) should become redaction boxes. */
+  signals[BOX_PROPOSED] =
+    g_signal_new ("box-proposed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "findings-panel");
+}
+
+static GtkWidget *
+new_check_row (LacunaFindingsPanel *self,
+               guint                index)
+{
+  CheckRow *row = &self->checks[index];
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *top = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *title;
+
+  row->check = lacuna_findings_check_nth (index);
+  title = gtk_label_new (lacuna_findings_check_get_title (row->check));
+  gtk_label_set_xalign (GTK_LABEL (title), 0.0);
+  gtk_widget_add_css_class (title, "heading");
+  gtk_box_append (GTK_BOX (top), title);
+  row->spinner = gtk_spinner_new ();
+  gtk_widget_set_visible (row->spinner, FALSE);
+  gtk_box_append (GTK_BOX (top), row->spinner);
+  gtk_box_append (GTK_BOX (box), top);
+
+  row->status = gtk_label_new (NULL);
+  gtk_label_set_wrap (GTK_LABEL (row->status), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (row->status), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_xalign (GTK_LABEL (row->status), 0.0);
+  gtk_label_set_selectable (GTK_LABEL (row->status), FALSE);
+  gtk_widget_add_css_class (row->status, "caption");
+  gtk_box_append (GTK_BOX (box), row->status);
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_RELATION_LABELLED_BY,
+                                  title, NULL, GTK_ACCESSIBLE_RELATION_DESCRIBED_BY,
+                                  row->status, NULL, -1);
+
+  if (row->check == LACUNA_FINDINGS_CHECK_BURNED_IN)
+    {
+      self->box_button = gtk_button_new_with_mnemonic (_("_Box Every Proposed Line"));
+      gtk_widget_set_tooltip_text (self->box_button,
+                                   _("Add the redaction boxes proposed for every text line found "
+                                     "(one step to undo); each stays editable"));
+      gtk_widget_set_halign (self->box_button, GTK_ALIGN_START);
+      gtk_widget_set_sensitive (self->box_button, FALSE);
+      g_signal_connect_object (self->box_button, "clicked", G_CALLBACK (box_proposed_cb), self,
+                               0);
+      gtk_box_append (GTK_BOX (box), self->box_button);
+    }
+  if (row->check == LACUNA_FINDINGS_CHECK_BODY_COMPOSITION)
+    {
+      /* The suggested slice is a suggestion: any CT slice can be measured instead. */
+      self->measure_button = gtk_button_new_with_mnemonic (_("_Measure the Slice Shown"));
+      gtk_widget_set_tooltip_text (self->measure_button,
+                                   _("Measure body composition on the CT slice shown in the "
+                                     "viewer instead of the suggested one"));
+      gtk_widget_set_halign (self->measure_button, GTK_ALIGN_START);
+      gtk_widget_set_sensitive (self->measure_button, FALSE);
+      g_signal_connect_object (self->measure_button, "clicked", G_CALLBACK (measure_cb), self,
+                               0);
+      gtk_box_append (GTK_BOX (box), self->measure_button);
+    }
+  return box;
+}
+
+static GtkWidget *
+new_icon_button (const char *icon,
+                 const char *label)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon);
+
+  gtk_widget_set_tooltip_text (button, label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  label, -1);
+  gtk_widget_add_css_class (button, "flat");
+  return button;
+}
+
+static GtkWidget *
+new_details (LacunaFindingsPanel *self)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *top = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *label = gtk_label_new (NULL);
+  GtkWidget *button;
+
+  gtk_widget_add_css_class (box, "card");
+  gtk_widget_set_margin_start (box, 6);
+  gtk_widget_set_margin_end (box, 6);
+  gtk_widget_set_margin_top (box, 6);
+
+  self->details_title = GTK_LABEL (label);
+  gtk_label_set_wrap (self->details_title, TRUE);
+  gtk_label_set_xalign (self->details_title, 0.0);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_widget_set_margin_start (label, 6);
+  gtk_widget_add_css_class (label, "heading");
+  gtk_box_append (GTK_BOX (top), label);
+
+  self->view_buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  button = new_icon_button ("go-previous-symbolic", _("Previous View"));
+  g_object_set_data (G_OBJECT (button), "step", GINT_TO_POINTER (-1));
+  g_signal_connect_object (button, "clicked", G_CALLBACK (view_step_cb), self, 0);
+  gtk_box_append (GTK_BOX (self->view_buttons), button);
+  button = new_icon_button ("go-next-symbolic", _("Next View"));
+  g_object_set_data (G_OBJECT (button), "step", GINT_TO_POINTER (1));
+  g_signal_connect_object (button, "clicked", G_CALLBACK (view_step_cb), self, 0);
+  gtk_box_append (GTK_BOX (self->view_buttons), button);
+  gtk_box_append (GTK_BOX (top), self->view_buttons);
+
+  button = new_icon_button ("window-close-symbolic", _("Close Details"));
+  g_signal_connect_object (button, "clicked", G_CALLBACK (close_details_cb), self, 0);
+  gtk_box_append (GTK_BOX (top), button);
+  gtk_box_append (GTK_BOX (box), top);
+
+  self->details_picture = GTK_PICTURE (gtk_picture_new ());
+  gtk_picture_set_can_shrink (self->details_picture, TRUE);
+  gtk_widget_set_size_request (GTK_WIDGET (self->details_picture), -1, 160);
+  gtk_picture_set_alternative_text (self->details_picture,
+                                    _("A rendering of the scan’s skin surface with the boxes "
+                                      "the face detectors drew"));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->details_picture));
+
+  label = gtk_label_new (NULL);
+  self->details_text = GTK_LABEL (label);
+  gtk_label_set_wrap (self->details_text, TRUE);
+  gtk_label_set_wrap_mode (self->details_text, PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_xalign (self->details_text, 0.0);
+  gtk_widget_set_margin_start (label, 6);
+  gtk_widget_set_margin_end (label, 6);
+  gtk_widget_add_css_class (label, "caption");
+  gtk_box_append (GTK_BOX (box), label);
+
+  gtk_widget_set_margin_bottom (label, 6);
+
+  self->details = GTK_REVEALER (gtk_revealer_new ());
+  gtk_revealer_set_child (self->details, box);
+  gtk_revealer_set_reveal_child (self->details, FALSE);
+  return GTK_WIDGET (self->details);
 }
 
 static void
@@ -368,14 +1110,18 @@ lacuna_findings_panel_init (LacunaFindingsPanel *self)
 {
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
   GtkWidget *scrolled = gtk_scrolled_window_new ();
+  GtkWidget *top_scrolled = gtk_scrolled_window_new ();
+  GtkWidget *top = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *checks = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *spinner = gtk_spinner_new ();
 
+  g_weak_ref_init (&self->image_view, NULL);
   self->store = g_list_store_new (LACUNA_TYPE_FINDING);
   self->selection = gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->store)));
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cb), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_cb), NULL);
-  self->list_view = GTK_LIST_VIEW (gtk_list_view_new (GTK_SELECTION_MODEL (g_object_ref (self->selection)),
-                                                      factory));
+  self->list_view = GTK_LIST_VIEW (gtk_list_view_new (
+    GTK_SELECTION_MODEL (g_object_ref (self->selection)), factory));
   gtk_list_view_set_single_click_activate (self->list_view, TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (self->list_view), "navigation-sidebar");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->list_view),
@@ -389,12 +1135,37 @@ lacuna_findings_panel_init (LacunaFindingsPanel *self)
   gtk_widget_set_halign (spinner, GTK_ALIGN_CENTER);
   gtk_widget_set_valign (spinner, GTK_ALIGN_CENTER);
   gtk_widget_set_size_request (spinner, 32, 32);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (spinner), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Collecting the findings"), -1);
 
   self->stack = GTK_STACK (gtk_stack_new ());
   gtk_stack_add_named (self->stack, scrolled, "list");
   gtk_stack_add_named (self->stack, spinner, "busy");
   gtk_stack_set_visible_child_name (self->stack, "list");
-  gtk_widget_set_parent (GTK_WIDGET (self->stack), GTK_WIDGET (self));
+  gtk_widget_set_vexpand (GTK_WIDGET (self->stack), TRUE);
+
+  /* The checks and the details: at most 360 pixels high, scrolling; the list gets the rest. */
+  gtk_widget_set_margin_start (checks, 12);
+  gtk_widget_set_margin_end (checks, 12);
+  gtk_widget_set_margin_top (checks, 6);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (checks), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Checks"), -1);
+  for (guint i = 0; i < LACUNA_FINDINGS_N_CHECKS; i++)
+    gtk_box_append (GTK_BOX (checks), new_check_row (self, i));
+  /* The details first: they open where the eye is, above the checks. */
+  gtk_box_append (GTK_BOX (top), new_details (self));
+  gtk_box_append (GTK_BOX (top), checks);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (top_scrolled), top);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (top_scrolled), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (top_scrolled), TRUE);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (top_scrolled), 360);
+
+  self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_box_append (GTK_BOX (self->box), top_scrolled);
+  gtk_box_append (GTK_BOX (self->box), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
+  gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->stack));
+  gtk_widget_set_parent (self->box, GTK_WIDGET (self));
 }
 
 GtkWidget *

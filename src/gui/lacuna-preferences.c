@@ -4,8 +4,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <string.h>
 
+#include "lacuna-export-dialog.h"
 #include "lacuna-key.h"
 #include "lacuna-preferences.h"
 
@@ -148,14 +148,12 @@ lacuna_preferences_init (LacunaPreferences *self)
   for (guint i = 0; i < n_infos && i < LACUNA_PROFILE_N_OPTIONS; i++)
     {
       GtkWidget *sw = gtk_switch_new ();
-      g_autofree char *title = g_strdup (infos[i].code_meaning);
+      g_autofree char *title = lacuna_export_option_dup_title (infos[i].option);
+      g_autofree char *description = lacuna_export_option_dup_description (infos[i].option);
 
-      if (g_str_has_suffix (title, " Option"))
-        title[strlen (title) - 7] = '\0';
       row = adw_action_row_new ();
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
-                                   lacuna_profile_option_get_description (infos[i].option));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), description);
       gtk_widget_set_valign (sw, GTK_ALIGN_CENTER);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), sw);
       adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), sw);

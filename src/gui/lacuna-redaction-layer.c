@@ -15,6 +15,7 @@
 
 #include "lacuna-redact.h"
 #include "lacuna-redaction-layer.h"
+#include "lacuna-result-render.h"
 
 #define HANDLE_SIZE 8.0
 #define MIN_DRAG    3.0
@@ -54,10 +55,13 @@ struct _LacunaRedactionLayer
   double           drag_y1;
   LacunaDeidBox   *drag_box;        /* the box being moved or resized, as it was */
 
-  /* "Show result": the redacted image, for result_position. */
+  /* "Show result": the redacted image, for result_position (NULL after a failed render);
+   * rendered in a thread (lacuna-result-render.h), for pending_position. */
   cairo_surface_t *result;
   guint            result_position;
   gboolean         result_dirty;
+  GCancellable    *result_cancellable;   /* the render in progress */
+  guint            pending_position;
 };
 
 G_DEFINE_FINAL_TYPE (LacunaRedactionLayer, lacuna_redaction_layer, GTK_TYPE_WIDGET)
@@ -429,32 +433,61 @@ update_accessible (LacunaRedactionLayer *self)
 /* ------------------------------------------------------------------------------------- */
 /* Show result                                                                           */
 
-static cairo_surface_t *
-render_result (LacunaRedactionLayer *self)
+static void
+cancel_result (LacunaRedactionLayer *self)
 {
-  g_autoptr(LacunaDicomFile) file = NULL;
-  g_autoptr(LacunaFrame) frame = NULL;
-  g_autoptr(GArray) boxes = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree guint8 *buffer = NULL;
-  LacunaRedactResult result = { 0, };
-  LacunaViewState *state = lacuna_image_view_get_state (self->view);
-  LacunaInstance *instance;
-  cairo_surface_t *surface;
-  double center, width, c, w;
-  gboolean uses_lut = FALSE;
-  guint index = 0, fw, fh;
-  guint8 *data;
-  int stride;
+  if (self->result_cancellable != NULL)
+    g_cancellable_cancel (self->result_cancellable);
+  g_clear_object (&self->result_cancellable);
+}
 
+static void
+result_ready_cb (GObject      *source,
+                 GAsyncResult *res,
+                 gpointer      user_data)
+{
+  g_autoptr(LacunaRedactionLayer) self = user_data;
+  g_autoptr(GError) error = NULL;
+  cairo_surface_t *surface = lacuna_result_render_finish (res, &error);
+
+  /* Only the render asked for last counts: an earlier one (another slice, other boxes,
+   * another window) was cancelled, and its result is never shown. */
+  if (self->result_cancellable == NULL
+      || g_task_get_cancellable (G_TASK (res)) != self->result_cancellable)
+    {
+      g_clear_pointer (&surface, cairo_surface_destroy);
+      return;
+    }
+  g_clear_object (&self->result_cancellable);
+  if (surface == NULL)
+    g_debug ("Cannot show the result: %s", error->message);
+  g_clear_pointer (&self->result, cairo_surface_destroy);
+  self->result = surface;
+  self->result_position = self->pending_position;
+  self->result_dirty = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* Starts rendering the redacted image at position; until it is ready the original shows. */
+static void
+start_result (LacunaRedactionLayer *self,
+              guint                 position)
+{
+  LacunaViewState *state = lacuna_image_view_get_state (self->view);
+  LacunaResultRenderParams params = { 0, };
+  g_autoptr(GArray) boxes = NULL;
+  LacunaInstance *instance;
+  guint index = 0;
+
+  cancel_result (self);
+  self->pending_position = position;
   instance = lacuna_image_view_get_instance (self->view, &index);
   if (instance == NULL)
-    return NULL;
-  file = lacuna_instance_open (instance, &error);
-  if (file == NULL)
     {
-      g_debug ("Cannot open the image again: %s", error->message);
-      return NULL;
+      g_clear_pointer (&self->result, cairo_surface_destroy);
+      self->result_position = position;
+      self->result_dirty = FALSE;
+      return;
     }
   boxes = lacuna_deid_options_resolve_boxes (get_options (self),
                                              lacuna_instance_get_sop_instance_uid (instance),
@@ -462,56 +495,23 @@ render_result (LacunaRedactionLayer *self)
                                              lacuna_instance_get_rows (instance),
                                              lacuna_instance_get_columns (instance),
                                              lookup_instance, self);
-  if (!lacuna_redact_apply (file, (const LacunaRedactBox *) (gpointer) boxes->data, boxes->len,
-                            &result, &error))
-    {
-      g_debug ("Cannot redact the image: %s", error->message);
-      return NULL;
-    }
-  lacuna_redact_result_clear (&result);
-  frame = lacuna_frame_decode (file, index, &error);
-  if (frame == NULL)
-    {
-      g_debug ("Cannot decode the redacted image: %s", error->message);
-      return NULL;
-    }
-
+  params.frame = index;
+  params.window_center = lacuna_view_state_get_window_center (state);
+  params.window_width = lacuna_view_state_get_window_width (state);
   /* The view's window; the file's own VOI LUT when the view uses it. */
-  center = lacuna_view_state_get_window_center (state);
-  width = lacuna_view_state_get_window_width (state);
-  if (g_strcmp0 (lacuna_view_state_get_window_preset (state),
-                 LACUNA_WINDOW_PRESET_DEFAULT) == 0)
-    lacuna_frame_get_default_window (frame, &c, &w, &uses_lut);
-
-  fw = lacuna_frame_get_width (frame);
-  fh = lacuna_frame_get_height (frame);
-  buffer = g_malloc ((gsize) fw * fh * 3);
-  lacuna_frame_render_rgb (frame, center, width, uses_lut, buffer, (gsize) fw * 3);
-  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) fw, (int) fh);
-  if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS)
-    {
-      cairo_surface_destroy (surface);
-      return NULL;
-    }
-  cairo_surface_flush (surface);
-  data = cairo_image_surface_get_data (surface);
-  stride = cairo_image_surface_get_stride (surface);
-  for (guint y = 0; y < fh; y++)
-    {
-      guint32 *dst = (guint32 *) (gpointer) (data + (gsize) y * stride);
-      const guint8 *src = buffer + (gsize) y * fw * 3;
-
-      for (guint x = 0; x < fw; x++, src += 3)
-        dst[x] = ((guint32) src[0] << 16) | ((guint32) src[1] << 8) | src[2];
-    }
-  cairo_surface_mark_dirty (surface);
-  return surface;
+  params.default_window = g_strcmp0 (lacuna_view_state_get_window_preset (state),
+                                     LACUNA_WINDOW_PRESET_DEFAULT) == 0;
+  self->result_cancellable = g_cancellable_new ();
+  lacuna_result_render_async (instance, boxes, &params, self->result_cancellable,
+                              result_ready_cb, g_object_ref (self));
 }
 
 static void
 invalidate_result (LacunaRedactionLayer *self)
 {
   self->result_dirty = TRUE;
+  cancel_result (self);
+  g_clear_pointer (&self->result, cairo_surface_destroy);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -601,15 +601,12 @@ lacuna_redaction_layer_snapshot (GtkWidget   *widget,
   if (self->show_result)
     {
       guint position = lacuna_image_view_get_position (self->view);
+      gboolean current = !self->result_dirty && self->result_position == position;
 
-      if (self->result_dirty || self->result_position != position || self->result == NULL)
-        {
-          g_clear_pointer (&self->result, cairo_surface_destroy);
-          self->result = render_result (self);
-          self->result_position = position;
-          self->result_dirty = FALSE;
-        }
-      if (self->result != NULL)
+      /* Rendered in a thread; until it is ready, the original with its boxes shows. */
+      if (!current && (self->result_cancellable == NULL || self->pending_position != position))
+        start_result (self, position);
+      if (current && self->result != NULL)
         {
           graphene_rect_t r;
 
@@ -622,9 +619,9 @@ lacuna_redaction_layer_snapshot (GtkWidget   *widget,
           cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
           cairo_paint (cr);
           cairo_restore (cr);
+          cairo_destroy (cr);
+          return;
         }
-      cairo_destroy (cr);
-      return;
     }
 
   shown = lacuna_redaction_layer_dup_shown (self);
@@ -1056,8 +1053,6 @@ lacuna_redaction_layer_set_show_result (LacunaRedactionLayer *self,
   if (self->show_result == show_result)
     return;
   self->show_result = show_result;
-  if (!show_result)
-    g_clear_pointer (&self->result, cairo_surface_destroy);
   invalidate_result (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_RESULT]);
 }
@@ -1167,6 +1162,7 @@ lacuna_redaction_layer_dispose (GObject *object)
     g_signal_group_set_target (self->decision_signals, NULL);
   g_clear_object (&self->view);
   g_clear_object (&self->stack);
+  cancel_result (self);
   g_clear_pointer (&self->result, cairo_surface_destroy);
   g_clear_pointer (&self->drag_box, lacuna_deid_box_free);
 

@@ -206,7 +206,7 @@ study_changed_cb (LacunaWindow *self)
   g_autoptr(GError) error = NULL;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", uid != NULL);
-  lacuna_autosave_set_study (self->autosave, NULL);
+  lacuna_autosave_set_collection (self->autosave, NULL);
   if (uid == NULL)
     return;
 
@@ -232,7 +232,8 @@ study_changed_cb (LacunaWindow *self)
             lacuna_decisions_set_key (self->decisions, key);
         }
     }
-  lacuna_autosave_set_study (self->autosave, uid);
+  /* Every study of the collection, each under its own name. */
+  lacuna_autosave_set_collection (self->autosave, self->collection);
 }
 
 /* A decision about an open study needs a key to be saved under. */

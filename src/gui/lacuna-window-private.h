@@ -74,6 +74,14 @@ void _lacuna_window_show_nothing_found (LacunaWindow *self);
 void _lacuna_window_class_init_redaction (GtkWidgetClass *widget_class);
 void _lacuna_window_init_redaction       (LacunaWindow   *self);
 
+/* lacuna-window-findings.c: shows an image finding (its series, instance and frame) and
+ * turns a proposed burned-in box into a redaction box, selected. */
+void _lacuna_window_show_finding_region (LacunaWindow  *self,
+                                         LacunaFinding *finding);
+/* Every proposed burned-in box of the findings panel becomes a redaction box (one undo
+ * step). */
+void _lacuna_window_box_proposed        (LacunaWindow  *self);
+
 /* lacuna-window-export.c */
 void _lacuna_window_class_init_export (GtkWidgetClass *widget_class);
 void _lacuna_window_init_export       (LacunaWindow   *self);

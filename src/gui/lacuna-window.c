@@ -96,6 +96,12 @@ finding_activated_cb (LacunaWindow  *self,
   const char *sop = lacuna_finding_get_sop_instance_uid (finding);
   guint n = lacuna_image_view_get_n_positions (self->image_view);
 
+  /* An image finding (burned-in text, a face, a measured slice): lacuna-window-findings.c. */
+  if (lacuna_finding_get_tag_path (finding) == NULL)
+    {
+      _lacuna_window_show_finding_region (self, finding);
+      return;
+    }
   for (guint i = 0; sop != NULL && i < n; i++)
     {
       LacunaInstance *instance = lacuna_image_view_get_instance_at (self->image_view, i, NULL);
@@ -584,9 +590,12 @@ lacuna_window_init (LacunaWindow *self)
   g_signal_connect_object (self->main_stack, "notify::visible-child-name",
                            G_CALLBACK (page_changed_cb), self, G_CONNECT_SWAPPED);
   self->findings_panel = LACUNA_FINDINGS_PANEL (lacuna_findings_panel_new ());
+  lacuna_findings_panel_set_image_view (self->findings_panel, self->image_view);
   gtk_stack_add_named (self->sidebar_stack, GTK_WIDGET (self->findings_panel), "findings");
   g_signal_connect_object (self->findings_panel, "finding-activated",
                            G_CALLBACK (finding_activated_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->findings_panel, "box-proposed",
+                           G_CALLBACK (_lacuna_window_box_proposed), self, G_CONNECT_SWAPPED);
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect_object (drop, "drop", G_CALLBACK (drop_cb), self, G_CONNECT_SWAPPED);

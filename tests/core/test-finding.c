@@ -164,6 +164,53 @@ test_finding_json_region (void)
   g_assert_false (lacuna_finding_get_box (finding, NULL));
 }
 
+/* A face on a rendering: the box is under "render", never "box" (it is not in the
+ * instance's pixels); the source object is kept, and is not in the JSON. */
+static void
+test_finding_json_render (void)
+{
+  g_autoptr(LacunaFinding) finding = lacuna_finding_new ("face", LACUNA_EVIDENCE_DETECTED,
+                                                         LACUNA_FINDING_PRESENT, "face");
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(GObject) source = g_object_new (G_TYPE_OBJECT, NULL);
+  const int box[4] = { 186, 160, 155, 150 };
+  int out[4];
+  guint view = 0;
+  JsonObject *where;
+  JsonObject *render;
+  JsonArray *array;
+
+  g_assert_false (lacuna_finding_get_render_box (finding, &view, out));
+  g_assert_null (lacuna_finding_get_source_object (finding));
+  lacuna_finding_set_region (finding, "1.2.3", 0, NULL);
+  lacuna_finding_set_render_box (finding, 4, -30.0, 15.0, box);
+  lacuna_finding_set_source_object (finding, source);
+  g_assert_true (lacuna_finding_get_render_box (finding, &view, out));
+  g_assert_cmpuint (view, ==, 4);
+  g_assert_cmpmem (out, sizeof out, box, sizeof box);
+  g_assert_true (lacuna_finding_get_source_object (finding) == source);
+
+  object = round_trip (finding);
+  assert_members (object);
+  where = json_object_get_object_member (object, "where");
+  g_assert_cmpstr (json_object_get_string_member (where, "sop"), ==, "1.2.3");
+  g_assert_false (json_object_has_member (where, "box"));
+  g_assert_false (json_object_has_member (where, "frame"));
+  render = json_object_get_object_member (where, "render");
+  g_assert_nonnull (render);
+  g_assert_cmpint (json_object_get_int_member (render, "view"), ==, 4);
+  g_assert_cmpfloat (json_object_get_double_member (render, "yaw"), ==, -30.0);
+  g_assert_cmpfloat (json_object_get_double_member (render, "pitch"), ==, 15.0);
+  array = json_object_get_array_member (render, "box");
+  g_assert_cmpuint (json_array_get_length (array), ==, 4);
+  for (guint i = 0; i < 4; i++)
+    g_assert_cmpint (json_array_get_int_element (array, i), ==, box[i]);
+
+  /* The finding holds a reference to its source, and drops it. */
+  lacuna_finding_set_source_object (finding, NULL);
+  g_assert_finalize_object (g_steal_pointer (&source));
+}
+
 static void
 test_finding_json_nowhere (void)
 {
@@ -189,6 +236,7 @@ main (int    argc,
   g_test_add_func ("/core/finding/strings", test_finding_strings);
   g_test_add_func ("/core/finding/json-tag", test_finding_json_tag);
   g_test_add_func ("/core/finding/json-region", test_finding_json_region);
+  g_test_add_func ("/core/finding/json-render", test_finding_json_render);
   g_test_add_func ("/core/finding/json-nowhere", test_finding_json_nowhere);
 
   return g_test_run ();

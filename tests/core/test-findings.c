@@ -10,7 +10,10 @@
 
 #include "lacuna-core.h"
 #include "lacuna-bodycomp.h"
+#include "lacuna-burned-in.h"
+#include "lacuna-deface.h"
 #include "lacuna-deid.h"
+#include "lacuna-face.h"
 #include "lacuna-findings.h"
 #include "lacuna-key.h"
 #include "lacuna-literature.h"
@@ -455,6 +458,234 @@ find_kind_path (LacunaFindings *findings,
   return NULL;
 }
 
+
+/* The series of collection holding sop, or NULL. */
+static LacunaSeries *
+series_of (LacunaCollection *collection,
+           const char       *sop)
+{
+  g_autoptr(GListModel) all = lacuna_collection_list_series (collection);
+
+  for (guint s = 0; s < g_list_model_get_n_items (all); s++)
+    {
+      g_autoptr(LacunaSeries) series = g_list_model_get_item (all, s);
+
+      for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (series)); i++)
+        if (g_strcmp0 (lacuna_instance_get_sop_instance_uid (
+                         lacuna_series_get_instance (series, i)), sop) == 0)
+          return g_steal_pointer (&series);
+    }
+  return NULL;
+}
+
+static JsonObject *
+find_report (LacunaFindings *findings,
+             const char     *check,
+             const char     *modality)
+{
+  for (guint i = 0; i < lacuna_findings_get_n_checks (findings); i++)
+    {
+      JsonObject *report = lacuna_findings_get_check (findings, i);
+
+      if (g_strcmp0 (json_object_get_string_member (report, "check"), check) == 0 &&
+          (modality == NULL ||
+           g_strcmp0 (json_object_get_string_member_with_default (report, "modality", ""),
+                      modality) == 0))
+        return report;
+    }
+  return NULL;
+}
+
+/* collect() on the sample also reads the burned-in text and finds the phantom's face, each
+ * with where it is, and reports every check. */
+static void
+check_sample_images (LacunaFindings   *findings,
+                     LacunaCollection *collection)
+{
+  guint n_us_identity = 0, n_face = 0;
+  JsonObject *report;
+  g_autoptr(JsonNode) json = NULL;
+  JsonObject *root;
+
+  for (guint i = 0; i < lacuna_findings_get_n_findings (findings); i++)
+    {
+      LacunaFinding *f = lacuna_findings_get_finding (findings, i);
+      const char *kind = lacuna_finding_get_kind (f);
+      JsonObject *values = lacuna_finding_get_values (f);
+      g_autoptr(LacunaSeries) series = NULL;
+      int box[4];
+
+      if (g_strcmp0 (kind, "burned-in-text") == 0)
+        {
+          /* where: the instance, frame 1 and the line's box inside the image. */
+          series = series_of (collection, lacuna_finding_get_sop_instance_uid (f));
+          g_assert_nonnull (series);
+          g_assert_cmpuint (lacuna_finding_get_frame (f), ==, 1);
+          g_assert_true (lacuna_finding_get_box (f, box));
+          g_assert_cmpint (box[2], >, 0);
+          g_assert_cmpint (box[3], >, 0);
+          if (json_object_get_boolean_member (values, "redact"))
+            {
+              JsonArray *proposed = json_object_get_array_member (values, "proposed_box");
+
+              /* The proposed box holds the line. */
+              g_assert_nonnull (proposed);
+              g_assert_cmpint (json_array_get_int_element (proposed, 0), <=, box[0]);
+              g_assert_cmpint (json_array_get_int_element (proposed, 1), <=, box[1]);
+              g_assert_cmpint (json_array_get_int_element (proposed, 0) +
+                               json_array_get_int_element (proposed, 2), >=, box[0] + box[2]);
+              g_assert_cmpint (json_array_get_int_element (proposed, 1) +
+                               json_array_get_int_element (proposed, 3), >=, box[1] + box[3]);
+              g_assert_cmpstr (json_object_get_string_member (values, "proposed_frames"), ==,
+                               "all");
+            }
+          else
+            g_assert_false (json_object_has_member (values, "proposed_box"));
+          if (g_strcmp0 (lacuna_series_get_modality (series), "US") == 0 &&
+              g_strcmp0 (json_object_get_string_member (values, "severity"), "identity") == 0)
+            {
+              n_us_identity++;
+              /* The burned-in name and ID lines sit in the ultrasound's top band. */
+              g_assert_cmpint (box[1] + box[3], <=, LACUNA_SAMPLE_US_TEXT_BAND);
+            }
+        }
+      else if (g_strcmp0 (kind, "face") == 0)
+        {
+          guint view = G_MAXUINT;
+
+          n_face++;
+          g_assert_cmpint (lacuna_finding_get_class (f), ==, LACUNA_EVIDENCE_DETECTED);
+          series = series_of (collection, lacuna_finding_get_sop_instance_uid (f));
+          g_assert_nonnull (series);
+          g_assert_cmpstr (lacuna_series_get_modality (series), ==, "CT");
+          /* A box on a rendering, not on the instance. */
+          g_assert_false (lacuna_finding_get_box (f, NULL));
+          g_assert_true (lacuna_finding_get_render_box (f, &view, box));
+          g_assert_cmpuint (view, <, LACUNA_FACE_N_VIEWS);
+          g_assert_cmpint (box[2], >, 0);
+          g_assert_true (LACUNA_IS_FACE_RESULT (lacuna_finding_get_source_object (f)));
+          g_assert_true (json_object_get_boolean_member (values, "found"));
+        }
+    }
+  /* The name, the ID and birth date, the hospital, the date. */
+  g_assert_cmpuint (n_us_identity, >=, 3);
+  g_assert_cmpuint (n_face, ==, 1);
+
+  /* Every check says what it did. */
+  report = find_report (findings, "burned-in-text", "US");
+  g_assert_nonnull (report);
+  g_assert_true (json_object_get_boolean_member (report, "ran"));
+  g_assert_cmpint (json_object_get_int_member (report, "identity"), >=, 3);
+  report = find_report (findings, "face", "CT");
+  g_assert_nonnull (report);
+  g_assert_true (json_object_get_boolean_member (report, "ran"));
+  g_assert_cmpint (json_object_get_int_member (report, "found"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (report, "views"), ==, LACUNA_FACE_N_VIEWS);
+  report = find_report (findings, "face", "US");
+  g_assert_nonnull (report);
+  g_assert_cmpint (json_object_get_int_member (report, "found"), ==, 0);
+  g_assert_nonnull (strstr (json_object_get_string_member (report, "summary"),
+                            "not found by our detectors"));
+  report = find_report (findings, "body-composition", NULL);
+  g_assert_nonnull (report);
+  g_assert_false (json_object_get_boolean_member (report, "ran"));
+  g_assert_nonnull (lacuna_findings_dup_check_summary (findings, LACUNA_FINDINGS_CHECK_FACE));
+
+  /* The JSON: "where" of an image finding, and the checks. */
+  json = lacuna_findings_to_json (findings);
+  root = json_node_get_object (json);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "checks")), ==,
+                    lacuna_findings_get_n_checks (findings));
+  for (guint i = 0; i < lacuna_findings_get_n_findings (findings); i++)
+    {
+      JsonObject *f = json_array_get_object_element (json_object_get_array_member (root,
+                                                                                   "findings"), i);
+      JsonObject *where = json_object_get_object_member (f, "where");
+      const char *kind = json_object_get_string_member (f, "kind");
+
+      if (g_strcmp0 (kind, "burned-in-text") == 0)
+        {
+          g_assert_nonnull (json_object_get_string_member (where, "sop"));
+          g_assert_cmpint (json_object_get_int_member (where, "frame"), ==, 1);
+          g_assert_cmpuint (json_array_get_length (json_object_get_array_member (where, "box")),
+                            ==, 4);
+        }
+      else if (g_strcmp0 (kind, "face") == 0)
+        {
+          JsonObject *render = json_object_get_object_member (where, "render");
+
+          g_assert_false (json_object_has_member (where, "box"));
+          g_assert_nonnull (render);
+          g_assert_cmpuint (json_array_get_length (json_object_get_array_member (render, "box")),
+                            ==, 4);
+        }
+    }
+}
+
+/* A featureless head: the sample's CT, defaced and written as a new series. The face check
+ * runs on it (and says so) and adds no face finding; the OCR and body composition checks can
+ * be switched off. */
+static void
+test_findings_featureless (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = lacuna_sample_dup_path (&error);
+  g_autofree char *out = NULL;
+  g_autoptr(LacunaCollection) collection = NULL;
+  g_autoptr(LacunaCollection) defaced = NULL;
+  g_autoptr(LacunaSeries) ct = NULL;
+  g_autoptr(LacunaDefaceResult) deface = NULL;
+  g_autoptr(LacunaFindings) findings = lacuna_findings_new ();
+  g_autoptr(GListModel) all = NULL;
+  JsonObject *report;
+
+  g_assert_no_error (error);
+  collection = load (dir);
+  all = lacuna_collection_list_series (collection);
+  for (guint s = 0; s < g_list_model_get_n_items (all) && ct == NULL; s++)
+    {
+      g_autoptr(LacunaSeries) series = g_list_model_get_item (all, s);
+
+      if (g_strcmp0 (lacuna_series_get_modality (series), "CT") == 0)
+        ct = g_steal_pointer (&series);
+    }
+  g_assert_nonnull (ct);
+  deface = lacuna_deface_series (ct, 25.0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (lacuna_deface_result_get_applied (deface));
+  out = lacuna_test_make_tmpdir ();
+  g_assert_true (lacuna_deface_result_write_series (deface, out, NULL, &error));
+  g_assert_no_error (error);
+
+  defaced = load (out);
+  lacuna_findings_set_checks (findings, LACUNA_FINDINGS_CHECK_FACE);
+  g_assert_true (lacuna_findings_collect (findings, defaced, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (lacuna_findings_count_kind (findings, "face"), ==, 0);
+  g_assert_cmpuint (lacuna_findings_count_kind (findings, "burned-in-text"), ==, 0);
+  g_assert_cmpuint (lacuna_findings_count_kind (findings, "header-identity"), >, 0);
+  g_assert_cmpuint (lacuna_findings_get_n_checks (findings), ==, 1);
+  report = find_report (findings, "face", "CT");
+  g_assert_nonnull (report);
+  g_assert_true (json_object_get_boolean_member (report, "ran"));
+  g_assert_cmpint (json_object_get_int_member (report, "found"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (report, "views"), ==, LACUNA_FACE_N_VIEWS);
+  g_assert_nonnull (strstr (json_object_get_string_member (report, "summary"),
+                            "not found by our detectors"));
+
+  /* The same check alone, cancelled. */
+  {
+    g_autoptr(LacunaFindings) cancelled = lacuna_findings_new ();
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+    g_cancellable_cancel (cancellable);
+    g_assert_false (lacuna_findings_run_check (cancelled, defaced, LACUNA_FINDINGS_CHECK_FACE,
+                                               cancellable, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_clear_error (&error);
+  }
+}
+
 static void
 test_findings_sample (void)
 {
@@ -498,12 +729,14 @@ test_findings_sample (void)
   for (guint i = 0; i < lacuna_findings_get_n_findings (findings); i++)
     check_wording (lacuna_findings_get_finding (findings, i));
 
+  check_sample_images (findings, collection);
+
   /* With the options that keep patient characteristics, the coarsening is offered. */
   {
     g_autoptr(LacunaFindings) kept = lacuna_findings_new ();
 
     lacuna_findings_set_profile_options (kept, LACUNA_PROFILE_OPTION_RETAIN_PATIENT_CHARACTERISTICS);
-    lacuna_findings_set_body_composition (kept, FALSE);
+    lacuna_findings_set_checks (kept, LACUNA_FINDINGS_CHECK_NONE);
     g_assert_true (lacuna_findings_collect (kept, collection, NULL, &error));
     g_ptr_array_set_size (options->overrides, 0);
     g_assert_cmpuint (lacuna_findings_add_coarsening (kept, options), >=, 4);
@@ -541,6 +774,7 @@ test_findings_producer_slice (void)
   if (dir == NULL)
     return;
   collection = load (dir);
+  lacuna_findings_set_checks (findings, LACUNA_FINDINGS_CHECK_BODY_COMPOSITION);
   lacuna_findings_add_producer (findings, extra_producer, &calls, NULL);
   lacuna_findings_set_slice (findings, 77);
   g_assert_true (lacuna_findings_collect (findings, collection, NULL, &error));
@@ -596,22 +830,36 @@ test_findings_new_destroy (void)
 /* ---------------------------------------------------------------------------------------- */
 /* lacuna-cli inspect --infer                                                               */
 
+static JsonObject *run_infer_full (const char *path,
+                                   const char *slice,
+                                   const char *no_check,
+                                   int         expected_status);
+
 static JsonObject *
 run_infer (const char *path,
            const char *slice,
            int         expected_status)
 {
+  return run_infer_full (path, slice, "--infer", expected_status);
+}
+
+static JsonObject *
+run_infer_full (const char *path,
+                const char *slice,
+                const char *no_check,
+                int         expected_status)
+{
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
-  const char *argv[] = { LACUNA_CLI_PATH, "inspect", "--infer", "--json",
+  const char *argv[] = { LACUNA_CLI_PATH, "inspect", "--infer", no_check, "--json",
                          slice != NULL ? "--slice" : path, slice, path, NULL };
   JsonObject *root;
   JsonArray *findings;
 
   if (slice == NULL)
-    argv[5] = NULL;
+    argv[6] = NULL;
   g_assert_cmpint (lacuna_test_run (argv, &out, &err), ==, expected_status);
   g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
   g_assert_no_error (error);
@@ -658,6 +906,17 @@ has_card (JsonArray  *findings,
   return FALSE;
 }
 
+static gboolean
+has_kind (JsonArray  *findings,
+          const char *kind)
+{
+  for (guint i = 0; i < json_array_get_length (findings); i++)
+    if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (findings, i),
+                                                  "kind"), kind) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 static void
 test_cli_infer (void)
 {
@@ -679,6 +938,11 @@ test_cli_infer (void)
   g_assert_cmpuint (json_array_get_length (findings), >, 10);
   g_assert_true (has_card (findings, "membership-inference"));
   g_assert_false (has_card (findings, "cxr-demographics"));
+  /* The image findings and the checks (a superset of the first contract). */
+  g_assert_true (has_kind (findings, "burned-in-text"));
+  g_assert_true (has_kind (findings, "face"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "checks")), >=,
+                    LACUNA_FINDINGS_N_CHECKS);
   g_clear_pointer (&root, json_object_unref);
 
   /* --slice without --infer is a usage error. */
@@ -723,10 +987,29 @@ test_cli_infer (void)
       }
     g_assert_true (found);
   }
+  /* A real abdominal CT: the face check ran on it and found nothing. */
+  g_assert_false (has_kind (findings, "face"));
+  {
+    JsonArray *checks = json_object_get_array_member (root, "checks");
+    gboolean ran = FALSE;
+
+    for (guint i = 0; i < json_array_get_length (checks); i++)
+      {
+        JsonObject *check = json_array_get_object_element (checks, i);
+
+        if (g_strcmp0 (json_object_get_string_member (check, "check"), "face") == 0 &&
+            json_object_get_boolean_member (check, "ran"))
+          {
+            ran = TRUE;
+            g_assert_cmpint (json_object_get_int_member (check, "found"), ==, 0);
+          }
+      }
+    g_assert_true (ran);
+  }
   g_clear_pointer (&root, json_object_unref);
 
   /* A slice that does not exist: findings still written, exit status 1. */
-  root = run_infer (l3, "9999", 1);
+  root = run_infer_full (l3, "9999", "--no-faces", 1);
 }
 
 int
@@ -743,6 +1026,7 @@ main (int    argc,
   g_test_add_func ("/core/findings/wording-every-file", test_wording_every_file);
   g_test_add_func ("/core/findings/new-destroy", test_findings_new_destroy);
   g_test_add_func ("/core/findings/sample", test_findings_sample);
+  g_test_add_func ("/core/findings/featureless", test_findings_featureless);
   g_test_add_func ("/core/findings/producer-slice", test_findings_producer_slice);
   g_test_add_func ("/core/findings/cli-infer", test_cli_infer);
 

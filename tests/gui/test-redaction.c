@@ -348,6 +348,43 @@ check_render (LacunaWindow *window,
     g_assert_cmpuint (dark_before, <, inside / 10);   /* it was not black before */
 }
 
+typedef struct
+{
+  LacunaWindow *window;
+  int           x;
+  int           y;
+} ImagePixel;
+
+/* The result is made in a thread: shown once the box's middle is drawn black (until then
+ * the original shows). */
+static gboolean
+result_shown (gpointer data)
+{
+  ImagePixel *p = data;
+  LacunaImageView *view = lacuna_window_get_image_view (p->window);
+  GtkWidget *overlay = gtk_widget_get_parent (GTK_WIDGET (view));
+  g_autoptr(GdkTexture) texture = lacuna_gui_test_render (overlay);
+  g_autoptr(GBytes) bytes = download (texture);
+  const guint32 *pixels = g_bytes_get_data (bytes, NULL);
+  double ox, oy;
+
+  lacuna_image_view_image_to_widget (view, 0, 0, &ox, &oy);
+  return (pixels[(gsize) (p->y + (int) oy) * gdk_texture_get_width (texture) + p->x + (int) ox]
+          & 0xffffff) == 0;
+}
+
+static void
+wait_result (LacunaWindow *window,
+             int           x,
+             int           y)
+{
+  ImagePixel p = { window, x, y };
+  GtkWidget *view = GTK_WIDGET (lacuna_window_get_image_view (window));
+
+  lacuna_gui_test_wait_frame (gtk_widget_get_parent (view));
+  lacuna_gui_test_wait (result_shown, &p);
+}
+
 static void
 test_redaction_show_result (void)
 {
@@ -356,7 +393,7 @@ test_redaction_show_result (void)
   LacunaImageView *view = lacuna_window_get_image_view (window);
   cairo_surface_t *source;
   int bx = -1, by = -1, size = 24;
-  guint iw, ih;
+  guint iw, ih, position;
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "view.zoom-original", NULL));
   lacuna_gui_test_wait_frame (GTK_WIDGET (view));
@@ -388,13 +425,33 @@ test_redaction_show_result (void)
   check_render (window, bx, by, size, size, FALSE);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-result", NULL));
   g_assert_true (lacuna_redaction_layer_get_show_result (layer));
+  wait_result (window, bx + size / 2, by + size / 2);
   check_render (window, bx, by, size, size, TRUE);
+
+  /* The box on every slice; another slice while the result is shown: once a result shows,
+   * it is that slice's (outside the box: that slice's original), never the previous one. */
+  lacuna_redaction_layer_set_selected (layer, 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.box-scope", "s",
+                                             "same-size"));
+  lacuna_redaction_layer_set_selected (layer, -1);
+  wait_result (window, bx + size / 2, by + size / 2);
+  position = lacuna_image_view_get_position (view);
+  lacuna_image_view_set_position (view, position + 1);
+  lacuna_image_view_set_position (view, position + 2);
+  lacuna_gui_test_wait_image (view);
+  wait_result (window, bx + size / 2, by + size / 2);
+  check_render (window, bx, by, size, size, TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL));
+  lacuna_image_view_set_position (view, position);
+  lacuna_gui_test_wait_image (view);
+
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-result", NULL));
   g_assert_false (lacuna_redaction_layer_get_show_result (layer));
   check_render (window, bx, by, size, size, FALSE);
 
   /* Undoing the box while the result is shown brings the original back. */
   lacuna_redaction_layer_set_show_result (layer, TRUE);
+  wait_result (window, bx + size / 2, by + size / 2);
   check_render (window, bx, by, size, size, TRUE);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL));
   g_assert_cmpuint (n_boxes (window), ==, 0);
