@@ -4,6 +4,7 @@
 #include <cstring>
 #include <exception>
 #include <string>
+#include <vector>
 
 #include "dcmtk/config/osconfig.h"
 #include "dcmtk/dcmdata/dctk.h"
@@ -412,11 +413,19 @@ walk_item (DcmItem     *item,
            guint        depth,
            WalkContext *ctx)
 {
-  unsigned long card = item->card ();
+  /* getElement (i) seeks from the start of the list every time (n² for an item of n
+   * elements): take the elements in one sequential pass first. The callbacks never modify
+   * the file. */
+  std::vector<DcmElement *> elements;
 
-  for (unsigned long i = 0; i < card && !ctx->stop; i++)
+  elements.reserve (item->card ());
+  for (DcmObject *obj = item->nextInContainer (NULL); obj != NULL;
+       obj = item->nextInContainer (obj))
+    elements.push_back (OFstatic_cast (DcmElement *, obj));
+
+  for (size_t i = 0; i < elements.size () && !ctx->stop; i++)
     {
-      DcmElement *el = item->getElement (i);
+      DcmElement *el = elements[i];
       DcmTag tag;
       guint32 t;
       g_autofree char *path = NULL;
@@ -464,10 +473,12 @@ walk_item (DcmItem     *item,
       if (e.is_sequence && result == LACUNA_DICOM_WALK_CONTINUE)
         {
           DcmSequenceOfItems *sq = OFstatic_cast (DcmSequenceOfItems *, el);
-          unsigned long n = sq->card ();
+          guint j = 0;
 
-          for (unsigned long j = 0; j < n && !ctx->stop; j++)
-            walk_item (sq->getItem (j), path, (guint) j, depth + 1, ctx);
+          /* Items in one sequential pass too (getItem (j) seeks from the start). */
+          for (DcmObject *obj = sq->nextInContainer (NULL); obj != NULL && !ctx->stop;
+               obj = sq->nextInContainer (obj), j++)
+            walk_item (OFstatic_cast (DcmItem *, obj), path, j, depth + 1, ctx);
         }
     }
 }
