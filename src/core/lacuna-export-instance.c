@@ -931,22 +931,7 @@ write_instance (LacunaExport   *self,
       json_builder_set_member_name (b, "regions");
       json_builder_begin_array (b);
       for (guint i = 0; redacted && redact.applied != NULL && i < redact.applied->len; i++)
-        {
-          const LacunaRedactBox *box = &g_array_index (redact.applied, LacunaRedactBox, i);
-
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "frame");
-          json_builder_add_int_value (b, box->frame);
-          json_builder_set_member_name (b, "x");
-          json_builder_add_int_value (b, box->x);
-          json_builder_set_member_name (b, "y");
-          json_builder_add_int_value (b, box->y);
-          json_builder_set_member_name (b, "width");
-          json_builder_add_int_value (b, box->width);
-          json_builder_set_member_name (b, "height");
-          json_builder_add_int_value (b, box->height);
-          json_builder_end_object (b);
-        }
+        _lacuna_export_add_box (b, &g_array_index (redact.applied, LacunaRedactBox, i));
       json_builder_end_array (b);
       json_builder_set_member_name (b, "notes");
       json_builder_begin_array (b);

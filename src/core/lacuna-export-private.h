@@ -234,6 +234,10 @@ gboolean  _lacuna_export_verify_written    (LacunaDicomFile       *original,
                                             GCancellable          *cancellable,
                                             GError               **error);
 
+/* Appends BOX (lacuna-report.h: frame, x, y, width, height) to the builder. */
+void      _lacuna_export_add_box           (JsonBuilder           *b,
+                                            const LacunaRedactBox *box);
+
 /* One line for a terminal or a report: "passed" or what remains (counts only). */
 char     *_lacuna_export_verification_summary (JsonObject         *verification);
 

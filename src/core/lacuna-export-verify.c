@@ -56,9 +56,9 @@ _lacuna_export_burned_in_warning (LacunaDicomFile *file)
   return NULL;
 }
 
-static void
-add_box (JsonBuilder           *b,
-         const LacunaRedactBox *box)
+void
+_lacuna_export_add_box (JsonBuilder           *b,
+                        const LacunaRedactBox *box)
 {
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "frame");
@@ -198,7 +198,7 @@ _lacuna_export_scan_burned_in (LacunaDicomFile         *original,
   json_builder_set_member_name (b, "boxes");
   json_builder_begin_array (b);
   for (guint i = 0; i < proposed->len; i++)
-    add_box (b, &g_array_index (proposed, LacunaRedactBox, i));
+    _lacuna_export_add_box (b, &g_array_index (proposed, LacunaRedactBox, i));
   json_builder_end_array (b);
   json_builder_end_object (b);
   *out_summary = json_builder_get_root (b);
@@ -256,7 +256,7 @@ _lacuna_export_verify_written (LacunaDicomFile        *original,
   json_builder_set_member_name (b, "left");
   json_builder_begin_array (b);
   for (guint i = 0; check.left != NULL && i < check.left->len; i++)
-    add_box (b, &g_array_index (check.left, LacunaRedactBox, i));
+    _lacuna_export_add_box (b, &g_array_index (check.left, LacunaRedactBox, i));
   json_builder_end_array (b);
   json_builder_end_object (b);
   lacuna_burned_in_check_clear (&check);

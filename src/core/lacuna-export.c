@@ -125,22 +125,7 @@ options_to_json (const LacunaExportOptions *options)
   json_builder_set_member_name (b, "redact");
   json_builder_begin_array (b);
   for (guint i = 0; options->boxes != NULL && i < options->boxes->len; i++)
-    {
-      const LacunaRedactBox *box = &g_array_index (options->boxes, LacunaRedactBox, i);
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "frame");
-      json_builder_add_int_value (b, box->frame);
-      json_builder_set_member_name (b, "x");
-      json_builder_add_int_value (b, box->x);
-      json_builder_set_member_name (b, "y");
-      json_builder_add_int_value (b, box->y);
-      json_builder_set_member_name (b, "width");
-      json_builder_add_int_value (b, box->width);
-      json_builder_set_member_name (b, "height");
-      json_builder_add_int_value (b, box->height);
-      json_builder_end_object (b);
-    }
+    _lacuna_export_add_box (b, &g_array_index (options->boxes, LacunaRedactBox, i));
   json_builder_end_array (b);
   json_builder_set_member_name (b, "burned-in");
   json_builder_add_string_value (b, lacuna_export_burned_in_to_string (options->burned_in));
