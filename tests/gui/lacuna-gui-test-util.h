@@ -34,6 +34,9 @@ int                lacuna_gui_test_find_series (LacunaWindow *window,
 char              *lacuna_gui_test_dup_sample_path (void);
 /* The first file other than the DICOMDIR under dir, depth first, or NULL. */
 char              *lacuna_gui_test_find_dicom_file (const char   *dir);
+/* Copies the folder from (recursively) to to, which is created. */
+void               lacuna_gui_test_copy_tree   (const char   *from,
+                                                const char   *to);
 void               lacuna_gui_test_write_file  (const char   *dir,
                                                 const char   *name,
                                                 const char   *contents,

@@ -211,33 +211,6 @@ test_sample_tree (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-static void
-copy_tree (const char *from,
-           const char *to)
-{
-  g_autoptr(GDir) dir = g_dir_open (from, 0, NULL);
-  const char *name;
-
-  g_assert_nonnull (dir);
-  g_assert_cmpint (g_mkdir_with_parents (to, 0700), ==, 0);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *source = g_build_filename (from, name, NULL);
-      g_autofree char *target = g_build_filename (to, name, NULL);
-
-      if (g_file_test (source, G_FILE_TEST_IS_DIR))
-        copy_tree (source, target);
-      else
-        {
-          g_autofree char *contents = NULL;
-          gsize length;
-
-          g_assert_true (g_file_get_contents (source, &contents, &length, NULL));
-          g_assert_true (g_file_set_contents (target, contents, length, NULL));
-        }
-    }
-}
-
 static guint
 count_patient_instances (LacunaPatient *patient)
 {
@@ -361,10 +334,10 @@ test_two_patients (void)
   tmp = g_dir_make_tmp ("lacuna-browser-XXXXXX", NULL);
   g_assert_nonnull (tmp);
   target = g_build_filename (tmp, "sample", NULL);
-  copy_tree (sample, target);
+  lacuna_gui_test_copy_tree (sample, target);
   g_clear_pointer (&target, g_free);
   target = g_build_filename (tmp, "phi", NULL);
-  copy_tree (phi, target);
+  lacuna_gui_test_copy_tree (phi, target);
 
   window = lacuna_gui_test_new_window (1100, 720);
   paths[0] = tmp;

@@ -773,33 +773,6 @@ test_export_sample (void)
 /* A folder holding two patients: win.export-patient writes one patient's studies only, to a
  * folder or to a zip; the engine reads the result back. */
 
-static void
-copy_tree (const char *from,
-           const char *to)
-{
-  g_autoptr(GDir) dir = g_dir_open (from, 0, NULL);
-  const char *name;
-
-  g_assert_nonnull (dir);
-  g_assert_cmpint (g_mkdir_with_parents (to, 0700), ==, 0);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *source = g_build_filename (from, name, NULL);
-      g_autofree char *target = g_build_filename (to, name, NULL);
-
-      if (g_file_test (source, G_FILE_TEST_IS_DIR))
-        copy_tree (source, target);
-      else
-        {
-          g_autofree char *contents = NULL;
-          gsize length;
-
-          g_assert_true (g_file_get_contents (source, &contents, &length, NULL));
-          g_assert_true (g_file_set_contents (target, contents, length, NULL));
-        }
-    }
-}
-
 /* A sample file given to another (invented) patient, in a study of its own. */
 static void
 write_other_patient (const char *sample,
@@ -938,7 +911,7 @@ test_export_patient (void)
   in = g_build_filename (tmp, "in", NULL);
   a = g_build_filename (in, "a", NULL);
   b = g_build_filename (in, "b", NULL);
-  copy_tree (sample, a);
+  lacuna_gui_test_copy_tree (sample, a);
   g_assert_cmpint (g_mkdir_with_parents (b, 0700), ==, 0);
   b1 = g_build_filename (b, "IM1", NULL);
   b2 = g_build_filename (b, "IM2", NULL);
