@@ -109,8 +109,27 @@ preamble_warning (const guint8 *data,
 
 /* Inputs up to this size are read into memory once and parsed from there (the input, the
  * untouched copy for the verification, the output read back); larger ones are opened
- * from their files, whose values DCMTK loads lazily. */
+ * from their files, whose values DCMTK loads lazily. LACUNA_EXPORT_IN_MEMORY_MAX (bytes)
+ * overrides it, so that the tests can take the path of large files with small ones. */
 #define IN_MEMORY_MAX (64 * 1024 * 1024)
+
+static gsize
+in_memory_max (void)
+{
+  static gsize max = 0;
+
+  if (g_once_init_enter (&max))
+    {
+      const char *env = g_getenv ("LACUNA_EXPORT_IN_MEMORY_MAX");
+      guint64 value = IN_MEMORY_MAX;
+
+      if (env != NULL && *env != '\0')
+        value = g_ascii_strtoull (env, NULL, 10);
+      /* g_once_init_leave needs a non-zero value: 0 is stored as 1 (nothing is that small). */
+      g_once_init_leave (&max, (gsize) MAX (value, 1));
+    }
+  return max;
+}
 
 typedef struct
 {
@@ -150,7 +169,7 @@ input_init (Input           *input,
 
       if (mapped == NULL)
         return FALSE;
-      if (g_mapped_file_get_length (mapped) <= IN_MEMORY_MAX)
+      if (g_mapped_file_get_length (mapped) <= in_memory_max ())
         input->bytes = g_mapped_file_get_bytes (mapped);
       else
         {

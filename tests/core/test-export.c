@@ -576,6 +576,37 @@ test_sample (void)
   sample_clear (&s);
 }
 
+/* Large inputs are read from their files, small ones from memory: both paths write the
+ * same bytes. The sample is exported twice with a box and the burned-in scan (so the
+ * scan's redacted copies and the verification run too), once with every input taken the
+ * large files' way. */
+static void
+test_file_path_same_bytes (void)
+{
+  Sample s = { 0 };
+  g_autofree char *memory = NULL;
+  g_autofree char *files = NULL;
+  g_autoptr(GHashTable) a = NULL;
+  g_autoptr(GHashTable) b = NULL;
+
+  if (!sample_setup (&s))
+    return;
+  memory = g_build_filename (s.tmp, "memory", NULL);
+  files = g_build_filename (s.tmp, "files", NULL);
+  g_assert_cmpint (run_cli (NULL, NULL, "clean", "--key-file", s.key, "--redact", "0,0,64,16",
+                            "--burned-in", "auto", s.input, "-o", memory, NULL), ==, 0);
+  g_setenv ("LACUNA_EXPORT_IN_MEMORY_MAX", "1", TRUE);
+  g_assert_cmpint (run_cli (NULL, NULL, "clean", "--key-file", s.key, "--redact", "0,0,64,16",
+                            "--burned-in", "auto", s.input, "-o", files, NULL), ==, 0);
+  g_unsetenv ("LACUNA_EXPORT_IN_MEMORY_MAX");
+  a = tree_hashes (memory);
+  b = tree_hashes (files);
+  g_assert_cmpuint (g_hash_table_size (a), ==, LACUNA_SAMPLE_N_FILES);
+  assert_same_hashes (a, b);
+  assert_dicomdir_and_report (files, LACUNA_SAMPLE_N_FILES);
+  sample_clear (&s);
+}
+
 static void
 test_shards (void)
 {
@@ -1306,6 +1337,7 @@ main (int    argc,
   g_test_add_func ("/core/export/default-report-path", test_default_report_path);
   g_test_add_func ("/core/export/sample", test_sample);
   g_test_add_func ("/core/export/shards", test_shards);
+  g_test_add_func ("/core/export/file-path-same-bytes", test_file_path_same_bytes);
   g_test_add_func ("/core/export/zip", test_zip);
   g_test_add_func ("/core/export/refusals", test_refusals);
   g_test_add_func ("/core/export/resume", test_resume);
