@@ -56,6 +56,7 @@ struct _LacunaExport
   JsonArray                *failed;
   JsonArray                *skipped;
   JsonArray                *warnings;
+  JsonArray                *deface_checks;  /* the report's "deface": one object a series */
   guint                     n_residual_hits;
 
   int                       n_done;        /* atomics */

@@ -203,6 +203,7 @@ lacuna_export_free (LacunaExport *self)
   g_clear_pointer (&self->deface_failed, g_hash_table_unref);
   g_clear_pointer (&self->names, g_hash_table_unref);
   g_clear_pointer (&self->files, json_array_unref);
+  g_clear_pointer (&self->deface_checks, json_array_unref);
   g_clear_pointer (&self->change_lists, json_object_unref);
   g_clear_pointer (&self->left_out, json_array_unref);
   g_clear_pointer (&self->failed, json_array_unref);
@@ -681,6 +682,13 @@ write_manifest (LacunaExport  *self,
       json_builder_add_value (b, sorted_array (self->skipped));
       json_builder_set_member_name (b, "warnings");
       json_builder_add_value (b, sorted_array (self->warnings));
+      json_builder_set_member_name (b, "deface");
+      {
+        JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+
+        json_node_set_array (node, self->deface_checks);
+        json_builder_add_value (b, node);
+      }
     }
   json_builder_end_object (b);
 
@@ -771,6 +779,19 @@ is_head_volume_candidate (LacunaSeries *series)
 
 /* Defaces every candidate series of this shard (before the per-instance jobs); each gets
  * one report line (as a warning entry: the report has no other place for it yet). */
+/* What the face check saw (counts only), for the report's "deface" entry. */
+static void
+add_face_counts (JsonObject       *check,
+                 LacunaFaceResult *face)
+{
+  if (face == NULL)
+    return;
+  json_object_set_int_member (check, "views", lacuna_face_result_get_n_views (face));
+  json_object_set_int_member (check, "views-found", lacuna_face_result_get_n_views_found (face));
+  json_object_set_int_member (check, "detectors-agreeing",
+                              lacuna_face_result_get_n_detectors_agreeing (face));
+}
+
 static gboolean
 run_deface (LacunaExport  *self,
             GCancellable  *cancellable,
@@ -789,6 +810,7 @@ run_deface (LacunaExport  *self,
       g_autoptr(GError) local_error = NULL;
       g_autofree char *label = NULL;
       g_autofree char *text = NULL;
+      JsonObject *check;
       LacunaInstance *first;
 
       if (g_list_model_get_n_items (G_LIST_MODEL (s)) == 0)
@@ -802,6 +824,12 @@ run_deface (LacunaExport  *self,
 
       label = g_strdup_printf (_("Series %d (%s)"), lacuna_series_get_number (s),
                                lacuna_series_get_modality (s));
+      check = json_object_new ();
+      json_object_set_string_member (check, "series", label);
+      json_object_set_string_member (check, "modality", lacuna_series_get_modality (s));
+      json_object_set_int_member (check, "slices",
+                                  g_list_model_get_n_items (G_LIST_MODEL (s)));
+      json_object_set_double_member (check, "depth-mm", depth);
       progress (self, "defacing", i, g_list_model_get_n_items (series));
       result = lacuna_deface_series (s, depth, cancellable, &local_error);
       if (result == NULL)
@@ -813,12 +841,15 @@ run_deface (LacunaExport  *self,
             }
           text = g_strdup_printf (_("Deface: the face check could not run (%s); its slices "
                                     "are not written"), local_error->message);
+          json_object_set_string_member (check, "result", "check-failed");
           g_hash_table_add (self->deface_failed, g_strdup (lacuna_series_get_uid (s)));
         }
       else if (!lacuna_deface_result_get_applied (result))
         {
           text = g_strdup (_("Deface: the face check ran; a face was not found by our "
                              "detectors, nothing was defaced"));
+          json_object_set_string_member (check, "result", "no-face-found");
+          add_face_counts (check, lacuna_deface_result_get_before (result));
         }
       else
         {
@@ -835,6 +866,13 @@ run_deface (LacunaExport  *self,
                                   lacuna_deface_result_get_n_changed (result),
                                   verified ? _("verified")
                                            : _("NOT verified: its slices are not written"));
+          json_object_set_string_member (check, "result",
+                                         verified ? "defaced" : "defaced-not-verified");
+          add_face_counts (check, before);
+          json_object_set_string_member (check, "method", lacuna_deface_result_get_method (result));
+          json_object_set_int_member (check, "voxels-changed",
+                                      (gint64) lacuna_deface_result_get_n_changed (result));
+          json_object_set_boolean_member (check, "verified", verified);
           if (verified)
             g_hash_table_insert (self->deface, g_strdup (lacuna_series_get_uid (s)),
                                  g_steal_pointer (&result));
@@ -842,6 +880,8 @@ run_deface (LacunaExport  *self,
             g_hash_table_add (self->deface_failed, g_strdup (lacuna_series_get_uid (s)));
         }
       _lacuna_export_add_problem (self, self->warnings, label, "warning", text, NULL);
+      json_object_set_string_member (check, "text", text);
+      json_array_add_object_element (self->deface_checks, check);
     }
   return TRUE;
 }
@@ -890,6 +930,7 @@ lacuna_export_run (LacunaExport  *self,
   self->failed = json_array_new ();
   self->skipped = json_array_new ();
   self->warnings = json_array_new ();
+  self->deface_checks = json_array_new ();
   self->residual = lacuna_residual_new ();
   self->uids = lacuna_uid_set_new ();
 

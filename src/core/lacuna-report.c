@@ -101,6 +101,34 @@ member_object (JsonObject *o,
   return json_node_get_object (node);
 }
 
+/* The face check and defacing, one row per series checked (--deface). */
+static void
+html_deface (GString   *out,
+             JsonArray *checks)
+{
+  if (checks == NULL || json_array_get_length (checks) == 0)
+    return;
+  g_string_append (out, "<h2>Faces in head scans (deface)</h2>\n<table><tr><th>Series</th>"
+                        "<th>Result</th><th>Views with a face</th><th>Voxels changed</th>"
+                        "<th>What was done</th></tr>\n");
+  for (guint i = 0; i < json_array_get_length (checks); i++)
+    {
+      JsonObject *c = json_array_get_object_element (checks, i);
+
+      g_string_append (out, "<tr><td>");
+      html_text (out, member_string (c, "series"));
+      g_string_append (out, "</td><td>");
+      html_text (out, member_string (c, "result"));
+      g_string_append_printf (out, "</td><td>%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
+                              "</td><td>%" G_GINT64_FORMAT "</td><td>",
+                              member_int (c, "views-found"), member_int (c, "views"),
+                              member_int (c, "voxels-changed"));
+      html_text (out, member_string (c, "text"));
+      g_string_append (out, "</td></tr>\n");
+    }
+  g_string_append (out, "</table>\n");
+}
+
 static void
 html_change_table (GString   *out,
                    JsonArray *changes)
@@ -339,6 +367,8 @@ lacuna_report_to_html (JsonObject *report)
   html_problem_table (out, report, "left-out", "Left out", "Reason");
   html_problem_table (out, report, "skipped", "Skipped (not DICOM)", "Reason");
   html_problem_table (out, report, "warnings", "Warnings", "Warning");
+
+  html_deface (out, member_array (report, "deface"));
 
   g_string_append_printf (out, "<h2>Files written (%u)</h2>\n",
                           files != NULL ? json_array_get_length (files) : 0);
@@ -666,6 +696,7 @@ _lacuna_export_finalize_full (const char     *outdir,
   JsonArray *failed = json_array_new ();
   JsonArray *skipped = json_array_new ();
   JsonArray *warnings = json_array_new ();
+  JsonArray *deface = json_array_new ();
   JsonObject *counts = json_object_new ();
   JsonObject *residual_scan = json_object_new ();
   JsonObject *first;
@@ -681,6 +712,7 @@ _lacuna_export_finalize_full (const char     *outdir,
   json_object_set_array_member (report, "skipped", skipped);
   json_object_set_array_member (report, "failed", failed);
   json_object_set_array_member (report, "warnings", warnings);
+  json_object_set_array_member (report, "deface", deface);
 
   if (manifest != NULL)
     {
@@ -713,6 +745,7 @@ _lacuna_export_finalize_full (const char     *outdir,
       append_all (failed, m, "failed");
       append_all (skipped, m, "skipped");
       append_all (warnings, m, "warnings");
+      append_all (deface, m, "deface");
     }
 
   json_object_set_object_member (report, "change-lists", sorted_object (change_lists));

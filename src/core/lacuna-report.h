@@ -29,6 +29,10 @@
  *   "failed":   [ { "input" | "file-id", "error", "residual-hits"?, "burned-in"?,
  *                   "verification"? } ],
  *   "warnings": [ { "input", "warning" } ],
+ *   "deface": [ { "series", "modality", "slices", "depth-mm", "result" (defaced,
+ *                 defaced-not-verified, no-face-found, check-failed), "views",
+ *                 "views-found", "detectors-agreeing", "method"?, "voxels-changed"?,
+ *                 "verified"?, "text" } ]   (one per CT/MR series checked, with deface),
  *   "residual-scan": { "needles", "hits", "report" },
  *   "verification": { "checked", "passed", "failed" }   (written pixels verified)
  *

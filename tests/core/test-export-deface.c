@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 
 #include "lacuna-core.h"
 #include "lacuna-export.h"
@@ -68,6 +69,21 @@ written_files (const char *outdir)
   return files;
 }
 
+/* The report's "deface" entries (one per series checked), parsed. */
+static JsonArray *
+deface_entries (const char *report_path)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *root;
+
+  g_assert_true (json_parser_load_from_file (parser, report_path, &error));
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_true (json_object_has_member (root, "deface"));
+  return json_array_ref (json_object_get_array_member (root, "deface"));
+}
+
 static char *
 setup (char **out_key)
 {
@@ -104,6 +120,21 @@ test_head_mr (void)
   tmp = setup (&key);
   outdir = g_build_filename (tmp, "out", NULL);
   g_assert_cmpint (run_clean (input, outdir, key, NULL), ==, 0);
+
+  /* The report's deface section: this series, defaced and verified. */
+  {
+    g_autofree char *report_path = g_build_filename (tmp, "out.report.json", NULL);
+    g_autoptr(JsonArray) entries = deface_entries (report_path);
+    JsonObject *e;
+
+    g_assert_cmpuint (json_array_get_length (entries), ==, 1);
+    e = json_array_get_object_element (entries, 0);
+    g_assert_cmpstr (json_object_get_string_member (e, "result"), ==, "defaced");
+    g_assert_true (json_object_get_boolean_member (e, "verified"));
+    g_assert_cmpint (json_object_get_int_member (e, "voxels-changed"), >, 0);
+    g_assert_cmpint (json_object_get_int_member (e, "views-found"), >, 0);
+    g_assert_cmpint (json_object_get_int_member (e, "detectors-agreeing"), >=, 2);
+  }
 
   files = written_files (outdir);
   inputs = lacuna_test_list_files (input);
@@ -153,6 +184,19 @@ test_abdominal_ct (void)
   report_path = g_build_filename (tmp, "out.report.json", NULL);
   g_assert_true (g_file_get_contents (report_path, &report, NULL, NULL));
   g_assert_nonnull (strstr (report, "not found by our detectors"));
+  {
+    g_autoptr(JsonArray) entries = deface_entries (report_path);
+
+    g_assert_cmpuint (json_array_get_length (entries), >, 0);
+    for (guint i = 0; i < json_array_get_length (entries); i++)
+      {
+        JsonObject *e = json_array_get_object_element (entries, i);
+
+        g_assert_cmpstr (json_object_get_string_member (e, "result"), ==, "no-face-found");
+        g_assert_cmpint (json_object_get_int_member (e, "views"), >, 0);
+        g_assert_cmpint (json_object_get_int_member (e, "views-found"), ==, 0);
+      }
+  }
 
   files = written_files (outdir);
   g_assert_cmpuint (files->len, >, 0);
