@@ -619,40 +619,6 @@ load_paths (const char * const  *paths,
 /* ---------------------------------------------------------------------------------------- */
 /* Findings (--infer)                                                                       */
 
-static const char *
-class_label (LacunaEvidenceClass klass)
-{
-  switch (klass)
-    {
-    case LACUNA_EVIDENCE_STATED:
-      return _("Stated");
-    case LACUNA_EVIDENCE_MEASURED:
-      return _("Measured");
-    case LACUNA_EVIDENCE_DETECTED:
-      return _("Detected");
-    case LACUNA_EVIDENCE_LITERATURE:
-    default:
-      return _("Literature");
-    }
-}
-
-static const char *
-status_label (LacunaFindingStatus status)
-{
-  switch (status)
-    {
-    case LACUNA_FINDING_PRESENT:
-      return _("Present");
-    case LACUNA_FINDING_REDUCED:
-      return _("Reduced");
-    case LACUNA_FINDING_REMOVED:
-      return _("Removed");
-    case LACUNA_FINDING_CANNOT_BE_REMOVED:
-    default:
-      return _("Cannot be removed by redaction");
-    }
-}
-
 static void
 infer_print_text (LacunaFindings *findings,
                   FILE           *out)
@@ -669,8 +635,9 @@ infer_print_text (LacunaFindings *findings,
       guint view = 0;
       int box[4];
 
-      print_indented (out, 2, "[%s] [%s] %s", class_label (lacuna_finding_get_class (f)),
-                      status_label (lacuna_finding_get_status (f)), text);
+      print_indented (out, 2, "[%s] [%s] %s",
+                      lacuna_evidence_class_label (lacuna_finding_get_class (f)),
+                      lacuna_finding_status_label (lacuna_finding_get_status (f)), text);
       if (path != NULL)
         {
           g_autofree char *where = lacuna_dicom_path_format (path);

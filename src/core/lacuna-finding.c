@@ -93,6 +93,40 @@ lacuna_evidence_class_describe (LacunaEvidenceClass klass)
 }
 
 const char *
+lacuna_evidence_class_label (LacunaEvidenceClass klass)
+{
+  switch (klass)
+    {
+    case LACUNA_EVIDENCE_STATED:
+      return C_("evidence class", "Stated");
+    case LACUNA_EVIDENCE_MEASURED:
+      return C_("evidence class", "Measured");
+    case LACUNA_EVIDENCE_DETECTED:
+      return C_("evidence class", "Detected");
+    case LACUNA_EVIDENCE_LITERATURE:
+    default:
+      return C_("evidence class", "Literature");
+    }
+}
+
+const char *
+lacuna_finding_status_label (LacunaFindingStatus status)
+{
+  switch (status)
+    {
+    case LACUNA_FINDING_PRESENT:
+      return C_("finding status", "Present");
+    case LACUNA_FINDING_REDUCED:
+      return C_("finding status", "Reduced");
+    case LACUNA_FINDING_REMOVED:
+      return C_("finding status", "Removed");
+    case LACUNA_FINDING_CANNOT_BE_REMOVED:
+    default:
+      return C_("finding status", "Cannot be removed by redaction");
+    }
+}
+
+const char *
 lacuna_finding_status_to_string (LacunaFindingStatus status)
 {
   switch (status)

@@ -41,6 +41,12 @@ typedef enum
 const char *lacuna_evidence_class_to_string  (LacunaEvidenceClass klass);
 /* "present", "reduced", "removed", "cannot-be-removed" */
 const char *lacuna_finding_status_to_string  (LacunaFindingStatus status);
+/* The class's word for a badge or a column, translated: "Stated", "Measured",
+ * "Detected", "Literature". */
+const char *lacuna_evidence_class_label      (LacunaEvidenceClass klass);
+/* The status for people, translated: "Present", "Reduced", "Removed", "Cannot be removed
+ * by redaction". */
+const char *lacuna_finding_status_label      (LacunaFindingStatus status);
 /* The fixed wording of each class (INFERENCE.md §5.1), translated: "is stated in",
  * "we measured", "a standard detector found", "published AI models can infer". Every
  * finding's text contains its class's wording (case aside); the tests check it. */

@@ -107,24 +107,6 @@ _lacuna_report_doc_free (ReportDoc *doc)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReportDoc, _lacuna_report_doc_free)
 
-/* The four badges (INFERENCE.md §5.1); the text beside a badge carries its verb. */
-static const char *
-badge_label (LacunaEvidenceClass klass)
-{
-  switch (klass)
-    {
-    case LACUNA_EVIDENCE_STATED:
-      return C_("evidence badge", "Stated");
-    case LACUNA_EVIDENCE_MEASURED:
-      return C_("evidence badge", "Measured");
-    case LACUNA_EVIDENCE_DETECTED:
-      return C_("evidence badge", "Detected");
-    case LACUNA_EVIDENCE_LITERATURE:
-    default:
-      return C_("evidence badge", "Literature");
-    }
-}
-
 static ReportBlock *
 add_block (ReportDoc       *doc,
            ReportBlockType  type,
@@ -192,7 +174,7 @@ add_bullet (ReportDoc           *doc,
   if (klass >= 0)
     {
       b->tag = g_strdup (lacuna_evidence_class_to_string (klass));
-      b->badge = g_strdup (badge_label (klass));
+      b->badge = g_strdup (lacuna_evidence_class_label (klass));
     }
 }
 
@@ -550,23 +532,6 @@ after_of (Builder       *self,
 }
 
 static const char *
-status_label (LacunaFindingStatus status)
-{
-  switch (status)
-    {
-    case LACUNA_FINDING_PRESENT:
-      return _("Present");
-    case LACUNA_FINDING_REDUCED:
-      return _("Reduced");
-    case LACUNA_FINDING_REMOVED:
-      return _("Removed");
-    case LACUNA_FINDING_CANNOT_BE_REMOVED:
-    default:
-      return _("Cannot be removed by redaction");
-    }
-}
-
-static const char *
 after_label (After after)
 {
   switch (after)
@@ -574,14 +539,14 @@ after_label (After after)
     case AFTER_NONE:
       return _("No export report");
     case AFTER_PRESENT:
-      return status_label (LACUNA_FINDING_PRESENT);
+      return lacuna_finding_status_label (LACUNA_FINDING_PRESENT);
     case AFTER_REDUCED:
-      return status_label (LACUNA_FINDING_REDUCED);
+      return lacuna_finding_status_label (LACUNA_FINDING_REDUCED);
     case AFTER_REMOVED:
-      return status_label (LACUNA_FINDING_REMOVED);
+      return lacuna_finding_status_label (LACUNA_FINDING_REMOVED);
     case AFTER_CANNOT:
     default:
-      return status_label (LACUNA_FINDING_CANNOT_BE_REMOVED);
+      return lacuna_finding_status_label (LACUNA_FINDING_CANNOT_BE_REMOVED);
     }
 }
 
@@ -1225,7 +1190,8 @@ build_findings_table (Builder *self)
                                       lacuna_evidence_class_to_string (
                                         lacuna_finding_get_class (f)),
                                       lacuna_evidence_class_verb (lacuna_finding_get_class (f))),
-                     g_strdup_printf ("%s → %s", status_label (lacuna_finding_get_status (f)),
+                     g_strdup_printf ("%s → %s",
+                                      lacuna_finding_status_label (lacuna_finding_get_status (f)),
                                       after_label (row->after)),
                      g_strdup (row->where),
                      g_strdup (lacuna_finding_get_text (f)),
@@ -1460,7 +1426,8 @@ build_export (Builder *self)
                      g_strdup (input != NULL ? input : _("(withheld)")),
                      g_strcmp0 (ts_in, ts_out) == 0 ? g_strdup (ts_out)
                      : g_strdup_printf ("%s → %s", ts_in ? ts_in : "?", ts_out ? ts_out : "?"),
-                     g_strdup_printf ("%u", array_length (lacuna_report_get_changes (self->export, file))),
+                     g_strdup_printf ("%u", array_length (lacuna_report_get_changes (self->export,
+                                                                                     file))),
                      regions_text (member_object (file, "pixels")),
                      g_strdup (member_string (file, "residual")));
     }

@@ -80,19 +80,7 @@ static void show_details (LacunaFindingsPanel *self,
 const char *
 lacuna_findings_panel_class_word (LacunaEvidenceClass klass)
 {
-  switch (klass)
-    {
-    case LACUNA_EVIDENCE_STATED:
-      return _("Stated");
-    case LACUNA_EVIDENCE_MEASURED:
-      return _("Measured");
-    case LACUNA_EVIDENCE_DETECTED:
-      return _("Detected");
-    case LACUNA_EVIDENCE_LITERATURE:
-      return _("Literature");
-    default:
-      return "";
-    }
+  return lacuna_evidence_class_label (klass);
 }
 
 static const char *
@@ -110,24 +98,6 @@ class_icon (LacunaEvidenceClass klass)
       return "accessories-dictionary-symbolic";
     default:
       return "dialog-information-symbolic";
-    }
-}
-
-static const char *
-status_word (LacunaFindingStatus status)
-{
-  switch (status)
-    {
-    case LACUNA_FINDING_PRESENT:
-      return _("Present");
-    case LACUNA_FINDING_REDUCED:
-      return _("Reduced");
-    case LACUNA_FINDING_REMOVED:
-      return _("Removed");
-    case LACUNA_FINDING_CANNOT_BE_REMOVED:
-      return _("Cannot be removed by redaction");
-    default:
-      return "";
     }
 }
 
@@ -261,7 +231,8 @@ bind_cb (GtkSignalListItemFactory *factory,
   gtk_label_set_text (GTK_LABEL (gtk_widget_get_last_child (badge)),
                       lacuna_findings_panel_class_word (klass));
   gtk_widget_set_tooltip_text (badge, lacuna_evidence_class_describe (klass));
-  gtk_label_set_text (GTK_LABEL (status), status_word (lacuna_finding_get_status (finding)));
+  gtk_label_set_text (GTK_LABEL (status),
+                      lacuna_finding_status_label (lacuna_finding_get_status (finding)));
   gtk_label_set_text (GTK_LABEL (text), lacuna_finding_get_text (finding));
   gtk_label_set_text (GTK_LABEL (where), where_text != NULL ? where_text : "");
   gtk_widget_set_visible (where, where_text != NULL);
@@ -271,7 +242,7 @@ bind_cb (GtkSignalListItemFactory *factory,
 
   /* Screen readers hear the class, the status and the text as one row. */
   description = g_strdup_printf ("%s, %s: %s", lacuna_findings_panel_class_word (klass),
-                                 status_word (lacuna_finding_get_status (finding)),
+                                 lacuna_finding_status_label (lacuna_finding_get_status (finding)),
                                  lacuna_finding_get_text (finding));
   gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   description, -1);

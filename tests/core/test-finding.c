@@ -39,17 +39,21 @@ test_finding_new_destroy (void)
 static void
 test_finding_strings (void)
 {
-  static const struct { LacunaEvidenceClass klass; const char *str; const char *verb; } classes[] = {
-    { LACUNA_EVIDENCE_STATED, "stated", "is stated in" },
-    { LACUNA_EVIDENCE_MEASURED, "measured", "we measured" },
-    { LACUNA_EVIDENCE_DETECTED, "detected", "a standard detector found" },
-    { LACUNA_EVIDENCE_LITERATURE, "literature", "published AI models can infer" },
+  static const struct
+  {
+    LacunaEvidenceClass klass;
+    const char *str, *verb, *label;
+  } classes[] = {
+    { LACUNA_EVIDENCE_STATED, "stated", "is stated in", "Stated" },
+    { LACUNA_EVIDENCE_MEASURED, "measured", "we measured", "Measured" },
+    { LACUNA_EVIDENCE_DETECTED, "detected", "a standard detector found", "Detected" },
+    { LACUNA_EVIDENCE_LITERATURE, "literature", "published AI models can infer", "Literature" },
   };
-  static const struct { LacunaFindingStatus status; const char *str; } statuses[] = {
-    { LACUNA_FINDING_PRESENT, "present" },
-    { LACUNA_FINDING_REDUCED, "reduced" },
-    { LACUNA_FINDING_REMOVED, "removed" },
-    { LACUNA_FINDING_CANNOT_BE_REMOVED, "cannot-be-removed" },
+  static const struct { LacunaFindingStatus status; const char *str, *label; } statuses[] = {
+    { LACUNA_FINDING_PRESENT, "present", "Present" },
+    { LACUNA_FINDING_REDUCED, "reduced", "Reduced" },
+    { LACUNA_FINDING_REMOVED, "removed", "Removed" },
+    { LACUNA_FINDING_CANNOT_BE_REMOVED, "cannot-be-removed", "Cannot be removed by redaction" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
@@ -58,9 +62,14 @@ test_finding_strings (void)
       /* Snapshot of the fixed wording (INFERENCE.md §5.1). */
       g_assert_cmpstr (lacuna_evidence_class_verb (classes[i].klass), ==, classes[i].verb);
       g_assert_nonnull (strstr (lacuna_evidence_class_describe (classes[i].klass), ":"));
+      /* The word every surface shows (panel, CLI, findings report). */
+      g_assert_cmpstr (lacuna_evidence_class_label (classes[i].klass), ==, classes[i].label);
     }
   for (guint i = 0; i < G_N_ELEMENTS (statuses); i++)
-    g_assert_cmpstr (lacuna_finding_status_to_string (statuses[i].status), ==, statuses[i].str);
+    {
+      g_assert_cmpstr (lacuna_finding_status_to_string (statuses[i].status), ==, statuses[i].str);
+      g_assert_cmpstr (lacuna_finding_status_label (statuses[i].status), ==, statuses[i].label);
+    }
 }
 
 /* Parses the finding's JSON back from text, as a script would. */
