@@ -102,6 +102,9 @@ void      _lacuna_export_write_worker      (gpointer        data,
 /* ---------------------------------------------------------------------------------------- */
 /* Files, hashes and the tree (lacuna-export-tree.c)                                        */
 
+/* For g_ptr_array_sort() over strings (it passes pointers to the elements). */
+int       _lacuna_export_compare_strings   (gconstpointer  a,
+                                            gconstpointer  b);
 /* Lower-case hex SHA-256 (OpenSSL EVP) of a file's content. */
 void      _lacuna_export_sha256_data       (const guint8  *data,
                                             gsize          size,

@@ -253,7 +253,7 @@ scan_dir (const char  *root,
     return FALSE;
   while ((name = g_dir_read_name (dir)) != NULL)
     g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (names, _lacuna_export_compare_strings);
 
   for (guint i = 0; i < names->len && scan->foreign == NULL; i++)
     {
@@ -439,7 +439,7 @@ _lacuna_export_list_tree (const char  *outdir,
       g_free (scan.foreign);
       return NULL;
     }
-  g_ptr_array_sort (tree, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (tree, _lacuna_export_compare_strings);
   return g_steal_pointer (&tree);
 }
 
@@ -456,6 +456,14 @@ digest_to_hex (const guint8 *digest,
       out_hex[2 * i + 1] = "0123456789abcdef"[digest[i] & 0xf];
     }
   out_hex[64] = '\0';
+}
+
+/* For g_ptr_array_sort() over strings: it passes pointers to the elements. */
+int
+_lacuna_export_compare_strings (gconstpointer a,
+                                gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
 }
 
 void

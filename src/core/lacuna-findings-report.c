@@ -1590,6 +1590,14 @@ render_thumbnail (const char  *path,
   return thumb;
 }
 
+/* For g_ptr_array_sort() over strings (it passes pointers to the elements). */
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
 static void
 build_thumbnails (Builder *self)
 {
@@ -1644,7 +1652,7 @@ build_thumbnails (Builder *self)
       GPtrArray *list = g_hash_table_lookup (by_series, g_ptr_array_index (order, s));
       guint n = MIN (list->len, LACUNA_FINDINGS_REPORT_THUMBNAILS_PER_SERIES);
 
-      g_ptr_array_sort (list, (GCompareFunc) g_strcmp0);
+      g_ptr_array_sort (list, compare_strings);
       for (guint k = 0; k < n; k++)
         {
           /* evenly spaced through the series */

@@ -802,7 +802,7 @@ _lacuna_export_finalize_full (const char     *outdir,
         }
       g_ptr_array_add (ids, (gpointer) id);
     }
-  g_ptr_array_sort (ids, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (ids, _lacuna_export_compare_strings);
 
   /* Files in the tree that no manifest lists (an earlier run with other inputs, options
    * or key) are not part of this export: never listed in the DICOMDIR, and a failure. */

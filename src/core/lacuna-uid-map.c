@@ -170,5 +170,6 @@ lacuna_uid_set_collect (GHashTable      *set,
   g_return_if_fail (set != NULL);
   g_return_if_fail (file != NULL);
 
-  lacuna_dicom_file_walk (file, TRUE, collect_cb, set);
+  lacuna_dicom_file_walk_full (file, LACUNA_DICOM_WALK_META | LACUNA_DICOM_WALK_TEXT_ONLY,
+                               collect_cb, set);
 }

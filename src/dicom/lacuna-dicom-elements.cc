@@ -301,6 +301,7 @@ typedef struct
   gpointer            user_data;
   bool                charset_failed;
   bool                stop;
+  bool                text_only;
 } WalkContext;
 
 static const char *
@@ -461,7 +462,10 @@ walk_item (DcmItem     *item,
       e.is_sequence = is_sequence (el);
       e.n_items = e.is_sequence ? (guint) OFstatic_cast (DcmSequenceOfItems *, el)->card () : 0;
       e.vm = e.is_sequence ? 1 : (guint) el->getVM ();
-      has_value = value_text (el, ctx->charset_failed, MAX_BINARY_TEXT, value);
+      if (ctx->text_only && element_evr (el) != EVR_UN && !is_string_vr (element_evr (el)))
+        has_value = false;   /* numbers, bytes, AT: not asked for */
+      else
+        has_value = value_text (el, ctx->charset_failed, MAX_BINARY_TEXT, value);
       e.value = has_value ? value.c_str () : NULL;
 
       result = ctx->func (&e, ctx->user_data);
@@ -489,14 +493,26 @@ lacuna_dicom_file_walk (LacunaDicomFile       *file,
                         LacunaDicomWalkFunc    func,
                         gpointer               user_data)
 {
-  WalkContext ctx = { func, user_data, file != NULL && file->charset_failed, false };
+  lacuna_dicom_file_walk_full (file, include_meta ? LACUNA_DICOM_WALK_META
+                                                  : LACUNA_DICOM_WALK_DEFAULT,
+                               func, user_data);
+}
+
+void
+lacuna_dicom_file_walk_full (LacunaDicomFile       *file,
+                             LacunaDicomWalkFlags   flags,
+                             LacunaDicomWalkFunc    func,
+                             gpointer               user_data)
+{
+  WalkContext ctx = { func, user_data, file != NULL && file->charset_failed, false,
+                      (flags & LACUNA_DICOM_WALK_TEXT_ONLY) != 0 };
 
   g_return_if_fail (file != NULL);
   g_return_if_fail (func != NULL);
 
   try
     {
-      if (include_meta)
+      if ((flags & LACUNA_DICOM_WALK_META) != 0)
         walk_item (file->format.getMetaInfo (), NULL, 0, 0, &ctx);
       if (!ctx.stop)
         walk_item (file->format.getDataset (), NULL, 0, 0, &ctx);

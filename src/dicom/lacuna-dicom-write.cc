@@ -5,6 +5,11 @@
 #include <exception>
 #include <memory>
 #include <string>
+#include <list>
+#include <map>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
 
 #include <glib/gstdio.h>
 
@@ -326,9 +331,9 @@ valid_file_id (const char *id)
 
 /* DCMTK would invent these (STACK-NOTES §2); we refuse instead, naming the attribute. */
 static bool
-check_required (const char  *root,
-                const char  *id,
-                GError     **error)
+check_required (LacunaDicomFile  *file,
+                const char       *id,
+                GError          **error)
 {
   static const struct
   {
@@ -338,17 +343,6 @@ check_required (const char  *root,
     { "00100020", "(0010,0020) PatientID" },
     { "00080020", "(0008,0020) StudyDate" },
   };
-  g_autofree char *path = g_build_filename (root, id, NULL);
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(LacunaDicomFile) file = NULL;
-
-  file = lacuna_dicom_file_open (path, LACUNA_DICOM_OPEN_HEADER_ONLY, &local_error);
-  if (file == NULL)
-    {
-      g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_WRITE,
-                   "cannot list %s in the DICOMDIR: %s", id, local_error->message);
-      return false;
-    }
   for (gsize i = 0; i < G_N_ELEMENTS (required); i++)
     {
       g_autofree char *value = lacuna_dicom_file_dup_string (file, required[i].path, NULL);
@@ -362,21 +356,6 @@ check_required (const char  *root,
         }
     }
   return true;
-}
-
-static bool
-file_is_explicit_le (const char *root,
-                     const char *file_id)
-{
-  g_autofree char *path = g_build_filename (root, file_id, NULL);
-  DcmFileFormat format;
-  OFString syntax;
-
-  if (format.loadFile (OFFilename (path), EXS_Unknown, EGL_noChange, 0, ERM_metaOnly).bad ())
-    return false;
-  if (format.getMetaInfo ()->findAndGetOFString (DCM_TransferSyntaxUID, syntax).bad ())
-    return false;
-  return syntax == UID_LittleEndianExplicitTransferSyntax;
 }
 
 /* 2.25.<decimal of 128 bits of SHA-256 over the file-set ID and the file IDs>, with the
@@ -420,12 +399,301 @@ derive_dicomdir_uid (const char         *fileset_id,
   }
 }
 
+/* DicomDirInterface builds each record from a file's header, but adding one searches
+ * every record already under the same parent, and reads the whole file: a series of n
+ * images cost n² comparisons. This subclass lets the first image of each series (and
+ * every file of a kind we do not fast-path) go through addDicomFile(), then builds the
+ * other image records with DCMTK's own buildImageRecord() from their headers and appends
+ * them under their series, which is linear. */
+class LacunaDicomDirInterface : public DicomDirInterface
+{
+public:
+  /* NULL when DCMTK's checks of the file for the profile fail (addDicomFile() would
+   * refuse it and say why). */
+  DcmDirectoryRecord *
+  build_image (DcmFileFormat     *format,
+               const OFString    &file_id,
+               const OFFilename  &source)
+  {
+    if (checkSOPClassAndXfer (format->getMetaInfo (), format->getDataset (), source).bad () ||
+        checkMandatoryAttributes (format->getMetaInfo (), format->getDataset (), source).bad ())
+      return NULL;
+    return buildImageRecord (NULL, format, file_id, source);
+  }
+};
+
+struct DirEntry
+{
+  std::string series;
+  std::string sop_class;
+  bool        first = false;   /* the first of its series and SOP class: through DCMTK */
+};
+
+static std::string
+dicom_file_id (const char *file_id)
+{
+  std::string id (file_id);
+
+  for (char &c : id)
+    if (c == '/')
+      c = '\\';
+  return id;
+}
+
+/* The series records of dir by Series Instance UID, and the records listed so far by
+ * their Referenced File ID. */
+static void
+index_dicomdir (DcmDicomDir                                                &dir,
+                std::unordered_map<std::string, DcmDirectoryRecord *>      &series,
+                std::unordered_map<std::string, DcmDirectoryRecord *>      &leaves)
+{
+  DcmDirectoryRecord &root = dir.getRootRecord ();
+
+  for (DcmDirectoryRecord *patient = root.nextSub (NULL); patient != NULL;
+       patient = root.nextSub (patient))
+    for (DcmDirectoryRecord *study = patient->nextSub (NULL); study != NULL;
+         study = patient->nextSub (study))
+      for (DcmDirectoryRecord *ser = study->nextSub (NULL); ser != NULL;
+           ser = study->nextSub (ser))
+        {
+          OFString uid;
+
+          if (ser->getRecordType () != ERT_Series ||
+              ser->findAndGetOFString (DCM_SeriesInstanceUID, uid).bad ())
+            continue;
+          series[uid.c_str ()] = ser;
+          for (DcmDirectoryRecord *leaf = ser->nextSub (NULL); leaf != NULL;
+               leaf = ser->nextSub (leaf))
+            {
+              OFString id;
+
+              if (leaf->findAndGetOFStringArray (DCM_ReferencedFileID, id).good ())
+                leaves[id.c_str ()] = leaf;
+            }
+        }
+}
+
+/* The order DicomDirInterface gives image records inserted one by one: each goes before
+ * the first record with a greater Instance Number, else at the end (so, stable); one
+ * without a number goes at the end. Same result, without its scan per insertion. */
+static std::vector<DcmDirectoryRecord *>
+order_like_dcmtk (const std::vector<DcmDirectoryRecord *> &inserted)
+{
+  std::list<DcmDirectoryRecord *> order;
+  std::multimap<Sint32, std::list<DcmDirectoryRecord *>::iterator> numbered;
+
+  for (DcmDirectoryRecord *record : inserted)
+    {
+      Sint32 number = 0;
+
+      if (record->findAndGetSint32 (DCM_InstanceNumber, number).good ())
+        {
+          auto next = numbered.upper_bound (number);
+          auto at = order.insert (next != numbered.end () ? next->second : order.end (), record);
+
+          numbered.insert ({ number, at });
+        }
+      else
+        order.push_back (record);
+    }
+  return std::vector<DcmDirectoryRecord *> (order.begin (), order.end ());
+}
+
+/* Builds the image records of the files not listed yet (entries[i].first is false) and
+ * puts every record of their series in DCMTK's order. FALSE (nothing reported) when a
+ * file cannot take this path: the caller then lists every file through DCMTK alone. */
+static bool
+append_image_records (LacunaDicomDirInterface      &dd,
+                      DcmDicomDir                  &dir,
+                      const char                   *root,
+                      const char * const           *file_ids,
+                      const std::vector<DirEntry>  &entries)
+{
+  std::unordered_map<std::string, DcmDirectoryRecord *> series;
+  std::unordered_map<std::string, DcmDirectoryRecord *> leaves;
+  /* Per series that grows: every record in the order the files came. */
+  std::unordered_map<std::string, std::vector<DcmDirectoryRecord *>> grown;
+  std::unordered_map<std::string, unsigned long> n_listed;
+  std::vector<DcmDirectoryRecord *> built;
+  bool ok = true;
+
+  index_dicomdir (dir, series, leaves);
+  for (gsize i = 0; file_ids[i] != NULL; i++)
+    if (!entries[i].first)
+      grown[entries[i].series];
+
+  for (gsize i = 0; ok && file_ids[i] != NULL; i++)
+    {
+      std::string id = dicom_file_id (file_ids[i]);
+      auto records = grown.find (entries[i].series);
+      auto parent = series.find (entries[i].series);
+
+      if (records == grown.end ())
+        continue;   /* a series listed whole by DCMTK */
+      if (parent == series.end ())
+        {
+          ok = false;
+          break;
+        }
+      if (entries[i].first)
+        {
+          auto leaf = leaves.find (id);
+
+          ok = leaf != leaves.end () && leaf->second->getRecordType () == ERT_Image;
+          if (ok)
+            {
+              records->second.push_back (leaf->second);
+              n_listed[entries[i].series]++;
+            }
+          continue;
+        }
+
+      g_autofree char *path = g_build_filename (root, file_ids[i], NULL);
+      g_autoptr(LacunaDicomFile) file = lacuna_dicom_file_open (path,
+                                                                LACUNA_DICOM_OPEN_HEADER_ONLY,
+                                                                NULL);
+      DcmDirectoryRecord *record = NULL;
+
+      if (file != NULL)
+        record = dd.build_image (&file->format, OFString (id.c_str ()), OFFilename (path));
+      ok = record != NULL;
+      if (ok)
+        {
+          built.push_back (record);
+          records->second.push_back (record);
+        }
+    }
+
+  /* Only records of our own, and only images, may be re-ordered. */
+  for (auto &entry : grown)
+    {
+      DcmDirectoryRecord *parent = ok ? series[entry.first] : NULL;
+
+      /* What DCMTK listed under the series is exactly the first files of it. */
+      if (ok && parent->cardSub () != n_listed[entry.first])
+        ok = false;
+      for (DcmDirectoryRecord *record : entry.second)
+        ok = ok && record->getRecordType () == ERT_Image;
+      if (!ok)
+        break;
+    }
+  if (!ok)
+    {
+      for (DcmDirectoryRecord *record : built)
+        delete record;
+      return false;
+    }
+
+  for (auto &entry : grown)
+    {
+      DcmDirectoryRecord *parent = series[entry.first];
+
+      /* Take out the records DCMTK put there (the first of the series), then insert
+       * every record in order. */
+      while (parent->cardSub () > 0)
+        parent->removeSub ((unsigned long) 0);
+      for (DcmDirectoryRecord *record : order_like_dcmtk (entry.second))
+        if (parent->insertSub (record).bad ())
+          return false;
+    }
+  return true;
+}
+
+/* Lists files (all, or only the first of each series when fast) through DCMTK and
+ * writes the DICOMDIR at tmp_path; with fast, appends the other image records. */
+static bool
+build_dicomdir (const char                   *root,
+                const char                   *fileset_id,
+                const char * const           *file_ids,
+                const std::vector<DirEntry>  &entries,
+                bool                          all_explicit_le,
+                const char                   *tmp_path,
+                bool                          fast,
+                bool                         *out_fast_failed,
+                GError                      **error)
+{
+  LacunaDicomDirInterface dd;
+  OFCondition cond;
+
+  *out_fast_failed = false;
+  /* DCMTK's "disable" switches disable with OFFalse. No backup (the DICOMDIR is new),
+   * and no comparison of each record with the ones before it (it only logs warnings). */
+  dd.disableBackupMode (OFFalse);
+  dd.disableConsistencyCheck (OFFalse);
+  dd.enableInventMode (OFFalse);
+  dd.enableInventPatientIDMode (OFFalse);
+
+  g_unlink (tmp_path);
+  cond = dd.createNewDicomDir (all_explicit_le ? DicomDirInterface::AP_GeneralPurpose
+                                               : DicomDirInterface::AP_GeneralPurposeMIME,
+                               OFFilename (tmp_path),
+                               OFString (fileset_id != NULL ? fileset_id : ""));
+  if (cond.bad ())
+    _lacuna_dicom_set_error (error, LACUNA_DICOM_ERROR_WRITE, "cannot create a DICOMDIR", cond);
+  for (gsize i = 0; cond.good () && file_ids[i] != NULL; i++)
+    {
+      if (fast && !entries[i].first)
+        continue;
+
+      g_autofree char *id = g_strdup (file_ids[i]);
+
+      for (char *c = id; *c != '\0'; c++)
+        if (*c == '/')
+          *c = PATH_SEPARATOR;
+      cond = dd.addDicomFile (OFFilename (id), OFFilename (root));
+      if (cond.bad ())
+        {
+          g_autofree char *what = g_strdup_printf ("cannot list %s in the DICOMDIR",
+                                                   file_ids[i]);
+          _lacuna_dicom_set_error (error, LACUNA_DICOM_ERROR_WRITE, what, cond);
+        }
+    }
+  if (cond.good ())
+    {
+      cond = dd.writeDicomDir (EET_UndefinedLength, EGL_withoutGL);
+      if (cond.bad ())
+        _lacuna_dicom_set_error (error, LACUNA_DICOM_ERROR_WRITE, "cannot write the DICOMDIR",
+                                 cond);
+    }
+  if (cond.good ())
+    {
+      /* DCMTK gives a new DICOMDIR a random SOP Instance UID; derive it from what the
+       * DICOMDIR lists instead, so the same files give the same DICOMDIR byte for byte.
+       * DcmDicomDir::write() recomputes the record offsets. */
+      g_autofree char *uid = derive_dicomdir_uid (fileset_id, file_ids);
+      DcmDicomDir dir{OFFilename (tmp_path)};
+
+      cond = dir.error ();
+      if (cond.good () && fast && !append_image_records (dd, dir, root, file_ids, entries))
+        {
+          *out_fast_failed = true;
+          return false;
+        }
+      if (cond.good ())
+        cond = dir.getDirFileFormat ().getMetaInfo ()->putAndInsertString (
+                 DCM_MediaStorageSOPInstanceUID, uid);
+      if (cond.good ())
+        cond = dir.write (EXS_LittleEndianExplicit, EET_UndefinedLength, EGL_withoutGL);
+      if (cond.bad ())
+        _lacuna_dicom_set_error (error, LACUNA_DICOM_ERROR_WRITE, "cannot write the DICOMDIR",
+                                 cond);
+    }
+  return cond.good ();
+}
+
 gboolean
 lacuna_dicom_write_dicomdir (const char          *root,
                              const char          *fileset_id,
                              const char * const  *file_ids,
                              GError             **error)
 {
+  std::vector<DirEntry> entries;
+  std::unordered_set<std::string> seen;
+  /* STD-GEN-CD admits only Explicit VR Little Endian files; a set holding compressed (or
+   * other) files is listed under the general purpose MIME profile (STD-GEN-MIME), which
+   * admits every transfer syntax. */
+  bool all_explicit_le = true;
+
   g_return_val_if_fail (root != NULL, FALSE);
   g_return_val_if_fail (file_ids != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -434,6 +702,11 @@ lacuna_dicom_write_dicomdir (const char          *root,
 
   for (gsize i = 0; file_ids[i] != NULL; i++)
     {
+      g_autofree char *path = NULL;
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(LacunaDicomFile) file = NULL;
+      DirEntry entry;
+
       if (!valid_file_id (file_ids[i]))
         {
           g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID,
@@ -441,17 +714,28 @@ lacuna_dicom_write_dicomdir (const char          *root,
                        "a component)", file_ids[i]);
           return FALSE;
         }
-      if (!check_required (root, file_ids[i], error))
+      path = g_build_filename (root, file_ids[i], NULL);
+      file = lacuna_dicom_file_open (path, LACUNA_DICOM_OPEN_HEADER_ONLY, &local_error);
+      if (file == NULL)
+        {
+          g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_WRITE,
+                       "cannot list %s in the DICOMDIR: %s", file_ids[i], local_error->message);
+          return FALSE;
+        }
+      if (!check_required (file, file_ids[i], error))
         return FALSE;
+      if (!file->has_meta || file->transfer_syntax != UID_LittleEndianExplicitTransferSyntax)
+        all_explicit_le = false;
+      {
+        g_autofree char *series = lacuna_dicom_file_dup_string (file, "0020000E", NULL);
+        g_autofree char *sop_class = lacuna_dicom_file_dup_string (file, "00080016", NULL);
+
+        entry.series = series != NULL ? series : "";
+        entry.sop_class = sop_class != NULL ? sop_class : "";
+      }
+      entry.first = seen.insert (entry.series + '\n' + entry.sop_class).second;
+      entries.push_back (std::move (entry));
     }
-
-  /* STD-GEN-CD admits only Explicit VR Little Endian files; a set holding compressed (or
-   * other) files is listed under the general purpose MIME profile (STD-GEN-MIME), which
-   * admits every transfer syntax. */
-  bool all_explicit_le = true;
-
-  for (gsize i = 0; all_explicit_le && file_ids[i] != NULL; i++)
-    all_explicit_le = file_is_explicit_le (root, file_ids[i]);
 
   /* DCMTK writes the DICOMDIR in place, so build it under a temporary name in root
    * (file IDs in it are relative to root, not to the DICOMDIR's name) and rename it
@@ -460,72 +744,23 @@ lacuna_dicom_write_dicomdir (const char          *root,
     g_autofree char *final_path = g_build_filename (root, "DICOMDIR", NULL);
     g_autofree char *tmp_name = g_strdup_printf (".DICOMDIR-%08X.tmp", g_random_int ());
     g_autofree char *tmp_path = g_build_filename (root, tmp_name, NULL);
+    bool fast = g_getenv ("LACUNA_DICOMDIR_DCMTK_ONLY") == NULL;
+    bool fast_failed = false;
     bool ok = false;
 
     try
       {
-        DicomDirInterface dd;
-        OFCondition cond;
-
-        /* DCMTK's "disable" switches disable with OFFalse. No backup (the DICOMDIR is new),
-         * and no comparison of each record with the ones before it: that check only logs
-         * warnings (silenced here), and its search made a set of n files cost n². */
-        dd.disableBackupMode (OFFalse);
-        dd.disableConsistencyCheck (OFFalse);
-        dd.enableInventMode (OFFalse);
-        dd.enableInventPatientIDMode (OFFalse);
-
-        cond = dd.createNewDicomDir (all_explicit_le ? DicomDirInterface::AP_GeneralPurpose
-                                                     : DicomDirInterface::AP_GeneralPurposeMIME,
-                                     OFFilename (tmp_path),
-                                     OFString (fileset_id != NULL ? fileset_id : ""));
-        if (cond.bad ())
-          _lacuna_dicom_set_error (error, LACUNA_DICOM_ERROR_WRITE, "cannot create a DICOMDIR",
-                                   cond);
-        for (gsize i = 0; cond.good () && file_ids[i] != NULL; i++)
-          {
-            g_autofree char *id = g_strdup (file_ids[i]);
-
-            for (char *c = id; *c != '\0'; c++)
-              if (*c == '/')
-                *c = PATH_SEPARATOR;
-            cond = dd.addDicomFile (OFFilename (id), OFFilename (root));
-            if (cond.bad ())
-              {
-                g_autofree char *what = g_strdup_printf ("cannot list %s in the DICOMDIR",
-                                                         file_ids[i]);
-                _lacuna_dicom_set_error (error, LACUNA_DICOM_ERROR_WRITE, what, cond);
-              }
-          }
-        if (cond.good ())
-          {
-            cond = dd.writeDicomDir (EET_UndefinedLength, EGL_withoutGL);
-            if (cond.bad ())
-              _lacuna_dicom_set_error (error, LACUNA_DICOM_ERROR_WRITE,
-                                       "cannot write the DICOMDIR", cond);
-          }
-        if (cond.good ())
-          {
-            /* DCMTK gives a new DICOMDIR a random SOP Instance UID; derive it from what the
-             * DICOMDIR lists instead, so the same files give the same DICOMDIR byte for byte.
-             * DcmDicomDir::write() recomputes the record offsets. */
-            g_autofree char *uid = derive_dicomdir_uid (fileset_id, file_ids);
-            DcmDicomDir dir{OFFilename (tmp_path)};
-
-            cond = dir.error ();
-            if (cond.good ())
-              cond = dir.getDirFileFormat ().getMetaInfo ()->putAndInsertString (
-                       DCM_MediaStorageSOPInstanceUID, uid);
-            if (cond.good ())
-              cond = dir.write (EXS_LittleEndianExplicit, EET_UndefinedLength, EGL_withoutGL);
-            if (cond.bad ())
-              _lacuna_dicom_set_error (error, LACUNA_DICOM_ERROR_WRITE,
-                                       "cannot write the DICOMDIR", cond);
-          }
-        ok = cond.good ();
+        ok = build_dicomdir (root, fileset_id, file_ids, entries, all_explicit_le, tmp_path,
+                             fast, &fast_failed, error);
+        /* A file the fast path cannot list (not an image, or a header it cannot read):
+         * every file through DCMTK, as it always could. */
+        if (!ok && fast_failed)
+          ok = build_dicomdir (root, fileset_id, file_ids, entries, all_explicit_le,
+                               tmp_path, false, &fast_failed, error);
       }
     catch (const std::exception &)
       {
+        g_clear_error (error);
         g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_FAILED,
                      "writing the DICOMDIR failed unexpectedly");
         ok = false;

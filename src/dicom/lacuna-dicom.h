@@ -150,6 +150,21 @@ void      lacuna_dicom_file_walk        (LacunaDicomFile       *file,
                                          LacunaDicomWalkFunc    func,
                                          gpointer               user_data);
 
+typedef enum
+{
+  LACUNA_DICOM_WALK_DEFAULT      = 0,
+  LACUNA_DICOM_WALK_META         = 1 << 0,   /* the meta header's elements first */
+  /* No value text for binary numbers and bytes (US, SS, UL, SL, FL, FD, SV, UV, AT, OB,
+   * OW, OF, OD, OL, OV: value is NULL): for walks that look at text only, and cheaper.
+   * UN keeps its value (it may hold text). */
+  LACUNA_DICOM_WALK_TEXT_ONLY    = 1 << 1,
+} LacunaDicomWalkFlags;
+
+void      lacuna_dicom_file_walk_full   (LacunaDicomFile       *file,
+                                         LacunaDicomWalkFlags   flags,
+                                         LacunaDicomWalkFunc    func,
+                                         gpointer               user_data);
+
 gboolean  lacuna_dicom_file_has         (LacunaDicomFile       *file,
                                          const char            *path);
 /* Whole value as UTF-8, values joined with '\', trailing padding removed. NULL + NOT_FOUND

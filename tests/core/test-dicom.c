@@ -941,6 +941,156 @@ test_dicom_dicomdir (void)
   }
 }
 
+/* Writes the DICOMDIR of ids twice, through DCMTK's DicomDirInterface alone and through
+ * Lacuna's linear path (which builds all but the first image of a series with DCMTK's own
+ * record builder), and checks that the two are the same bytes. */
+static void
+assert_dicomdir_same_as_dcmtk (const char         *root,
+                               const char * const *ids)
+{
+  g_autofree char *path = g_build_filename (root, "DICOMDIR", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reference = NULL;
+  g_autofree char *fast = NULL;
+  gsize reference_len = 0;
+  gsize fast_len = 0;
+  gboolean written;
+
+  g_setenv ("LACUNA_DICOMDIR_DCMTK_ONLY", "1", TRUE);
+  written = lacuna_dicom_write_dicomdir (root, "LACUNA_TEST", ids, &error);
+  g_unsetenv ("LACUNA_DICOMDIR_DCMTK_ONLY");
+  g_assert_no_error (error);
+  g_assert_true (written);
+  g_assert_true (g_file_get_contents (path, &reference, &reference_len, NULL));
+
+  g_assert_true (lacuna_dicom_write_dicomdir (root, "LACUNA_TEST", ids, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &fast, &fast_len, NULL));
+
+  g_assert_cmpmem (fast, fast_len, reference, reference_len);
+  assert_dcmdump_ok (path);
+}
+
+static void
+make_series_member (const char *root,
+                    const char *id,
+                    const char *series_uid,
+                    const char *sop_uid,
+                    const char *sop_class,
+                    const char *instance_number)
+{
+  g_autoptr(LacunaDicomFile) file = build_sample ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (root, id, NULL);
+  g_autofree char *parent = g_path_get_dirname (path);
+
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0700), ==, 0);
+  g_assert_true (lacuna_dicom_file_set_string (file, "0020000E", NULL, series_uid, &error));
+  g_assert_true (lacuna_dicom_file_set_string (file, "00080018", NULL, sop_uid, &error));
+  g_assert_true (lacuna_dicom_file_set_string (file, "00080016", NULL, sop_class, &error));
+  if (instance_number != NULL)
+    g_assert_true (lacuna_dicom_file_set_string (file, "00200013", NULL, instance_number,
+                                                 &error));
+  else
+    g_assert_true (lacuna_dicom_file_remove (file, "00200013", &error));
+  g_assert_true (lacuna_dicom_file_set_string (file, "00080030", NULL, "101010", &error));
+  g_assert_true (lacuna_dicom_file_set_string (file, "00200010", NULL, "1", &error));
+  g_assert_true (lacuna_dicom_file_set_string (file, "00200011", NULL, "1", &error));
+  g_assert_true (lacuna_dicom_file_save (file, path, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* Records in the order DicomDirInterface gives them: by Instance Number, ties in the
+ * order the files came; two SOP classes in a series. A file DCMTK refuses (no Instance
+ * Number) is refused on the linear path too. */
+static void
+test_dicom_dicomdir_order (void)
+{
+  g_autofree char *root = lacuna_test_make_tmpdir ();
+  static const struct
+  {
+    const char *id;
+    const char *series;
+    const char *sop_class;
+    const char *number;
+  } members[] = {
+    { "P/S1/I1", "2.25.501", "1.2.840.10008.5.1.4.1.1.7", "5" },
+    { "P/S1/I2", "2.25.501", "1.2.840.10008.5.1.4.1.1.7", "3" },
+    { "P/S2/I1", "2.25.502", "1.2.840.10008.5.1.4.1.1.7", "2" },
+    { "P/S1/I3", "2.25.501", "1.2.840.10008.5.1.4.1.1.7", "3" },
+    { "P/S1/I4", "2.25.501", "1.2.840.10008.5.1.4.1.1.7", "3" },
+    { "P/S1/I5", "2.25.501", "1.2.840.10008.5.1.4.1.1.7.2", "4" },
+    { "P/S1/I6", "2.25.501", "1.2.840.10008.5.1.4.1.1.7", "1" },
+    { "P/S1/I7", "2.25.501", "1.2.840.10008.5.1.4.1.1.7.2", "10" },
+    { "P/S2/I2", "2.25.502", "1.2.840.10008.5.1.4.1.1.7", "1" },
+    { "P/S1/I8", "2.25.501", "1.2.840.10008.5.1.4.1.1.7", "-2" },
+  };
+  const char *ids[G_N_ELEMENTS (members) + 1];
+
+  for (guint i = 0; i < G_N_ELEMENTS (members); i++)
+    {
+      g_autofree char *sop_uid = g_strdup_printf ("2.25.%u", 600 + i);
+
+      make_series_member (root, members[i].id, members[i].series, sop_uid,
+                          members[i].sop_class, members[i].number);
+      ids[i] = members[i].id;
+    }
+  ids[G_N_ELEMENTS (members)] = NULL;
+  assert_dicomdir_same_as_dcmtk (root, ids);
+
+  {
+    g_autoptr(GError) error = NULL;
+    const char *with_unnumbered[] = { ids[0], ids[1], "P/S1/I9", NULL };
+
+    make_series_member (root, "P/S1/I9", "2.25.501", "2.25.699", "1.2.840.10008.5.1.4.1.1.7",
+                        NULL);
+    g_assert_false (lacuna_dicom_write_dicomdir (root, "LACUNA_TEST", with_unnumbered, &error));
+    g_assert_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_WRITE);
+    g_assert_nonnull (strstr (error->message, "P/S1/I9"));
+  }
+}
+
+/* A real 26-slice MR series as export writes files (fresh meta header, Explicit VR Little
+ * Endian, a Study ID), in the order a directory listing gives. */
+static void
+test_dicom_dicomdir_real_series (void)
+{
+  g_autofree char *series = lacuna_test_dup_testdata ("phi-header/tcia_pseudo_phi_MR_series/dicom");
+  g_autofree char *root = NULL;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (series == NULL)
+    return;
+  root = lacuna_test_make_tmpdir ();
+  dir = g_dir_open (series, 0, NULL);
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *from = g_build_filename (series, name, NULL);
+      g_autofree char *id = g_strdup_printf ("MR/S1/I%u", ids->len + 1);
+      g_autofree char *to = g_build_filename (root, id, NULL);
+      g_autofree char *parent = g_path_get_dirname (to);
+      g_autoptr(LacunaDicomFile) file = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (!g_str_has_suffix (name, ".dcm"))
+        continue;
+      g_assert_cmpint (g_mkdir_with_parents (parent, 0700), ==, 0);
+      file = lacuna_dicom_file_open (from, LACUNA_DICOM_OPEN_DEFAULT, &error);
+      g_assert_no_error (error);
+      /* Empty here, and required by a DICOMDIR (export puts a neutral value). */
+      g_assert_true (lacuna_dicom_file_set_string (file, "00200010", NULL, "1", &error));
+      g_assert_true (lacuna_dicom_file_save (file, to, NULL, &error));
+      g_assert_no_error (error);
+      g_ptr_array_add (ids, g_steal_pointer (&id));
+    }
+  g_assert_cmpuint (ids->len, ==, 26);
+  g_ptr_array_add (ids, NULL);
+  assert_dicomdir_same_as_dcmtk (root, (const char * const *) ids->pdata);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Threads                                                                                  */
 
@@ -1075,6 +1225,8 @@ main (int   argc,
   g_test_add_func ("/core/dicom/header-only", test_dicom_header_only);
   g_test_add_func ("/core/dicom/truncated-pixels", test_dicom_truncated_pixels);
   g_test_add_func ("/core/dicom/dicomdir", test_dicom_dicomdir);
+  g_test_add_func ("/core/dicom/dicomdir-order", test_dicom_dicomdir_order);
+  g_test_add_func ("/core/dicom/dicomdir-real-series", test_dicom_dicomdir_real_series);
   g_test_add_func ("/core/dicom/threads", test_dicom_threads);
   g_test_add_func ("/core/dicom/dictionary", test_dicom_dictionary);
 

@@ -828,7 +828,7 @@ lacuna_ocr_identity_new_from_file (LacunaDicomFile *file)
 
   g_return_val_if_fail (file != NULL, self);
 
-  lacuna_dicom_file_walk (file, FALSE, collect_element, self);
+  lacuna_dicom_file_walk_full (file, LACUNA_DICOM_WALK_TEXT_ONLY, collect_element, self);
   return self;
 }
 
