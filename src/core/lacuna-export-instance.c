@@ -381,9 +381,17 @@ share_changes (LacunaExport  *self,
 
       if (e->kind == LACUNA_DEID_LOG_ELEMENT && e->action == LACUNA_PROFILE_ACTION_K)
         continue;
-      g_string_append_printf (key, "%d\t%s\t%s\t%d\t%s\n", (int) e->kind,
-                              e->path != NULL ? e->path : "", e->keyword != NULL ? e->keyword : "",
-                              (int) e->action, e->reason != NULL ? e->reason : "");
+      /* Once per file and change: no printf. */
+      g_string_append_c (key, (char) ('0' + (int) e->kind));
+      g_string_append_c (key, '\t');
+      g_string_append (key, e->path != NULL ? e->path : "");
+      g_string_append_c (key, '\t');
+      g_string_append (key, e->keyword != NULL ? e->keyword : "");
+      g_string_append_c (key, '\t');
+      g_string_append_c (key, (char) ('A' + (int) e->action));
+      g_string_append_c (key, '\t');
+      g_string_append (key, e->reason != NULL ? e->reason : "");
+      g_string_append_c (key, '\n');
     }
   g_string_append_printf (key, "added %u\n", added);
   _lacuna_export_sha256_data ((const guint8 *) key->str, key->len, sha);

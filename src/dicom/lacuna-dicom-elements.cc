@@ -232,8 +232,9 @@ _lacuna_dicom_find_parent (LacunaDicomFile  *file,
     DcmItem *other = item == file->format.getDataset ()
       ? (DcmItem *) file->format.getMetaInfo () : (DcmItem *) file->format.getDataset ();
 
-    if (item != NULL && other != NULL && !item->tagExists (first, OFFalse) &&
-        other->tagExists (first, OFFalse))
+    /* The other place first: for a dataset tag that is the short meta header. */
+    if (item != NULL && other != NULL && other->tagExists (first, OFFalse) &&
+        !item->tagExists (first, OFFalse))
       item = other;
   }
   for (gsize i = 0; i + 1 < parts.size (); i++)
