@@ -155,6 +155,34 @@ lacuna_test_run (const char * const  *argv,
   return -1;
 }
 
+int
+lacuna_test_run_cli (char **out_stdout,
+                     char **out_stderr,
+                     ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *o = NULL;
+  g_autofree char *e = NULL;
+  const char *arg;
+  va_list args;
+  int status;
+
+  g_ptr_array_add (argv, (gpointer) LACUNA_CLI_PATH);
+  va_start (args, out_stderr);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  status = lacuna_test_run ((const char * const *) argv->pdata, &o, &e);
+  if (status != 0 || (e != NULL && *e != '\0'))
+    g_test_message ("lacuna-cli exit %d\nstdout: %s\nstderr: %s", status, o, e);
+  if (out_stdout != NULL)
+    *out_stdout = g_steal_pointer (&o);
+  if (out_stderr != NULL)
+    *out_stderr = g_steal_pointer (&e);
+  return status;
+}
+
 gboolean
 lacuna_test_require_program (const char *program,
                              const char *debian_package)

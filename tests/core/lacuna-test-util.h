@@ -19,6 +19,13 @@ char       *lacuna_test_make_tmpdir    (void);
 int         lacuna_test_run            (const char * const *argv,
                                         char              **out_stdout,
                                         char              **out_stderr);
+/* Runs the lacuna-cli under test with the NULL-terminated arguments; returns the exit
+ * status; captures its output (either may be NULL) and logs it when the run failed or said
+ * something on stderr. The tests call it through run_cli (). */
+int         lacuna_test_run_cli        (char              **out_stdout,
+                                        char              **out_stderr,
+                                        ...) G_GNUC_NULL_TERMINATED;
+#define run_cli(...) lacuna_test_run_cli (__VA_ARGS__)
 /* TRUE when the program is on PATH, otherwise g_test_skip()s with a message naming the
  * Debian package that provides it. */
 gboolean    lacuna_test_require_program (const char *program,

@@ -38,36 +38,6 @@ have_cli (void)
   return TRUE;
 }
 
-/* Runs lacuna-cli with the NULL-terminated arguments; returns the exit status. */
-static int
-run_cli (char **out,
-         char **err,
-         ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autofree char *o = NULL;
-  g_autofree char *e = NULL;
-  const char *arg;
-  va_list args;
-  int status;
-
-  g_ptr_array_add (argv, (gpointer) LACUNA_CLI_PATH);
-  va_start (args, err);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  status = lacuna_test_run ((const char * const *) argv->pdata, &o, &e);
-  if (e != NULL && *e != '\0')
-    g_test_message ("lacuna-cli exit %d; stderr: %s", status, e);
-  if (out != NULL)
-    *out = g_steal_pointer (&o);
-  if (err != NULL)
-    *err = g_steal_pointer (&e);
-  return status;
-}
-
 static JsonObject *
 parse_document (JsonParser *parser,
                 const char *text)

@@ -62,32 +62,6 @@ make_key_file (const char *dir)
   return path;
 }
 
-/* Runs lacuna-cli with a NULL-terminated argument list. */
-static int
-run_cli (char **err,
-         ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autofree char *o = NULL;
-  g_autofree char *e = NULL;
-  const char *arg;
-  va_list args;
-  int status;
-
-  g_ptr_array_add (argv, (gpointer) LACUNA_CLI_PATH);
-  va_start (args, err);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  status = lacuna_test_run ((const char * const *) argv->pdata, &o, &e);
-  if (status != 0)
-    g_test_message ("lacuna-cli exit %d\nstdout: %s\nstderr: %s", status, o, e);
-  if (err != NULL)
-    *err = g_steal_pointer (&e);
-  return status;
-}
-
 static JsonObject *
 load_json (const char *path)
 {
@@ -265,7 +239,7 @@ write_png (const char *dicom,
   char *png = g_build_filename (dir, name, NULL);
   g_autofree char *frame_text = g_strdup_printf ("%u", frame);
 
-  g_assert_cmpint (run_cli (NULL, "pixels", dicom, "--frame", frame_text, "--png", png, NULL),
+  g_assert_cmpint (run_cli (NULL, NULL, "pixels", dicom, "--frame", frame_text, "--png", png, NULL),
                    ==, 0);
   return png;
 }
@@ -481,8 +455,8 @@ test_shared_set (void)
 
       if (dump == NULL)
         continue;   /* the answer key (JSON) */
-      g_assert_cmpint (run_cli (&err, "clean", "--key-file", key, "--burned-in", "auto", input,
-                                "-o", out, NULL), ==, 0);
+      g_assert_cmpint (run_cli (NULL, &err, "clean", "--key-file", key, "--burned-in", "auto",
+                                input, "-o", out, NULL), ==, 0);
       g_assert_null (strstr (err, "clean: failed:"));
       report = load_json (report_path);
       g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (report,
@@ -540,7 +514,7 @@ test_sample (void)
   g_assert_true (lacuna_sample_write (input, NULL, &error));
   g_assert_no_error (error);
   out = g_build_filename (tmp, "out", NULL);
-  g_assert_cmpint (run_cli (NULL, "clean", "--key-file", key, "--burned-in", "auto", "--jobs",
+  g_assert_cmpint (run_cli (NULL, NULL, "clean", "--key-file", key, "--burned-in", "auto", "--jobs",
                             "2", input, "-o", out, NULL), ==, 0);
   report_path = g_strconcat (out, ".report.json", NULL);
   report = load_json (report_path);
@@ -681,7 +655,7 @@ test_side_marker (void)
   write_side_marker_image (input);
 
   out = g_build_filename (tmp, "out", NULL);
-  g_assert_cmpint (run_cli (NULL, "clean", "--key-file", key, "--burned-in", "auto", input,
+  g_assert_cmpint (run_cli (NULL, NULL, "clean", "--key-file", key, "--burned-in", "auto", input,
                             "-o", out, NULL), ==, 0);
   report_path = g_strconcat (out, ".report.json", NULL);
   report = load_json (report_path);

@@ -53,35 +53,6 @@ make_key_file (const char *dir)
   return path;
 }
 
-/* Runs lacuna-cli clean/finalize with a NULL-terminated argument list. */
-static int
-run_cli (char **out,
-         char **err,
-         ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autofree char *o = NULL;
-  g_autofree char *e = NULL;
-  const char *arg;
-  va_list args;
-  int status;
-
-  g_ptr_array_add (argv, (gpointer) LACUNA_CLI_PATH);
-  va_start (args, err);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  status = lacuna_test_run ((const char * const *) argv->pdata, &o, &e);
-  if (status != 0)
-    g_test_message ("lacuna-cli exit %d\nstdout: %s\nstderr: %s", status, o, e);
-  if (out != NULL)
-    *out = g_steal_pointer (&o);
-  if (err != NULL)
-    *err = g_steal_pointer (&e);
-  return status;
-}
-
 static char *
 sha256_of (const char *path)
 {
@@ -891,7 +862,8 @@ test_skipped_and_preamble (void)
   report = load_json (report_path);
   skipped = json_object_get_array_member (report, "skipped");
   g_assert_cmpuint (json_array_get_length (skipped), ==, 1);
-  g_assert_nonnull (strstr (json_object_get_string_member (json_array_get_object_element (skipped, 0), "input"),
+  g_assert_nonnull (strstr (json_object_get_string_member (
+                              json_array_get_object_element (skipped, 0), "input"),
                             "README.TXT"));
   /* One preamble warning (the others: burned-in text, see /core/export/burned-in-off). */
   warnings = json_object_get_array_member (report, "warnings");
@@ -1317,7 +1289,8 @@ test_pdf (void)
   report = load_json (report_path);
   left_out = json_object_get_array_member (report, "left-out");
   g_assert_cmpuint (json_array_get_length (left_out), ==, 1);
-  g_assert_nonnull (strstr (json_object_get_string_member (json_array_get_object_element (left_out, 0), "reason"),
+  g_assert_nonnull (strstr (json_object_get_string_member (
+                              json_array_get_object_element (left_out, 0), "reason"),
                             "encapsulated document"));
 
   out2 = g_build_filename (tmp, "out2", NULL);

@@ -43,33 +43,6 @@ static char *tmpdir;
 static Case sample_case;
 static Case cr_case;
 
-static int
-run_cli (char **out,
-         char **err,
-         ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autofree char *o = NULL;
-  g_autofree char *e = NULL;
-  const char *arg;
-  va_list args;
-  int status;
-
-  g_ptr_array_add (argv, (gpointer) LACUNA_CLI_PATH);
-  va_start (args, err);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  status = lacuna_test_run ((const char * const *) argv->pdata, &o, &e);
-  g_test_message ("lacuna-cli exit %d\nstdout: %s\nstderr: %s", status, o, e);
-  if (out != NULL)
-    *out = g_steal_pointer (&o);
-  if (err != NULL)
-    *err = g_steal_pointer (&e);
-  return status;
-}
-
 static char *
 strip_data_uris (const char *html)
 {

@@ -762,8 +762,8 @@ test_sample_identity (void)
 
 /* Runs lacuna-cli, keeping its output out of the TAP stream; a failure explains itself. */
 static int
-run_cli (const char * const  *argv,
-         char               **out_stdout)
+run_argv (const char * const  *argv,
+          char               **out_stdout)
 {
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
@@ -796,17 +796,17 @@ test_sample_cli (void)
       g_test_skip ("lacuna-cli is not built");
       return;
     }
-  g_assert_cmpint (run_cli (ok, NULL), ==, 0);
+  g_assert_cmpint (run_argv (ok, NULL), ==, 0);
   assert_same_sample (get_sample (), out_dir);
 
-  g_assert_cmpint (run_cli (help, &out), ==, 0);
+  g_assert_cmpint (run_argv (help, &out), ==, 0);
   g_assert_nonnull (strstr (out, "--output"));
-  g_assert_cmpint (run_cli (no_output, NULL), ==, 2);
-  g_assert_cmpint (run_cli (extra, NULL), ==, 2);
-  g_assert_cmpint (run_cli (unknown, NULL), ==, 2);
+  g_assert_cmpint (run_argv (no_output, NULL), ==, 2);
+  g_assert_cmpint (run_argv (extra, NULL), ==, 2);
+  g_assert_cmpint (run_argv (unknown, NULL), ==, 2);
   g_assert_true (g_file_set_contents (some_file, "x", -1, NULL));
-  g_assert_cmpint (run_cli (not_dir, NULL), ==, 1);
-  g_assert_cmpint (run_cli (not_empty, NULL), ==, 1);
+  g_assert_cmpint (run_argv (not_dir, NULL), ==, 1);
+  g_assert_cmpint (run_argv (not_empty, NULL), ==, 1);
 }
 
 static void
