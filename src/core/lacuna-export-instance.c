@@ -503,6 +503,7 @@ prepare_burned_in (LacunaExport       *self,
                    JsonNode          **out_summary)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(LacunaOcrIdentity) identity = NULL;
   g_autoptr(LacunaDicomFile) original = NULL;
   gboolean auto_scan = self->options->burned_in == LACUNA_EXPORT_BURNED_IN_AUTO;
 
@@ -522,9 +523,11 @@ prepare_burned_in (LacunaExport       *self,
       fail_instance (self, label, error->message);
       return FALSE;
     }
-  *out_identity = lacuna_ocr_identity_new_from_file (original);
+  /* Read from the header only if a text line is found to match it with; handed over
+   * with original, which it reads. */
+  identity = lacuna_ocr_identity_new_deferred (original);
   if (auto_scan &&
-      !_lacuna_export_scan_burned_in (original, *out_identity, copy_file, original,
+      !_lacuna_export_scan_burned_in (original, identity, copy_file, original,
                                       boxes, out_summary, self->cancellable, &error))
     {
       /* Pixels that cannot be decoded are left out (or included as they are, by request)
@@ -539,6 +542,7 @@ prepare_burned_in (LacunaExport       *self,
       }
       return FALSE;
     }
+  *out_identity = g_steal_pointer (&identity);
   *out_original = g_steal_pointer (&original);
   return TRUE;
 }
@@ -897,6 +901,7 @@ write_instance (LacunaExport   *self,
       return;
     }
   g_clear_pointer (&written, lacuna_dicom_file_free);
+  g_clear_pointer (&identity, lacuna_ocr_identity_free);   /* reads original, if at all */
   g_clear_pointer (&original, lacuna_dicom_file_free);
 
   _lacuna_export_sha256_data (out_data, out_size, sha);

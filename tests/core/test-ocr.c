@@ -551,6 +551,49 @@ test_burned_in_none (void)
     }
 }
 
+/* A deferred identity matches what an identity read at once matches, reading the header
+ * only when first asked; one never asked never reads (its file may be gone by then). */
+static void
+test_identity_deferred (void)
+{
+  static const char * const words[] = {
+    LACUNA_SAMPLE_PATIENT_ID, LACUNA_SAMPLE_CT_ACCESSION, "17/09/2024", "20240917", "ZZNOTHING",
+    "CT", "mAs",
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sample = lacuna_sample_dup_path (&error);
+  g_autofree char *path = NULL;
+  g_autoptr(LacunaDicomFile) file = NULL;
+  g_autoptr(LacunaOcrIdentity) eager = NULL;
+  g_autoptr(LacunaOcrIdentity) deferred = NULL;
+  guint n_matched = 0;
+
+  g_assert_no_error (error);
+  path = g_build_filename (sample, "LACUNA/SC/IM000001", NULL);
+  file = open_file (path);
+  eager = lacuna_ocr_identity_new_from_file (file);
+  deferred = lacuna_ocr_identity_new_deferred (file);
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    {
+      const char *kind = lacuna_ocr_identity_match_word (eager, words[i]);
+
+      g_assert_cmpstr (lacuna_ocr_identity_match_word (deferred, words[i]), ==, kind);
+      n_matched += kind != NULL;
+    }
+  g_assert_cmpuint (n_matched, >=, 2);   /* the ID and the accession number at least */
+  g_assert_cmpuint (lacuna_ocr_identity_get_n_strings (deferred), ==,
+                    lacuna_ocr_identity_get_n_strings (eager));
+
+  /* Never asked: freed after its file, without reading it. */
+  {
+    LacunaDicomFile *other = open_file (path);
+    LacunaOcrIdentity *unused = lacuna_ocr_identity_new_deferred (other);
+
+    lacuna_dicom_file_free (other);
+    lacuna_ocr_identity_free (unused);
+  }
+}
+
 /* An independent reader: the tesseract command on the whole frame (its own page layout).
  * Every identity word it reads must lie in one of our boxes. */
 static void
@@ -1138,6 +1181,7 @@ main (int   argc,
   g_test_add_func ("/core/ocr/classify/dates", test_classify_dates);
   g_test_add_func ("/core/ocr/classify/edit-distance", test_classify_edit_distance);
   g_test_add_func ("/core/ocr/classify/words", test_classify_words);
+  g_test_add_func ("/core/ocr/identity-deferred", test_identity_deferred);
   g_test_add_func ("/core/ocr/burned-in/identity", test_burned_in_identity);
   g_test_add_func ("/core/ocr/burned-in/none", test_burned_in_none);
   g_test_add_func ("/core/ocr/burned-in/tesseract-cli", test_burned_in_tesseract_cli);

@@ -548,7 +548,10 @@ struct _LacunaOcrIdentity
   GArray *strings;   /* IdString */
   GArray *dates;     /* guint YYYYMMDD */
   GPtrArray *date_kinds;
+  LacunaDicomFile *deferred;   /* not read yet (borrowed) */
 };
+
+static void ensure_read (LacunaOcrIdentity *self);
 
 static void
 id_string_clear (gpointer data)
@@ -586,6 +589,7 @@ lacuna_ocr_identity_get_n_strings (LacunaOcrIdentity *self)
 {
   g_return_val_if_fail (self != NULL, 0);
 
+  ensure_read (self);
   return self->strings->len + self->dates->len;
 }
 
@@ -611,6 +615,7 @@ add_string (LacunaOcrIdentity *self,
 {
   IdString s;
 
+  ensure_read (self);
   if (g_utf8_strlen (normalized, -1) < (glong) min_len || is_placeholder (normalized))
     {
       g_free (normalized);
@@ -698,6 +703,7 @@ lacuna_ocr_identity_add_date (LacunaOcrIdentity *self,
   }
   if (!valid_date (value / 10000, value / 100 % 100, value % 100))
     return;
+  ensure_read (self);
   for (guint i = 0; i < self->dates->len; i++)
     if (g_array_index (self->dates, guint, i) == value)
       return;
@@ -832,12 +838,35 @@ lacuna_ocr_identity_new_from_file (LacunaDicomFile *file)
   return self;
 }
 
+LacunaOcrIdentity *
+lacuna_ocr_identity_new_deferred (LacunaDicomFile *file)
+{
+  LacunaOcrIdentity *self = lacuna_ocr_identity_new ();
+
+  g_return_val_if_fail (file != NULL, self);
+
+  self->deferred = file;
+  return self;
+}
+
+static void
+ensure_read (LacunaOcrIdentity *self)
+{
+  LacunaDicomFile *file = self->deferred;
+
+  if (file == NULL)
+    return;
+  self->deferred = NULL;   /* first: collecting adds through add_string */
+  lacuna_dicom_file_walk_full (file, LACUNA_DICOM_WALK_TEXT_ONLY, collect_element, self);
+}
+
 static const char *
 match_normalized (LacunaOcrIdentity *self,
                   const char        *norm)
 {
   glong len = g_utf8_strlen (norm, -1);
 
+  ensure_read (self);
   if (len == 0)
     return NULL;
   for (guint i = 0; i < self->strings->len; i++)
@@ -860,6 +889,7 @@ match_date (LacunaOcrIdentity *self,
   guint readings[MAX_READINGS];
   guint n = lacuna_ocr_parse_date (text, readings, MAX_READINGS);
 
+  ensure_read (self);
   for (guint i = 0; i < n; i++)
     for (guint k = 0; k < self->dates->len; k++)
       if (g_array_index (self->dates, guint, k) == readings[i])

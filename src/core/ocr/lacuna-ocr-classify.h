@@ -68,6 +68,10 @@ void               lacuna_ocr_identity_add_text   (LacunaOcrIdentity *self,
  * accession number, every date (DA), institution, department, station, address.
  * Private elements and placeholders (ANONYMOUS, REMOVED, …) are skipped. */
 LacunaOcrIdentity *lacuna_ocr_identity_new_from_file (LacunaDicomFile *file);
+/* The same, read from file only when first needed (most images have no text line to
+ * match, and reading a header's identity costs a walk). file must outlive the identity's
+ * last use; it is never touched after that, nor when the identity is freed. */
+LacunaOcrIdentity *lacuna_ocr_identity_new_deferred  (LacunaDicomFile *file);
 guint              lacuna_ocr_identity_get_n_strings (LacunaOcrIdentity *self);
 
 /* The kind (static) of the identifying string word matches, or NULL. */
