@@ -249,7 +249,7 @@ typedef struct
   char              *orig_study_uid;
   char              *patient_key;      /* ID, or "name:" + name when the ID is empty */
   int                date_offset;
-  GPtrArray         *phi_tokens;       /* strings to cut out of cleaned text */
+  GPtrArray         *phi_tokens;       /* strings to cut out of cleaned text (on first use) */
   GPtrArray         *emptied;          /* "path/" prefixes of sequences emptied by Z */
   GError            *error;            /* first failure inside the walk */
 } State;
@@ -534,6 +534,8 @@ ascii_casecmp_n (const char *a,
   return g_ascii_strncasecmp (a, b, n) == 0;
 }
 
+static LacunaIdentityCollectFlags phi_flags (LacunaDeidContext *ctx);
+
 /* Cuts this file's identifying strings out of text; NULL when nothing was found. */
 static char *
 scrub_text (State      *st,
@@ -543,6 +545,11 @@ scrub_text (State      *st,
   gsize len = strlen (text);
   gsize i = 0;
 
+  /* This file's own identifying strings; the same strings the residual scan looks for
+   * afterwards (lacuna-identity.c). Read on first use (the walk only queues changes, so
+   * the file is still as it came). */
+  if (st->phi_tokens == NULL)
+    st->phi_tokens = lacuna_identity_dup_scrub_tokens (st->file, phi_flags (st->ctx));
   while (i < len)
     {
       gboolean hit = FALSE;
@@ -1309,10 +1316,6 @@ decide_file (State              *st,
     st->patient_key = g_strconcat ("name:", st->orig_patient_name ? st->orig_patient_name : "",
                                    NULL);
   st->date_offset = lacuna_deid_context_get_date_offset (ctx, st->patient_key);
-
-  /* This file's own identifying strings, cut out of text that is cleaned (C); the same
-   * strings the residual scan looks for afterwards (lacuna-identity.c). */
-  st->phi_tokens = lacuna_identity_dup_scrub_tokens (file, phi_flags (ctx));
 
   lacuna_dicom_file_walk (file, TRUE, decide_cb, st);
   if (st->error != NULL)
