@@ -290,8 +290,14 @@ struct _LacunaResidual
   GPtrArray           *texts;      /* pattern byte strings */
   GArray              *patterns;   /* Pattern */
   GHashTable          *text_set;   /* pattern byte string → TRUE */
+  GHashTable          *value_sets; /* the identity values of inputs already added → TRUE */
   Automaton           *ac;         /* NULL when inputs were added since */
 };
+
+/* Inputs of one series usually hold the same identifying values: those already added are
+ * recognised without deriving their strings again (a cache: bounded, and cleared when
+ * full, since it only saves work). */
+#define MAX_VALUE_SETS 4096
 
 void
 lacuna_residual_hit_free (LacunaResidualHit *hit)
@@ -310,6 +316,7 @@ lacuna_residual_new (void)
   g_mutex_init (&self->mutex);
   self->needles = g_array_new (FALSE, FALSE, sizeof (Needle));
   self->needle_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->value_sets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->texts = g_ptr_array_new_with_free_func (g_free);
   self->patterns = g_array_new (FALSE, FALSE, sizeof (Pattern));
   self->text_set = g_hash_table_new (g_str_hash, g_str_equal);
@@ -326,6 +333,7 @@ lacuna_residual_free (LacunaResidual *self)
   g_ptr_array_unref (self->texts);
   g_array_unref (self->patterns);
   g_hash_table_unref (self->needle_keys);
+  g_hash_table_unref (self->value_sets);
   g_array_unref (self->needles);
   g_mutex_clear (&self->mutex);
   g_free (self);
@@ -463,6 +471,30 @@ lacuna_residual_add_input (LacunaResidual  *self,
       if (kept_by_options (options, v->tag))
         g_ptr_array_remove_index (values, i - 1);
     }
+  {
+    GString *key = g_string_new (NULL);
+    gboolean seen;
+
+    for (guint i = 0; i < values->len; i++)
+      {
+        const LacunaIdentityValue *v = g_ptr_array_index (values, i);
+
+        g_string_append_printf (key, "%d %08X %s\x1e", (int) v->kind, v->tag, v->value);
+      }
+    g_mutex_lock (&self->mutex);
+    seen = g_hash_table_contains (self->value_sets, key->str);
+    if (!seen)
+      {
+        if (g_hash_table_size (self->value_sets) >= MAX_VALUE_SETS)
+          g_hash_table_remove_all (self->value_sets);
+        g_hash_table_add (self->value_sets, g_string_free (g_steal_pointer (&key), FALSE));
+      }
+    g_mutex_unlock (&self->mutex);
+    if (key != NULL)
+      g_string_free (key, TRUE);
+    if (seen)
+      return;
+  }
   strings = lacuna_identity_derive (values);
 
   g_mutex_lock (&self->mutex);
