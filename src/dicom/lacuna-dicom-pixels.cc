@@ -134,13 +134,14 @@ get_uint (DcmDataset  *ds,
   Uint16 u16 = 0;
   OFString text;
   DcmElement *el = NULL;
-  g_autofree char *tag = lacuna_dicom_tag_format (((guint32) key.getGroup () << 16)
-                                                  | key.getElement ());
+  guint32 t = ((guint32) key.getGroup () << 16) | key.getElement ();
 
   if (ds->findAndGetElement (key, el).bad () || el == NULL || el->getLength () == 0)
     {
       if (required)
         {
+          g_autofree char *tag = lacuna_dicom_tag_format (t);
+
           g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_PARSE,
                        "%s %s is missing or empty", tag, name);
           return FALSE;
@@ -167,8 +168,12 @@ get_uint (DcmDataset  *ds,
           return TRUE;
         }
     }
-  g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_PARSE,
-               "%s %s is not a valid number", tag, name);
+  {
+    g_autofree char *tag = lacuna_dicom_tag_format (t);
+
+    g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_PARSE,
+                 "%s %s is not a valid number", tag, name);
+  }
   return FALSE;
 }
 
