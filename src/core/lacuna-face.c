@@ -661,6 +661,47 @@ iou (const LacunaVisionBox *a,
   return uni > 0 ? inter / uni : 0;
 }
 
+/* Detectors running, so that the process does not exit under them (see
+ * lacuna_face_shutdown). */
+static GMutex detecting_lock;
+static GCond detecting_done;
+static guint n_detecting;
+static gboolean detecting_closed;
+
+static gboolean
+detecting_enter (GError **error)
+{
+  gboolean open;
+
+  g_mutex_lock (&detecting_lock);
+  open = !detecting_closed;
+  if (open)
+    n_detecting++;
+  g_mutex_unlock (&detecting_lock);
+  if (!open)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The application is closing"));
+  return open;
+}
+
+static void
+detecting_leave (void)
+{
+  g_mutex_lock (&detecting_lock);
+  if (--n_detecting == 0)
+    g_cond_broadcast (&detecting_done);
+  g_mutex_unlock (&detecting_lock);
+}
+
+void
+lacuna_face_shutdown (void)
+{
+  g_mutex_lock (&detecting_lock);
+  detecting_closed = TRUE;
+  while (n_detecting > 0)
+    g_cond_wait (&detecting_done, &detecting_lock);
+  g_mutex_unlock (&detecting_lock);
+}
+
 /* Runs the detectors on view->image and decides agreement. */
 static gboolean
 detect_view (LacunaFaceView  *view,
@@ -671,13 +712,19 @@ detect_view (LacunaFaceView  *view,
   double best_iou = 0;
   guint pa = 0, pb = 0;
 
+  if (!detecting_enter (error))
+    return FALSE;
   for (guint d = 0; d < LACUNA_VISION_N_DETECTORS; d++)
     {
       view->boxes[d] = lacuna_vision_detect_sized (d, view->image, view->width, view->height,
                                                    view->width, min_side, error);
       if (view->boxes[d] == NULL)
-        return FALSE;
+        {
+          detecting_leave ();
+          return FALSE;
+        }
     }
+  detecting_leave ();
 
   /* The best-overlapping pair of boxes from two different detectors ... */
   for (guint a = 0; a < LACUNA_VISION_N_DETECTORS; a++)

@@ -107,4 +107,9 @@ gboolean          lacuna_face_result_write_pngs         (LacunaFaceResult *self,
                                                          const char       *prefix,
                                                          GError          **error);
 
+/* Waits for the face detectors still running in other threads (a check that was cancelled
+ * finishes the view it is in) and makes later checks fail as cancelled. Call it before the
+ * process exits: OpenCV frees its static data at exit, under a detector still running. */
+void lacuna_face_shutdown (void);
+
 G_END_DECLS
