@@ -454,6 +454,35 @@ lacuna_bodycomp_measure_values (const float  *hu,
   return g_steal_pointer (&bc);
 }
 
+LacunaBodyCompLabel
+lacuna_bodycomp_get_label (const LacunaBodyComp *bc,
+                           guint                 x,
+                           guint                 y)
+{
+  g_return_val_if_fail (bc != NULL, LACUNA_BODYCOMP_LABEL_OUTSIDE);
+
+  if (bc->labels == NULL || x >= bc->width || y >= bc->height)
+    return LACUNA_BODYCOMP_LABEL_OUTSIDE;
+  return (LacunaBodyCompLabel) bc->labels[(gsize) y * bc->width + x];
+}
+
+guint
+lacuna_bodycomp_count_label (const LacunaBodyComp *bc,
+                             LacunaBodyCompLabel   label)
+{
+  gsize n;
+  guint count = 0;
+
+  g_return_val_if_fail (bc != NULL, 0);
+
+  if (bc->labels == NULL)
+    return 0;
+  n = (gsize) bc->width * bc->height;
+  for (gsize i = 0; i < n; i++)
+    count += bc->labels[i] == label;
+  return count;
+}
+
 gboolean
 lacuna_bodycomp_is_trunk_sized (const LacunaBodyComp *bc)
 {
@@ -576,6 +605,16 @@ measure_instance (LacunaInstance  *instance,
   g_autoptr(LacunaDicomFile) file = lacuna_instance_open (instance, error);
 
   return file != NULL ? lacuna_bodycomp_measure_file (file, error) : NULL;
+}
+
+LacunaBodyComp *
+lacuna_bodycomp_measure_instance (LacunaInstance  *instance,
+                                  GError         **error)
+{
+  g_return_val_if_fail (LACUNA_IS_INSTANCE (instance), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return measure_instance (instance, error);
 }
 
 LacunaInstance *

@@ -113,6 +113,19 @@ LacunaBodyComp *lacuna_bodycomp_measure_file    (LacunaDicomFile *file,
  * (head, neck, limbs) and for other modalities. */
 gboolean        lacuna_bodycomp_series_applies  (LacunaSeries   *series);
 
+/* Measures frame 0 of the instance's file (opened again with lacuna_instance_open()); errors
+ * as lacuna_bodycomp_measure_file(). */
+LacunaBodyComp *lacuna_bodycomp_measure_instance (LacunaInstance *instance,
+                                                  GError        **error);
+
+/* The label mask (bc->labels), pixel by pixel: the label of (x, y), OUTSIDE beyond the
+ * slice; and how many pixels carry a label (n_body counts every label but OUTSIDE). */
+LacunaBodyCompLabel lacuna_bodycomp_get_label   (const LacunaBodyComp *bc,
+                                                 guint                 x,
+                                                 guint                 y);
+guint           lacuna_bodycomp_count_label     (const LacunaBodyComp *bc,
+                                                 LacunaBodyCompLabel   label);
+
 /* TRUE when the body area is at least 250 cm² (a trunk rather than a head or a limb). */
 gboolean        lacuna_bodycomp_is_trunk_sized  (const LacunaBodyComp *bc);
 
