@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 #include <glib/gi18n.h>
 
@@ -20,6 +21,103 @@
 #define MAX_BACKGROUND_SERIES 500
 
 /* ------------------------------------------------------------------------------------- */
+/* A thumbnail made at scale × THUMBNAIL_SIZE device pixels, shown in a THUMBNAIL_SIZE     */
+/* square of logical pixels (centred, its aspect kept). Without an aspect ratio of its     */
+/* own, GtkPicture gives it that square however tall the row is.                           */
+
+#define LACUNA_TYPE_THUMBNAIL_PAINTABLE (lacuna_thumbnail_paintable_get_type ())
+G_DECLARE_FINAL_TYPE (LacunaThumbnailPaintable, lacuna_thumbnail_paintable, LACUNA,
+                      THUMBNAIL_PAINTABLE, GObject)
+
+struct _LacunaThumbnailPaintable
+{
+  GObject     parent_instance;
+  GdkTexture *texture;
+};
+
+static void lacuna_thumbnail_paintable_iface_init (GdkPaintableInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (LacunaThumbnailPaintable, lacuna_thumbnail_paintable, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (GDK_TYPE_PAINTABLE,
+                                                      lacuna_thumbnail_paintable_iface_init))
+
+static void
+lacuna_thumbnail_paintable_snapshot (GdkPaintable *paintable,
+                                  GdkSnapshot  *snapshot,
+                                  double        width,
+                                  double        height)
+{
+  LacunaThumbnailPaintable *self = LACUNA_THUMBNAIL_PAINTABLE (paintable);
+  double tw = gdk_texture_get_width (self->texture);
+  double th = gdk_texture_get_height (self->texture);
+  double scale = MIN (width / tw, height / th);
+
+  gtk_snapshot_save (GTK_SNAPSHOT (snapshot));
+  gtk_snapshot_translate (GTK_SNAPSHOT (snapshot),
+                          &GRAPHENE_POINT_INIT (floor ((width - tw * scale) / 2),
+                                                floor ((height - th * scale) / 2)));
+  gdk_paintable_snapshot (GDK_PAINTABLE (self->texture), snapshot, tw * scale, th * scale);
+  gtk_snapshot_restore (GTK_SNAPSHOT (snapshot));
+}
+
+static int
+lacuna_thumbnail_paintable_get_intrinsic_size (GdkPaintable *paintable)
+{
+  return THUMBNAIL_SIZE;
+}
+
+static double
+lacuna_thumbnail_paintable_get_intrinsic_aspect_ratio (GdkPaintable *paintable)
+{
+  return 0;
+}
+
+static GdkPaintableFlags
+lacuna_thumbnail_paintable_get_flags (GdkPaintable *paintable)
+{
+  return GDK_PAINTABLE_STATIC_SIZE | GDK_PAINTABLE_STATIC_CONTENTS;
+}
+
+static void
+lacuna_thumbnail_paintable_iface_init (GdkPaintableInterface *iface)
+{
+  iface->snapshot = lacuna_thumbnail_paintable_snapshot;
+  iface->get_intrinsic_width = lacuna_thumbnail_paintable_get_intrinsic_size;
+  iface->get_intrinsic_height = lacuna_thumbnail_paintable_get_intrinsic_size;
+  iface->get_intrinsic_aspect_ratio = lacuna_thumbnail_paintable_get_intrinsic_aspect_ratio;
+  iface->get_flags = lacuna_thumbnail_paintable_get_flags;
+}
+
+static void
+lacuna_thumbnail_paintable_finalize (GObject *object)
+{
+  LacunaThumbnailPaintable *self = (LacunaThumbnailPaintable *) object;
+
+  g_clear_object (&self->texture);
+  G_OBJECT_CLASS (lacuna_thumbnail_paintable_parent_class)->finalize (object);
+}
+
+static void
+lacuna_thumbnail_paintable_class_init (LacunaThumbnailPaintableClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = lacuna_thumbnail_paintable_finalize;
+}
+
+static void
+lacuna_thumbnail_paintable_init (LacunaThumbnailPaintable *self)
+{
+}
+
+static GdkPaintable *
+lacuna_thumbnail_paintable_new (GdkTexture *texture)
+{
+  LacunaThumbnailPaintable *self = g_object_new (LACUNA_TYPE_THUMBNAIL_PAINTABLE, NULL);
+
+  self->texture = g_object_ref (texture);
+  return GDK_PAINTABLE (self);
+}
+
+/* ------------------------------------------------------------------------------------- */
 /* What the background made for one series                                               */
 
 #define LACUNA_TYPE_SERIES_INFO (lacuna_series_info_get_type ())
@@ -28,8 +126,13 @@ G_DECLARE_FINAL_TYPE (LacunaSeriesInfo, lacuna_series_info, LACUNA, SERIES_INFO,
 struct _LacunaSeriesInfo
 {
   GObject       parent_instance;
-  GdkPaintable *thumbnail;
+  GdkPaintable *thumbnail;      /* a GdkTexture, in device pixels */
+  GdkPaintable *shown;          /* the same, sized in logical pixels */
   int           n_identifying;
+  /* What the expensive checks found (lacuna_study_browser_set_series_findings). */
+  guint         n_burned_in;
+  guint         n_faces;
+  guint         n_body_composition;
 };
 
 G_DEFINE_FINAL_TYPE (LacunaSeriesInfo, lacuna_series_info, G_TYPE_OBJECT)
@@ -42,6 +145,7 @@ lacuna_series_info_finalize (GObject *object)
   LacunaSeriesInfo *self = (LacunaSeriesInfo *) object;
 
   g_clear_object (&self->thumbnail);
+  g_clear_object (&self->shown);
   G_OBJECT_CLASS (lacuna_series_info_parent_class)->finalize (object);
 }
 
@@ -76,7 +180,10 @@ struct _LacunaStudyBrowser
   GtkSingleSelection *tree_selection;
   GtkSingleSelection *series_selection;   /* the window's */
   GHashTable         *infos;              /* LacunaSeries → LacunaSeriesInfo */
+  GListModel         *findings;           /* LacunaFinding, followed */
+  guint               findings_id;        /* coalesces the findings' changes */
   GCancellable       *cancellable;
+  int                 thumbnail_scale;    /* the scale factor the thumbnails are made at */
   guint               serial;
   gboolean            busy;
   guint               start_id;      /* the thumbnails wait for the image view's first frame */
@@ -113,6 +220,7 @@ typedef struct
   gatomicrefcount ref_count;
   GWeakRef        browser;
   guint           serial;
+  int             size;       /* of a thumbnail's longer side, in device pixels */
   GPtrArray      *series;     /* LacunaSeries */
 } Job;
 
@@ -173,14 +281,18 @@ deliver_result (gpointer data)
 
   info = ensure_info (self, result->series);
   g_set_object (&info->thumbnail, GDK_PAINTABLE (result->texture));
+  g_clear_object (&info->shown);
+  if (result->texture != NULL)
+    info->shown = lacuna_thumbnail_paintable_new (result->texture);
   info->n_identifying = result->n_identifying;
   g_signal_emit (info, info_changed_signal, 0);
   return G_SOURCE_REMOVE;
 }
 
-/* A copy of frame, scaled to fit THUMBNAIL_SIZE (in the worker thread). */
+/* A copy of frame, scaled to fit size × size device pixels (in the worker thread). */
 static GdkTexture *
-make_thumbnail (LacunaFrame *frame)
+make_thumbnail (LacunaFrame *frame,
+                int          size)
 {
   guint w = lacuna_frame_get_width (frame);
   guint h = lacuna_frame_get_height (frame);
@@ -232,7 +344,7 @@ make_thumbnail (LacunaFrame *frame)
     }
   cairo_surface_mark_dirty (full);
 
-  scale = MIN ((double) THUMBNAIL_SIZE / w, (double) THUMBNAIL_SIZE / h);
+  scale = MIN ((double) size / w, (double) size / h);
   tw = MAX (1, (int) (w * scale + 0.5));
   th = MAX (1, (int) (h * scale + 0.5));
   small = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, tw, th);
@@ -255,6 +367,7 @@ make_thumbnail (LacunaFrame *frame)
 
 static void
 examine_series (LacunaSeries  *series,
+                int            size,
                 GdkTexture   **out_texture,
                 int           *out_n_identifying)
 {
@@ -293,7 +406,7 @@ examine_series (LacunaSeries  *series,
       g_autoptr(LacunaFrame) frame = lacuna_frame_decode (file, n_frames / 2, NULL);
 
       if (frame != NULL)
-        *out_texture = make_thumbnail (frame);
+        *out_texture = make_thumbnail (frame, size);
     }
 }
 
@@ -316,7 +429,7 @@ background_thread (GTask        *task,
 
       result = g_new0 (Result, 1);
       result->job = job_ref (job);
-      examine_series (series, &result->texture, &result->n_identifying);
+      examine_series (series, job->size, &result->texture, &result->n_identifying);
       result->series = g_object_ref (series);
       g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, deliver_result, result, result_free);
     }
@@ -334,8 +447,14 @@ run_background_idle (gpointer data)
   Job *job = g_task_get_task_data (task);
   g_autoptr(LacunaStudyBrowser) self = g_weak_ref_get (&job->browser);
 
+  /* The scale factor is known once the browser is in a window: the thumbnails are made
+   * for it (crisp at 2×), and again when it changes (scale_factor_changed_cb). */
   if (self != NULL)
-    self->start_id = 0;
+    {
+      self->start_id = 0;
+      self->thumbnail_scale = MAX (gtk_widget_get_scale_factor (GTK_WIDGET (self)), 1);
+      job->size = THUMBNAIL_SIZE * self->thumbnail_scale;
+    }
   g_task_run_in_thread (task, background_thread);
   return G_SOURCE_REMOVE;
 }
@@ -366,6 +485,7 @@ start_background (LacunaStudyBrowser *self)
   g_atomic_ref_count_init (&job->ref_count);
   g_weak_ref_init (&job->browser, self);
   job->serial = self->serial;
+  job->size = THUMBNAIL_SIZE;
   job->series = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < n; i++)
     g_ptr_array_add (job->series, g_list_model_get_item (all, i));
@@ -446,22 +566,30 @@ row_setup (GtkSignalListItemFactory *factory,
   gtk_widget_set_valign (labels, GTK_ALIGN_CENTER);
   gtk_widget_set_hexpand (labels, TRUE);
 
-  /* Not colour alone: an icon, a number, and words for screen readers. */
-  row->badge = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 3);
+  /* The badge, a line of its own under the subtitle: "12 identifying · 2 burned-in · face".
+   * Not colour alone: an icon and words, and the same in full sentences for the tooltip and
+   * screen readers. */
+  row->badge = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
   icon = gtk_image_new_from_icon_name ("avatar-default-symbolic");
+  gtk_widget_set_valign (icon, GTK_ALIGN_START);
   gtk_accessible_update_property (GTK_ACCESSIBLE (icon),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, "", -1);
   row->badge_label = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (row->badge_label), 0);
+  gtk_label_set_wrap (GTK_LABEL (row->badge_label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (row->badge_label), PANGO_WRAP_WORD);
+  gtk_label_set_lines (GTK_LABEL (row->badge_label), 3);
+  gtk_label_set_ellipsize (GTK_LABEL (row->badge_label), PANGO_ELLIPSIZE_END);
   gtk_widget_add_css_class (row->badge_label, "numeric");
+  gtk_widget_add_css_class (row->badge_label, "caption");
   gtk_box_append (GTK_BOX (row->badge), icon);
   gtk_box_append (GTK_BOX (row->badge), row->badge_label);
   gtk_widget_add_css_class (row->badge, "identifying-badge");
-  gtk_widget_set_valign (row->badge, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (labels), row->badge);
 
   gtk_box_append (GTK_BOX (box), row->picture);
   gtk_box_append (GTK_BOX (box), row->modality);
   gtk_box_append (GTK_BOX (box), labels);
-  gtk_box_append (GTK_BOX (box), row->badge);
   gtk_widget_set_margin_top (box, 4);
   gtk_widget_set_margin_bottom (box, 4);
   gtk_tree_expander_set_child (GTK_TREE_EXPANDER (row->expander), box);
@@ -470,28 +598,106 @@ row_setup (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (item, row->expander);
 }
 
+static gboolean
+info_has_badge (LacunaSeriesInfo *info)
+{
+  return info != NULL
+         && (info->n_identifying >= 0 || info->n_burned_in > 0 || info->n_faces > 0
+             || info->n_body_composition > 0);
+}
+
+/* The badge's short text: "12 identifying · 2 burned-in · face". */
+static char *
+dup_badge_text (LacunaSeriesInfo *info)
+{
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+
+  if (info->n_identifying >= 0)
+    /* Translators: on a series' badge: how many header elements identify the patient */
+    g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d identifying",
+                                                          "%d identifying",
+                                                          info->n_identifying),
+                                             info->n_identifying));
+  if (info->n_burned_in > 0)
+    /* Translators: on a series' badge: how many lines of text are burned into its images */
+    g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u burned-in",
+                                                          "%u burned-in", info->n_burned_in),
+                                             info->n_burned_in));
+  if (info->n_faces == 1)
+    /* Translators: on a series' badge: a face was detected */
+    g_ptr_array_add (parts, g_strdup (C_("badge", "face")));
+  else if (info->n_faces > 1)
+    /* Translators: on a series' badge: how many faces were detected */
+    g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u faces",
+                                                          "%u faces", info->n_faces),
+                                             info->n_faces));
+  if (info->n_body_composition > 0)
+    /* Translators: on a series' badge: body composition was measured on a slice */
+    g_ptr_array_add (parts, g_strdup (C_("badge", "body composition")));
+
+  /* The badge wraps between its parts, never inside one ("2 burned-in" stays whole). */
+  for (guint i = 0; i < parts->len; i++)
+    {
+      GString *part = g_string_new (g_ptr_array_index (parts, i));
+
+      g_string_replace (part, " ", "\u00a0", 0);
+      g_free (g_ptr_array_index (parts, i));
+      g_ptr_array_index (parts, i) = g_string_free (part, FALSE);
+    }
+  g_ptr_array_add (parts, NULL);
+  return g_strjoinv ("\u00a0· ", (char **) parts->pdata);
+}
+
+/* The same in words, one sentence per line, for the tooltip and screen readers. */
+static char *
+dup_badge_description (LacunaSeriesInfo *info)
+{
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+
+  if (info->n_identifying >= 0)
+    g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                          "%d identifying element in the header",
+                                                          "%d identifying elements in the header",
+                                                          info->n_identifying),
+                                             info->n_identifying));
+  if (info->n_burned_in > 0)
+    g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                          "%u line of text burned into the images",
+                                                          "%u lines of text burned into the images",
+                                                          info->n_burned_in),
+                                             info->n_burned_in));
+  if (info->n_faces > 0)
+    g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                          "A standard detector found %u face",
+                                                          "A standard detector found %u faces",
+                                                          info->n_faces),
+                                             info->n_faces));
+  if (info->n_body_composition > 0)
+    g_ptr_array_add (parts, g_strdup (_("Body composition was measured on a slice")));
+  g_ptr_array_add (parts, NULL);
+  return g_strjoinv ("\n", (char **) parts->pdata);
+}
+
 static void
 update_series_info (Row *row)
 {
   LacunaSeriesInfo *info = row->info;
-  g_autofree char *label = NULL;
-  g_autofree char *number = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *description = NULL;
 
-  gtk_picture_set_paintable (GTK_PICTURE (row->picture), info ? info->thumbnail : NULL);
-  gtk_widget_set_visible (row->badge, info != NULL && info->n_identifying >= 0);
-  if (info == NULL || info->n_identifying < 0)
+  gtk_picture_set_paintable (GTK_PICTURE (row->picture), info ? info->shown : NULL);
+  gtk_widget_set_visible (row->badge, info_has_badge (info));
+  if (!info_has_badge (info))
     return;
 
-  number = g_strdup_printf ("%d", info->n_identifying);
-  gtk_label_set_text (GTK_LABEL (row->badge_label), number);
-  label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                        "%d identifying element",
-                                        "%d identifying elements", info->n_identifying),
-                           info->n_identifying);
-  gtk_widget_set_tooltip_text (row->badge, label);
+  text = dup_badge_text (info);
+  description = dup_badge_description (info);
+  gtk_label_set_text (GTK_LABEL (row->badge_label), text);
+  gtk_widget_set_tooltip_text (row->badge, description);
   gtk_accessible_update_property (GTK_ACCESSIBLE (row->badge),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-  if (info->n_identifying > 0)
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, description, -1);
+  if (info->n_identifying > 0 || info->n_burned_in > 0 || info->n_faces > 0
+      || info->n_body_composition > 0)
     gtk_widget_add_css_class (row->badge, "warning");
   else
     gtk_widget_remove_css_class (row->badge, "warning");
@@ -741,6 +947,188 @@ update_notice (LacunaStudyBrowser *self)
 }
 
 /* ------------------------------------------------------------------------------------- */
+/* Findings of the expensive checks                                                      */
+
+typedef struct
+{
+  guint n_burned_in;
+  guint n_faces;
+  guint n_body_composition;
+} Counts;
+
+static gboolean
+set_counts (LacunaStudyBrowser *self,
+            LacunaSeries       *series,
+            const Counts       *counts)
+{
+  LacunaSeriesInfo *info = ensure_info (self, series);
+
+  if (info->n_burned_in == counts->n_burned_in && info->n_faces == counts->n_faces
+      && info->n_body_composition == counts->n_body_composition)
+    return FALSE;
+  info->n_burned_in = counts->n_burned_in;
+  info->n_faces = counts->n_faces;
+  info->n_body_composition = counts->n_body_composition;
+  g_signal_emit (info, info_changed_signal, 0);
+  return TRUE;
+}
+
+/* Adds finding to counts; FALSE when its kind is not one the badge shows. */
+static gboolean
+count_finding (Counts        *counts,
+               LacunaFinding *finding)
+{
+  const char *kind = lacuna_finding_get_kind (finding);
+
+  if (g_strcmp0 (kind, "burned-in-text") == 0)
+    counts->n_burned_in++;
+  else if (g_strcmp0 (kind, "face") == 0)
+    counts->n_faces++;
+  else if (g_strcmp0 (kind, "body-composition") == 0)
+    counts->n_body_composition++;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+void
+lacuna_study_browser_set_series_findings (LacunaStudyBrowser *self,
+                                          LacunaSeries       *series,
+                                          GPtrArray          *findings)
+{
+  Counts counts = { 0, };
+
+  g_return_if_fail (LACUNA_IS_STUDY_BROWSER (self));
+  g_return_if_fail (LACUNA_IS_SERIES (series));
+
+  for (guint i = 0; findings != NULL && i < findings->len; i++)
+    count_finding (&counts, g_ptr_array_index (findings, i));
+  set_counts (self, series, &counts);
+}
+
+/* Every series of the collection gets the counts of its findings in self->findings,
+ * matched by SOP Instance UID (each finding the badge shows names its instance). */
+static gboolean
+apply_findings (gpointer data)
+{
+  LacunaStudyBrowser *self = data;
+  g_autoptr(GListModel) all = NULL;
+  g_autoptr(GHashTable) by_uid = NULL;     /* Series Instance UID → LacunaSeries */
+  g_autoptr(GHashTable) counts = NULL;     /* LacunaSeries → Counts */
+  guint n_findings;
+
+  self->findings_id = 0;
+  if (self->collection == NULL)
+    return G_SOURCE_REMOVE;
+
+  all = lacuna_collection_list_series (self->collection);
+  by_uid = g_hash_table_new (g_str_hash, g_str_equal);
+  counts = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  for (guint i = 0; i < g_list_model_get_n_items (all); i++)
+    {
+      LacunaSeries *series = g_list_model_get_item (all, i);
+      const char *uid = lacuna_series_get_uid (series);
+
+      if (uid != NULL && !g_hash_table_contains (by_uid, uid))
+        g_hash_table_insert (by_uid, (gpointer) uid, series);
+      g_hash_table_insert (counts, series, g_new0 (Counts, 1));
+      g_object_unref (series);   /* all holds it */
+    }
+
+  n_findings = self->findings != NULL ? g_list_model_get_n_items (self->findings) : 0;
+  for (guint i = 0; i < n_findings; i++)
+    {
+      g_autoptr(LacunaFinding) finding = g_list_model_get_item (self->findings, i);
+      const char *sop = lacuna_finding_get_sop_instance_uid (finding);
+      LacunaInstance *instance;
+      LacunaSeries *series;
+      Counts scratch = { 0, };
+
+      if (sop == NULL || !count_finding (&scratch, finding))
+        continue;
+      instance = lacuna_collection_find_instance (self->collection, sop);
+      if (instance == NULL)
+        continue;
+      series = g_hash_table_lookup (by_uid, lacuna_instance_get_series_uid (instance));
+      if (series != NULL)
+        count_finding (g_hash_table_lookup (counts, series), finding);
+    }
+
+  {
+    GHashTableIter iter;
+    gpointer key, value;
+
+    g_hash_table_iter_init (&iter, counts);
+    while (g_hash_table_iter_next (&iter, &key, &value))
+      set_counts (self, key, value);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+findings_changed_cb (LacunaStudyBrowser *self)
+{
+  /* A check adds its findings in one go, a new collection removes them one by one. */
+  if (self->findings_id == 0)
+    self->findings_id = g_idle_add (apply_findings, self);
+}
+
+void
+lacuna_study_browser_set_findings (LacunaStudyBrowser *self,
+                                   GListModel         *findings)
+{
+  g_return_if_fail (LACUNA_IS_STUDY_BROWSER (self));
+  g_return_if_fail (findings == NULL || G_IS_LIST_MODEL (findings));
+
+  if (self->findings == findings)
+    return;
+  if (self->findings != NULL)
+    g_signal_handlers_disconnect_by_data (self->findings, self);
+  g_set_object (&self->findings, findings);
+  if (findings != NULL)
+    g_signal_connect_object (findings, "items-changed", G_CALLBACK (findings_changed_cb),
+                             self, G_CONNECT_SWAPPED);
+  findings_changed_cb (self);
+}
+
+char *
+lacuna_study_browser_dup_badge_text (LacunaStudyBrowser *self,
+                                     LacunaSeries       *series)
+{
+  LacunaSeriesInfo *info;
+
+  g_return_val_if_fail (LACUNA_IS_STUDY_BROWSER (self), NULL);
+
+  info = g_hash_table_lookup (self->infos, series);
+  return info_has_badge (info) ? dup_badge_text (info) : NULL;
+}
+
+char *
+lacuna_study_browser_dup_badge_description (LacunaStudyBrowser *self,
+                                            LacunaSeries       *series)
+{
+  LacunaSeriesInfo *info;
+
+  g_return_val_if_fail (LACUNA_IS_STUDY_BROWSER (self), NULL);
+
+  info = g_hash_table_lookup (self->infos, series);
+  return info_has_badge (info) ? dup_badge_description (info) : NULL;
+}
+
+/* Thumbnails made for another scale factor are made again (a window moved to a HiDPI
+ * monitor); the old ones stay until the new ones arrive. */
+static void
+scale_factor_changed_cb (LacunaStudyBrowser *self)
+{
+  int scale = MAX (gtk_widget_get_scale_factor (GTK_WIDGET (self)), 1);
+
+  if (self->collection == NULL || self->start_id != 0 || scale == self->thumbnail_scale)
+    return;
+  stop_background (self);
+  start_background (self);
+}
+
+/* ------------------------------------------------------------------------------------- */
 
 void
 lacuna_study_browser_set_collection (LacunaStudyBrowser *self,
@@ -770,6 +1158,8 @@ lacuna_study_browser_set_collection (LacunaStudyBrowser *self,
       start_background (self);
       series_selection_changed_cb (self);
     }
+  /* The findings of the old collection are gone, or about to be. */
+  findings_changed_cb (self);
 }
 
 void
@@ -881,10 +1271,14 @@ lacuna_study_browser_dispose (GObject *object)
   LacunaStudyBrowser *self = (LacunaStudyBrowser *) object;
 
   g_clear_handle_id (&self->start_id, g_source_remove);
+  g_clear_handle_id (&self->findings_id, g_source_remove);
   self->serial++;
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   lacuna_study_browser_set_series_selection (self, NULL);
+  if (self->findings != NULL)
+    g_signal_handlers_disconnect_by_data (self->findings, self);
+  g_clear_object (&self->findings);
   g_clear_pointer (&self->box, gtk_widget_unparent);
   g_clear_object (&self->tree_selection);
   g_clear_object (&self->tree);
@@ -922,6 +1316,8 @@ lacuna_study_browser_init (LacunaStudyBrowser *self)
 
   self->infos = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref,
                                        g_object_unref);
+  self->thumbnail_scale = 1;
+  g_signal_connect (self, "notify::scale-factor", G_CALLBACK (scale_factor_changed_cb), NULL);
 
   self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   gtk_widget_set_parent (self->box, GTK_WIDGET (self));

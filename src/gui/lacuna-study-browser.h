@@ -4,7 +4,12 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Each series row shows a thumbnail, the modality, the description, the number of images
- * and a badge with the number of identifying elements, both made in the background.
+ * and a badge with the number of identifying elements, both made in the background (the
+ * thumbnail at 48 logical pixels, made for the widget's scale factor and made again when it
+ * changes). Once the expensive checks have run (lacuna_study_browser_set_findings), the badge
+ * adds the series' burned-in text lines, faces and body-composition measurement:
+ * "12 identifying · 2 burned-in · face", with the same in sentences as tooltip and
+ * accessible label.
  * Selecting a series row selects the same series in the window's flat list of series (a
  * GtkSingleSelection of LacunaSeries), and follows it the other way round.
  * A collection holding several patients shows a notice with one "Export this patient…"
@@ -40,6 +45,22 @@ GdkPaintable *lacuna_study_browser_get_thumbnail      (LacunaStudyBrowser *self,
 /* The number of identifying elements of series (-1: not counted yet or unreadable). */
 int           lacuna_study_browser_get_n_identifying  (LacunaStudyBrowser *self,
                                                        LacunaSeries       *series);
+/* The findings of the expensive checks, a GListModel of LacunaFinding (the findings panel's;
+ * NULL: none). Followed as it changes: each series' badge counts the "burned-in-text",
+ * "face" and "body-composition" findings whose SOP Instance UID is one of its instances. */
+void          lacuna_study_browser_set_findings       (LacunaStudyBrowser *self,
+                                                       GListModel         *findings);
+/* The same for one series: findings is a GPtrArray of LacunaFinding of that series (kinds
+ * other than those three are ignored; NULL or empty: nothing found). */
+void          lacuna_study_browser_set_series_findings (LacunaStudyBrowser *self,
+                                                        LacunaSeries       *series,
+                                                        GPtrArray          *findings);
+/* The badge's text ("12 identifying · 2 burned-in · face") and its description in
+ * sentences, one per line (the tooltip and accessible label); NULL while there is no badge. */
+char         *lacuna_study_browser_dup_badge_text     (LacunaStudyBrowser *self,
+                                                       LacunaSeries       *series);
+char         *lacuna_study_browser_dup_badge_description (LacunaStudyBrowser *self,
+                                                          LacunaSeries       *series);
 /* TRUE when the several-patients notice is shown. */
 gboolean      lacuna_study_browser_get_notice_shown   (LacunaStudyBrowser *self);
 /* The notice's text ("This folder holds 2 patients"), or NULL when hidden. */

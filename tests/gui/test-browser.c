@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "lacuna-export-dialog.h"
+#include "lacuna-findings-panel.h"
 #include "lacuna-gui-test-util.h"
 #include "lacuna-recent.h"
 #include "lacuna-study-browser.h"
@@ -361,6 +362,297 @@ test_two_patients (void)
   lacuna_gui_test_remove_tree (tmp);
 }
 
+static gboolean
+panel_checked (gpointer data)
+{
+  return !lacuna_findings_panel_get_busy (data) && !lacuna_findings_panel_get_checking (data);
+}
+
+/* The series holding the instance sop (by walking the series, not as the browser does);
+ * borrowed, series_list holds it. */
+static LacunaSeries *
+series_of (GListModel *series_list,
+           const char *sop)
+{
+  for (guint s = 0; s < g_list_model_get_n_items (series_list); s++)
+    {
+      LacunaSeries *series = g_list_model_get_item (series_list, s);
+
+      g_object_unref (series);
+
+      for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (series)); i++)
+        {
+          LacunaInstance *instance = lacuna_series_get_instance (series, i);
+
+          if (g_strcmp0 (lacuna_instance_get_sop_instance_uid (instance), sop) == 0)
+            return series;
+        }
+    }
+  return NULL;
+}
+
+static guint
+count_kind (GListModel   *findings,
+            GListModel   *series_list,
+            LacunaSeries *series,
+            const char   *kind)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (findings); i++)
+    {
+      g_autoptr(LacunaFinding) f = g_list_model_get_item (findings, i);
+      const char *sop = lacuna_finding_get_sop_instance_uid (f);
+
+      if (g_strcmp0 (lacuna_finding_get_kind (f), kind) == 0 && sop != NULL
+          && series_of (series_list, sop) == series)
+        n++;
+    }
+  return n;
+}
+
+/* The badge's text with its no-break spaces made plain ones. */
+static char *
+dup_plain_badge (LacunaStudyBrowser *browser,
+                 LacunaSeries       *series)
+{
+  g_autofree char *text = lacuna_study_browser_dup_badge_text (browser, series);
+  GString *plain;
+
+  if (text == NULL)
+    return NULL;
+  plain = g_string_new (text);
+  g_string_replace (plain, "\u00a0", " ", 0);
+  return g_string_free (plain, FALSE);
+}
+
+typedef struct
+{
+  LacunaStudyBrowser *browser;
+  GListModel         *series_list;
+  GListModel         *findings;
+} BadgeWait;
+
+/* Every badge shows the findings of its series (they are applied in an idle). */
+static gboolean
+badges_follow (gpointer data)
+{
+  BadgeWait *w = data;
+
+  for (guint s = 0; s < g_list_model_get_n_items (w->series_list); s++)
+    {
+      g_autoptr(LacunaSeries) series = g_list_model_get_item (w->series_list, s);
+      g_autofree char *text = dup_plain_badge (w->browser, series);
+      guint n_text = count_kind (w->findings, w->series_list, series, "burned-in-text");
+      guint n_face = count_kind (w->findings, w->series_list, series, "face");
+
+      if (text == NULL || (strstr (text, "burned-in") != NULL) != (n_text > 0)
+          || (strstr (text, "face") != NULL) != (n_face > 0))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The label showing text, anywhere under widget, or NULL. */
+static GtkWidget *
+find_label (GtkWidget  *widget,
+            const char *text)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget)
+      && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The badge of each series adds what the checks found in it, in words as well: the
+ * sample's ultrasound and dose report have burned-in text, its CT a face. */
+static void
+test_badge_findings (void)
+{
+  LacunaWindow *window = lacuna_gui_test_new_window (1100, 720);
+  LacunaStudyBrowser *browser = get_browser (window);
+  LacunaFindingsPanel *panel;
+  GListModel *series_list;
+  GListModel *findings;
+  guint n_with_text = 0, n_with_face = 0;
+  int us;
+
+  lacuna_window_open_sample (window);
+  lacuna_gui_test_wait_loaded (window);
+  lacuna_gui_test_wait (browser_idle, browser);
+  series_list = lacuna_window_get_series_list (window);
+  us = lacuna_gui_test_find_series (window, "US");
+  g_assert_cmpint (us, >=, 0);
+
+  /* Before the checks: the identifying elements only. */
+  for (guint s = 0; s < g_list_model_get_n_items (series_list); s++)
+    {
+      g_autoptr(LacunaSeries) series = g_list_model_get_item (series_list, s);
+      g_autofree char *text = dup_plain_badge (browser, series);
+      g_autofree char *words = lacuna_study_browser_dup_badge_description (browser, series);
+      g_autofree char *expected = g_strdup_printf ("%d identifying",
+                                                   lacuna_study_browser_get_n_identifying (browser,
+                                                                                           series));
+
+      g_assert_cmpstr (text, ==, expected);
+      g_assert_nonnull (strstr (words, "identifying elements in the header"));
+      g_assert_null (strstr (words, "burned"));
+    }
+
+  /* The checks run when the findings are shown. */
+  panel = LACUNA_FINDINGS_PANEL (find_widget (GTK_WIDGET (window), LACUNA_TYPE_FINDINGS_PANEL));
+  g_assert_nonnull (panel);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-findings", NULL));
+  lacuna_gui_test_wait (panel_checked, panel);
+  findings = lacuna_findings_panel_get_findings (panel);
+  {
+    BadgeWait w = { browser, series_list, findings };
+
+    lacuna_gui_test_wait (badges_follow, &w);
+  }
+  /* Back to the list (the findings replaced it in the sidebar). */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-findings", NULL));
+  lacuna_gui_test_wait_frame (GTK_WIDGET (browser));
+  for (guint s = 0; s < g_list_model_get_n_items (series_list); s++)
+    {
+      g_autoptr(LacunaSeries) series = g_list_model_get_item (series_list, s);
+      g_autofree char *shown = lacuna_study_browser_dup_badge_text (browser, series);
+      g_autofree char *text = dup_plain_badge (browser, series);
+      g_autofree char *words = lacuna_study_browser_dup_badge_description (browser, series);
+      guint n_text = count_kind (findings, series_list, series, "burned-in-text");
+      guint n_face = count_kind (findings, series_list, series, "face");
+      guint n_body = count_kind (findings, series_list, series, "body-composition");
+      g_autofree char *text_part = g_strdup_printf (" · %u burned-in", n_text);
+      g_autofree char *words_part = g_strdup_printf ("%u %s of text burned into the images",
+                                                     n_text, n_text == 1 ? "line" : "lines");
+
+      g_test_message ("%s: %s", lacuna_series_get_modality (series), text);
+      g_assert_true (g_str_has_prefix (text, "0 identifying") || g_ascii_isdigit (text[0]));
+      g_assert_cmpint (strstr (text, text_part) != NULL, ==, n_text > 0);
+      g_assert_cmpint (strstr (words, words_part) != NULL, ==, n_text > 0);
+      g_assert_cmpint (strstr (text, "face") != NULL, ==, n_face > 0);
+      g_assert_cmpint (strstr (words, "A standard detector found") != NULL, ==, n_face > 0);
+      g_assert_cmpint (strstr (text, "body composition") != NULL, ==, n_body > 0);
+      n_with_text += n_text > 0;
+      n_with_face += n_face > 0;
+
+      /* Shown as it says, the words as tooltip. */
+      {
+        GtkWidget *label = find_label (GTK_WIDGET (browser), shown);
+
+        g_assert_nonnull (label);
+        g_assert_cmpstr (gtk_widget_get_tooltip_text (gtk_widget_get_parent (label)), ==, words);
+      }
+    }
+  g_assert_cmpuint (n_with_text, >=, 1);
+  g_assert_cmpuint (n_with_face, ==, 1);
+  {
+    g_autoptr(LacunaSeries) series = g_list_model_get_item (series_list, us);
+
+    g_assert_cmpuint (count_kind (findings, series_list, series, "burned-in-text"), >, 0);
+  }
+
+  save_screenshot (GTK_WIDGET (window), "browser-findings.png");
+
+  /* Another collection: the old findings are gone from the badges. */
+  lacuna_study_browser_set_series_findings (browser, lacuna_window_get_selected_series (window),
+                                            NULL);
+  {
+    g_autofree char *text = dup_plain_badge (browser, lacuna_window_get_selected_series (window));
+
+    g_assert_null (strstr (text, "burned-in"));
+    g_assert_null (strstr (text, "face"));
+  }
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+has_series_thumbnails (gpointer data)
+{
+  return !lacuna_study_browser_get_busy (data);
+}
+
+/* Collects the shown thumbnails (GtkPicture of class series-thumbnail with a paintable). */
+static void
+collect_pictures (GtkWidget *widget,
+                  GPtrArray *out)
+{
+  if (GTK_IS_PICTURE (widget) && gtk_widget_has_css_class (widget, "series-thumbnail")
+      && gtk_widget_get_mapped (widget) && gtk_picture_get_paintable (GTK_PICTURE (widget)))
+    g_ptr_array_add (out, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_pictures (child, out);
+}
+
+/* Run with GDK_SCALE=2: the thumbnails are made at 96 device pixels and shown at 48. */
+static void
+test_thumbnail_scale_child (void)
+{
+  LacunaWindow *window = lacuna_gui_test_new_window (600, 480);
+  LacunaStudyBrowser *browser = get_browser (window);
+  GListModel *series_list;
+  g_autoptr(GPtrArray) pictures = g_ptr_array_new ();
+
+  g_assert_cmpint (gtk_widget_get_scale_factor (GTK_WIDGET (window)), ==, 2);
+  lacuna_window_open_sample (window);
+  lacuna_gui_test_wait_loaded (window);
+  lacuna_gui_test_wait (has_series_thumbnails, browser);
+  /* Xvfb's 1280 × 1024 screen is 640 × 512 at scale 2: the sidebar is folded. */
+  adw_flap_set_reveal_flap (ADW_FLAP (find_widget (GTK_WIDGET (window), ADW_TYPE_FLAP)), TRUE);
+  lacuna_gui_test_wait_frame (GTK_WIDGET (window));
+  lacuna_gui_test_wait_frame (GTK_WIDGET (browser));
+
+  series_list = lacuna_window_get_series_list (window);
+  g_assert_cmpuint (g_list_model_get_n_items (series_list), >, 0);
+  for (guint s = 0; s < g_list_model_get_n_items (series_list); s++)
+    {
+      g_autoptr(LacunaSeries) series = g_list_model_get_item (series_list, s);
+      GdkPaintable *thumbnail = lacuna_study_browser_get_thumbnail (browser, series);
+      int w, h;
+
+      g_assert_true (GDK_IS_TEXTURE (thumbnail));
+      w = gdk_texture_get_width (GDK_TEXTURE (thumbnail));
+      h = gdk_texture_get_height (GDK_TEXTURE (thumbnail));
+      g_test_message ("%s: %d × %d", lacuna_series_get_modality (series), w, h);
+      g_assert_cmpint (MAX (w, h), ==, 96);
+    }
+
+  collect_pictures (GTK_WIDGET (browser), pictures);
+  g_assert_cmpuint (pictures->len, ==, g_list_model_get_n_items (series_list));
+  for (guint i = 0; i < pictures->len; i++)
+    {
+      GtkWidget *picture = g_ptr_array_index (pictures, i);
+      GdkPaintable *shown = gtk_picture_get_paintable (GTK_PICTURE (picture));
+
+      g_assert_cmpint (gdk_paintable_get_intrinsic_width (shown), ==, 48);
+      g_assert_cmpint (gdk_paintable_get_intrinsic_height (shown), ==, 48);
+      g_assert_cmpint (gtk_widget_get_width (picture), ==, 48);
+      g_assert_cmpint (gtk_widget_get_height (picture), ==, 48);
+    }
+  save_screenshot (GTK_WIDGET (window), "browser-scale-2.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_thumbnail_scale (void)
+{
+  /* The child inherits the environment (GLib 2.74 has no _with_envp). */
+  g_setenv ("GDK_SCALE", "2", TRUE);
+  g_test_trap_subprocess ("/browser/thumbnail-scale/subprocess", 0,
+                          G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_unsetenv ("GDK_SCALE");
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -374,6 +666,9 @@ main (int   argc,
 
   g_test_add_func ("/browser/sample-tree", test_sample_tree);
   g_test_add_func ("/browser/two-patients", test_two_patients);
+  g_test_add_func ("/browser/badge-findings", test_badge_findings);
+  g_test_add_func ("/browser/thumbnail-scale", test_thumbnail_scale);
+  g_test_add_func ("/browser/thumbnail-scale/subprocess", test_thumbnail_scale_child);
 
   return g_test_run ();
 }

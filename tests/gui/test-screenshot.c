@@ -1,7 +1,8 @@
 /* test-screenshot.c: renders the welcome page and the study view to PNG files in the build
  * folder (lacuna-welcome.png, lacuna-study.png, lacuna-image.png, lacuna-study-narrow.png,
  * lacuna-problems-toast.png, lacuna-problems-dialog.png, lacuna-study-inspector.png,
- * lacuna-study-dark.png, lacuna-redact-box.png, lacuna-redact-result.png, lacuna-export.png)
+ * lacuna-study-dark.png, lacuna-redact-box.png, lacuna-redact-result.png, lacuna-export.png,
+ * lacuna-study-360.png and lacuna-study-1280.png)
  * for people to look at (data/screenshots/ and help/C/figures/ hold a chosen few), and checks
  * what can be checked about them.
  *
@@ -13,6 +14,7 @@
 
 #include "config.h"
 
+#include "lacuna-annotations.h"
 #include "lacuna-export-dialog.h"
 #include "lacuna-gui-test-util.h"
 
@@ -82,6 +84,89 @@ test_screenshot_narrow (void)
 
   open_sample_ct (window);
   save_screenshot (GTK_WIDGET (window), "lacuna-study-narrow.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* The first widget under widget with that CSS class (and mapped), or NULL. */
+static GtkWidget *
+find_with_class (GtkWidget  *widget,
+                 const char *css_class)
+{
+  if (gtk_widget_has_css_class (widget, css_class) && gtk_widget_get_mapped (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_with_class (child, css_class);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_of_type (GtkWidget *widget,
+              GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_of_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The floating image toolbar (the redaction tools) covers neither the bottom-left corner
+ * annotations nor the position label, at a phone's width and at a desktop's. */
+static void
+check_toolbar_clear (LacunaWindow *window,
+                     const char   *name)
+{
+  GtkWidget *view = GTK_WIDGET (lacuna_window_get_image_view (window));
+  GtkWidget *toolbar = find_with_class (GTK_WIDGET (window), "image-toolbar");
+  GtkWidget *annotations = find_of_type (GTK_WIDGET (window), LACUNA_TYPE_ANNOTATIONS);
+  GtkWidget *position = find_with_class (GTK_WIDGET (window), "position-label");
+  graphene_rect_t tb, an, pos, img;
+
+  save_screenshot (GTK_WIDGET (window), name);
+  g_assert_nonnull (toolbar);
+  g_assert_nonnull (annotations);
+  g_assert_true (gtk_widget_compute_bounds (toolbar, view, &tb));
+  g_assert_true (gtk_widget_compute_bounds (annotations, view, &an));
+  g_assert_true (gtk_widget_compute_bounds (view, view, &img));
+  g_test_message ("%s: view %g × %g, toolbar %g,%g %g × %g, annotations end at %g", name,
+                  img.size.width, img.size.height, tb.origin.x, tb.origin.y, tb.size.width,
+                  tb.size.height, an.origin.y + an.size.height);
+  /* Inside the image, and the corner text (drawn 12 px inside the annotations' bounds,
+   * lacuna-annotations.c) ends above it. */
+  g_assert_cmpfloat (tb.origin.x, >=, 0);
+  g_assert_cmpfloat (tb.origin.x + tb.size.width, <=, img.size.width);
+  g_assert_cmpfloat (an.origin.y + an.size.height - 12, <=, tb.origin.y);
+  if (position != NULL)
+    {
+      g_assert_true (gtk_widget_compute_bounds (position, view, &pos));
+      g_assert_false (graphene_rect_intersection (&tb, &pos, NULL));
+    }
+}
+
+static void
+test_screenshot_toolbar (void)
+{
+  LacunaWindow *window = lacuna_gui_test_new_window (360, 640);
+
+  open_sample_ct (window);
+  check_toolbar_clear (window, "lacuna-study-360.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  window = lacuna_gui_test_new_window (1280, 800);
+  open_sample_ct (window);
+  check_toolbar_clear (window, "lacuna-study-1280.png");
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -293,6 +378,7 @@ main (int   argc,
   g_test_add_func ("/gui/screenshot/welcome", test_screenshot_welcome);
   g_test_add_func ("/gui/screenshot/study", test_screenshot_study);
   g_test_add_func ("/gui/screenshot/narrow", test_screenshot_narrow);
+  g_test_add_func ("/gui/screenshot/toolbar", test_screenshot_toolbar);
   g_test_add_func ("/gui/screenshot/problems", test_screenshot_problems);
   g_test_add_func ("/gui/screenshot/inspector", test_screenshot_inspector);
   g_test_add_func ("/gui/screenshot/box", test_screenshot_box);
