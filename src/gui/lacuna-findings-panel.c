@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "lacuna-face.h"
+#include "lacuna-finding-status.h"
 #include "lacuna-findings-panel.h"
 
 typedef struct
@@ -46,6 +47,14 @@ struct _LacunaFindingsPanel
   GtkWidget          *box_button;
   LacunaFinding      *details_finding;
   guint               details_view;
+  GtkWidget          *overlay_button;   /* "Show on Image", body composition */
+  GWeakRef            overlay;          /* LacunaBodycompOverlay */
+
+  /* Statuses as the export will leave them, with the decisions as they are now. */
+  LacunaDecisions    *decisions;
+  LacunaDeidOptions  *default_options;  /* no decision at all, to tell what changed */
+  GHashTable         *statuses;         /* LacunaFinding (ref) → LiveStatus */
+  GHashTable         *bound;            /* row box (borrowed) → LacunaFinding (borrowed) */
 
   GWeakRef            image_view;
   LacunaCollection   *collection;
@@ -76,6 +85,20 @@ static guint signals[N_SIGNALS];
 
 static void show_details (LacunaFindingsPanel *self,
                           LacunaFinding       *finding);
+
+static void overlay_toggled_cb  (GtkToggleButton     *button,
+                                 LacunaFindingsPanel *self);
+static void sync_overlay_button (LacunaFindingsPanel *self);
+
+/* Hides the body-composition overlay. */
+static void
+clear_overlay (LacunaFindingsPanel *self)
+{
+  g_autoptr(LacunaBodycompOverlay) overlay = g_weak_ref_get (&self->overlay);
+
+  if (overlay != NULL)
+    (void) lacuna_bodycomp_overlay_set_instance (overlay, NULL, NULL);
+}
 
 const char *
 lacuna_findings_panel_class_word (LacunaEvidenceClass klass)
@@ -152,6 +175,216 @@ dup_where (LacunaFinding *finding)
 }
 
 /* ------------------------------------------------------------------------------------- */
+/* Live statuses                                                                         */
+
+/* The series and size of an instance of the collection (for "same size in series"). */
+static gboolean
+lookup_instance (const char   *sop_instance_uid,
+                 const char  **out_series_instance_uid,
+                 guint        *out_rows,
+                 guint        *out_columns,
+                 gpointer      user_data)
+{
+  LacunaFindingsPanel *self = user_data;
+  LacunaInstance *instance;
+
+  if (self->collection == NULL || sop_instance_uid == NULL)
+    return FALSE;
+  instance = lacuna_collection_find_instance (self->collection, sop_instance_uid);
+  if (instance == NULL)
+    return FALSE;
+  *out_series_instance_uid = lacuna_instance_get_series_uid (instance);
+  *out_rows = lacuna_instance_get_rows (instance);
+  *out_columns = lacuna_instance_get_columns (instance);
+  return TRUE;
+}
+
+static LacunaFindingStatus
+compute_status (LacunaFindingsPanel     *self,
+                LacunaFinding           *finding,
+                const LacunaDeidOptions *options)
+{
+  if (options == NULL)
+    return lacuna_finding_get_status (finding);
+  return lacuna_finding_status_predict (finding, options, lookup_instance, self);
+}
+
+static const LacunaDeidOptions *
+current_options (LacunaFindingsPanel *self)
+{
+  return self->decisions != NULL ? lacuna_decisions_get_options (self->decisions) : NULL;
+}
+
+/* The first override whose path matches the finding's tag path, or NULL. */
+static const LacunaDeidOverride *
+finding_override (const LacunaDeidOptions *options,
+                  LacunaFinding           *finding)
+{
+  const char *path = lacuna_finding_get_tag_path (finding);
+
+  for (guint i = 0; path != NULL && options->overrides != NULL && i < options->overrides->len;
+       i++)
+    {
+      const LacunaDeidOverride *o = g_ptr_array_index (options->overrides, i);
+
+      if (lacuna_deid_override_path_matches (o->path, path))
+        return o;
+    }
+  return NULL;
+}
+
+/* Why the status is what it is, when a decision made it so (translated), or NULL. */
+static const char *
+decision_text (LacunaFindingsPanel *self,
+               LacunaFinding       *finding,
+               LacunaFindingStatus  status)
+{
+  const LacunaDeidOptions *options = current_options (self);
+  const char *kind = lacuna_finding_get_kind (finding);
+  const LacunaDeidOverride *o;
+
+  if (options == NULL || status == LACUNA_FINDING_CANNOT_BE_REMOVED)
+    return NULL;
+  if (g_strcmp0 (kind, "header-identity") == 0 || g_strcmp0 (kind, "quasi-identifier") == 0)
+    {
+      o = finding_override (options, finding);
+      if (o != NULL)
+        switch (o->action)
+          {
+          case LACUNA_DEID_OVERRIDE_KEEP:
+            return _("Your decision: keep it in the export.");
+          case LACUNA_DEID_OVERRIDE_REMOVE:
+            return _("Your decision: remove it from the export.");
+          case LACUNA_DEID_OVERRIDE_REPLACE:
+          default:
+            return status == LACUNA_FINDING_REDUCED
+                   ? _("Your decision: replace it with a coarser value.")
+                   : _("Your decision: replace it in the export.");
+          }
+      if (status != compute_status (self, finding, self->default_options))
+        return _("The export options you chose change this.");
+      return NULL;
+    }
+  if (g_strcmp0 (kind, "face") == 0 && lacuna_finding_get_render_box (finding, NULL, NULL))
+    return status == LACUNA_FINDING_REMOVED
+           ? _("The export removes the face from head scans (defacing is on).") : NULL;
+  if (g_strcmp0 (kind, "burned-in-text") == 0 || g_strcmp0 (kind, "face") == 0)
+    switch (status)
+      {
+      case LACUNA_FINDING_REMOVED:
+        return _("Covered by redaction boxes.");
+      case LACUNA_FINDING_REDUCED:
+        return _("Partly covered by redaction boxes.");
+      default:
+        return NULL;
+      }
+  return NULL;
+}
+
+typedef struct
+{
+  LacunaFindingStatus  status;
+  const char          *why;     /* decision_text(): static, translated, or NULL */
+} LiveStatus;
+
+static LiveStatus *
+live_status_new (LacunaFindingsPanel *self,
+                 LacunaFinding       *finding)
+{
+  LiveStatus *live = g_new0 (LiveStatus, 1);
+
+  live->status = compute_status (self, finding, current_options (self));
+  live->why = decision_text (self, finding, live->status);
+  return live;
+}
+
+static const LiveStatus *
+get_live_status (LacunaFindingsPanel *self,
+                 LacunaFinding       *finding)
+{
+  LiveStatus *live = g_hash_table_lookup (self->statuses, finding);
+
+  if (live == NULL)
+    {
+      live = live_status_new (self, finding);
+      g_hash_table_insert (self->statuses, g_object_ref (finding), live);
+    }
+  return live;
+}
+
+LacunaFindingStatus
+lacuna_findings_panel_get_status (LacunaFindingsPanel *self,
+                                  LacunaFinding       *finding)
+{
+  g_return_val_if_fail (LACUNA_IS_FINDINGS_PANEL (self), LACUNA_FINDING_PRESENT);
+  g_return_val_if_fail (LACUNA_IS_FINDING (finding), LACUNA_FINDING_PRESENT);
+
+  return get_live_status (self, finding)->status;
+}
+
+static void update_row (LacunaFindingsPanel *self,
+                        GtkWidget           *box,
+                        LacunaFinding       *finding);
+
+/* Every status is computed again (nothing is checked again), and the rows on screen whose
+ * status or explanation changed are updated in place. */
+static void
+decisions_changed_cb (LacunaFindingsPanel *self)
+{
+  GListModel *model = G_LIST_MODEL (self->store);
+  gint64 start = g_get_monotonic_time ();
+  g_autoptr(GHashTable) changed = g_hash_table_new (g_direct_hash, g_direct_equal);
+  GHashTableIter iter;
+  gpointer box, finding;
+  guint n_updated = 0;
+
+  if (model == NULL || self->statuses == NULL)
+    return;
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(LacunaFinding) f = g_list_model_get_item (model, i);
+      LiveStatus *old = g_hash_table_lookup (self->statuses, f);
+      LiveStatus *live = live_status_new (self, f);
+
+      if (old != NULL && old->status == live->status && old->why == live->why)
+        {
+          g_free (live);
+          continue;
+        }
+      g_hash_table_add (changed, f);
+      g_hash_table_insert (self->statuses, g_object_ref (f), live);
+    }
+  g_hash_table_iter_init (&iter, self->bound);
+  while (g_hash_table_iter_next (&iter, &box, &finding))
+    if (g_hash_table_contains (changed, finding))
+      {
+        update_row (self, box, finding);
+        n_updated++;
+      }
+  g_debug ("Statuses of %u findings computed, %u changed, %u rows updated, in %.1f ms",
+           g_list_model_get_n_items (model), g_hash_table_size (changed), n_updated,
+           (g_get_monotonic_time () - start) / 1000.0);
+}
+
+void
+lacuna_findings_panel_set_decisions (LacunaFindingsPanel *self,
+                                     LacunaDecisions     *decisions)
+{
+  g_return_if_fail (LACUNA_IS_FINDINGS_PANEL (self));
+  g_return_if_fail (decisions == NULL || LACUNA_IS_DECISIONS (decisions));
+
+  if (self->decisions == decisions)
+    return;
+  if (self->decisions != NULL)
+    g_signal_handlers_disconnect_by_func (self->decisions, decisions_changed_cb, self);
+  g_set_object (&self->decisions, decisions);
+  if (decisions != NULL)
+    g_signal_connect_object (decisions, "changed", G_CALLBACK (decisions_changed_cb), self,
+                             G_CONNECT_SWAPPED);
+  decisions_changed_cb (self);
+}
+
+/* ------------------------------------------------------------------------------------- */
 /* Rows                                                                                  */
 
 static void
@@ -205,7 +438,42 @@ setup_cb (GtkSignalListItemFactory *factory,
   gtk_widget_add_css_class (label, "caption");
   gtk_box_append (GTK_BOX (box), label);
 
+  label = gtk_label_new (NULL);     /* why the status is what it is: a decision */
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+  gtk_widget_add_css_class (label, "caption");
+  gtk_box_append (GTK_BOX (box), label);
+
   gtk_list_item_set_child (item, box);
+}
+
+/* The parts of a row that follow the decisions: the status, why, and what a screen reader
+ * hears (the class, the status and the text as one row). */
+static void
+update_row (LacunaFindingsPanel *self,
+            GtkWidget           *box,
+            LacunaFinding       *finding)
+{
+  LacunaEvidenceClass klass = lacuna_finding_get_class (finding);
+  GtkWidget *top = gtk_widget_get_first_child (box);
+  GtkWidget *status = gtk_widget_get_next_sibling (gtk_widget_get_first_child (top));
+  GtkWidget *why = gtk_widget_get_last_child (box);
+  const LiveStatus *live = get_live_status (self, finding);
+  g_autofree char *description = NULL;
+
+  gtk_label_set_text (GTK_LABEL (status), lacuna_finding_status_label (live->status));
+  gtk_widget_set_tooltip_text (status, self->decisions != NULL
+                                       ? _("What the export will leave, with your decisions "
+                                           "as they are now")
+                                       : NULL);
+  gtk_label_set_text (GTK_LABEL (why), live->why != NULL ? live->why : "");
+  gtk_widget_set_visible (why, live->why != NULL);
+
+  description = g_strdup_printf ("%s, %s: %s", lacuna_findings_panel_class_word (klass),
+                                 lacuna_finding_status_label (live->status),
+                                 lacuna_finding_get_text (finding));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  description, -1);
 }
 
 static void
@@ -213,39 +481,43 @@ bind_cb (GtkSignalListItemFactory *factory,
          GtkListItem              *item,
          gpointer                  user_data)
 {
+  LacunaFindingsPanel *self = user_data;
   LacunaFinding *finding = gtk_list_item_get_item (item);
   LacunaEvidenceClass klass = lacuna_finding_get_class (finding);
   GtkWidget *box = gtk_list_item_get_child (item);
   GtkWidget *top = gtk_widget_get_first_child (box);
   GtkWidget *badge = gtk_widget_get_first_child (top);
-  GtkWidget *status = gtk_widget_get_next_sibling (badge);
   GtkWidget *text = gtk_widget_get_next_sibling (top);
   GtkWidget *where = gtk_widget_get_next_sibling (text);
   GtkWidget *action = gtk_widget_get_next_sibling (where);
   const char *action_text = lacuna_finding_get_action (finding);
   g_autofree char *where_text = dup_where (finding);
-  g_autofree char *description = NULL;
 
   gtk_image_set_from_icon_name (GTK_IMAGE (gtk_widget_get_first_child (badge)),
                                 class_icon (klass));
   gtk_label_set_text (GTK_LABEL (gtk_widget_get_last_child (badge)),
                       lacuna_findings_panel_class_word (klass));
   gtk_widget_set_tooltip_text (badge, lacuna_evidence_class_describe (klass));
-  gtk_label_set_text (GTK_LABEL (status),
-                      lacuna_finding_status_label (lacuna_finding_get_status (finding)));
   gtk_label_set_text (GTK_LABEL (text), lacuna_finding_get_text (finding));
   gtk_label_set_text (GTK_LABEL (where), where_text != NULL ? where_text : "");
   gtk_widget_set_visible (where, where_text != NULL);
   gtk_label_set_text (GTK_LABEL (action), action_text != NULL ? action_text : "");
   gtk_widget_set_visible (action, action_text != NULL && *action_text != '\0');
   gtk_list_item_set_activatable (item, has_where (finding) || has_details (finding));
+  update_row (self, box, finding);
+  /* The row's widgets are updated in place when the decisions change. */
+  g_hash_table_insert (self->bound, box, finding);
+}
 
-  /* Screen readers hear the class, the status and the text as one row. */
-  description = g_strdup_printf ("%s, %s: %s", lacuna_findings_panel_class_word (klass),
-                                 lacuna_finding_status_label (lacuna_finding_get_status (finding)),
-                                 lacuna_finding_get_text (finding));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  description, -1);
+static void
+unbind_cb (GtkSignalListItemFactory *factory,
+           GtkListItem              *item,
+           gpointer                  user_data)
+{
+  LacunaFindingsPanel *self = user_data;
+
+  if (self->bound != NULL)
+    g_hash_table_remove (self->bound, gtk_list_item_get_child (item));
 }
 
 static void
@@ -445,7 +717,11 @@ collect_done_cb (GObject      *source,
       g_autofree char *summary = lacuna_findings_dup_check_summary (findings, job->check);
 
       if (job->check == LACUNA_FINDINGS_CHECK_BODY_COMPOSITION)
-        remove_kind (self, "body-composition");
+        {
+          /* The new measurement may be on another slice. */
+          clear_overlay (self);
+          remove_kind (self, "body-composition");
+        }
       append_findings (self, findings, g_list_model_get_n_items (G_LIST_MODEL (self->store)));
       set_check_text (row, summary);
     }
@@ -485,7 +761,9 @@ lacuna_findings_panel_set_collection (LacunaFindingsPanel *self,
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   show_details (self, NULL);
+  clear_overlay (self);
   g_list_store_remove_all (self->store);
+  g_hash_table_remove_all (self->statuses);
   for (guint i = 0; i < LACUNA_FINDINGS_N_CHECKS; i++)
     {
       set_check_running (self, &self->checks[i], FALSE);
@@ -795,6 +1073,7 @@ show_details (LacunaFindingsPanel *self,
       g_clear_object (&self->details_finding);
       gtk_revealer_set_reveal_child (self->details, FALSE);
       gtk_picture_set_paintable (self->details_picture, NULL);
+      sync_overlay_button (self);
       return;
     }
   if (finding != self->details_finding)
@@ -810,6 +1089,7 @@ show_details (LacunaFindingsPanel *self,
     show_face_view (self, LACUNA_FACE_RESULT (lacuna_finding_get_source_object (finding)));
   else
     show_body_composition (self, finding);
+  sync_overlay_button (self);
   gtk_revealer_set_reveal_child (self->details, TRUE);
 }
 
@@ -829,6 +1109,91 @@ view_step_cb (GtkButton           *button,
     return;
   self->details_view = (self->details_view + n + step) % n;
   show_face_view (self, result);
+}
+
+/* The instance a body-composition finding measured, or NULL. */
+static LacunaInstance *
+finding_instance (LacunaFindingsPanel *self,
+                  LacunaFinding       *finding)
+{
+  const char *sop = finding != NULL ? lacuna_finding_get_sop_instance_uid (finding) : NULL;
+
+  if (sop == NULL || self->collection == NULL)
+    return NULL;
+  return lacuna_collection_find_instance (self->collection, sop);
+}
+
+/* The toggle says whether the overlay shows the details' finding. */
+static void
+sync_overlay_button (LacunaFindingsPanel *self)
+{
+  g_autoptr(LacunaBodycompOverlay) overlay = g_weak_ref_get (&self->overlay);
+  gboolean body = self->details_finding != NULL
+                  && g_strcmp0 (lacuna_finding_get_kind (self->details_finding),
+                                "body-composition") == 0;
+  LacunaInstance *instance = body ? finding_instance (self, self->details_finding) : NULL;
+  gboolean shown = overlay != NULL && instance != NULL
+                   && lacuna_bodycomp_overlay_get_instance (overlay) == instance;
+
+  if (self->overlay_button == NULL)
+    return;   /* disposed */
+  gtk_widget_set_visible (self->overlay_button, body && overlay != NULL);
+  gtk_widget_set_sensitive (self->overlay_button, instance != NULL);
+  g_signal_handlers_block_by_func (self->overlay_button, overlay_toggled_cb, self);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->overlay_button), shown);
+  g_signal_handlers_unblock_by_func (self->overlay_button, overlay_toggled_cb, self);
+}
+
+static void
+overlay_toggled_cb (GtkToggleButton     *button,
+                    LacunaFindingsPanel *self)
+{
+  g_autoptr(LacunaBodycompOverlay) overlay = g_weak_ref_get (&self->overlay);
+  g_autoptr(LacunaFinding) finding = NULL;
+  g_autoptr(GError) error = NULL;
+  LacunaInstance *instance;
+
+  if (overlay == NULL || self->details_finding == NULL || self->overlay_button == NULL)
+    return;
+  if (!gtk_toggle_button_get_active (button))
+    {
+      (void) lacuna_bodycomp_overlay_set_instance (overlay, NULL, NULL);
+      return;
+    }
+  finding = g_object_ref (self->details_finding);
+  instance = finding_instance (self, finding);
+  if (instance == NULL || !lacuna_bodycomp_overlay_set_instance (overlay, instance, &error))
+    {
+      /* The error names the attribute at fault, never a value. */
+      set_check_text (check_row (self, LACUNA_FINDINGS_CHECK_BODY_COMPOSITION),
+                      error != NULL ? error->message
+                                    : _("The measured slice is not in the open study."));
+      sync_overlay_button (self);
+      return;
+    }
+  /* Show the slice it is drawn on. */
+  g_signal_emit (self, signals[FINDING_ACTIVATED], 0, finding);
+}
+
+void
+lacuna_findings_panel_set_bodycomp_overlay (LacunaFindingsPanel   *self,
+                                            LacunaBodycompOverlay *overlay)
+{
+  g_autoptr(LacunaBodycompOverlay) old = NULL;
+
+  g_return_if_fail (LACUNA_IS_FINDINGS_PANEL (self));
+  g_return_if_fail (overlay == NULL || LACUNA_IS_BODYCOMP_OVERLAY (overlay));
+
+  old = g_weak_ref_get (&self->overlay);
+  if (old == overlay)
+    return;
+  if (old != NULL)
+    g_signal_handlers_disconnect_by_func (old, sync_overlay_button, self);
+  g_weak_ref_set (&self->overlay, overlay);
+  if (overlay != NULL)
+    g_signal_connect_object (overlay, "notify::instance", G_CALLBACK (sync_overlay_button), self,
+                             G_CONNECT_SWAPPED);
+  sync_overlay_button (self);
 }
 
 static void
@@ -887,12 +1252,25 @@ lacuna_findings_panel_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  {
+    g_autoptr(LacunaBodycompOverlay) overlay = g_weak_ref_get (&self->overlay);
+
+    if (overlay != NULL)
+      g_signal_handlers_disconnect_by_func (overlay, sync_overlay_button, self);
+    g_weak_ref_set (&self->overlay, NULL);
+  }
+  self->overlay_button = NULL;   /* goes with self->box */
   g_clear_pointer (&self->box, gtk_widget_unparent);
   g_clear_object (&self->details_finding);
   g_clear_object (&self->selection);
   g_clear_object (&self->store);
   g_clear_object (&self->collection);
   g_weak_ref_set (&self->image_view, NULL);
+  if (self->decisions != NULL)
+    g_signal_handlers_disconnect_by_func (self->decisions, decisions_changed_cb, self);
+  g_clear_object (&self->decisions);
+  if (self->statuses != NULL)
+    g_hash_table_remove_all (self->statuses);
 
   G_OBJECT_CLASS (lacuna_findings_panel_parent_class)->dispose (object);
 }
@@ -905,6 +1283,10 @@ lacuna_findings_panel_finalize (GObject *object)
   for (guint i = 0; i < LACUNA_FINDINGS_N_CHECKS; i++)
     g_free (self->checks[i].text);
   g_weak_ref_clear (&self->image_view);
+  g_weak_ref_clear (&self->overlay);
+  g_clear_pointer (&self->statuses, g_hash_table_unref);
+  g_clear_pointer (&self->bound, g_hash_table_unref);
+  g_clear_pointer (&self->default_options, lacuna_deid_options_free);
 
   G_OBJECT_CLASS (lacuna_findings_panel_parent_class)->finalize (object);
 }
@@ -1070,6 +1452,19 @@ new_details (LacunaFindingsPanel *self)
 
   gtk_widget_set_margin_bottom (label, 6);
 
+  /* Body composition: the mask over its slice in the image view. */
+  self->overlay_button = gtk_toggle_button_new_with_mnemonic (_("_Show on Image"));
+  gtk_widget_set_tooltip_text (self->overlay_button,
+                               _("Draw the body outline and the fat and muscle-density regions "
+                                 "measured over the slice in the viewer"));
+  gtk_widget_set_halign (self->overlay_button, GTK_ALIGN_START);
+  gtk_widget_set_margin_start (self->overlay_button, 6);
+  gtk_widget_set_margin_bottom (self->overlay_button, 6);
+  gtk_widget_set_visible (self->overlay_button, FALSE);
+  g_signal_connect_object (self->overlay_button, "toggled", G_CALLBACK (overlay_toggled_cb), self,
+                           0);
+  gtk_box_append (GTK_BOX (box), self->overlay_button);
+
   self->details = GTK_REVEALER (gtk_revealer_new ());
   gtk_revealer_set_child (self->details, box);
   gtk_revealer_set_reveal_child (self->details, FALSE);
@@ -1087,10 +1482,15 @@ lacuna_findings_panel_init (LacunaFindingsPanel *self)
   GtkWidget *spinner = gtk_spinner_new ();
 
   g_weak_ref_init (&self->image_view, NULL);
+  g_weak_ref_init (&self->overlay, NULL);
+  self->statuses = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, g_free);
+  self->bound = g_hash_table_new (g_direct_hash, g_direct_equal);
+  self->default_options = lacuna_deid_options_new ();
   self->store = g_list_store_new (LACUNA_TYPE_FINDING);
   self->selection = gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->store)));
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cb), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_cb), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cb), self);
   self->list_view = GTK_LIST_VIEW (gtk_list_view_new (
     GTK_SELECTION_MODEL (g_object_ref (self->selection)), factory));
   gtk_list_view_set_single_click_activate (self->list_view, TRUE);

@@ -20,12 +20,24 @@
  * the method. The body-composition row has "Measure the Slice Shown" (the image view's
  * current CT slice instead of the suggested one); the burned-in row has "Box Every Proposed
  * Line", which emits "box-proposed" (the window turns every proposed box into a redaction
- * box, one undo step). */
+ * box, one undo step). The body-composition card has "Show on Image": the body outline and
+ * the fat and muscle-density regions drawn over the slice (LacunaBodycompOverlay), and the
+ * slice shown.
+ *
+ * Statuses are live (INFERENCE.md §5.5): with decisions set, each row shows the status the
+ * finding will have in the export written with the decisions as they are now
+ * (lacuna_finding_status_predict: redaction boxes over burned-in text, tag overrides and
+ * profile options for header findings and quasi-identifiers, defacing for a face in a
+ * volume), with the decision that made it so ("Your decision: keep it in the export."). Each
+ * change of the decisions (undo and redo included) updates the rows whose status changed;
+ * no check runs again. Without decisions, the finding's own status (in the input). */
 #pragma once
 
 #include <gtk/gtk.h>
 
+#include "lacuna-bodycomp-overlay.h"
 #include "lacuna-core.h"
+#include "lacuna-decisions.h"
 #include "lacuna-findings.h"
 #include "lacuna-image-view.h"
 
@@ -42,6 +54,15 @@ void            lacuna_findings_panel_set_collection (LacunaFindingsPanel *self,
 /* The image view whose current slice "Measure the Slice Shown" measures (weak). */
 void            lacuna_findings_panel_set_image_view (LacunaFindingsPanel *self,
                                                       LacunaImageView     *view);
+/* The decisions the statuses follow (reference kept; NULL: the findings' own statuses). */
+void            lacuna_findings_panel_set_decisions  (LacunaFindingsPanel *self,
+                                                      LacunaDecisions     *decisions);
+/* The overlay "Show on Image" turns on (weak). */
+void            lacuna_findings_panel_set_bodycomp_overlay (LacunaFindingsPanel   *self,
+                                                            LacunaBodycompOverlay *overlay);
+/* The status shown for finding (one of the panel's findings): see above. */
+LacunaFindingStatus lacuna_findings_panel_get_status (LacunaFindingsPanel *self,
+                                                      LacunaFinding       *finding);
 /* TRUE while the header findings are collected. */
 gboolean        lacuna_findings_panel_get_busy       (LacunaFindingsPanel *self);
 /* Property "checking": TRUE while any expensive check runs. */

@@ -9,10 +9,14 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
+#include <time.h>
 
+#include "lacuna-bodycomp-overlay.h"
 #include "lacuna-findings-panel.h"
 #include "lacuna-gui-test-util.h"
+#include "lacuna-quasi.h"
 #include "lacuna-redaction-layer.h"
 #include "lacuna-tag-inspector.h"
 
@@ -49,6 +53,56 @@ count_labels (GtkWidget  *widget,
        child = gtk_widget_get_next_sibling (child))
     n += count_labels (child, text);
   return n;
+}
+
+/* The scrolled window of the panel's list of findings. */
+static GtkScrolledWindow *
+find_list_scrolled (GtkWidget *widget)
+{
+  if (GTK_IS_LIST_VIEW (widget))
+    {
+      GtkWidget *parent = gtk_widget_get_parent (widget);
+
+      return GTK_IS_SCROLLED_WINDOW (parent) ? GTK_SCROLLED_WINDOW (parent) : NULL;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkScrolledWindow *found = find_list_scrolled (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+wake (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Waits (at most 10 s) until text is shown on screen (wanted) or not, the list scrolled to
+ * its first row: a row's new line is mapped at the next layout. */
+static void
+wait_for_label (GtkWidget  *panel,
+                const char *text,
+                gboolean    wanted)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  guint tick = g_timeout_add (20, wake, NULL);
+  GtkScrolledWindow *scrolled = find_list_scrolled (panel);
+
+  while ((count_labels (panel, text) > 0) != wanted && g_get_monotonic_time () < deadline)
+    {
+      if (scrolled != NULL)
+        gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (scrolled), 0);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (tick);
+  g_assert_nonnull (scrolled);
+  g_assert_cmpuint (count_labels (panel, text) > 0, ==, wanted);
 }
 
 static gboolean
@@ -479,6 +533,466 @@ test_findings_checks (void)
   g_assert_finalize_object (window);
 }
 
+/* CPU time of this thread, in ms (for the log only: nothing asserts on it). */
+static double
+thread_cpu_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static gboolean
+burned_in_checked (gpointer data)
+{
+  return !lacuna_findings_panel_get_busy (data)
+         && !lacuna_findings_panel_is_check_running (data, LACUNA_FINDINGS_CHECK_BURNED_IN);
+}
+
+static LacunaFindingStatus
+status_of (LacunaFindingsPanel *panel,
+           guint                index)
+{
+  g_autoptr(LacunaFinding) f = g_list_model_get_item (lacuna_findings_panel_get_findings (panel),
+                                                      index);
+
+  return lacuna_findings_panel_get_status (panel, f);
+}
+
+static void
+apply_decision (LacunaWindow   *window,
+                LacunaDecision *decision)
+{
+  g_autoptr(LacunaDecision) owned = decision;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (lacuna_undo_stack_apply (lacuna_window_get_undo_stack (window), owned, &error));
+  g_assert_no_error (error);
+}
+
+/* Statuses follow the decisions, before any export: a box over a burned-in line, undo and
+ * redo, a tag override, a quasi-identifier's coarsening, and defacing. */
+static void
+test_findings_live_status (void)
+{
+  LacunaWindow *window = lacuna_gui_test_new_window (1100, 800);
+  LacunaUndoStack *undo = lacuna_window_get_undo_stack (window);
+  LacunaFindingsPanel *panel;
+  GListModel *findings;
+  g_autoptr(LacunaFinding) text_finding = NULL;
+  LacunaDeidBox box = { 0, };
+  guint i_text, i_name = G_MAXUINT, i_quasi = G_MAXUINT;
+  int region[4];
+
+  lacuna_window_open_sample (window);
+  lacuna_gui_test_wait_loaded (window);
+  panel = LACUNA_FINDINGS_PANEL (find_widget (GTK_WIDGET (window), LACUNA_TYPE_FINDINGS_PANEL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-findings", NULL));
+  lacuna_gui_test_wait (burned_in_checked, panel);
+  lacuna_gui_test_wait_frame (GTK_WIDGET (panel));
+  findings = lacuna_findings_panel_get_findings (panel);
+
+  /* A burned-in line: present until a box covers it. */
+  i_text = find_finding (findings, "burned-in-text", "identity", TRUE, NULL);
+  g_assert_cmpuint (i_text, !=, G_MAXUINT);
+  text_finding = g_list_model_get_item (findings, i_text);
+  g_assert_true (lacuna_finding_get_box (text_finding, region));
+  g_assert_cmpint (status_of (panel, i_text), ==, LACUNA_FINDING_PRESENT);
+
+  box.sop_instance_uid = (char *) lacuna_finding_get_sop_instance_uid (text_finding);
+  box.scope = LACUNA_DEID_BOX_ALL_FRAMES;
+  box.x = region[0];
+  box.y = region[1];
+  box.width = region[2];
+  box.height = region[3];
+  {
+    double t0 = thread_cpu_ms ();
+
+    apply_decision (window, lacuna_decision_new_add_box (&box));
+    g_test_message ("a box added, statuses of %u findings updated: %.2f ms CPU",
+                    g_list_model_get_n_items (findings), thread_cpu_ms () - t0);
+  }
+  g_assert_cmpint (status_of (panel, i_text), ==, LACUNA_FINDING_REMOVED);
+  g_assert_true (lacuna_undo_stack_undo (undo));
+  g_assert_cmpint (status_of (panel, i_text), ==, LACUNA_FINDING_PRESENT);
+  g_assert_true (lacuna_undo_stack_redo (undo));
+  g_assert_cmpint (status_of (panel, i_text), ==, LACUNA_FINDING_REMOVED);
+  g_assert_true (lacuna_undo_stack_undo (undo));
+
+  /* Half of it: reduced. A box on another frame only, or on another image: present. */
+  box.width = MAX (region[2] / 2, 1);
+  apply_decision (window, lacuna_decision_new_add_box (&box));
+  g_assert_cmpint (status_of (panel, i_text), ==, LACUNA_FINDING_REDUCED);
+  g_assert_true (lacuna_undo_stack_undo (undo));
+  {
+    guint frames[1] = { MAX (lacuna_finding_get_frame (text_finding), 1) + 1 };
+
+    box.width = region[2];
+    box.scope = LACUNA_DEID_BOX_FRAMES;
+    box.frames = frames;
+    box.n_frames = 1;
+    apply_decision (window, lacuna_decision_new_add_box (&box));
+    g_assert_cmpint (status_of (panel, i_text), ==, LACUNA_FINDING_PRESENT);
+    g_assert_true (lacuna_undo_stack_undo (undo));
+    box.frames = NULL;
+    box.n_frames = 0;
+    box.scope = LACUNA_DEID_BOX_ALL_FRAMES;
+    box.sop_instance_uid = (char *) "1.2.3.4";
+    apply_decision (window, lacuna_decision_new_add_box (&box));
+    g_assert_cmpint (status_of (panel, i_text), ==, LACUNA_FINDING_PRESENT);
+    g_assert_true (lacuna_undo_stack_undo (undo));
+  }
+
+  /* Patient's Name: the profile removes it; kept by the user, it is present, and the row
+   * says why. */
+  for (guint i = 0; i < g_list_model_get_n_items (findings); i++)
+    {
+      g_autoptr(LacunaFinding) f = g_list_model_get_item (findings, i);
+
+      if (g_strcmp0 (lacuna_finding_get_kind (f), "header-identity") == 0
+          && g_strcmp0 (lacuna_finding_get_tag_path (f), "00100010") == 0)
+        i_name = i;
+      if (g_strcmp0 (lacuna_finding_get_kind (f), "quasi-identifier") == 0
+          && g_strcmp0 (lacuna_finding_get_tag_path (f), "00101010") == 0 && i_quasi == G_MAXUINT)
+        i_quasi = i;
+    }
+  g_assert_cmpuint (i_name, !=, G_MAXUINT);
+  g_assert_cmpint (status_of (panel, i_name), ==, LACUNA_FINDING_REMOVED);
+  apply_decision (window, lacuna_decision_new_set_override ("00100010", LACUNA_DEID_OVERRIDE_KEEP,
+                                                            NULL));
+  g_assert_cmpint (status_of (panel, i_name), ==, LACUNA_FINDING_PRESENT);
+  g_assert_true (lacuna_undo_stack_undo (undo));
+  g_assert_cmpint (status_of (panel, i_name), ==, LACUNA_FINDING_REMOVED);
+
+  /* The first row (on screen) says so in words, and its status word changes in place.
+   * The list is on screen once every check has finished (until then the panel may show
+   * its progress instead). */
+  lacuna_gui_test_wait (panel_checked, panel);
+  {
+    g_autoptr(LacunaFinding) first = g_list_model_get_item (findings, 0);
+    const char *why = "Your decision: keep it in the export.";
+
+    g_assert_cmpstr (lacuna_finding_get_kind (first), ==, "header-identity");
+    g_assert_cmpint (status_of (panel, 0), ==, LACUNA_FINDING_REMOVED);
+    wait_for_label (GTK_WIDGET (panel), why, FALSE);
+    apply_decision (window, lacuna_decision_new_set_override (lacuna_finding_get_tag_path (first),
+                                                              LACUNA_DEID_OVERRIDE_KEEP, NULL));
+    g_assert_cmpint (status_of (panel, 0), ==, LACUNA_FINDING_PRESENT);
+    wait_for_label (GTK_WIDGET (panel), why, TRUE);
+    g_assert_true (lacuna_undo_stack_undo (undo));
+    wait_for_label (GTK_WIDGET (panel), why, FALSE);
+  }
+  apply_decision (window, lacuna_decision_new_set_override ("00100010",
+                                                            LACUNA_DEID_OVERRIDE_REPLACE,
+                                                            "SUBJECT^ONE"));
+  g_assert_cmpint (status_of (panel, i_name), ==, LACUNA_FINDING_REMOVED);
+  g_assert_true (lacuna_undo_stack_undo (undo));
+
+  /* Patient's Age: removed by the Basic Profile, present when patient characteristics are
+   * retained, reduced once coarsened to its 5-year band, removed when emptied. */
+  g_assert_cmpuint (i_quasi, !=, G_MAXUINT);
+  {
+    g_autoptr(LacunaFinding) quasi = g_list_model_get_item (findings, i_quasi);
+    g_autofree char *band = lacuna_quasi_coarsen_age (
+      json_object_get_string_member (lacuna_finding_get_values (quasi), "value"));
+    LacunaProfileOption options =
+      lacuna_decisions_get_options (lacuna_window_get_decisions (window))->options;
+
+    g_assert_nonnull (band);
+    g_assert_cmpint (status_of (panel, i_quasi), ==, LACUNA_FINDING_REMOVED);
+    apply_decision (window, lacuna_decision_new_set_profile_options (
+                              options | LACUNA_PROFILE_OPTION_RETAIN_PATIENT_CHARACTERISTICS));
+    g_assert_cmpint (status_of (panel, i_quasi), ==, LACUNA_FINDING_PRESENT);
+    apply_decision (window, lacuna_decision_new_set_override ("00101010",
+                                                              LACUNA_DEID_OVERRIDE_REPLACE,
+                                                              band));
+    g_assert_cmpint (status_of (panel, i_quasi), ==, LACUNA_FINDING_REDUCED);
+    g_assert_true (lacuna_undo_stack_undo (undo));
+    apply_decision (window, lacuna_decision_new_set_override ("00101010",
+                                                              LACUNA_DEID_OVERRIDE_REMOVE, NULL));
+    g_assert_cmpint (status_of (panel, i_quasi), ==, LACUNA_FINDING_REMOVED);
+    g_assert_true (lacuna_undo_stack_undo (undo));
+    g_assert_cmpint (status_of (panel, i_quasi), ==, LACUNA_FINDING_PRESENT);
+    g_assert_true (lacuna_undo_stack_undo (undo));
+    g_assert_cmpint (status_of (panel, i_quasi), ==, LACUNA_FINDING_REMOVED);
+  }
+
+  /* The face of the CT volume: removed when the export defaces. */
+  {
+    guint i_face = find_finding (findings, "face", NULL, FALSE, NULL);
+    LacunaProfileOption options;
+
+    g_assert_cmpuint (i_face, !=, G_MAXUINT);
+    options = lacuna_decisions_get_options (lacuna_window_get_decisions (window))->options;
+    g_assert_cmpint (status_of (panel, i_face), ==,
+                     (options & LACUNA_PROFILE_OPTION_CLEAN_RECOGNIZABLE_VISUAL_FEATURES)
+                     ? LACUNA_FINDING_REMOVED : LACUNA_FINDING_PRESENT);
+    apply_decision (window, lacuna_decision_new_set_profile_options (
+                              options | LACUNA_PROFILE_OPTION_CLEAN_RECOGNIZABLE_VISUAL_FEATURES));
+    g_assert_cmpint (status_of (panel, i_face), ==, LACUNA_FINDING_REMOVED);
+    apply_decision (window, lacuna_decision_new_set_profile_options (
+                              options & ~LACUNA_PROFILE_OPTION_CLEAN_RECOGNIZABLE_VISUAL_FEATURES));
+    g_assert_cmpint (status_of (panel, i_face), ==, LACUNA_FINDING_PRESENT);
+    g_assert_true (lacuna_undo_stack_undo (undo));
+    g_assert_true (lacuna_undo_stack_undo (undo));
+  }
+
+  g_object_ref (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_finalize_object (window);
+}
+
+static void
+test_findings_overlay_new_destroy (void)
+{
+  LacunaBodycompOverlay *overlay = g_object_ref_sink (LACUNA_BODYCOMP_OVERLAY (
+                                                        lacuna_bodycomp_overlay_new ()));
+  LacunaImageView *view = g_object_ref_sink (LACUNA_IMAGE_VIEW (lacuna_image_view_new ()));
+
+  g_assert_null (lacuna_bodycomp_overlay_get_view (overlay));
+  g_assert_null (lacuna_bodycomp_overlay_get_instance (overlay));
+  g_assert_false (lacuna_bodycomp_overlay_get_drawn (overlay));
+  g_assert_cmpstr (lacuna_bodycomp_overlay_get_note (overlay), ==, "");
+  g_assert_true (lacuna_bodycomp_overlay_set_instance (overlay, NULL, NULL));
+  /* A view without a GtkOverlay parent: only the view is set. */
+  lacuna_bodycomp_overlay_attach (overlay, view);
+  g_assert_true (lacuna_bodycomp_overlay_get_view (overlay) == view);
+  g_assert_null (gtk_widget_get_parent (GTK_WIDGET (overlay)));
+  g_assert_false (lacuna_bodycomp_overlay_get_drawn (overlay));
+  lacuna_bodycomp_overlay_set_view (overlay, NULL);
+
+  g_assert_finalize_object (overlay);
+  g_assert_finalize_object (view);
+}
+
+static gboolean
+bodycomp_measured (gpointer data)
+{
+  return !lacuna_findings_panel_get_busy (data)
+         && !lacuna_findings_panel_is_check_running (data,
+                                                     LACUNA_FINDINGS_CHECK_BODY_COMPOSITION);
+}
+
+/* The colour of the pixel at (x, y) of texture, 0xRRGGBB. */
+static guint32
+texture_pixel (GdkTexture *texture,
+               int         x,
+               int         y)
+{
+  int width = gdk_texture_get_width (texture);
+  int height = gdk_texture_get_height (texture);
+  g_autofree guint8 *data = g_malloc ((gsize) width * height * 4);
+
+  g_assert_cmpint (x, >=, 0);
+  g_assert_cmpint (y, >=, 0);
+  g_assert_cmpint (x, <, width);
+  g_assert_cmpint (y, <, height);
+  gdk_texture_download (texture, data, (gsize) width * 4);
+  return *(guint32 *) (data + ((gsize) y * width + x) * 4) & 0xffffff;
+}
+
+/* "Show on Image": the measured slice's mask over the CT slice, with its legend, the same
+ * mask as lacuna_bodycomp measures (its areas are the finding's), following the zoom. */
+static void
+test_findings_bodycomp_overlay (void)
+{
+  LacunaWindow *window = lacuna_gui_test_new_window (1100, 800);
+  LacunaImageView *view = lacuna_window_get_image_view (window);
+  GtkWidget *stack = gtk_widget_get_parent (GTK_WIDGET (view));
+  LacunaBodycompOverlay *overlay;
+  LacunaFindingsPanel *panel;
+  GListModel *findings;
+  GtkWidget *button;
+  g_autoptr(LacunaFinding) bc = NULL;
+  g_autoptr(LacunaBodyComp) reference = NULL;
+  g_autoptr(GdkTexture) before = NULL;
+  g_autoptr(GdkTexture) after = NULL;
+  g_autoptr(GError) error = NULL;
+  const LacunaBodyComp *result;
+  LacunaInstance *slice;
+  JsonObject *values;
+  JsonArray *spacing;
+  double pixel_cm2, wx, wy, best_wx = -1, best_wy = -1;
+  graphene_point_t point;
+  guint i_bc, n_body, n_adipose, n_muscle;
+  int ct;
+
+  lacuna_window_open_sample (window);
+  lacuna_gui_test_wait_loaded (window);
+  panel = LACUNA_FINDINGS_PANEL (find_widget (GTK_WIDGET (window), LACUNA_TYPE_FINDINGS_PANEL));
+  overlay = LACUNA_BODYCOMP_OVERLAY (find_widget (GTK_WIDGET (window),
+                                                  LACUNA_TYPE_BODYCOMP_OVERLAY));
+  g_assert_nonnull (overlay);
+  g_assert_true (gtk_widget_get_parent (GTK_WIDGET (overlay)) == stack);
+  /* Drawn right above the image, below the redaction boxes. */
+  g_assert_true (gtk_widget_get_prev_sibling (GTK_WIDGET (overlay)) == GTK_WIDGET (view));
+  g_assert_null (lacuna_bodycomp_overlay_get_instance (overlay));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-findings", NULL));
+  lacuna_gui_test_wait (bodycomp_measured, panel);
+
+  /* The sample's CT is a head and neck: measure its last slice. */
+  ct = lacuna_gui_test_find_series (window, "CT");
+  g_assert_cmpint (ct, >=, 0);
+  lacuna_window_select_series (window, (guint) ct);
+  lacuna_image_view_set_position (view, lacuna_image_view_get_n_positions (view) - 1);
+  slice = lacuna_image_view_get_instance (view, NULL);
+  lacuna_findings_panel_measure_slice (panel, lacuna_instance_get_instance_number (slice));
+  lacuna_gui_test_wait (bodycomp_measured, panel);
+  findings = lacuna_findings_panel_get_findings (panel);
+  i_bc = find_finding (findings, "body-composition", NULL, FALSE, NULL);
+  g_assert_cmpuint (i_bc, !=, G_MAXUINT);
+  bc = g_list_model_get_item (findings, i_bc);
+  g_assert_cmpint (lacuna_findings_panel_get_status (panel, bc), ==,
+                   LACUNA_FINDING_CANNOT_BE_REMOVED);
+
+  /* The card (activating the finding brings its slice); its toggle draws the mask. */
+  lacuna_image_view_set_position (view, 0);
+  lacuna_findings_panel_activate (panel, i_bc);
+  lacuna_gui_test_wait (image_shown, view);
+  lacuna_gui_test_wait_frame (GTK_WIDGET (window));
+  button = find_button (GTK_WIDGET (panel), "_Show on Image");
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_mapped (button));
+  g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (button)));
+  g_assert_false (find_label_containing (GTK_WIDGET (overlay), "Subcutaneous fat"));
+  before = lacuna_gui_test_render (stack);
+
+  {
+    double t0 = thread_cpu_ms ();
+
+    gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), TRUE);
+    g_test_message ("Show on Image (measure %u × %u, mask, outline): %.1f ms CPU",
+                    lacuna_instance_get_columns (slice), lacuna_instance_get_rows (slice),
+                    thread_cpu_ms () - t0);
+  }
+  g_assert_true (lacuna_bodycomp_overlay_get_instance (overlay) == slice);
+  lacuna_gui_test_wait (image_shown, view);
+  g_assert_true (lacuna_image_view_get_instance (view, NULL) == slice);
+  lacuna_gui_test_wait_frame (GTK_WIDGET (window));
+  g_assert_true (lacuna_bodycomp_overlay_get_drawn (overlay));
+  g_assert_cmpstr (lacuna_bodycomp_overlay_get_note (overlay), ==, "");
+  /* The legend names every colour. */
+  g_assert_true (find_label_containing (GTK_WIDGET (overlay), "Body outline"));
+  g_assert_true (find_label_containing (GTK_WIDGET (overlay), "Subcutaneous fat"));
+  g_assert_true (find_label_containing (GTK_WIDGET (overlay), "Inner fat"));
+  g_assert_true (find_label_containing (GTK_WIDGET (overlay), "Muscle-density tissue"));
+
+  /* The mask is lacuna_bodycomp's own, and its areas are the finding's. */
+  result = lacuna_bodycomp_overlay_get_result (overlay);
+  g_assert_nonnull (result);
+  reference = lacuna_bodycomp_measure_instance (slice, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (result->width, ==, reference->width);
+  g_assert_cmpuint (result->height, ==, reference->height);
+  g_assert_cmpmem (result->labels, result->width * result->height, reference->labels,
+                   reference->width * reference->height);
+  n_body = result->width * result->height
+           - lacuna_bodycomp_count_label (result, LACUNA_BODYCOMP_LABEL_OUTSIDE);
+  n_adipose = lacuna_bodycomp_count_label (result, LACUNA_BODYCOMP_LABEL_SUBCUTANEOUS_FAT)
+              + lacuna_bodycomp_count_label (result, LACUNA_BODYCOMP_LABEL_INNER_FAT);
+  n_muscle = lacuna_bodycomp_count_label (result, LACUNA_BODYCOMP_LABEL_MUSCLE_RING)
+             + lacuna_bodycomp_count_label (result, LACUNA_BODYCOMP_LABEL_MUSCLE_OTHER);
+  g_assert_cmpuint (n_body, >, 0);
+  g_assert_cmpuint (n_muscle, >, 0);
+  values = lacuna_finding_get_values (bc);
+  spacing = json_object_get_array_member (values, "pixel_spacing_mm");
+  pixel_cm2 = json_array_get_double_element (spacing, 0)
+              * json_array_get_double_element (spacing, 1) / 100.0;
+  g_assert_cmpfloat_with_epsilon (n_body * pixel_cm2,
+                                  json_object_get_double_member (values, "body_cm2"), 0.051);
+  g_assert_cmpfloat_with_epsilon (n_adipose * pixel_cm2,
+                                  json_object_get_double_member (values, "adipose_cm2"), 0.051);
+  g_assert_cmpfloat_with_epsilon (n_muscle * pixel_cm2,
+                                  json_object_get_double_member (values, "muscle_cm2"), 0.051);
+
+  /* On screen: a muscle-density pixel far from the legend (on the left) is tinted. */
+  for (guint y = 0; y < result->height; y++)
+    for (guint x = 0; x < result->width; x++)
+      if (lacuna_bodycomp_get_label (result, x, y) == LACUNA_BODYCOMP_LABEL_MUSCLE_OTHER
+          || lacuna_bodycomp_get_label (result, x, y) == LACUNA_BODYCOMP_LABEL_MUSCLE_RING)
+        {
+          lacuna_image_view_image_to_widget (view, x + 0.5, y + 0.5, &wx, &wy);
+          if (wx > best_wx)
+            {
+              best_wx = wx;
+              best_wy = wy;
+            }
+        }
+  g_assert_true (gtk_widget_compute_point (GTK_WIDGET (view), stack,
+                                           &GRAPHENE_POINT_INIT (best_wx, best_wy), &point));
+  after = lacuna_gui_test_render (stack);
+  g_assert_cmphex (texture_pixel (before, (int) point.x, (int) point.y), !=,
+                   texture_pixel (after, (int) point.x, (int) point.y));
+  if (g_getenv ("LACUNA_SCREENSHOT_DIR") != NULL)
+    {
+      g_autoptr(GdkTexture) shot = lacuna_gui_test_render (GTK_WIDGET (window));
+      g_autofree char *path = g_build_filename (g_getenv ("LACUNA_SCREENSHOT_DIR"),
+                                                "findings-bodycomp-overlay.png", NULL);
+
+      gdk_texture_save_to_png (shot, path);
+    }
+
+  /* Another slice: not drawn, the legend says where it is. */
+  lacuna_image_view_set_position (view, 0);
+  lacuna_gui_test_wait (image_shown, view);
+  g_assert_false (lacuna_bodycomp_overlay_get_drawn (overlay));
+  g_assert_nonnull (strstr (lacuna_bodycomp_overlay_get_note (overlay), "Instance Number"));
+  lacuna_findings_panel_activate (panel, i_bc);
+  lacuna_gui_test_wait (image_shown, view);
+  g_assert_true (lacuna_bodycomp_overlay_get_drawn (overlay));
+
+  /* Zoomed in: the same image pixel, wherever it now is, is still tinted. */
+  lacuna_image_view_zoom_at (view, lacuna_image_view_get_scale (view) * 2.0, best_wx, best_wy);
+  lacuna_gui_test_wait_frame (GTK_WIDGET (window));
+  {
+    g_autoptr(GdkTexture) zoomed = NULL;
+    g_autoptr(GdkTexture) plain = NULL;
+    double zx, zy;
+    double ix, iy;
+
+    g_assert_true (lacuna_image_view_widget_to_image (view, best_wx, best_wy, &ix, &iy));
+    lacuna_image_view_image_to_widget (view, floor (ix) + 0.5, floor (iy) + 0.5, &zx, &zy);
+    g_assert_true (gtk_widget_compute_point (GTK_WIDGET (view), stack,
+                                             &GRAPHENE_POINT_INIT (zx, zy), &point));
+    zoomed = lacuna_gui_test_render (stack);
+    gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), FALSE);
+    g_assert_null (lacuna_bodycomp_overlay_get_instance (overlay));
+    g_assert_false (lacuna_bodycomp_overlay_get_drawn (overlay));
+    lacuna_gui_test_wait_frame (GTK_WIDGET (window));
+    plain = lacuna_gui_test_render (stack);
+    g_assert_cmphex (texture_pixel (zoomed, (int) point.x, (int) point.y), !=,
+                     texture_pixel (plain, (int) point.x, (int) point.y));
+    g_assert_false (find_label_containing (GTK_WIDGET (overlay), "Subcutaneous fat"));
+  }
+
+  /* What cannot be measured is refused, and nothing is drawn. */
+  {
+    g_autoptr(LacunaSeries) us = g_list_model_get_item (lacuna_window_get_series_list (window),
+                                                        lacuna_gui_test_find_series (window,
+                                                                                     "US"));
+
+    g_assert_false (lacuna_bodycomp_overlay_set_instance (overlay,
+                                                          lacuna_series_get_instance (us, 0),
+                                                          &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+    g_assert_null (lacuna_bodycomp_overlay_get_instance (overlay));
+    g_assert_null (lacuna_bodycomp_overlay_get_result (overlay));
+  }
+
+  /* The face check's worker threads must not outlive the process: OpenCV's static data is
+   * freed at exit while a cancelled detection may still be running (seen under valgrind). */
+  lacuna_gui_test_wait (panel_checked, panel);
+
+  g_object_ref (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_finalize_object (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -488,6 +1002,9 @@ main (int   argc,
 
   g_test_add_func ("/gui/findings-panel/sample", test_findings_sample);
   g_test_add_func ("/gui/findings-panel/checks", test_findings_checks);
+  g_test_add_func ("/gui/findings-panel/live-status", test_findings_live_status);
+  g_test_add_func ("/gui/findings-panel/overlay-new-destroy", test_findings_overlay_new_destroy);
+  g_test_add_func ("/gui/findings-panel/bodycomp-overlay", test_findings_bodycomp_overlay);
 
   return g_test_run ();
 }
