@@ -27,6 +27,11 @@ struct _LacunaAnnotations
   GSignalGroup    *view_signals;
   GSignalGroup    *state_signals;
   char            *text[N_CORNERS];
+  /* Kept from frame to frame: a slice step changes one corner's text, and only that layout
+   * is shaped again. */
+  PangoLayout     *layouts[N_CORNERS];
+  guint            context_serial;
+  guint            text_dirty : 1;
 };
 
 G_DEFINE_FINAL_TYPE (LacunaAnnotations, lacuna_annotations, GTK_TYPE_WIDGET)
@@ -132,7 +137,7 @@ format_number (const char *ds)
 }
 
 static void
-update_text (LacunaAnnotations *self)
+compute_text (LacunaAnnotations *self)
 {
   LacunaImageView *view = self->view;
   LacunaViewState *state;
@@ -160,10 +165,7 @@ update_text (LacunaAnnotations *self)
 
   instance = view ? lacuna_image_view_get_instance (view, NULL) : NULL;
   if (instance == NULL)
-    {
-      gtk_widget_queue_draw (GTK_WIDGET (self));
-      return;
-    }
+    return;
   state = lacuna_image_view_get_state (view);
 
   /* Patient. */
@@ -223,7 +225,58 @@ update_text (LacunaAnnotations *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, accessible,
                                   -1);
+}
+
+/* The text is put together when it is drawn or asked for, once per frame, not for each of
+ * the notifications a slice step sends (position, frame, window). */
+static void
+ensure_text (LacunaAnnotations *self)
+{
+  if (!self->text_dirty)
+    return;
+  self->text_dirty = FALSE;
+  compute_text (self);
+}
+
+static void
+update_text (LacunaAnnotations *self)
+{
+  self->text_dirty = TRUE;
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+clear_layouts (LacunaAnnotations *self)
+{
+  for (guint i = 0; i < N_CORNERS; i++)
+    g_clear_object (&self->layouts[i]);
+}
+
+static PangoLayout *
+ensure_layout (LacunaAnnotations *self,
+               guint              corner,
+               int                corner_width)
+{
+  PangoLayout *layout = self->layouts[corner];
+
+  if (layout == NULL)
+    {
+      PangoAttrList *attrs = pango_attr_list_new ();
+
+      layout = self->layouts[corner] = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
+      pango_attr_list_insert (attrs, pango_attr_scale_new (0.9));
+      pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum"));
+      pango_layout_set_attributes (layout, attrs);
+      pango_attr_list_unref (attrs);
+      pango_layout_set_height (layout, -1);   /* one line per paragraph */
+      pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+      pango_layout_set_alignment (layout, corner == 1 ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
+    }
+  /* Each setter below does nothing when the value is the same. */
+  pango_layout_set_width (layout, corner_width * PANGO_SCALE);
+  if (g_strcmp0 (pango_layout_get_text (layout), self->text[corner]) != 0)
+    pango_layout_set_text (layout, self->text[corner], -1);
+  return layout;
 }
 
 static void
@@ -238,27 +291,28 @@ lacuna_annotations_snapshot (GtkWidget   *widget,
   GdkRGBA text = { 0.95, 0.95, 0.95, 1 };
   GdkRGBA shadow = { 0, 0, 0, 0.9 };
   int corner_width = MAX (1, width / 2 - MARGIN - 6);
+  PangoContext *context = gtk_widget_get_pango_context (widget);
+
+  ensure_text (self);
+  /* The font, its options or the resolution changed: the kept layouts follow. */
+  if (pango_context_get_serial (context) != self->context_serial)
+    {
+      self->context_serial = pango_context_get_serial (context);
+      for (guint i = 0; i < N_CORNERS; i++)
+        if (self->layouts[i] != NULL)
+          pango_layout_context_changed (self->layouts[i]);
+    }
 
   for (guint i = 0; i < N_CORNERS; i++)
     {
-      g_autoptr(PangoLayout) layout = NULL;
-      PangoAttrList *attrs;
+      PangoLayout *layout;
       int lw, lh;
       double x, y;
 
       if (self->text[i] == NULL || *self->text[i] == '\0')
         continue;
 
-      layout = gtk_widget_create_pango_layout (widget, self->text[i]);
-      attrs = pango_attr_list_new ();
-      pango_attr_list_insert (attrs, pango_attr_scale_new (0.9));
-      pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum"));
-      pango_layout_set_attributes (layout, attrs);
-      pango_attr_list_unref (attrs);
-      pango_layout_set_width (layout, corner_width * PANGO_SCALE);
-      pango_layout_set_height (layout, -1);   /* one line per paragraph */
-      pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
-      pango_layout_set_alignment (layout, i == 1 ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
+      layout = ensure_layout (self, i, corner_width);
       pango_layout_get_pixel_size (layout, &lw, &lh);
 
       x = i == 1 ? width - MARGIN - corner_width : MARGIN;
@@ -284,6 +338,7 @@ lacuna_annotations_dispose (GObject *object)
   g_clear_object (&self->view_signals);
   g_clear_object (&self->state_signals);
   g_clear_object (&self->view);
+  clear_layouts (self);
 
   G_OBJECT_CLASS (lacuna_annotations_parent_class)->dispose (object);
 }
@@ -429,5 +484,6 @@ lacuna_annotations_get_text (LacunaAnnotations *self,
   g_return_val_if_fail (LACUNA_IS_ANNOTATIONS (self), NULL);
   g_return_val_if_fail (corner < N_CORNERS, NULL);
 
+  ensure_text (self);
   return self->text[corner];
 }

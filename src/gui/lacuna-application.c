@@ -219,6 +219,9 @@ lacuna_application_startup (GApplication *app)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
   static const char *help_accels[] = { "F1", NULL };
+  /* GtkApplication sets this one only for a gtk/help-overlay.ui resource, which would build
+   * the overlay for every window: the window builds it on demand instead. */
+  static const char *help_overlay_accels[] = { "<Control>question", NULL };
 
   G_APPLICATION_CLASS (lacuna_application_parent_class)->startup (app);
 
@@ -230,6 +233,8 @@ lacuna_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences",
                                          preferences_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.help", help_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay",
+                                         help_overlay_accels);
 
   gtk_window_set_default_icon_name (LACUNA_APP_ID);
 }

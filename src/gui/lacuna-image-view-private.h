@@ -40,8 +40,13 @@ struct _LacunaImageView
   LacunaFrame           *frame;
   GHashTable            *attributes;         /* keyword → value, of the shown frame's file */
   cairo_surface_t       *surface;            /* the frame, windowed */
-  cairo_surface_t       *spare_surface;      /* the previous one, for reuse */
-  cairo_surface_t       *spare_surface_old;  /* the one before */
+  cairo_surface_t       *spares[4];          /* the ones shown before, newest first, for reuse */
+  /* The frame about to be shown, windowed by a decoding thread (-cache.c), and its window. */
+  cairo_surface_t       *ready_surface;
+  LacunaFrame           *ready_frame;        /* borrowed: only compared */
+  double                 ready_center;
+  double                 ready_width;
+  gboolean               ready_uses_lut;
   double                 surface_center;
   double                 surface_width;
   gboolean               surface_uses_lut;
@@ -86,6 +91,13 @@ void             _lacuna_image_view_show_frame      (LacunaImageView *self,
 void             _lacuna_image_view_set_busy        (LacunaImageView *self,
                                                      gboolean         busy);
 void             _lacuna_image_view_update_actions  (LacunaImageView *self);
+gboolean         _lacuna_image_view_window_for_frame (LacunaFrame    *frame,
+                                                      const char     *preset,
+                                                      double          state_center,
+                                                      double          state_width,
+                                                      double         *out_center,
+                                                      double         *out_width,
+                                                      gboolean       *out_uses_lut);
 
 /* lacuna-image-view-cache.c */
 LacunaImageViewShared *_lacuna_image_view_shared_new    (LacunaImageView *self);

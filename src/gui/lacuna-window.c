@@ -429,6 +429,37 @@ drop_cb (LacunaWindow  *self,
 }
 
 /* ------------------------------------------------------------------------------------- */
+/* Keyboard shortcuts                                                                    */
+
+/* The help overlay is built the first time it is asked for: GtkApplication would build it
+ * for every window before its first frame (gtk/help-overlay.ui is not at the path it looks
+ * at, see lacuna.gresource.xml). */
+static void
+show_help_overlay_cb (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  GtkApplicationWindow *window = GTK_APPLICATION_WINDOW (user_data);
+  GtkShortcutsWindow *overlay = gtk_application_window_get_help_overlay (window);
+
+  if (overlay == NULL)
+    {
+      g_autoptr(GtkBuilder) builder = NULL;
+
+      builder = gtk_builder_new_from_resource ("/io/github/lacuna/Lacuna/ui/lacuna-shortcuts.ui");
+      overlay = GTK_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+      /* Keeps it (hidden when closed), transient for and modal to this window. Our action
+       * stays: GTK adds its own only when the window has none of that name. */
+      gtk_application_window_set_help_overlay (window, overlay);
+    }
+  gtk_window_present (GTK_WINDOW (overlay));
+}
+
+static const GActionEntry help_overlay_actions[] = {
+  { "show-help-overlay", show_help_overlay_cb },
+};
+
+/* ------------------------------------------------------------------------------------- */
 /* Window state                                                                          */
 
 static GSettings *
@@ -500,6 +531,16 @@ lacuna_window_dispose (GObject *object)
   G_OBJECT_CLASS (lacuna_window_parent_class)->dispose (object);
 }
 
+/* The welcome page's recent list is filled when that page is first shown, not at start:
+ * a window opened on a study does not show it. (Opening and forgetting refresh it.) */
+static void
+welcome_map_cb (LacunaWindow *self)
+{
+  g_signal_handlers_disconnect_by_func (gtk_stack_get_child_by_name (self->main_stack, "welcome"),
+                                        welcome_map_cb, self);
+  _lacuna_window_update_recents (self);
+}
+
 static void
 lacuna_window_class_init (LacunaWindowClass *klass)
 {
@@ -566,7 +607,8 @@ lacuna_window_init (LacunaWindow *self)
 
   /* The sidebar's patient → study → series tree drives self->selection. */
   lacuna_study_browser_set_series_selection (self->study_browser, self->selection);
-  _lacuna_window_update_recents (self);
+  g_signal_connect_object (gtk_stack_get_child_by_name (self->main_stack, "welcome"), "map",
+                           G_CALLBACK (welcome_map_cb), self, G_CONNECT_SWAPPED);
 
   g_object_bind_property (self->flap, "reveal-flap", self->sidebar_button, "active",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
@@ -591,11 +633,27 @@ lacuna_window_init (LacunaWindow *self)
                            G_CALLBACK (page_changed_cb), self, G_CONNECT_SWAPPED);
   self->findings_panel = LACUNA_FINDINGS_PANEL (lacuna_findings_panel_new ());
   lacuna_findings_panel_set_image_view (self->findings_panel, self->image_view);
+  lacuna_findings_panel_set_decisions (self->findings_panel, self->decisions);
+  {
+    /* Body composition drawn over its slice, above the image and below the boxes. */
+    GtkWidget *bodycomp = lacuna_bodycomp_overlay_new ();
+
+    lacuna_bodycomp_overlay_attach (LACUNA_BODYCOMP_OVERLAY (bodycomp), self->image_view);
+    lacuna_findings_panel_set_bodycomp_overlay (self->findings_panel,
+                                                LACUNA_BODYCOMP_OVERLAY (bodycomp));
+  }
   gtk_stack_add_named (self->sidebar_stack, GTK_WIDGET (self->findings_panel), "findings");
   g_signal_connect_object (self->findings_panel, "finding-activated",
                            G_CALLBACK (finding_activated_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->findings_panel, "box-proposed",
                            G_CALLBACK (_lacuna_window_box_proposed), self, G_CONNECT_SWAPPED);
+  /* Each series' badge adds what the checks found in it, as they finish. */
+  lacuna_study_browser_set_findings (self->study_browser,
+                                     lacuna_findings_panel_get_findings (self->findings_panel));
+
+  /* win.show-help-overlay (Ctrl+?, set by the application). */
+  g_action_map_add_action_entries (G_ACTION_MAP (self), help_overlay_actions,
+                                   G_N_ELEMENTS (help_overlay_actions), self);
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect_object (drop, "drop", G_CALLBACK (drop_cb), self, G_CONNECT_SWAPPED);
