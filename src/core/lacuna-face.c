@@ -842,10 +842,15 @@ result_clear_views (LacunaFaceResult *self)
 static gboolean
 load_detectors (GError **error)
 {
-  for (guint d = 0; d < LACUNA_VISION_N_DETECTORS; d++)
-    if (!lacuna_vision_detector_load (d, error))
-      return FALSE;
-  return TRUE;
+  gboolean ok = TRUE;
+
+  /* Loading the models runs OpenCV and dlib too: not while the process exits. */
+  if (!detecting_enter (error))
+    return FALSE;
+  for (guint d = 0; d < LACUNA_VISION_N_DETECTORS && ok; d++)
+    ok = lacuna_vision_detector_load (d, error);
+  detecting_leave ();
+  return ok;
 }
 
 guint

@@ -424,7 +424,7 @@ public:
 
 struct DirEntry
 {
-  std::string series;
+  std::string series;        /* Patient ID, Study and Series Instance UID, '\n' between */
   std::string sop_class;
   bool        first = false;   /* the first of its series and SOP class: through DCMTK */
 };
@@ -440,8 +440,8 @@ dicom_file_id (const char *file_id)
   return id;
 }
 
-/* The series records of dir by Series Instance UID, and the records listed so far by
- * their Referenced File ID. */
+/* The series records of dir by Patient ID, Study and Series Instance UID (as
+ * DirEntry.series), and the records listed so far by their Referenced File ID. */
 static void
 index_dicomdir (DcmDicomDir                                                &dir,
                 std::unordered_map<std::string, DcmDirectoryRecord *>      &series,
@@ -451,26 +451,35 @@ index_dicomdir (DcmDicomDir                                                &dir,
 
   for (DcmDirectoryRecord *patient = root.nextSub (NULL); patient != NULL;
        patient = root.nextSub (patient))
-    for (DcmDirectoryRecord *study = patient->nextSub (NULL); study != NULL;
-         study = patient->nextSub (study))
-      for (DcmDirectoryRecord *ser = study->nextSub (NULL); ser != NULL;
-           ser = study->nextSub (ser))
-        {
-          OFString uid;
+    {
+      OFString patient_id;
 
-          if (ser->getRecordType () != ERT_Series ||
-              ser->findAndGetOFString (DCM_SeriesInstanceUID, uid).bad ())
-            continue;
-          series[uid.c_str ()] = ser;
-          for (DcmDirectoryRecord *leaf = ser->nextSub (NULL); leaf != NULL;
-               leaf = ser->nextSub (leaf))
-            {
-              OFString id;
+      patient->findAndGetOFString (DCM_PatientID, patient_id);
+      for (DcmDirectoryRecord *study = patient->nextSub (NULL); study != NULL;
+           study = patient->nextSub (study))
+        for (DcmDirectoryRecord *ser = study->nextSub (NULL); ser != NULL;
+             ser = study->nextSub (ser))
+          {
+            OFString study_uid;
+            OFString uid;
 
-              if (leaf->findAndGetOFStringArray (DCM_ReferencedFileID, id).good ())
-                leaves[id.c_str ()] = leaf;
-            }
-        }
+            if (ser->getRecordType () != ERT_Series ||
+                study->findAndGetOFString (DCM_StudyInstanceUID, study_uid).bad () ||
+                ser->findAndGetOFString (DCM_SeriesInstanceUID, uid).bad ())
+              continue;
+            /* A series UID under two studies (a broken input) stays two series. */
+            series[std::string (patient_id.c_str ()) + '\n' + study_uid.c_str () + '\n' +
+                   uid.c_str ()] = ser;
+            for (DcmDirectoryRecord *leaf = ser->nextSub (NULL); leaf != NULL;
+                 leaf = ser->nextSub (leaf))
+              {
+                OFString id;
+
+                if (leaf->findAndGetOFStringArray (DCM_ReferencedFileID, id).good ())
+                  leaves[id.c_str ()] = leaf;
+              }
+          }
+    }
 }
 
 /* The order DicomDirInterface gives image records inserted one by one: each goes before
@@ -590,11 +599,18 @@ append_image_records (LacunaDicomDirInterface      &dd,
 
       /* Take out the records DCMTK put there (the first of the series), then insert
        * every record in order. */
+      std::vector<DcmDirectoryRecord *> ordered = order_like_dcmtk (entry.second);
+
       while (parent->cardSub () > 0)
         parent->removeSub ((unsigned long) 0);
-      for (DcmDirectoryRecord *record : order_like_dcmtk (entry.second))
-        if (parent->insertSub (record).bad ())
-          return false;
+      for (size_t i = 0; i < ordered.size (); i++)
+        if (parent->insertSub (ordered[i]).bad ())
+          {
+            /* Not in the tree: ours to free (the caller starts again through DCMTK). */
+            for (size_t j = i; j < ordered.size (); j++)
+              delete ordered[j];
+            return false;
+          }
     }
   return true;
 }
@@ -727,10 +743,13 @@ lacuna_dicom_write_dicomdir (const char          *root,
       if (!file->has_meta || file->transfer_syntax != UID_LittleEndianExplicitTransferSyntax)
         all_explicit_le = false;
       {
+        g_autofree char *patient = lacuna_dicom_file_dup_string (file, "00100020", NULL);
+        g_autofree char *study = lacuna_dicom_file_dup_string (file, "0020000D", NULL);
         g_autofree char *series = lacuna_dicom_file_dup_string (file, "0020000E", NULL);
         g_autofree char *sop_class = lacuna_dicom_file_dup_string (file, "00080016", NULL);
 
-        entry.series = series != NULL ? series : "";
+        entry.series = std::string (patient != NULL ? patient : "") + '\n' +
+                       (study != NULL ? study : "") + '\n' + (series != NULL ? series : "");
         entry.sop_class = sop_class != NULL ? sop_class : "";
       }
       entry.first = seen.insert (entry.series + '\n' + entry.sop_class).second;

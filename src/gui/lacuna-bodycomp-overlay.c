@@ -226,6 +226,9 @@ update_note (LacunaBodycompOverlay *self)
 static void
 shown_changed_cb (LacunaBodycompOverlay *self)
 {
+  /* Nothing shown and nothing to take down: no work on the slice-step path. */
+  if (self->instance == NULL && !gtk_widget_get_visible (self->legend))
+    return;
   update_note (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }

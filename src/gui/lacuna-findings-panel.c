@@ -469,9 +469,12 @@ update_row (LacunaFindingsPanel *self,
   gtk_label_set_text (GTK_LABEL (why), live->why != NULL ? live->why : "");
   gtk_widget_set_visible (why, live->why != NULL);
 
-  description = g_strdup_printf ("%s, %s: %s", lacuna_findings_panel_class_word (klass),
+  /* A screen reader hears the reason too. */
+  description = g_strdup_printf ("%s, %s: %s%s%s", lacuna_findings_panel_class_word (klass),
                                  lacuna_finding_status_label (live->status),
-                                 lacuna_finding_get_text (finding));
+                                 lacuna_finding_get_text (finding),
+                                 live->why != NULL ? " " : "",
+                                 live->why != NULL ? live->why : "");
   gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   description, -1);
 }
@@ -683,6 +686,8 @@ remove_kind (LacunaFindingsPanel *self,
         {
           if (f == self->details_finding)
             show_details (self, NULL);
+          if (self->statuses != NULL)
+            g_hash_table_remove (self->statuses, f);
           g_list_store_remove (self->store, i - 1);
         }
     }
@@ -1068,6 +1073,11 @@ show_details (LacunaFindingsPanel *self,
 {
   gboolean face;
 
+  /* The overlay belongs to the body-composition card: closing the card or opening another
+   * finding takes it off the image (its toggle is no longer on screen). */
+  if (finding == NULL ||
+      g_strcmp0 (lacuna_finding_get_kind (finding), "body-composition") != 0)
+    clear_overlay (self);
   if (finding == NULL)
     {
       g_clear_object (&self->details_finding);

@@ -974,6 +974,7 @@ assert_dicomdir_same_as_dcmtk (const char         *root,
 static void
 make_series_member (const char *root,
                     const char *id,
+                    const char *study_uid,
                     const char *series_uid,
                     const char *sop_uid,
                     const char *sop_class,
@@ -985,6 +986,8 @@ make_series_member (const char *root,
   g_autofree char *parent = g_path_get_dirname (path);
 
   g_assert_cmpint (g_mkdir_with_parents (parent, 0700), ==, 0);
+  if (study_uid != NULL)
+    g_assert_true (lacuna_dicom_file_set_string (file, "0020000D", NULL, study_uid, &error));
   g_assert_true (lacuna_dicom_file_set_string (file, "0020000E", NULL, series_uid, &error));
   g_assert_true (lacuna_dicom_file_set_string (file, "00080018", NULL, sop_uid, &error));
   g_assert_true (lacuna_dicom_file_set_string (file, "00080016", NULL, sop_class, &error));
@@ -1001,8 +1004,8 @@ make_series_member (const char *root,
 }
 
 /* Records in the order DicomDirInterface gives them: by Instance Number, ties in the
- * order the files came; two SOP classes in a series. A file DCMTK refuses (no Instance
- * Number) is refused on the linear path too. */
+ * order the files came; two SOP classes in a series; a series UID reused in another study.
+ * A file DCMTK refuses (no Instance Number) is refused on the linear path too. */
 static void
 test_dicom_dicomdir_order (void)
 {
@@ -1010,20 +1013,24 @@ test_dicom_dicomdir_order (void)
   static const struct
   {
     const char *id;
+    const char *study;     /* NULL: the sample's */
     const char *series;
     const char *sop_class;
     const char *number;
   } members[] = {
-    { "P/S1/I1", "2.25.501", "1.2.840.10008.5.1.4.1.1.7", "5" },
-    { "P/S1/I2", "2.25.501", "1.2.840.10008.5.1.4.1.1.7", "3" },
-    { "P/S2/I1", "2.25.502", "1.2.840.10008.5.1.4.1.1.7", "2" },
-    { "P/S1/I3", "2.25.501", "1.2.840.10008.5.1.4.1.1.7", "3" },
-    { "P/S1/I4", "2.25.501", "1.2.840.10008.5.1.4.1.1.7", "3" },
-    { "P/S1/I5", "2.25.501", "1.2.840.10008.5.1.4.1.1.7.2", "4" },
-    { "P/S1/I6", "2.25.501", "1.2.840.10008.5.1.4.1.1.7", "1" },
-    { "P/S1/I7", "2.25.501", "1.2.840.10008.5.1.4.1.1.7.2", "10" },
-    { "P/S2/I2", "2.25.502", "1.2.840.10008.5.1.4.1.1.7", "1" },
-    { "P/S1/I8", "2.25.501", "1.2.840.10008.5.1.4.1.1.7", "-2" },
+    { "P/S1/I1", NULL, "2.25.501", "1.2.840.10008.5.1.4.1.1.7", "5" },
+    { "P/S1/I2", NULL, "2.25.501", "1.2.840.10008.5.1.4.1.1.7", "3" },
+    { "P/S2/I1", NULL, "2.25.502", "1.2.840.10008.5.1.4.1.1.7", "2" },
+    { "P/S1/I3", NULL, "2.25.501", "1.2.840.10008.5.1.4.1.1.7", "3" },
+    { "P/S1/I4", NULL, "2.25.501", "1.2.840.10008.5.1.4.1.1.7", "3" },
+    { "P/S1/I5", NULL, "2.25.501", "1.2.840.10008.5.1.4.1.1.7.2", "4" },
+    { "P/S1/I6", NULL, "2.25.501", "1.2.840.10008.5.1.4.1.1.7", "1" },
+    { "P/S1/I7", NULL, "2.25.501", "1.2.840.10008.5.1.4.1.1.7.2", "10" },
+    { "P/S2/I2", NULL, "2.25.502", "1.2.840.10008.5.1.4.1.1.7", "1" },
+    { "P/S1/I8", NULL, "2.25.501", "1.2.840.10008.5.1.4.1.1.7", "-2" },
+    /* A broken input: the same series UID in another study stays another series. */
+    { "P/T1/I1", "2.25.777", "2.25.501", "1.2.840.10008.5.1.4.1.1.7", "2" },
+    { "P/T1/I2", "2.25.777", "2.25.501", "1.2.840.10008.5.1.4.1.1.7", "1" },
   };
   const char *ids[G_N_ELEMENTS (members) + 1];
 
@@ -1031,7 +1038,7 @@ test_dicom_dicomdir_order (void)
     {
       g_autofree char *sop_uid = g_strdup_printf ("2.25.%u", 600 + i);
 
-      make_series_member (root, members[i].id, members[i].series, sop_uid,
+      make_series_member (root, members[i].id, members[i].study, members[i].series, sop_uid,
                           members[i].sop_class, members[i].number);
       ids[i] = members[i].id;
     }
@@ -1042,8 +1049,8 @@ test_dicom_dicomdir_order (void)
     g_autoptr(GError) error = NULL;
     const char *with_unnumbered[] = { ids[0], ids[1], "P/S1/I9", NULL };
 
-    make_series_member (root, "P/S1/I9", "2.25.501", "2.25.699", "1.2.840.10008.5.1.4.1.1.7",
-                        NULL);
+    make_series_member (root, "P/S1/I9", NULL, "2.25.501", "2.25.699",
+                        "1.2.840.10008.5.1.4.1.1.7", NULL);
     g_assert_false (lacuna_dicom_write_dicomdir (root, "LACUNA_TEST", with_unnumbered, &error));
     g_assert_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_WRITE);
     g_assert_nonnull (strstr (error->message, "P/S1/I9"));
