@@ -741,6 +741,41 @@ _lacuna_image_view_cache_insert (LacunaImageView *self,
          error ? g_error_copy (error) : NULL, NULL);
 }
 
+/* The window changed: images windowed ahead under another window would only take the
+ * room of frames (the view windows again what it shows). */
+void
+_lacuna_image_view_cache_drop_stale_windowed (LacunaImageView *self)
+{
+  const char *preset = lacuna_view_state_get_window_preset (self->state);
+  double state_center = lacuna_view_state_get_window_center (self->state);
+  double state_width = lacuna_view_state_get_window_width (self->state);
+  GHashTableIter iter;
+  gpointer value;
+
+  if (self->cache == NULL)
+    return;
+  g_hash_table_iter_init (&iter, self->cache);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      CacheEntry *entry = value;
+      double center, width;
+      gboolean uses_lut;
+      gsize size;
+
+      if (entry->windowed.surface == NULL || entry->frame == NULL)
+        continue;
+      _lacuna_image_view_window_for_frame (entry->frame, preset, state_center, state_width,
+                                           &center, &width, &uses_lut);
+      if (center == entry->windowed.center && width == entry->windowed.width &&
+          uses_lut == entry->windowed.uses_lut)
+        continue;
+      size = windowed_size (&entry->windowed);
+      g_clear_pointer (&entry->windowed.surface, cairo_surface_destroy);
+      entry->size -= size;
+      self->cache_size -= size;
+    }
+}
+
 void
 _lacuna_image_view_cache_init (LacunaImageView *self)
 {

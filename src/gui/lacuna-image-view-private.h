@@ -103,6 +103,7 @@ gboolean         _lacuna_image_view_window_for_frame (LacunaFrame    *frame,
 LacunaImageViewShared *_lacuna_image_view_shared_new    (LacunaImageView *self);
 void             _lacuna_image_view_shared_release  (LacunaImageViewShared *shared);
 void             _lacuna_image_view_cache_init      (LacunaImageView *self);
+void             _lacuna_image_view_cache_drop_stale_windowed (LacunaImageView *self);
 /* Forgets everything (model changed): running jobs are ignored. */
 void             _lacuna_image_view_cache_clear     (LacunaImageView *self);
 /* Shows the current position from the cache, or asks for it; then decodes ahead. */

@@ -382,6 +382,7 @@ state_window_cb (LacunaImageView *self)
 {
   if (self->resolving)
     return;
+  _lacuna_image_view_cache_drop_stale_windowed (self);
   update_rendering (self, FALSE);
 }
 

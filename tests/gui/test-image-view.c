@@ -708,6 +708,20 @@ test_decode_ahead (void)
   for (guint p = k + 1; p <= k + n; p++)
     g_assert_true (lacuna_image_view_is_cached (view, p));
 
+  /* They were windowed ahead too; a new window makes those images stale, and they give
+   * their room back at once (the frames stay). */
+  {
+    gsize before = lacuna_image_view_get_cache_size (view);
+    LacunaViewState *state = lacuna_image_view_get_state (view);
+
+    lacuna_view_state_set_custom_window (state,
+                                         lacuna_view_state_get_window_center (state) + 100,
+                                         lacuna_view_state_get_window_width (state) + 200);
+    g_assert_cmpuint (lacuna_image_view_get_cache_size (view), <, before);
+    for (guint p = k + 1; p <= k + n; p++)
+      g_assert_true (lacuna_image_view_is_cached (view, p));
+  }
+
   /* Stepping onto them shows them at once. */
   for (guint p = k + 1; p <= k + n; p++)
     {
