@@ -125,6 +125,24 @@ is_true (gpointer data)
   return *(gboolean *) data;
 }
 
+GtkWidget *
+lacuna_gui_test_find_widget (GtkWidget *widget,
+                             GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = lacuna_gui_test_find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 void
 lacuna_gui_test_wait_frame (GtkWidget *widget)
 {

@@ -27,6 +27,9 @@ void               lacuna_gui_test_wait_image  (LacunaImageView *view);
 void               lacuna_gui_test_wait_frame  (GtkWidget    *widget);
 /* Renders widget (and its children) as it would be drawn now, with its window's renderer. */
 GdkTexture        *lacuna_gui_test_render      (GtkWidget    *widget);
+/* The first widget of type at or under widget (depth first), or NULL. */
+GtkWidget         *lacuna_gui_test_find_widget (GtkWidget    *widget,
+                                                GType         type);
 /* Index of the first series of that modality in the window's list, or -1. */
 int                lacuna_gui_test_find_series (LacunaWindow *window,
                                                 const char   *modality);

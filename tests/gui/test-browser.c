@@ -19,23 +19,6 @@
 
 static char *data_home;
 
-static GtkWidget *
-find_widget (GtkWidget *widget,
-             GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static gboolean
 browser_idle (gpointer data)
 {
@@ -45,7 +28,7 @@ browser_idle (gpointer data)
 static LacunaStudyBrowser *
 get_browser (LacunaWindow *window)
 {
-  GtkWidget *browser = find_widget (GTK_WIDGET (window), LACUNA_TYPE_STUDY_BROWSER);
+  GtkWidget *browser = lacuna_gui_test_find_widget (GTK_WIDGET (window), LACUNA_TYPE_STUDY_BROWSER);
 
   g_assert_nonnull (browser);
   return LACUNA_STUDY_BROWSER (browser);
@@ -192,7 +175,7 @@ test_sample_tree (void)
   /* A new window's welcome page lists it. */
   {
     LacunaWindow *other = lacuna_gui_test_new_window (800, 600);
-    GtkWidget *list = find_widget (GTK_WIDGET (other), GTK_TYPE_LIST_BOX);
+    GtkWidget *list = lacuna_gui_test_find_widget (GTK_WIDGET (other), GTK_TYPE_LIST_BOX);
 
     g_assert_nonnull (list);
     g_assert_true (gtk_widget_get_visible (list));
@@ -355,7 +338,8 @@ test_two_patients (void)
 
   gtk_window_set_default_size (GTK_WINDOW (window), 400, 700);
   save_screenshot (GTK_WIDGET (window), "browser-narrow.png");
-  adw_flap_set_reveal_flap (ADW_FLAP (find_widget (GTK_WIDGET (window), ADW_TYPE_FLAP)), TRUE);
+  adw_flap_set_reveal_flap (ADW_FLAP (lacuna_gui_test_find_widget (GTK_WIDGET (window),
+                                                                   ADW_TYPE_FLAP)), TRUE);
   save_screenshot (GTK_WIDGET (window), "browser-narrow-sidebar.png");
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -508,7 +492,8 @@ test_badge_findings (void)
     }
 
   /* The checks run when the findings are shown. */
-  panel = LACUNA_FINDINGS_PANEL (find_widget (GTK_WIDGET (window), LACUNA_TYPE_FINDINGS_PANEL));
+  panel = LACUNA_FINDINGS_PANEL (lacuna_gui_test_find_widget (GTK_WIDGET (window),
+                                                              LACUNA_TYPE_FINDINGS_PANEL));
   g_assert_nonnull (panel);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-findings", NULL));
   lacuna_gui_test_wait (panel_checked, panel);
@@ -607,7 +592,8 @@ test_thumbnail_scale_child (void)
   lacuna_gui_test_wait_loaded (window);
   lacuna_gui_test_wait (has_series_thumbnails, browser);
   /* Xvfb's 1280 × 1024 screen is 640 × 512 at scale 2: the sidebar is folded. */
-  adw_flap_set_reveal_flap (ADW_FLAP (find_widget (GTK_WIDGET (window), ADW_TYPE_FLAP)), TRUE);
+  adw_flap_set_reveal_flap (ADW_FLAP (lacuna_gui_test_find_widget (GTK_WIDGET (window),
+                                                                   ADW_TYPE_FLAP)), TRUE);
   lacuna_gui_test_wait_frame (GTK_WIDGET (window));
   lacuna_gui_test_wait_frame (GTK_WIDGET (browser));
 

@@ -20,24 +20,6 @@
 #include "lacuna-redaction-layer.h"
 #include "lacuna-tag-inspector.h"
 
-static GtkWidget *
-find_widget (GtkWidget *widget,
-             GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* How many mapped labels under widget read text. */
 static guint
 count_labels (GtkWidget  *widget,
@@ -132,7 +114,8 @@ test_findings_sample (void)
   lacuna_window_open_sample (window);
   lacuna_gui_test_wait_loaded (window);
 
-  panel = LACUNA_FINDINGS_PANEL (find_widget (GTK_WIDGET (window), LACUNA_TYPE_FINDINGS_PANEL));
+  panel = LACUNA_FINDINGS_PANEL (lacuna_gui_test_find_widget (GTK_WIDGET (window),
+                                                              LACUNA_TYPE_FINDINGS_PANEL));
   g_assert_nonnull (panel);
   g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (panel)));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-findings", NULL));
@@ -298,7 +281,8 @@ test_findings_checks (void)
 
   lacuna_window_open_sample (window);
   lacuna_gui_test_wait_loaded (window);
-  panel = LACUNA_FINDINGS_PANEL (find_widget (GTK_WIDGET (window), LACUNA_TYPE_FINDINGS_PANEL));
+  panel = LACUNA_FINDINGS_PANEL (lacuna_gui_test_find_widget (GTK_WIDGET (window),
+                                                              LACUNA_TYPE_FINDINGS_PANEL));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-findings", NULL));
 
   /* The checks say so while they run (the face check of a 64-slice volume takes seconds;
@@ -432,7 +416,8 @@ test_findings_checks (void)
                    "CT");
   lacuna_gui_test_wait_frame (GTK_WIDGET (panel));
   {
-    GtkPicture *picture = GTK_PICTURE (find_widget (GTK_WIDGET (panel), GTK_TYPE_PICTURE));
+    GtkPicture *picture = GTK_PICTURE (lacuna_gui_test_find_widget (GTK_WIDGET (panel),
+                                                                    GTK_TYPE_PICTURE));
 
     g_assert_nonnull (picture);
     g_assert_nonnull (gtk_picture_get_paintable (picture));
@@ -452,7 +437,7 @@ test_findings_checks (void)
     const char *dir = g_getenv ("LACUNA_SCREENSHOT_DIR");
     AdwStyleManager *style = adw_style_manager_get_default ();
 
-    AdwFlap *flap = ADW_FLAP (find_widget (GTK_WIDGET (window), ADW_TYPE_FLAP));
+    AdwFlap *flap = ADW_FLAP (lacuna_gui_test_find_widget (GTK_WIDGET (window), ADW_TYPE_FLAP));
 
     gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
     adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
@@ -587,7 +572,8 @@ test_findings_live_status (void)
 
   lacuna_window_open_sample (window);
   lacuna_gui_test_wait_loaded (window);
-  panel = LACUNA_FINDINGS_PANEL (find_widget (GTK_WIDGET (window), LACUNA_TYPE_FINDINGS_PANEL));
+  panel = LACUNA_FINDINGS_PANEL (lacuna_gui_test_find_widget (GTK_WIDGET (window),
+                                                              LACUNA_TYPE_FINDINGS_PANEL));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-findings", NULL));
   lacuna_gui_test_wait (burned_in_checked, panel);
   lacuna_gui_test_wait_frame (GTK_WIDGET (panel));
@@ -822,8 +808,9 @@ test_findings_bodycomp_overlay (void)
 
   lacuna_window_open_sample (window);
   lacuna_gui_test_wait_loaded (window);
-  panel = LACUNA_FINDINGS_PANEL (find_widget (GTK_WIDGET (window), LACUNA_TYPE_FINDINGS_PANEL));
-  overlay = LACUNA_BODYCOMP_OVERLAY (find_widget (GTK_WIDGET (window),
+  panel = LACUNA_FINDINGS_PANEL (lacuna_gui_test_find_widget (GTK_WIDGET (window),
+                                                              LACUNA_TYPE_FINDINGS_PANEL));
+  overlay = LACUNA_BODYCOMP_OVERLAY (lacuna_gui_test_find_widget (GTK_WIDGET (window),
                                                   LACUNA_TYPE_BODYCOMP_OVERLAY));
   g_assert_nonnull (overlay);
   g_assert_true (gtk_widget_get_parent (GTK_WIDGET (overlay)) == stack);

@@ -52,24 +52,6 @@ open_sample_ct (int   width,
   return window;
 }
 
-static GtkWidget *
-find_descendant (GtkWidget *widget,
-                 GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static GtkEventController *
 find_controller (GtkWidget *widget,
                  GType      type)
@@ -286,7 +268,8 @@ test_window_presets (void)
   LacunaWindow *window = open_sample_ct (1024, 700, LACUNA_SAMPLE_CT_SLICES / 4);
   LacunaImageView *view = lacuna_window_get_image_view (window);
   LacunaViewState *state = lacuna_image_view_get_state (view);
-  LacunaViewBar *bar = LACUNA_VIEW_BAR (find_descendant (GTK_WIDGET (window), LACUNA_TYPE_VIEW_BAR));
+  LacunaViewBar *bar = LACUNA_VIEW_BAR (lacuna_gui_test_find_widget (GTK_WIDGET (window),
+                                                                     LACUNA_TYPE_VIEW_BAR));
   static const struct { const char *id; double center, width; } expected[] = {
     { "ct-brain", 40, 80 },
     { "ct-lung", -600, 1500 },
@@ -546,14 +529,15 @@ test_slice_scale (void)
 {
   LacunaWindow *window = open_sample_ct (1024, 700, 0);
   LacunaImageView *view = lacuna_window_get_image_view (window);
-  LacunaViewBar *bar = LACUNA_VIEW_BAR (find_descendant (GTK_WIDGET (window), LACUNA_TYPE_VIEW_BAR));
+  LacunaViewBar *bar = LACUNA_VIEW_BAR (lacuna_gui_test_find_widget (GTK_WIDGET (window),
+                                                                     LACUNA_TYPE_VIEW_BAR));
   GtkRange *scale;
   GtkAdjustment *adjustment;
   int us;
 
   g_assert_nonnull (bar);
   g_assert_true (lacuna_view_bar_get_view (bar) == view);
-  scale = GTK_RANGE (find_descendant (GTK_WIDGET (bar), GTK_TYPE_SCALE));
+  scale = GTK_RANGE (lacuna_gui_test_find_widget (GTK_WIDGET (bar), GTK_TYPE_SCALE));
   adjustment = gtk_range_get_adjustment (scale);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (scale)));
   g_assert_cmpfloat (gtk_adjustment_get_upper (adjustment), ==, LACUNA_SAMPLE_CT_SLICES - 1);
@@ -1128,7 +1112,8 @@ test_annotations (void)
   g_autofree char *family = family_name (lacuna_image_view_get_instance (view, NULL));
   g_autofree char *image = NULL;
 
-  annotations = LACUNA_ANNOTATIONS (find_descendant (GTK_WIDGET (window), LACUNA_TYPE_ANNOTATIONS));
+  annotations = LACUNA_ANNOTATIONS (lacuna_gui_test_find_widget (GTK_WIDGET (window),
+                                                                 LACUNA_TYPE_ANNOTATIONS));
   g_assert_nonnull (annotations);
   g_assert_true (lacuna_annotations_get_view (annotations) == view);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (annotations)));

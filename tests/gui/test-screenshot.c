@@ -105,23 +105,6 @@ find_with_class (GtkWidget  *widget,
   return NULL;
 }
 
-static GtkWidget *
-find_of_type (GtkWidget *widget,
-              GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_of_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* The floating image toolbar (the redaction tools) covers neither the bottom-left corner
  * annotations nor the position label, at a phone's width and at a desktop's. */
 static void
@@ -130,7 +113,8 @@ check_toolbar_clear (LacunaWindow *window,
 {
   GtkWidget *view = GTK_WIDGET (lacuna_window_get_image_view (window));
   GtkWidget *toolbar = find_with_class (GTK_WIDGET (window), "image-toolbar");
-  GtkWidget *annotations = find_of_type (GTK_WIDGET (window), LACUNA_TYPE_ANNOTATIONS);
+  GtkWidget *annotations = lacuna_gui_test_find_widget (GTK_WIDGET (window),
+                                                        LACUNA_TYPE_ANNOTATIONS);
   GtkWidget *position = find_with_class (GTK_WIDGET (window), "position-label");
   graphene_rect_t tb, an, pos, img;
 
