@@ -337,6 +337,89 @@ modality_of_stored (LacunaFrame *self,
   return self->slope * (double) sv + self->intercept;
 }
 
+/* The range of n 16-bit samples (signed, or unsigned when is_unsigned): r[0], r[1] over
+ * all of them, r[2], r[3] over those outside [pad_lo, pad_hi] when pad (r[2] > r[3] when
+ * none is); the raw 16 bits of each result, to be read with the data's signedness. On
+ * vectors of eight, through the compiler's generic vector types (GCC, Clang): unsigned
+ * data is compared as signed after flipping its top bit. */
+typedef gint16 LacunaVec16 __attribute__ ((vector_size (16)));
+
+static inline LacunaVec16
+vec16_min (LacunaVec16 a,
+           LacunaVec16 b)
+{
+  LacunaVec16 m = a < b;
+
+  return (a & m) | (b & ~m);
+}
+
+static inline LacunaVec16
+vec16_max (LacunaVec16 a,
+           LacunaVec16 b)
+{
+  LacunaVec16 m = a > b;
+
+  return (a & m) | (b & ~m);
+}
+
+static void
+range16 (const guint8 *data,
+         gsize         n,
+         gboolean      is_unsigned,
+         gboolean      pad,
+         guint16       pad_lo,
+         guint16       pad_hi,
+         gint16        r[4])
+{
+  gint16 f = is_unsigned ? G_MININT16 : 0;
+  gint16 pl = pad ? (gint16) (pad_lo ^ (guint16) f) : G_MAXINT16;
+  gint16 ph = pad ? (gint16) (pad_hi ^ (guint16) f) : G_MININT16;
+  LacunaVec16 flip = { f, f, f, f, f, f, f, f };
+  LacunaVec16 top = { G_MAXINT16, G_MAXINT16, G_MAXINT16, G_MAXINT16,
+                      G_MAXINT16, G_MAXINT16, G_MAXINT16, G_MAXINT16 };
+  LacunaVec16 bottom = ~top;
+  LacunaVec16 plv = { pl, pl, pl, pl, pl, pl, pl, pl };
+  LacunaVec16 phv = { ph, ph, ph, ph, ph, ph, ph, ph };
+  LacunaVec16 a_lo = top, a_hi = bottom, v_lo = top, v_hi = bottom;
+  gsize i = 0;
+
+  for (; i + 8 <= n; i += 8)
+    {
+      LacunaVec16 v, m;
+
+      memcpy (&v, data + 2 * i, sizeof v);
+      v ^= flip;
+      m = (v >= plv) & (v <= phv);
+      a_lo = vec16_min (a_lo, v);
+      a_hi = vec16_max (a_hi, v);
+      v_lo = vec16_min (v_lo, (v & ~m) | (top & m));
+      v_hi = vec16_max (v_hi, (v & ~m) | (bottom & m));
+    }
+  r[0] = G_MAXINT16, r[1] = G_MININT16, r[2] = G_MAXINT16, r[3] = G_MININT16;
+  for (guint k = 0; k < 8; k++)
+    {
+      r[0] = MIN (r[0], a_lo[k]);
+      r[1] = MAX (r[1], a_hi[k]);
+      r[2] = MIN (r[2], v_lo[k]);
+      r[3] = MAX (r[3], v_hi[k]);
+    }
+  for (; i < n; i++)
+    {
+      gint16 v;
+      gboolean is_pad;
+
+      memcpy (&v, data + 2 * i, sizeof v);
+      v ^= f;
+      is_pad = v >= pl && v <= ph;
+      r[0] = MIN (r[0], v);
+      r[1] = MAX (r[1], v);
+      if (!is_pad)
+        r[2] = MIN (r[2], v), r[3] = MAX (r[3], v);
+    }
+  for (guint k = 0; k < 4; k++)
+    r[k] ^= f;
+}
+
 static void
 compute_value_range (LacunaFrame *self)
 {
@@ -354,38 +437,31 @@ compute_value_range (LacunaFrame *self)
    * through self on each iteration would keep the compiler from using registers. */
   if (layout.sample_bytes == 2 && layout.shift == 0 && layout.mask == 0xFFFF)
     {
-      /* The common case (16 bits stored): plain 16-bit compares. Padding outside the
-       * 16-bit range of the data's signedness can never match. */
+      /* The common case (16 bits stored): plain 16-bit compares. */
       gint64 lo_all = G_MAXINT64, hi_all = G_MININT64, lo = G_MAXINT64, hi = G_MININT64;
+      gint16 r[4];
+      gboolean pad = has_padding;
+      gint64 plo = pad_lo, phi = pad_hi;
 
-#define SCAN16(type)                                                          \
-      {                                                                       \
-        const type *p = (const type *) data;                                  \
-        type a_lo = p[0], a_hi = p[0], v_lo = 0, v_hi = 0;                    \
-        gboolean seen = FALSE;                                                \
-        for (gsize i = 0; i < n; i++)                                         \
-          {                                                                   \
-            type v = p[i];                                                    \
-            a_lo = MIN (a_lo, v);                                             \
-            a_hi = MAX (a_hi, v);                                             \
-            if (has_padding && v >= pad_lo && v <= pad_hi)                    \
-              continue;                                                       \
-            if (!seen)                                                        \
-              v_lo = v_hi = v, seen = TRUE;                                   \
-            v_lo = MIN (v_lo, v);                                             \
-            v_hi = MAX (v_hi, v);                                             \
-          }                                                                   \
-        if (n > 0)                                                            \
-          lo_all = a_lo, hi_all = a_hi;                                       \
-        if (seen)                                                             \
-          lo = v_lo, hi = v_hi;                                               \
-      }
-
+      /* Padding outside the 16-bit range of the data's signedness can never match. */
       if (layout.is_signed)
-        SCAN16 (gint16)
+        plo = MAX (plo, G_MININT16), phi = MIN (phi, G_MAXINT16);
       else
-        SCAN16 (guint16)
-#undef SCAN16
+        plo = MAX (plo, 0), phi = MIN (phi, G_MAXUINT16);
+      pad = pad && plo <= phi;
+      range16 (data, n, !layout.is_signed, pad, pad ? (guint16) plo : 0,
+               pad ? (guint16) phi : 0, r);
+      if (n > 0)
+        {
+          lo_all = layout.is_signed ? r[0] : (guint16) r[0];
+          hi_all = layout.is_signed ? r[1] : (guint16) r[1];
+        }
+      /* Some value was not padding exactly when that range is not empty. */
+      if (layout.is_signed ? r[2] <= r[3] : (guint16) r[2] <= (guint16) r[3])
+        {
+          lo = layout.is_signed ? r[2] : (guint16) r[2];
+          hi = layout.is_signed ? r[3] : (guint16) r[3];
+        }
 
       all_min = lo_all;
       all_max = hi_all;

@@ -423,6 +423,79 @@ test_frame_padding (void)
   g_assert_cmpuint (grey[4], ==, 255 - round8 (dicom_linear (0, 500, 1000)));
 }
 
+/* The 16-bit range is computed on vectors of eight with a scalar tail: random frames of
+ * odd sizes, signed and unsigned, with and without padding (a value or a range, some
+ * outside the data's range, one covering every pixel), against a plain loop. */
+static void
+test_frame_value_range_16 (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261123);
+
+  for (guint round = 0; round < 48; round++)
+    {
+      gboolean is_signed = round % 2 == 0;
+      guint columns = 1 + g_rand_int_range (rand, 0, 70), rows = 1 + g_rand_int_range (rand, 0, 9);
+      gsize n = (gsize) columns * rows;
+      g_autofree guint16 *data = g_new (guint16, n);
+      g_autoptr(LacunaDicomFile) file = NULL;
+      g_autoptr(LacunaFrame) frame = NULL;
+      gint64 lo = 0, hi = 0, pad_lo = 0, pad_hi = 0, exp_min = G_MAXINT64, exp_max = G_MININT64;
+      guint mode = (round / 2) % 4;   /* none, a value, a range, everything */
+      double min = 0, max = 0;
+
+      for (gsize i = 0; i < n; i++)
+        {
+          /* Extremes included: they are the vectors' neutral values. */
+          guint32 r = g_rand_int (rand);
+
+          data[i] = r % 17 == 0 ? (r % 2 ? 0x7FFF : 0x8000) : r % 23 == 0 ? (r % 2 ? 0xFFFF : 0)
+                                : (guint16) (r >> 8);
+        }
+      file = make_image (columns, rows, 1, 16, 16, is_signed, "MONOCHROME2", data, n * 2);
+      if (mode == 1)
+        {
+          pad_lo = pad_hi = is_signed ? (gint16) data[n / 2] : data[n / 2];
+          setf (file, "00280120", "%" G_GINT64_FORMAT, pad_lo);
+        }
+      else if (mode == 2)
+        {
+          pad_lo = is_signed ? -20000 : 1000;
+          pad_hi = is_signed ? 5000 : 40000;
+          setf (file, "00280120", "%" G_GINT64_FORMAT, pad_lo);
+          setf (file, "00280121", "%" G_GINT64_FORMAT, pad_hi);
+        }
+      else if (mode == 3)
+        {
+          pad_lo = is_signed ? G_MININT16 : 0;
+          pad_hi = is_signed ? G_MAXINT16 : G_MAXUINT16;
+          setf (file, "00280120", "%" G_GINT64_FORMAT, pad_lo);
+          setf (file, "00280121", "%" G_GINT64_FORMAT, pad_hi);
+        }
+      for (gsize i = 0; i < n; i++)
+        {
+          gint64 v = is_signed ? (gint16) data[i] : data[i];
+
+          if (mode != 0 && v >= pad_lo && v <= pad_hi)
+            continue;
+          exp_min = MIN (exp_min, v);
+          exp_max = MAX (exp_max, v);
+        }
+      frame = decode (file);
+      lacuna_frame_get_value_range (frame, &min, &max);
+      if (exp_min > exp_max)
+        {
+          /* Nothing but padding: the range stays the default, whatever it is; it
+           * must not come from the padding. */
+          lo = (gint64) min;
+          hi = (gint64) max;
+          g_assert_false (lo == pad_lo && hi == pad_hi && lo != hi);
+          continue;
+        }
+      g_assert_cmpfloat (min, ==, (double) exp_min);
+      g_assert_cmpfloat (max, ==, (double) exp_max);
+    }
+}
+
 static void
 test_frame_modality_lut (void)
 {
@@ -1072,6 +1145,7 @@ main (int    argc,
   g_test_add_func ("/core/frame/signed", test_frame_signed);
   g_test_add_func ("/core/frame/signed-8bit", test_frame_signed_8bit);
   g_test_add_func ("/core/frame/padding", test_frame_padding);
+  g_test_add_func ("/core/frame/value-range-16", test_frame_value_range_16);
   g_test_add_func ("/core/frame/modality-lut", test_frame_modality_lut);
   g_test_add_func ("/core/frame/voi-lut", test_frame_voi_lut);
   g_test_add_func ("/core/frame/palette", test_frame_palette);
