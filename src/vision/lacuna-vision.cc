@@ -1,4 +1,6 @@
-/* lacuna-vision.cc: the OpenCV half of the face-detector shim (Haar alt2, LBP improved).
+/* lacuna-vision.cc: the OpenCV half of the face-detector shim (Haar alt2, LBP improved), and
+ * the entry point of the module both halves are built into (liblacuna-vision.so, loaded on
+ * first use by lacuna-vision-loader.c: see lacuna-vision-module.h).
  *
  * Never includes config.h (see STACK-NOTES §1: keep the shims free of the app's macros).
  * Every OpenCV call is wrapped: cv::Exception and std::exception become GErrors.
@@ -13,12 +15,17 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/objdetect.hpp>
 
+#include <gmodule.h>
+
+#include "lacuna-vision-module.h"
 #include "lacuna-vision-private.h"
 
 #ifndef LACUNA_OPENCV_DATA
 #define LACUNA_OPENCV_DATA "/usr/share/opencv4"
 #endif
 
+/* The module's own copy (its symbols are hidden): the same string, so the same quark as the
+ * loader's LACUNA_VISION_ERROR. */
 G_DEFINE_QUARK (lacuna-vision-error-quark, lacuna_vision_error)
 
 namespace {
@@ -171,39 +178,9 @@ cascade_detect (Cascade       *cascade,
   return ok;
 }
 
-} /* namespace */
-
-extern "C" const char *
-lacuna_vision_detector_get_id (LacunaVisionDetector detector)
-{
-  switch (detector)
-    {
-    case LACUNA_VISION_HAAR_ALT2: return "haar-alt2";
-    case LACUNA_VISION_LBP_IMPROVED: return "lbp-improved";
-    case LACUNA_VISION_DLIB_HOG: return "dlib-hog";
-    case LACUNA_VISION_N_DETECTORS:
-    default: break;
-    }
-  g_return_val_if_reached (NULL);
-}
-
-extern "C" const char *
-lacuna_vision_detector_get_name (LacunaVisionDetector detector)
-{
-  switch (detector)
-    {
-    case LACUNA_VISION_HAAR_ALT2: return "OpenCV Haar cascade (frontal face alt2)";
-    case LACUNA_VISION_LBP_IMPROVED: return "OpenCV LBP cascade (frontal face improved)";
-    case LACUNA_VISION_DLIB_HOG: return "dlib HOG frontal face detector";
-    case LACUNA_VISION_N_DETECTORS:
-    default: break;
-    }
-  g_return_val_if_reached (NULL);
-}
-
-extern "C" gboolean
-lacuna_vision_detector_load (LacunaVisionDetector   detector,
-                             GError               **error)
+gboolean
+detector_load (LacunaVisionDetector   detector,
+               GError               **error)
 {
   switch (detector)
     {
@@ -222,25 +199,14 @@ lacuna_vision_detector_load (LacunaVisionDetector   detector,
   return FALSE;
 }
 
-extern "C" GArray *
-lacuna_vision_detect (LacunaVisionDetector   detector,
-                      const guint8          *grey,
-                      guint                  width,
-                      guint                  height,
-                      gsize                  stride,
-                      GError               **error)
-{
-  return lacuna_vision_detect_sized (detector, grey, width, height, stride, 0, error);
-}
-
-extern "C" GArray *
-lacuna_vision_detect_sized (LacunaVisionDetector   detector,
-                            const guint8          *grey,
-                            guint                  width,
-                            guint                  height,
-                            gsize                  stride,
-                            guint                  min_side,
-                            GError               **error)
+GArray *
+detect_sized (LacunaVisionDetector   detector,
+              const guint8          *grey,
+              guint                  width,
+              guint                  height,
+              gsize                  stride,
+              guint                  min_side,
+              GError               **error)
 {
   GArray *boxes;
   bool ok = false;
@@ -281,12 +247,28 @@ lacuna_vision_detect_sized (LacunaVisionDetector   detector,
   return boxes;
 }
 
-extern "C" guint8 *
-lacuna_vision_load_image_grey (const char  *path,
-                               guint       *out_width,
-                               guint       *out_height,
-                               GError     **error)
+guint8 *
+load_image_grey (const char  *path,
+                 guint       *out_width,
+                 guint       *out_height,
+                 GError     **error)
 {
   g_return_val_if_fail (path != NULL, NULL);
   return _lacuna_vision_dlib_load_image_grey (path, out_width, out_height, error);
+}
+
+const LacunaVisionModuleTable table = {
+  LACUNA_VISION_MODULE_ABI,
+  detector_load,
+  detect_sized,
+  load_image_grey,
+};
+
+} /* namespace */
+
+/* The module's one exported symbol (LACUNA_VISION_MODULE_SYMBOL). */
+extern "C" G_MODULE_EXPORT const LacunaVisionModuleTable *
+lacuna_vision_module_get_table (guint abi)
+{
+  return abi == LACUNA_VISION_MODULE_ABI ? &table : NULL;
 }

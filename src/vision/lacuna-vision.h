@@ -11,6 +11,10 @@
  * thread and run concurrently: each call borrows an instance of the detector of its own
  * (OpenCV's CascadeClassifier and dlib's detector keep per-call state), made on demand and
  * kept for later calls.
+ *
+ * The detectors are built into a module (liblacuna-vision.so) that is loaded on the first
+ * call that needs it (lacuna-vision-loader.c): the identifiers and names below never load
+ * it. When it cannot be loaded, every other call fails with LACUNA_VISION_ERROR_UNAVAILABLE.
  */
 #pragma once
 
@@ -24,7 +28,8 @@ typedef enum
 {
   LACUNA_VISION_ERROR_FAILED,       /* the detector library failed */
   LACUNA_VISION_ERROR_MODEL,        /* a cascade file is missing or does not load */
-  LACUNA_VISION_ERROR_UNAVAILABLE,  /* the detector was not built in */
+  LACUNA_VISION_ERROR_UNAVAILABLE,  /* the detector was not built in, or the module
+                                     * holding the detectors could not be loaded */
   LACUNA_VISION_ERROR_INVALID,      /* bad arguments (empty or huge image) */
   LACUNA_VISION_ERROR_IMAGE,        /* an image file could not be read */
 } LacunaVisionError;

@@ -1,6 +1,5 @@
 #define G_LOG_DOMAIN "lacuna-ocr"
 
-/* RTLD_DEFAULT (dlfcn.h) */
 #define _GNU_SOURCE 1
 
 #include "config.h"
@@ -15,6 +14,11 @@
 #include <tesseract/capi.h>
 
 #include "lacuna-ocr.h"
+
+/* The soname of the libtesseract built against (src/core/meson.build), "" when not found. */
+#ifndef LACUNA_TESSERACT_SONAME
+#define LACUNA_TESSERACT_SONAME ""
+#endif
 
 /* Text is scaled to about this height (px) before reading: Tesseract reads best with
  * capitals some 20–40 px high. (Its network rescales every line to 36 px, so this costs
@@ -34,6 +38,39 @@ typedef struct
   gsize        buffer_size;
 } Handle;
 
+/* Tesseract is not linked: its library (with Leptonica, libcurl, libgomp and the rest of
+ * what it needs) is loaded on first use, so that programs that never read burned-in text
+ * do not pay for it at start-up. capi.h gives the functions' types; these are the ones
+ * used, resolved from the library once. */
+#define TESS_FUNCTIONS(F) \
+  F (TessBaseAPIClear) \
+  F (TessBaseAPICreate) \
+  F (TessBaseAPIDelete) \
+  F (TessBaseAPIEnd) \
+  F (TessBaseAPIGetIterator) \
+  F (TessBaseAPIInit4) \
+  F (TessBaseAPIRecognize) \
+  F (TessBaseAPISetImage) \
+  F (TessBaseAPISetPageSegMode) \
+  F (TessBaseAPISetSourceResolution) \
+  F (TessDeleteText) \
+  F (TessPageIteratorBoundingBox) \
+  F (TessPageIteratorNext) \
+  F (TessResultIteratorConfidence) \
+  F (TessResultIteratorDelete) \
+  F (TessResultIteratorGetPageIterator) \
+  F (TessResultIteratorGetUTF8Text)
+
+static struct
+{
+#define TESS_POINTER(name) __typeof__ (name) *name;
+  TESS_FUNCTIONS (TESS_POINTER)
+#undef TESS_POINTER
+} tess;
+
+/* The library, once loaded; never unloaded. */
+static void *tess_library;
+
 static guint n_reads;
 static guint n_handles;
 
@@ -51,8 +88,8 @@ handle_destroy (Handle *handle)
 {
   if (handle->api != NULL)
     {
-      TessBaseAPIEnd (handle->api);
-      TessBaseAPIDelete (handle->api);
+      tess.TessBaseAPIEnd (handle->api);
+      tess.TessBaseAPIDelete (handle->api);
     }
   g_free (handle->buffer);
   g_free (handle);
@@ -124,11 +161,61 @@ find_tessdata (void)
   return tessdata_dir;
 }
 
+/* Loads the library and resolves the functions, once: $LACUNA_TESSERACT_LIBRARY when set
+ * (a file name or path; then only that), else the soname found at build time and the usual
+ * ones. FALSE when no library loads or one lacks a function. */
+static gboolean
+tess_load (void)
+{
+  static gsize once;
+  static gboolean loaded;
+
+  if (g_once_init_enter (&once))
+    {
+      const char *library = g_getenv ("LACUNA_TESSERACT_LIBRARY");
+      const char *candidates[] = { LACUNA_TESSERACT_SONAME, "libtesseract.so.5",
+                                   "libtesseract.so" };
+      void *lib = NULL;
+      gboolean complete = TRUE;
+
+      if (library != NULL && *library != '\0')
+        lib = dlopen (library, RTLD_LAZY | RTLD_LOCAL);
+      else
+        for (guint i = 0; i < G_N_ELEMENTS (candidates) && lib == NULL; i++)
+          if (*candidates[i] != '\0')
+            lib = dlopen (candidates[i], RTLD_LAZY | RTLD_LOCAL);
+
+#define TESS_RESOLVE(name) \
+      if (lib != NULL && complete) \
+        complete = (tess.name = (__typeof__ (name) *) dlsym (lib, #name)) != NULL;
+      TESS_FUNCTIONS (TESS_RESOLVE)
+#undef TESS_RESOLVE
+
+      if (lib != NULL && complete)
+        {
+          tess_library = lib;
+          loaded = TRUE;
+        }
+      else
+        {
+          if (lib == NULL)
+            g_debug ("libtesseract could not be loaded: %s", dlerror ());
+          else
+            g_debug ("libtesseract lacks a function of its C API");
+          if (lib != NULL)
+            dlclose (lib);
+          memset (&tess, 0, sizeof tess);
+        }
+      g_once_init_leave (&once, 1);
+    }
+  return loaded;
+}
+
 /* Tesseract's network runs its layers in OpenMP teams of up to 10 threads, which only
  * spin and wait on a small or busy machine: we read lines in parallel ourselves, one
- * handle per thread. OMP_THREAD_LIMIT set in the environment before the process started
- * is honoured; set later (the tests do), libgomp has already read it. Tesseract is the
- * only user of OpenMP here; the call is a no-op without libgomp. */
+ * handle per thread. OMP_THREAD_LIMIT in the environment when libtesseract is loaded (on
+ * first use, when libgomp reads it) is honoured. Tesseract is the only user of OpenMP here;
+ * the call is a no-op without libgomp. Called only once tess_load() has succeeded. */
 static void
 serialise_openmp (void)
 {
@@ -137,7 +224,8 @@ serialise_openmp (void)
 
   if (limit != NULL && atoi (limit) > 1)
     return;
-  set_max_active_levels = (void (*) (int)) dlsym (RTLD_DEFAULT, "omp_set_max_active_levels");
+  /* Found in libtesseract's own dependencies (it was loaded RTLD_LOCAL). */
+  set_max_active_levels = (void (*) (int)) dlsym (tess_library, "omp_set_max_active_levels");
   if (set_max_active_levels != NULL)
     set_max_active_levels (0);
 }
@@ -173,39 +261,47 @@ handle_new (void)
       n_idle_handles--;
     }
   g_mutex_unlock (&idle_lock);
-  serialise_openmp ();
   if (handle != NULL)
-    return handle;
+    {
+      serialise_openmp ();
+      return handle;
+    }
 
-  if (find_tessdata () == NULL || g_atomic_int_get (&init_failed))
+  if (find_tessdata () == NULL || g_atomic_int_get (&init_failed) || !tess_load ())
     return NULL;
-  api = TessBaseAPICreate ();
+  serialise_openmp ();
+  api = tess.TessBaseAPICreate ();
   if (api == NULL)
     return NULL;
   G_STATIC_ASSERT (G_N_ELEMENTS (init_names) == G_N_ELEMENTS (init_values));
   /* LSTM only: what Debian's eng.traineddata (tessdata_fast) holds anyway; data that also
    * holds the legacy engine would otherwise run both. */
-  if (TessBaseAPIInit4 (api, find_tessdata (), "eng", OEM_LSTM_ONLY, NULL, 0,
-                        (char **) init_names, (char **) init_values, G_N_ELEMENTS (init_names),
-                        FALSE) != 0)
+  if (tess.TessBaseAPIInit4 (api, find_tessdata (), "eng", OEM_LSTM_ONLY, NULL, 0,
+                             (char **) init_names, (char **) init_values,
+                             G_N_ELEMENTS (init_names), FALSE) != 0)
     {
       g_atomic_int_set (&init_failed, TRUE);
-      TessBaseAPIDelete (api);
+      tess.TessBaseAPIDelete (api);
       return NULL;
     }
   g_atomic_int_inc (&n_handles);
   handle = g_new0 (Handle, 1);
   handle->api = api;
-  TessBaseAPISetPageSegMode (api, PSM_SINGLE_LINE);
+  tess.TessBaseAPISetPageSegMode (api, PSM_SINGLE_LINE);
   return handle;
 }
 
 static void
 set_not_available (GError **error)
 {
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                       _("Text recognition is not available: Tesseract or its English "
-                         "data (tesseract-ocr-eng) could not be loaded"));
+  if (find_tessdata () != NULL && !g_atomic_int_get (&init_failed) && !tess_load ())
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                         _("Text recognition is not available: the Tesseract library "
+                           "(libtesseract5) could not be loaded"));
+  else
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                         _("Text recognition is not available: Tesseract or its English "
+                           "data (tesseract-ocr-eng) could not be loaded"));
 }
 
 static Handle *
@@ -261,7 +357,7 @@ lacuna_ocr_line_free (LacunaOcrLine *line)
 gboolean
 lacuna_ocr_is_available (GError **error)
 {
-  if (find_tessdata () == NULL || g_atomic_int_get (&init_failed))
+  if (find_tessdata () == NULL || g_atomic_int_get (&init_failed) || !tess_load ())
     {
       set_not_available (error);
       return FALSE;
@@ -446,40 +542,40 @@ read_slot (Handle        *handle,
   memset (image, 255, (gsize) ow * oh);
   slot_render (slot, grey, stride, image + (gsize) PAD * ow + PAD, ow);
 
-  TessBaseAPISetImage (handle->api, image, ow, oh, 1, ow);
-  TessBaseAPISetSourceResolution (handle->api, 300);
-  if (TessBaseAPIRecognize (handle->api, NULL) != 0)
+  tess.TessBaseAPISetImage (handle->api, image, ow, oh, 1, ow);
+  tess.TessBaseAPISetSourceResolution (handle->api, 300);
+  if (tess.TessBaseAPIRecognize (handle->api, NULL) != 0)
     {
-      TessBaseAPIClear (handle->api);
+      tess.TessBaseAPIClear (handle->api);
       return;
     }
-  it = TessBaseAPIGetIterator (handle->api);
+  it = tess.TessBaseAPIGetIterator (handle->api);
   if (it != NULL)
     {
-      TessPageIterator *pi = TessResultIteratorGetPageIterator (it);
+      TessPageIterator *pi = tess.TessResultIteratorGetPageIterator (it);
 
       do
         {
-          char *w = TessResultIteratorGetUTF8Text (it, RIL_WORD);
+          char *w = tess.TessResultIteratorGetUTF8Text (it, RIL_WORD);
           int l, t, r, b;
 
           if (w == NULL)
             continue;
-          if (*w != '\0' && TessPageIteratorBoundingBox (pi, RIL_WORD, &l, &t, &r, &b))
+          if (*w != '\0' && tess.TessPageIteratorBoundingBox (pi, RIL_WORD, &l, &t, &r, &b))
             {
               LacunaOcrWord *word = g_new0 (LacunaOcrWord, 1);
 
               word->text = g_strdup (w);
-              word->confidence = TessResultIteratorConfidence (it, RIL_WORD);
+              word->confidence = tess.TessResultIteratorConfidence (it, RIL_WORD);
               slot_map_box (slot, width, height, l, t, r, b, word->box);
               g_ptr_array_add (line->words, word);
             }
-          TessDeleteText (w);
+          tess.TessDeleteText (w);
         }
-      while (TessPageIteratorNext (pi, RIL_WORD));
-      TessResultIteratorDelete (it);
+      while (tess.TessPageIteratorNext (pi, RIL_WORD));
+      tess.TessResultIteratorDelete (it);
     }
-  TessBaseAPIClear (handle->api);
+  tess.TessBaseAPIClear (handle->api);
 }
 
 GPtrArray *

@@ -10,6 +10,10 @@
  * patient name written "DOE^JANE" is read at confidence 0.
  *
  * The words read are patient data: callers keep them out of logs and error messages.
+ *
+ * libtesseract is not linked but loaded on first use (dlopen: lacuna_ocr_is_available() or
+ * the first line read), so that programs that never read text do not load it;
+ * $LACUNA_TESSERACT_LIBRARY names another file to load instead.
  */
 #pragma once
 
@@ -36,10 +40,10 @@ typedef struct
 void       lacuna_ocr_line_free      (LacunaOcrLine *line);
 
 /* TRUE when Tesseract's English data is installed where it will be loaded from
- * ($TESSDATA_PREFIX, else the packaged tessdata directories), checked once per process
- * without initialising Tesseract; FALSE once an initialisation has failed. Cheap and
- * thread-safe. When the data turns out unusable, the reading functions below return
- * G_IO_ERROR_NOT_SUPPORTED. */
+ * ($TESSDATA_PREFIX, else the packaged tessdata directories) and the library loads, checked
+ * once per process without initialising Tesseract; FALSE once an initialisation has failed.
+ * Cheap after the first call (which loads libtesseract) and thread-safe. When the data
+ * turns out unusable, the reading functions below return G_IO_ERROR_NOT_SUPPORTED. */
 gboolean   lacuna_ocr_is_available   (GError       **error);
 
 /* Reads the text in box (x, y, width, height; clipped to the buffer) of grey (width ×
