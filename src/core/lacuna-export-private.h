@@ -11,6 +11,7 @@
 #include "lacuna-export.h"
 #include "lacuna-ocr-classify.h"
 #include "lacuna-redact.h"
+#include "lacuna-report-spool.h"
 #include "lacuna-residual.h"
 
 G_BEGIN_DECLS
@@ -58,6 +59,9 @@ struct _LacunaExport
   JsonArray                *warnings;
   JsonArray                *deface_checks;  /* the report's "deface": one object a series */
   guint                     n_residual_hits;
+  LacunaReportSpool        *spool;          /* the entries of the files written (not in
+                                             * memory: `files` stays NULL) */
+  GError                   *spool_error;    /* the first entry the spool failed to take */
 
   int                       n_done;        /* atomics */
   int                       n_written;
@@ -69,6 +73,8 @@ struct _LacunaExport
   guint                     n_skipped;
   guint                     n_benign_preamble;  /* TIFF or merely non-zero (atomic) */
   guint                     n_instances;
+  guint                     n_in_shard;    /* kept when the instances are released */
+  gboolean                  ran;
 };
 
 /* text, or a placeholder when the residual scan finds an identifying string in it (input
@@ -88,6 +94,11 @@ void      _lacuna_export_add_problem       (LacunaExport   *self,
                                             const char     *key,
                                             const char     *message,
                                             const char     *sop_class_uid);
+
+/* Records the report entry of a file written (takes entry): spooled to disk, not kept in
+ * memory. Thread-safe; a failure is kept and fails the run when the files are written. */
+void      _lacuna_export_add_file_entry    (LacunaExport   *self,
+                                            JsonNode       *entry);
 
 typedef struct
 {
@@ -192,6 +203,19 @@ gboolean  _lacuna_export_finalize_full     (const char     *outdir,
                                             guint          *out_n_failed,
                                             GPtrArray      *out_messages,
                                             GError        **error);
+
+/* The same with the files' entries in a spool (files, in the report's order) and manifest
+ * without them; both NULL, or both given (an unsharded run finalizing from memory). */
+gboolean  _lacuna_export_finalize_spooled  (const char        *outdir,
+                                            const char        *report_path,
+                                            const char        *zip_path,
+                                            LacunaResidual    *residual,
+                                            JsonObject        *manifest,
+                                            LacunaReportSpool *files,
+                                            gboolean           verify_hashes,
+                                            guint             *out_n_failed,
+                                            GPtrArray         *out_messages,
+                                            GError           **error);
 
 /* Burned-in text and the verification of written pixels (lacuna-export-verify.c). */
 

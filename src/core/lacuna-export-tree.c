@@ -318,21 +318,45 @@ _lacuna_export_prepare_output (const char  *outdir,
   return _lacuna_export_prepare_output_full (outdir, NULL, temp_tag, error);
 }
 
+static gboolean
+add_listed_id (const char  *text,
+               gsize        len,
+               gpointer     data,
+               GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonNode *root;
+  JsonNode *id;
+
+  if (!json_parser_load_from_data (parser, text, (gssize) len, error))
+    return FALSE;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return TRUE;
+  id = json_object_get_member (json_node_get_object (root), "file-id");
+  if (id != NULL && JSON_NODE_HOLDS_VALUE (id) && json_node_get_value_type (id) == G_TYPE_STRING)
+    g_hash_table_add (data, g_strdup (json_node_get_string (id)));
+  return TRUE;
+}
+
 /* TRUE when the JSON report at report_path lists every file of outdir's tree (an output
- * finalized earlier: its manifest is gone, the report beside it is the record). */
+ * finalized earlier: its manifest is gone, the report beside it is the record). The
+ * report's entries are read one at a time (lacuna-report-spool.c). */
 static gboolean
 report_lists_tree (const char *outdir,
                    const char *report_path)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GString) rest = g_string_new (NULL);
   g_autoptr(GPtrArray) tree = NULL;
   JsonNode *root;
   JsonObject *report;
   JsonNode *files_node;
-  JsonArray *files;
 
-  if (report_path == NULL || !json_parser_load_from_file (parser, report_path, NULL))
+  if (report_path == NULL || !g_file_test (report_path, G_FILE_TEST_IS_REGULAR) ||
+      !_lacuna_report_scan_member (report_path, "files", add_listed_id, listed, rest, NULL) ||
+      !json_parser_load_from_data (parser, rest->str, (gssize) rest->len, NULL))
     return FALSE;
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
@@ -343,19 +367,6 @@ report_lists_tree (const char *outdir,
   files_node = json_object_get_member (report, "files");
   if (files_node == NULL || !JSON_NODE_HOLDS_ARRAY (files_node))
     return FALSE;
-  files = json_node_get_array (files_node);
-  for (guint i = 0; i < json_array_get_length (files); i++)
-    {
-      JsonNode *f = json_array_get_element (files, i);
-      JsonNode *id;
-
-      if (!JSON_NODE_HOLDS_OBJECT (f))
-        continue;
-      id = json_object_get_member (json_node_get_object (f), "file-id");
-      if (id != NULL && JSON_NODE_HOLDS_VALUE (id) &&
-          json_node_get_value_type (id) == G_TYPE_STRING)
-        g_hash_table_add (listed, (gpointer) json_node_get_string (id));
-    }
   tree = _lacuna_export_list_tree (outdir, NULL);
   if (tree == NULL)
     return FALSE;

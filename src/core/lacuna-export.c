@@ -203,6 +203,8 @@ lacuna_export_free (LacunaExport *self)
   g_clear_pointer (&self->deface_failed, g_hash_table_unref);
   g_clear_pointer (&self->names, g_hash_table_unref);
   g_clear_pointer (&self->files, json_array_unref);
+  g_clear_pointer (&self->spool, _lacuna_report_spool_free);
+  g_clear_error (&self->spool_error);
   g_clear_pointer (&self->deface_checks, json_array_unref);
   g_clear_pointer (&self->change_lists, json_object_unref);
   g_clear_pointer (&self->left_out, json_array_unref);
@@ -237,7 +239,7 @@ lacuna_export_get_n_in_shard (LacunaExport *self)
 {
   g_return_val_if_fail (self != NULL, 0);
 
-  return self->instances ? self->instances->len : 0;
+  return self->instances ? self->instances->len : self->n_in_shard;
 }
 
 guint
@@ -420,6 +422,21 @@ _lacuna_export_add_problem (LacunaExport *self,
 
   g_mutex_lock (&self->lock);
   json_array_add_element (array, json_builder_get_root (b));
+  g_mutex_unlock (&self->lock);
+}
+
+void
+_lacuna_export_add_file_entry (LacunaExport *self,
+                               JsonNode     *entry)
+{
+  g_autoptr(JsonNode) node = entry;
+  g_autoptr(GError) local_error = NULL;
+
+  if (_lacuna_report_spool_add (self->spool, node, &local_error))
+    return;
+  g_mutex_lock (&self->lock);
+  if (self->spool_error == NULL)
+    self->spool_error = g_steal_pointer (&local_error);
   g_mutex_unlock (&self->lock);
 }
 
@@ -612,7 +629,7 @@ sorted_array (JsonArray *array)
 }
 
 /* Writes this shard's manifest; with out_manifest, hands it over instead (an unsharded
- * run finalizes from memory). */
+ * run finalizes from memory), without its files: they are in self->spool, sorted. */
 static gboolean
 write_manifest (LacunaExport  *self,
                 gboolean       complete,
@@ -620,12 +637,12 @@ write_manifest (LacunaExport  *self,
                 GError       **error)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
+  g_autoptr(LacunaReportSink) sink = NULL;
   g_autofree char *path = _lacuna_export_manifest_path (self->outdir,
                                                         self->options->shard_index,
                                                         self->options->n_shards);
-  g_autofree char *text = NULL;
+  g_autofree char *tmpl = NULL;
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "lacuna-manifest");
@@ -659,8 +676,12 @@ write_manifest (LacunaExport  *self,
   json_builder_add_int_value (b, self->n_residual_hits);
   if (complete)
     {
+      /* The entries are spliced in as the manifest is written (lacuna-report-spool.c). */
+      if (!_lacuna_report_spool_sort (self->spool, error))
+        return FALSE;
       json_builder_set_member_name (b, "files");
-      json_builder_add_value (b, sorted_array (self->files));
+      json_builder_begin_array (b);
+      json_builder_end_array (b);
       json_builder_set_member_name (b, "change-lists");
       {
         g_autoptr(GList) ids = json_object_get_members (self->change_lists);
@@ -700,10 +721,34 @@ write_manifest (LacunaExport  *self,
       *out_manifest = json_object_ref (json_node_get_object (root));
       return TRUE;
     }
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  text = json_generator_to_data (gen, NULL);
-  return _lacuna_export_write_text (path, text, error);
+  /* A temporary file of this shard's: a killed run's is removed by the next. */
+  tmpl = g_strdup_printf ("%s/.manifest%sXXXXXX", self->outdir, self->temp_tag);
+  sink = _lacuna_report_sink_new_full (path, tmpl, NULL, error);
+  return sink != NULL &&
+         _lacuna_report_write_spliced (sink, json_node_get_object (root), "files",
+                                       complete ? self->spool : NULL, FALSE, NULL, NULL,
+                                       error) &&
+         _lacuna_report_sink_commit (sink, error);
+}
+
+/* Once every file is written: what writing needed (the model, the names claimed, the UID
+ * maps, the defaced volumes) grows with the number of files and is not needed by the
+ * finalizer, whose DICOMDIR holds a record a file. */
+static void
+release_write_state (LacunaExport *self)
+{
+  self->n_in_shard = self->instances != NULL ? self->instances->len : 0;
+  g_clear_pointer (&self->ctx, lacuna_deid_context_unref);
+  g_clear_pointer (&self->ctx_clean, lacuna_deid_context_unref);
+  g_clear_pointer (&self->ctx_deface, lacuna_deid_context_unref);
+  g_clear_pointer (&self->ctx_deface_clean, lacuna_deid_context_unref);
+  g_clear_pointer (&self->deface, g_hash_table_unref);
+  g_clear_pointer (&self->deface_failed, g_hash_table_unref);
+  g_clear_pointer (&self->names, g_hash_table_unref);
+  g_clear_pointer (&self->uids, g_hash_table_unref);
+  g_clear_pointer (&self->instances, g_ptr_array_unref);
+  g_clear_pointer (&self->all_instances, g_ptr_array_unref);
+  g_clear_object (&self->collection);
 }
 
 static void
@@ -898,7 +943,9 @@ lacuna_export_run (LacunaExport  *self,
   guint n_out;
 
   g_return_val_if_fail (self != NULL, FALSE);
-  g_return_val_if_fail (self->collection == NULL, FALSE);
+  g_return_val_if_fail (self->collection == NULL && !self->ran, FALSE);
+
+  self->ran = TRUE;
 
   if (self->options->n_shards == 0 || self->options->shard_index >= self->options->n_shards)
     {
@@ -926,7 +973,10 @@ lacuna_export_run (LacunaExport  *self,
 
   self->cancellable = cancellable;
   self->names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  self->files = json_array_new ();
+  /* The files' entries wait in a temporary file beside the output, not in memory. */
+  self->spool = _lacuna_report_spool_new (self->output, error);
+  if (self->spool == NULL)
+    return FALSE;
   self->change_lists = json_object_new ();
   self->left_out = json_array_new ();
   self->failed = json_array_new ();
@@ -994,6 +1044,11 @@ lacuna_export_run (LacunaExport  *self,
   run_pool (self, "writing", _lacuna_export_write_worker, write_jobs);
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
+  if (self->spool_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&self->spool_error));
+      return FALSE;
+    }
 
   /* Instances in = out. */
   n_out = (guint) (g_atomic_int_get (&self->n_written) + g_atomic_int_get (&self->n_left_out) +
@@ -1017,13 +1072,13 @@ lacuna_export_run (LacunaExport  *self,
 
       if (!write_manifest (self, TRUE, &manifest, error))
         return FALSE;
-      /* What the manifest holds is in memory now. */
-      g_clear_pointer (&self->files, json_array_unref);
+      /* What the manifest holds is in memory now (its files in the spool). */
       g_clear_pointer (&self->change_lists, json_object_unref);
+      release_write_state (self);
       progress (self, "finalizing", 0, 0);
-      if (!_lacuna_export_finalize_full (self->outdir, self->report_path, self->zip_path,
-                                         self->residual, manifest, FALSE, &n_failed, messages,
-                                         error))
+      if (!_lacuna_export_finalize_spooled (self->outdir, self->report_path, self->zip_path,
+                                            self->residual, manifest, self->spool, FALSE,
+                                            &n_failed, messages, error))
         return FALSE;
       /* The finalizer counts every failure, residual hits in the report included. */
       if (n_failed > lacuna_export_get_n_failed (self))

@@ -15,6 +15,7 @@
 #include "lacuna-error.h"
 #include "lacuna-export-private.h"
 #include "lacuna-report.h"
+#include "lacuna-report-spool.h"
 
 /* ---------------------------------------------------------------------------------------- */
 /* Output                                                                                   */
@@ -277,16 +278,16 @@ html_problem_table (GString    *out,
   g_string_append (out, "</table>\n");
 }
 
-char *
-lacuna_report_to_html (JsonObject *report)
+/* The HTML up to the list of files (n_files of them). */
+static void
+html_begin (GString    *out,
+            JsonObject *report,
+            guint       n_files)
 {
-  GString *out = g_string_new (NULL);
   JsonObject *counts = member_object (report, "counts");
   JsonObject *options = member_object (report, "options");
   JsonObject *residual = member_object (report, "residual-scan");
   JsonObject *verification = member_object (report, "verification");
-  JsonArray *files = member_array (report, "files");
-  JsonObject *lists = member_object (report, "change-lists");
 
   g_string_append (out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                         "<title>Lacuna de-identification report</title>\n<style>\n"
@@ -370,60 +371,71 @@ lacuna_report_to_html (JsonObject *report)
 
   html_deface (out, member_array (report, "deface"));
 
-  g_string_append_printf (out, "<h2>Files written (%u)</h2>\n",
-                          files != NULL ? json_array_get_length (files) : 0);
-  for (guint i = 0; files != NULL && i < json_array_get_length (files); i++)
+  g_string_append_printf (out, "<h2>Files written (%u)</h2>\n", n_files);
+}
+
+/* One file of the list. */
+static void
+html_file (GString    *out,
+           JsonObject *report,
+           JsonObject *f)
+{
+  JsonArray *changes = lacuna_report_get_changes (report, f);
+  JsonObject *pixels = member_object (f, "pixels");
+
+  g_string_append (out, "<details><summary><code>");
+  html_text (out, member_string (f, "file-id"));
+  g_string_append (out, "</code> ← ");
+  html_text (out, member_string (f, "input"));
+  g_string_append (out, "</summary>\n<p>SHA-256 <code>");
+  html_text (out, member_string (f, "sha256"));
+  g_string_append (out, "</code><br>SOP Class <code>");
+  html_text (out, member_string (f, "sop-class-uid"));
+  g_string_append (out, "</code><br>Transfer syntax <code>");
+  html_text (out, member_string (f, "transfer-syntax"));
+  g_string_append (out, "</code>");
+  if (*member_string (f, "preamble"))
     {
-      JsonObject *f = json_array_get_object_element (files, i);
-      JsonArray *changes = lacuna_report_get_changes (report, f);
-      JsonObject *pixels = member_object (f, "pixels");
-
-      g_string_append (out, "<details><summary><code>");
-      html_text (out, member_string (f, "file-id"));
-      g_string_append (out, "</code> ← ");
-      html_text (out, member_string (f, "input"));
-      g_string_append (out, "</summary>\n<p>SHA-256 <code>");
-      html_text (out, member_string (f, "sha256"));
-      g_string_append (out, "</code><br>SOP Class <code>");
-      html_text (out, member_string (f, "sop-class-uid"));
-      g_string_append (out, "</code><br>Transfer syntax <code>");
-      html_text (out, member_string (f, "transfer-syntax"));
-      g_string_append (out, "</code>");
-      if (*member_string (f, "preamble"))
-        {
-          g_string_append (out, "<br>");
-          html_text (out, member_string (f, "preamble"));
-        }
-      g_string_append (out, "</p>\n");
-      if (pixels != NULL)
-        {
-          JsonArray *regions = member_array (pixels, "regions");
-
-          for (guint j = 0; regions != NULL && j < json_array_get_length (regions); j++)
-            {
-              JsonObject *r = json_array_get_object_element (regions, j);
-
-              g_string_append_printf (out, "<p>Filled on frame %" G_GINT64_FORMAT ": x %"
-                                      G_GINT64_FORMAT ", y %" G_GINT64_FORMAT ", %"
-                                      G_GINT64_FORMAT " × %" G_GINT64_FORMAT "</p>\n",
-                                      member_int (r, "frame") + 1, member_int (r, "x"),
-                                      member_int (r, "y"), member_int (r, "width"),
-                                      member_int (r, "height"));
-            }
-        }
-      html_burned_in (out, f);
-      if (changes != NULL && *member_string (f, "changes"))
-        {
-          /* A shared list: shown once, below. */
-          g_string_append (out, "<p>Attributes changed: <a href=\"#");
-          html_text (out, member_string (f, "changes"));
-          g_string_append_printf (out, "\">list %s</a> (%u)</p>\n", member_string (f, "changes"),
-                                  json_array_get_length (changes));
-        }
-      else
-        html_change_table (out, changes);
-      g_string_append (out, "</details>\n");
+      g_string_append (out, "<br>");
+      html_text (out, member_string (f, "preamble"));
     }
+  g_string_append (out, "</p>\n");
+  if (pixels != NULL)
+    {
+      JsonArray *regions = member_array (pixels, "regions");
+
+      for (guint j = 0; regions != NULL && j < json_array_get_length (regions); j++)
+        {
+          JsonObject *r = json_array_get_object_element (regions, j);
+
+          g_string_append_printf (out, "<p>Filled on frame %" G_GINT64_FORMAT ": x %"
+                                  G_GINT64_FORMAT ", y %" G_GINT64_FORMAT ", %"
+                                  G_GINT64_FORMAT " × %" G_GINT64_FORMAT "</p>\n",
+                                  member_int (r, "frame") + 1, member_int (r, "x"),
+                                  member_int (r, "y"), member_int (r, "width"),
+                                  member_int (r, "height"));
+        }
+    }
+  html_burned_in (out, f);
+  if (changes != NULL && *member_string (f, "changes"))
+    {
+      /* A shared list: shown once, below. */
+      g_string_append (out, "<p>Attributes changed: <a href=\"#");
+      html_text (out, member_string (f, "changes"));
+      g_string_append_printf (out, "\">list %s</a> (%u)</p>\n", member_string (f, "changes"),
+                              json_array_get_length (changes));
+    }
+  else
+    html_change_table (out, changes);
+  g_string_append (out, "</details>\n");
+}
+
+/* The shared change lists and the end. */
+static void
+html_end (GString    *out,
+          JsonObject *report)
+{
+  JsonObject *lists = member_object (report, "change-lists");
 
   if (lists != NULL && json_object_get_size (lists) > 0)
     {
@@ -442,6 +454,20 @@ lacuna_report_to_html (JsonObject *report)
         }
     }
   g_string_append (out, "</body></html>\n");
+}
+
+char *
+lacuna_report_to_html (JsonObject *report)
+{
+  GString *out = g_string_new (NULL);
+  JsonArray *files = member_array (report, "files");
+
+  g_return_val_if_fail (report != NULL, NULL);
+
+  html_begin (out, report, files != NULL ? json_array_get_length (files) : 0);
+  for (guint i = 0; files != NULL && i < json_array_get_length (files); i++)
+    html_file (out, report, json_array_get_object_element (files, i));
+  html_end (out, report);
   return g_string_free (out, FALSE);
 }
 
@@ -461,21 +487,25 @@ lacuna_report_write (JsonObject  *report,
 /* ---------------------------------------------------------------------------------------- */
 /* Finalizing                                                                               */
 
+/* What the finalizer keeps of each entry in the spool's flags. */
+#define ENTRY_VERIFIED          (1u << 0)
+#define ENTRY_VERIFICATION_FAIL (1u << 1)
+
 /* The written pixels verified, over the files written and those that failed. */
 static JsonObject *
-verification_counts (JsonArray *files,
-                     JsonArray *failed)
+verification_counts (LacunaReportSpool *files,
+                     JsonArray         *failed)
 {
   JsonObject *o = json_object_new ();
   gint64 passed = 0, n_failed = 0;
 
-  for (guint i = 0; i < json_array_get_length (files); i++)
+  for (guint i = 0; i < _lacuna_report_spool_get_length (files); i++)
     {
-      JsonObject *v = member_object (json_array_get_object_element (files, i), "verification");
+      guint flags = _lacuna_report_spool_get_flags (files, i);
 
-      if (v != NULL && json_object_get_boolean_member_with_default (v, "passed", FALSE))
+      if (flags & ENTRY_VERIFIED)
         passed++;
-      else if (v != NULL)
+      else if (flags & ENTRY_VERIFICATION_FAIL)
         n_failed++;
     }
   for (guint i = 0; i < json_array_get_length (failed); i++)
@@ -556,10 +586,22 @@ lacuna_report_get_changes (JsonObject *report,
   return NULL;
 }
 
+static gboolean
+spool_element (const char  *text,
+               gsize        len,
+               gpointer     data,
+               GError     **error)
+{
+  return _lacuna_report_spool_add_text (data, text, len, error);
+}
+
+/* The manifests in shard order, each without its "files", whose entries are appended to
+ * files in turn (one at a time: a manifest's list is never held in memory). */
 static GPtrArray *
-read_manifests (const char  *outdir,
-                guint       *out_n_shards,
-                GError     **error)
+read_manifests (const char         *outdir,
+                LacunaReportSpool  *files,
+                guint              *out_n_shards,
+                GError            **error)
 {
   g_autoptr(GPtrArray) manifests = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   g_autoptr(GDir) dir = g_dir_open (outdir, 0, error);
@@ -596,6 +638,7 @@ read_manifests (const char  *outdir,
     {
       g_autofree char *path = _lacuna_export_manifest_path (outdir, i, n_shards);
       g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GString) rest = g_string_new (NULL);
       JsonNode *root;
       JsonObject *o;
 
@@ -605,7 +648,8 @@ read_manifests (const char  *outdir,
                        _("Shard %u of %u has not run (its manifest is missing)"), i, n_shards);
           return NULL;
         }
-      if (!json_parser_load_from_file (parser, path, error))
+      if (!_lacuna_report_scan_member (path, "files", spool_element, files, rest, error) ||
+          !json_parser_load_from_data (parser, rest->str, (gssize) rest->len, error))
         return NULL;
       root = json_parser_get_root (parser);
       if (root == NULL || JSON_NODE_TYPE (root) != JSON_NODE_OBJECT)
@@ -676,6 +720,74 @@ fail_file (JsonArray  *failed,
   json_array_add_object_element (failed, o);
 }
 
+typedef struct
+{
+  LacunaReportSink *html;
+  JsonObject       *report;
+  GString          *out;
+} HtmlData;
+
+static gboolean
+html_entry (JsonObject  *entry,
+            gpointer     data,
+            GError     **error)
+{
+  HtmlData *d = data;
+
+  g_string_truncate (d->out, 0);
+  html_file (d->out, d->report, entry);
+  return _lacuna_report_sink_write (d->html, d->out->str, (gssize) d->out->len, error);
+}
+
+/* Writes the report (whose "files" is empty) with the entries of files, JSON and HTML,
+ * as lacuna_report_write writes the whole tree, one entry in memory at a time. With
+ * residual, both are searched as they are written; when that finds anything, nothing is
+ * written and out_n_hits says how many kinds of identifier were found (in both). */
+static gboolean
+write_report (JsonObject         *report,
+              LacunaReportSpool  *files,
+              const char         *json_path,
+              LacunaResidual     *residual,
+              guint              *out_n_hits,
+              GError            **error)
+{
+  g_autofree char *html_path = lacuna_report_dup_html_path (json_path);
+  g_autoptr(LacunaReportSink) json = NULL;
+  g_autoptr(LacunaReportSink) html = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  HtmlData d;
+  guint n_hits;
+
+  if (out_n_hits != NULL)
+    *out_n_hits = 0;
+  json = _lacuna_report_sink_new (json_path, residual, error);
+  if (json == NULL)
+    return FALSE;
+  html = _lacuna_report_sink_new (html_path, residual, error);
+  if (html == NULL)
+    return FALSE;
+  d.html = html;
+  d.report = report;
+  d.out = out;
+  html_begin (out, report, _lacuna_report_spool_get_length (files));
+  if (!_lacuna_report_sink_write (html, out->str, (gssize) out->len, error) ||
+      !_lacuna_report_write_spliced (json, report, "files", files, TRUE, html_entry, &d, error))
+    return FALSE;
+  g_string_truncate (out, 0);
+  html_end (out, report);
+  if (!_lacuna_report_sink_write (html, out->str, (gssize) out->len, error) ||
+      !_lacuna_report_sink_finish (json, error) || !_lacuna_report_sink_finish (html, error))
+    return FALSE;
+  n_hits = _lacuna_report_sink_get_hits (json)->len + _lacuna_report_sink_get_hits (html)->len;
+  if (n_hits > 0)
+    {
+      if (out_n_hits != NULL)
+        *out_n_hits = n_hits;
+      return TRUE;
+    }
+  return _lacuna_report_sink_commit (json, error) && _lacuna_report_sink_commit (html, error);
+}
+
 gboolean
 _lacuna_export_finalize_full (const char     *outdir,
                               const char     *report_path,
@@ -687,12 +799,44 @@ _lacuna_export_finalize_full (const char     *outdir,
                               GPtrArray      *out_messages,
                               GError        **error)
 {
+  g_autoptr(LacunaReportSpool) files = NULL;
+  JsonArray *array;
+
+  if (manifest == NULL)
+    return _lacuna_export_finalize_spooled (outdir, report_path, zip_path, residual, NULL,
+                                            NULL, verify_hashes, out_n_failed, out_messages,
+                                            error);
+  /* A manifest in memory with its files. */
+  files = _lacuna_report_spool_new (outdir, error);
+  if (files == NULL)
+    return FALSE;
+  array = member_array (manifest, "files");
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    if (!_lacuna_report_spool_add (files, json_array_get_element (array, i), error))
+      return FALSE;
+  return _lacuna_export_finalize_spooled (outdir, report_path, zip_path, residual, manifest,
+                                          files, verify_hashes, out_n_failed, out_messages,
+                                          error);
+}
+
+gboolean
+_lacuna_export_finalize_spooled (const char        *outdir,
+                                 const char        *report_path,
+                                 const char        *zip_path,
+                                 LacunaResidual    *residual,
+                                 JsonObject        *manifest,
+                                 LacunaReportSpool *files,
+                                 gboolean           verify_hashes,
+                                 guint             *out_n_failed,
+                                 GPtrArray         *out_messages,
+                                 GError           **error)
+{
+  g_autoptr(LacunaReportSpool) own_files = NULL;
   g_autoptr(GPtrArray) manifests = NULL;
   g_autoptr(GPtrArray) tree = NULL;
   g_autoptr(GPtrArray) ids = g_ptr_array_new ();
   g_autoptr(GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(JsonObject) report = json_object_new ();
-  JsonArray *files = json_array_new ();
   g_autoptr(JsonObject) change_lists = json_object_new ();
   JsonArray *left_out = json_array_new ();
   JsonArray *failed = json_array_new ();
@@ -707,8 +851,12 @@ _lacuna_export_finalize_full (const char     *outdir,
   guint n_shards = 0;
   gint64 n_instances, n_in = 0, n_written = 0, n_left_out = 0, n_failed = 0, n_hits = 0;
   gint64 n_needles = 0, n_failed_inst = 0;
+  guint n_files, n_report_hits = 0;
 
-  json_object_set_array_member (report, "files", files);
+  g_return_val_if_fail ((manifest == NULL) == (files == NULL), FALSE);
+
+  /* Written by splicing the entries in (lacuna-report-spool.c): stays empty. */
+  json_object_set_array_member (report, "files", json_array_new ());
 
   json_object_set_array_member (report, "left-out", left_out);
   json_object_set_array_member (report, "skipped", skipped);
@@ -724,7 +872,13 @@ _lacuna_export_finalize_full (const char     *outdir,
       n_shards = 1;
     }
   else
-    manifests = read_manifests (outdir, &n_shards, error);
+    {
+      /* Beside the output, never inside it. */
+      files = own_files = _lacuna_report_spool_new (outdir, error);
+      if (files == NULL)
+        return FALSE;
+      manifests = read_manifests (outdir, files, &n_shards, error);
+    }
   if (manifests == NULL)
     return FALSE;
   first = g_ptr_array_index (manifests, 0);
@@ -741,7 +895,6 @@ _lacuna_export_finalize_full (const char     *outdir,
       n_failed_inst += member_int (m, "failed-instances");
       n_hits += member_int (m, "residual-hits");
       n_needles = MAX (n_needles, member_int (m, "residual-needles"));
-      append_all (files, m, "files");
       merge_change_lists (change_lists, m);
       append_all (left_out, m, "left-out");
       append_all (failed, m, "failed");
@@ -759,21 +912,34 @@ _lacuna_export_finalize_full (const char     *outdir,
                      " instances, the shards took %" G_GINT64_FORMAT), n_instances, n_in);
       return FALSE;
     }
-  if (json_array_get_length (files) != (guint) n_written)
+  n_files = _lacuna_report_spool_get_length (files);
+  if (n_files != (guint) n_written)
     {
       g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
                    _("Instance count mismatch: the manifests count %" G_GINT64_FORMAT
-                     " files written but list %u"), n_written, json_array_get_length (files));
+                     " files written but list %u"), n_written, n_files);
       return FALSE;
     }
 
   /* Every listed file is there, once, with its hash. */
-  for (guint i = 0; i < json_array_get_length (files); i++)
+  for (guint i = 0; i < n_files; i++)
     {
-      JsonObject *f = json_array_get_object_element (files, i);
-      const char *id = member_string (f, "file-id");
+      g_autoptr(JsonNode) node = _lacuna_report_spool_read (files, i, error);
+      JsonObject *f;
+      const char *id = _lacuna_report_spool_get_file_id (files, i);
       g_autofree char *path = g_build_filename (outdir, id, NULL);
+      JsonObject *v;
       GStatBuf st;
+
+      if (node == NULL)
+        return FALSE;
+      f = json_node_get_object (node);
+      v = member_object (f, "verification");
+      if (v != NULL)
+        _lacuna_report_spool_set_flags (files, i,
+                                        json_object_get_boolean_member_with_default (v, "passed",
+                                                                                     FALSE)
+                                          ? ENTRY_VERIFIED : ENTRY_VERIFICATION_FAIL);
 
       if (!_lacuna_export_is_tree_file_id (id) || g_hash_table_contains (listed, id))
         {
@@ -826,6 +992,10 @@ _lacuna_export_finalize_full (const char     *outdir,
           n_failed++;
         }
     }
+
+  /* The DICOMDIR holds a record a file: only the IDs it needs stay. */
+  g_clear_pointer (&tree, g_ptr_array_unref);
+  g_clear_pointer (&listed, g_hash_table_unref);
 
   if (ids->len > 0)
     {
@@ -904,32 +1074,10 @@ _lacuna_export_finalize_full (const char     *outdir,
 
   if (residual != NULL)
     {
-      g_autoptr(GPtrArray) hits = g_ptr_array_new_with_free_func ((GDestroyNotify) lacuna_residual_hit_free);
-      g_autofree char *json = NULL;
-      g_autofree char *html = NULL;
-
+      /* Members in the order earlier versions wrote them. */
       json_object_set_int_member (residual_scan, "hits", n_hits);
-      json_object_set_int_member (counts, "failed", n_failed);
-      json_object_set_boolean_member (counts, "balanced",
-                                      n_written + n_left_out + n_failed_inst == n_instances);
       json_object_set_string_member (residual_scan, "report",
                                      "checked: no identifying string of the input");
-      json = lacuna_report_to_json (report);
-      html = lacuna_report_to_html (report);
-      lacuna_residual_check_text (residual, json, "report", hits);
-      lacuna_residual_check_text (residual, html, "report", hits);
-      if (hits->len > 0)
-        {
-          n_failed++;
-          n_hits += hits->len;
-          if (out_messages != NULL)
-            g_ptr_array_add (out_messages,
-                             g_strdup ("the residual scan found identifying strings of the "
-                                       "input in the report"));
-          json_object_set_string_member (residual_scan, "report",
-                                         "identifying strings of the input found in this "
-                                         "report");
-        }
     }
   else
     json_object_set_string_member (residual_scan, "report",
@@ -940,8 +1088,25 @@ _lacuna_export_finalize_full (const char     *outdir,
   json_object_set_boolean_member (counts, "balanced",
                                   n_written + n_left_out + n_failed_inst == n_instances);
 
-  if (!lacuna_report_write (report, report_path, error))
+  /* With residual, the report is searched as it is written; when that finds anything,
+   * it is written again saying so. */
+  if (!write_report (report, files, report_path, residual, &n_report_hits, error))
     return FALSE;
+  if (n_report_hits > 0)
+    {
+      n_failed++;
+      n_hits += n_report_hits;
+      if (out_messages != NULL)
+        g_ptr_array_add (out_messages,
+                         g_strdup ("the residual scan found identifying strings of the "
+                                   "input in the report"));
+      json_object_set_string_member (residual_scan, "report",
+                                     "identifying strings of the input found in this report");
+      json_object_set_int_member (residual_scan, "hits", n_hits);
+      json_object_set_int_member (counts, "failed", n_failed);
+      if (!write_report (report, files, report_path, NULL, NULL, error))
+        return FALSE;
+    }
   /* The report holds what the shards' manifests said: the output keeps only the DICOMDIR
    * and the tree (the report is how a rerun recognises it). */
   if (manifest == NULL)

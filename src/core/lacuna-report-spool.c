@@ -1,0 +1,842 @@
+/* lacuna-report-spool.c: the report's entries on disk, and the report and manifests
+ * written and read by streaming them (see lacuna-report-spool.h). */
+#define G_LOG_DOMAIN "lacuna-report-spool"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "lacuna-report-spool.h"
+
+#define BUFFER_SIZE  (64 * 1024)
+/* The placeholder element the generator writes where the entries go: a string starting
+ * with U+0001 is written "\u0001…", which no other string can produce. */
+#define MARKER        "\001lacuna-entries\001"
+#define MARKER_JSON   "\"\\u0001lacuna-entries\\u0001\""
+
+/* ---------------------------------------------------------------------------------------- */
+/* Spool                                                                                    */
+
+typedef struct
+{
+  const char *file_id;   /* in ids */
+  guint64     offset;
+  guint32     length;    /* without the newline */
+  guint32     flags;
+} Entry;
+
+struct _LacunaReportSpool
+{
+  GMutex        lock;
+  int           fd;
+  guint64       size;       /* written to fd */
+  GString      *pending;    /* not yet written */
+  GArray       *entries;    /* Entry */
+  GStringChunk *ids;
+};
+
+static gboolean
+write_all (int          fd,
+           const char  *data,
+           gsize        size,
+           GError     **error)
+{
+  gsize done = 0;
+
+  while (done < size)
+    {
+      ssize_t n = write (fd, data + done, MIN (size - done, (gsize) 1 << 30));
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          int saved = n < 0 ? errno : ENOSPC;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       _("Cannot write the report’s temporary file: %s"), g_strerror (saved));
+          return FALSE;
+        }
+      done += (gsize) n;
+    }
+  return TRUE;
+}
+
+LacunaReportSpool *
+_lacuna_report_spool_new (const char  *near,
+                          GError     **error)
+{
+  g_autofree char *dir = near != NULL ? g_path_get_dirname (near) : NULL;
+  const char *dirs[] = { dir, g_get_tmp_dir () };
+  LacunaReportSpool *self;
+  int fd = -1;
+  int saved = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (dirs) && fd < 0; i++)
+    {
+      g_autofree char *tmpl = NULL;
+
+      if (dirs[i] == NULL)
+        continue;
+      tmpl = g_build_filename (dirs[i], ".lacuna-report-spool-XXXXXX", NULL);
+      fd = g_mkstemp_full (tmpl, O_RDWR | O_CLOEXEC, 0600);
+      if (fd < 0)
+        saved = errno;
+      else
+        g_unlink (tmpl);   /* open, nameless: nothing stays behind, whatever happens */
+    }
+  if (fd < 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("Cannot create the report’s temporary file: %s"), g_strerror (saved));
+      return NULL;
+    }
+  self = g_new0 (LacunaReportSpool, 1);
+  g_mutex_init (&self->lock);
+  self->fd = fd;
+  self->pending = g_string_sized_new (BUFFER_SIZE);
+  self->entries = g_array_new (FALSE, FALSE, sizeof (Entry));
+  self->ids = g_string_chunk_new (16 * 1024);
+  return self;
+}
+
+void
+_lacuna_report_spool_free (LacunaReportSpool *self)
+{
+  if (self == NULL)
+    return;
+  close (self->fd);
+  g_string_free (self->pending, TRUE);
+  g_array_unref (self->entries);
+  g_string_chunk_free (self->ids);
+  g_mutex_clear (&self->lock);
+  g_free (self);
+}
+
+/* Under the lock. */
+static gboolean
+flush_locked (LacunaReportSpool  *self,
+              GError            **error)
+{
+  if (self->pending->len == 0)
+    return TRUE;
+  if (!write_all (self->fd, self->pending->str, self->pending->len, error))
+    return FALSE;
+  self->size += self->pending->len;
+  g_string_truncate (self->pending, 0);
+  return TRUE;
+}
+
+static gboolean
+add_line (LacunaReportSpool  *self,
+          const char         *file_id,
+          const char         *line,
+          gsize               len,
+          GError            **error)
+{
+  Entry e = { 0 };
+  gboolean ok = TRUE;
+
+  g_mutex_lock (&self->lock);
+  e.file_id = g_string_chunk_insert (self->ids, file_id);
+  e.offset = self->size + self->pending->len;
+  e.length = (guint32) len;
+  g_string_append_len (self->pending, line, len);
+  g_string_append_c (self->pending, '\n');
+  g_array_append_val (self->entries, e);
+  if (self->pending->len >= BUFFER_SIZE)
+    ok = flush_locked (self, error);
+  g_mutex_unlock (&self->lock);
+  return ok;
+}
+
+static const char *
+entry_file_id (JsonNode *entry)
+{
+  JsonNode *id;
+
+  if (entry == NULL || !JSON_NODE_HOLDS_OBJECT (entry))
+    return NULL;
+  id = json_object_get_member (json_node_get_object (entry), "file-id");
+  if (id == NULL || !JSON_NODE_HOLDS_VALUE (id) || json_node_get_value_type (id) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (id);
+}
+
+gboolean
+_lacuna_report_spool_add (LacunaReportSpool  *self,
+                          JsonNode           *entry,
+                          GError            **error)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *line = NULL;
+  const char *file_id = entry_file_id (entry);
+  gsize len = 0;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (file_id == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("A report entry without a file ID"));
+      return FALSE;
+    }
+  json_generator_set_root (gen, entry);
+  line = json_generator_to_data (gen, &len);
+  /* An input path that is not UTF-8 would make a line no parser reads back. */
+  if (!g_utf8_validate (line, (gssize) len, NULL))
+    {
+      char *valid = g_utf8_make_valid (line, (gssize) len);
+
+      g_free (line);
+      line = valid;
+      len = strlen (line);
+    }
+  return add_line (self, file_id, line, len, error);
+}
+
+gboolean
+_lacuna_report_spool_add_text (LacunaReportSpool  *self,
+                               const char         *text,
+                               gsize               len,
+                               GError            **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (!json_parser_load_from_data (parser, text, (gssize) len, error))
+    return FALSE;
+  return _lacuna_report_spool_add (self, json_parser_get_root (parser), error);
+}
+
+guint
+_lacuna_report_spool_get_length (LacunaReportSpool *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->entries->len;
+}
+
+const char *
+_lacuna_report_spool_get_file_id (LacunaReportSpool *self,
+                                  guint              i)
+{
+  g_return_val_if_fail (self != NULL && i < self->entries->len, NULL);
+
+  return g_array_index (self->entries, Entry, i).file_id;
+}
+
+guint
+_lacuna_report_spool_get_flags (LacunaReportSpool *self,
+                                guint              i)
+{
+  g_return_val_if_fail (self != NULL && i < self->entries->len, 0);
+
+  return g_array_index (self->entries, Entry, i).flags;
+}
+
+void
+_lacuna_report_spool_set_flags (LacunaReportSpool *self,
+                                guint              i,
+                                guint              flags)
+{
+  g_return_if_fail (self != NULL && i < self->entries->len);
+
+  g_array_index (self->entries, Entry, i).flags = flags;
+}
+
+static char *
+read_line (LacunaReportSpool  *self,
+           const Entry        *e,
+           GError            **error)
+{
+  g_autofree char *text = g_malloc ((gsize) e->length + 1);
+  gsize done = 0;
+
+  g_mutex_lock (&self->lock);
+  if (!flush_locked (self, error))
+    {
+      g_mutex_unlock (&self->lock);
+      return NULL;
+    }
+  g_mutex_unlock (&self->lock);
+  while (done < e->length)
+    {
+      ssize_t n = pread (self->fd, text + done, e->length - done, (off_t) (e->offset + done));
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          int saved = n < 0 ? errno : EIO;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       _("Cannot read the report’s temporary file: %s"), g_strerror (saved));
+          return NULL;
+        }
+      done += (gsize) n;
+    }
+  text[e->length] = '\0';
+  return g_steal_pointer (&text);
+}
+
+JsonNode *
+_lacuna_report_spool_read (LacunaReportSpool  *self,
+                           guint               i,
+                           GError            **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autofree char *text = NULL;
+  JsonNode *root;
+
+  g_return_val_if_fail (self != NULL && i < self->entries->len, NULL);
+
+  text = read_line (self, &g_array_index (self->entries, Entry, i), error);
+  if (text == NULL)
+    return NULL;
+  if (!json_parser_load_from_data (parser, text, -1, error))
+    return NULL;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("A report entry is not a JSON object"));
+      return NULL;
+    }
+  return json_node_ref (root);
+}
+
+static int
+compare_ids (gconstpointer a,
+             gconstpointer b)
+{
+  return strcmp (((const Entry *) a)->file_id, ((const Entry *) b)->file_id);
+}
+
+typedef struct
+{
+  Entry  entry;
+  char  *input;
+} Tied;
+
+static int
+compare_tied (gconstpointer a,
+              gconstpointer b)
+{
+  return strcmp (((const Tied *) a)->input, ((const Tied *) b)->input);
+}
+
+gboolean
+_lacuna_report_spool_sort (LacunaReportSpool  *self,
+                           GError            **error)
+{
+  Entry *v;
+  guint n;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  g_array_sort (self->entries, compare_ids);
+  v = (Entry *) (gpointer) self->entries->data;
+  n = self->entries->len;
+  /* Equal file IDs (never within one run: names are claimed once) are ordered by input,
+   * read back from the spool. */
+  for (guint i = 0; i < n;)
+    {
+      guint j = i + 1;
+      g_autoptr(GArray) tied = NULL;
+
+      while (j < n && strcmp (v[i].file_id, v[j].file_id) == 0)
+        j++;
+      if (j - i > 1)
+        {
+          tied = g_array_new (FALSE, FALSE, sizeof (Tied));
+          for (guint k = i; k < j; k++)
+            {
+              g_autoptr(JsonNode) node = _lacuna_report_spool_read (self, k, error);
+              Tied t = { v[k], NULL };
+
+              if (node == NULL)
+                {
+                  for (guint m = 0; m < tied->len; m++)
+                    g_free (g_array_index (tied, Tied, m).input);
+                  return FALSE;
+                }
+              t.input = g_strdup (json_object_get_string_member_with_default (
+                                    json_node_get_object (node), "input", ""));
+              g_array_append_val (tied, t);
+            }
+          g_array_sort (tied, compare_tied);
+          for (guint k = i; k < j; k++)
+            {
+              v[k] = g_array_index (tied, Tied, k - i).entry;
+              g_free (g_array_index (tied, Tied, k - i).input);
+            }
+        }
+      i = j;
+    }
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Writing                                                                                  */
+
+struct _LacunaReportSink
+{
+  char           *path;
+  char           *tmp_path;
+  int             fd;
+  GString        *buffer;
+  LacunaResidual *residual;
+  GHashTable     *kinds;    /* the kinds of hit found so far (one hit each) */
+  GPtrArray      *hits;
+};
+
+LacunaReportSink *
+_lacuna_report_sink_new (const char      *path,
+                         LacunaResidual  *residual,
+                         GError         **error)
+{
+  return _lacuna_report_sink_new_full (path, NULL, residual, error);
+}
+
+LacunaReportSink *
+_lacuna_report_sink_new_full (const char      *path,
+                              const char      *temp_template,
+                              LacunaResidual  *residual,
+                              GError         **error)
+{
+  LacunaReportSink *self;
+  g_autofree char *tmpl = temp_template != NULL ? g_strdup (temp_template)
+                                                : g_strconcat (path, ".XXXXXX", NULL);
+  int fd = g_mkstemp_full (tmpl, O_RDWR | O_CLOEXEC, 0644);
+
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_autofree char *display = g_filename_display_name (path);
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("Failed to create file “%s”: %s"), display, g_strerror (saved));
+      return NULL;
+    }
+  self = g_new0 (LacunaReportSink, 1);
+  self->path = g_strdup (path);
+  self->tmp_path = g_steal_pointer (&tmpl);
+  self->fd = fd;
+  self->buffer = g_string_sized_new (BUFFER_SIZE + 4096);
+  self->residual = residual;
+  self->kinds = g_hash_table_new (g_str_hash, g_str_equal);
+  self->hits = g_ptr_array_new_with_free_func ((GDestroyNotify) lacuna_residual_hit_free);
+  return self;
+}
+
+void
+_lacuna_report_sink_free (LacunaReportSink *self)
+{
+  if (self == NULL)
+    return;
+  if (self->fd >= 0)
+    close (self->fd);
+  if (self->tmp_path != NULL)
+    g_unlink (self->tmp_path);
+  g_free (self->path);
+  g_free (self->tmp_path);
+  g_string_free (self->buffer, TRUE);
+  g_hash_table_unref (self->kinds);
+  g_ptr_array_unref (self->hits);
+  g_free (self);
+}
+
+/* Writes (and checks) the first len bytes of the buffer: whole lines, or everything. */
+static gboolean
+sink_flush (LacunaReportSink  *self,
+            gsize              len,
+            GError           **error)
+{
+  if (len == 0)
+    return TRUE;
+  if (self->residual != NULL)
+    {
+      GDestroyNotify free_hit = (GDestroyNotify) lacuna_residual_hit_free;
+      g_autoptr(GPtrArray) hits = g_ptr_array_new_with_free_func (free_hit);
+      g_autofree char *text = g_strndup (self->buffer->str, len);
+
+      lacuna_residual_check_text (self->residual, text, "report", hits);
+      for (guint i = 0; i < hits->len; i++)
+        {
+          LacunaResidualHit *hit = g_ptr_array_index (hits, i);
+
+          if (g_hash_table_add (self->kinds, (gpointer) hit->kind))
+            g_ptr_array_add (self->hits, g_ptr_array_steal_index (hits, i--));
+        }
+    }
+  if (!write_all (self->fd, self->buffer->str, len, error))
+    return FALSE;
+  g_string_erase (self->buffer, 0, (gssize) len);
+  return TRUE;
+}
+
+gboolean
+_lacuna_report_sink_write (LacunaReportSink  *self,
+                           const char        *text,
+                           gssize             len,
+                           GError           **error)
+{
+  gsize end;
+
+  g_return_val_if_fail (self != NULL && self->fd >= 0, FALSE);
+
+  g_string_append_len (self->buffer, text, len);
+  if (self->buffer->len < BUFFER_SIZE)
+    return TRUE;
+  /* Whole lines: the check looks at one line at a time, as over the whole text. */
+  for (end = self->buffer->len; end > 0 && self->buffer->str[end - 1] != '\n'; end--)
+    ;
+  return sink_flush (self, end, error);
+}
+
+gboolean
+_lacuna_report_sink_finish (LacunaReportSink  *self,
+                            GError           **error)
+{
+  g_return_val_if_fail (self != NULL && self->fd >= 0, FALSE);
+
+  return sink_flush (self, self->buffer->len, error);
+}
+
+GPtrArray *
+_lacuna_report_sink_get_hits (LacunaReportSink *self)
+{
+  return self->hits;
+}
+
+gboolean
+_lacuna_report_sink_commit (LacunaReportSink  *self,
+                            GError           **error)
+{
+  int fd;
+
+  g_return_val_if_fail (self != NULL && self->fd >= 0, FALSE);
+
+  if (!sink_flush (self, self->buffer->len, error))
+    return FALSE;
+  fd = self->fd;
+  self->fd = -1;
+  if (fsync (fd) != 0 || close (fd) != 0 || g_rename (self->tmp_path, self->path) != 0)
+    {
+      int saved = errno;
+      g_autofree char *display = g_filename_display_name (self->path);
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("Failed to write file “%s”: %s"), display, g_strerror (saved));
+      return FALSE;
+    }
+  g_clear_pointer (&self->tmp_path, g_free);
+  return TRUE;
+}
+
+char *
+_lacuna_report_render_entry (JsonNode *entry)
+{
+  static const char prefix[] = "{\n  \"files\" : [\n";
+  static const char suffix[] = "\n  ]\n}";
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonObject) wrapper = json_object_new ();
+  JsonArray *array = json_array_new ();
+  g_autofree char *text = NULL;
+  gsize len = 0;
+
+  /* Rendered where it goes (an empty object's text depends on its depth). */
+  json_array_add_element (array, json_node_ref (entry));
+  json_object_set_array_member (wrapper, "files", array);
+  json_node_set_object (root, wrapper);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  text = json_generator_to_data (gen, &len);
+  g_assert (g_str_has_prefix (text, prefix) && g_str_has_suffix (text, suffix));
+  return g_strndup (text + strlen (prefix), len - strlen (prefix) - strlen (suffix));
+}
+
+gboolean
+_lacuna_report_write_spliced (LacunaReportSink       *out,
+                              JsonObject             *doc,
+                              const char             *member,
+                              LacunaReportSpool      *spool,
+                              gboolean                final_newline,
+                              LacunaReportEntryFunc   per_entry,
+                              gpointer                data,
+                              GError                **error)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  JsonNode *member_node = json_object_get_member (doc, member);
+  JsonArray *array = member_node != NULL && JSON_NODE_HOLDS_ARRAY (member_node)
+                       ? json_node_get_array (member_node) : NULL;
+  guint n = spool != NULL ? _lacuna_report_spool_get_length (spool) : 0;
+  g_autofree char *text = NULL;
+  const char *marker;
+  const char *line;
+
+  /* Without entries, doc is written as it is. */
+  g_return_val_if_fail (n == 0 || (array != NULL && json_array_get_length (array) == 0), FALSE);
+
+  if (n > 0)
+    json_array_add_string_element (array, MARKER);
+  json_node_set_object (root, doc);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  text = json_generator_to_data (gen, NULL);
+  if (n > 0)
+    json_array_remove_element (array, 0);
+  if (n == 0)
+    return _lacuna_report_sink_write (out, text, -1, error) &&
+           (!final_newline || _lacuna_report_sink_write (out, "\n", 1, error));
+
+  marker = strstr (text, MARKER_JSON);
+  g_assert (marker != NULL);
+  for (line = marker; line > text && line[-1] == ' '; line--)
+    ;
+  if (!_lacuna_report_sink_write (out, text, line - text, error))
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(JsonNode) entry = _lacuna_report_spool_read (spool, i, error);
+      g_autofree char *piece = NULL;
+
+      if (entry == NULL)
+        return FALSE;
+      piece = _lacuna_report_render_entry (entry);
+      if ((i > 0 && !_lacuna_report_sink_write (out, ",\n", 2, error)) ||
+          !_lacuna_report_sink_write (out, piece, -1, error))
+        return FALSE;
+      if (per_entry != NULL && !per_entry (json_node_get_object (entry), data, error))
+        return FALSE;
+    }
+  return _lacuna_report_sink_write (out, marker + strlen (MARKER_JSON), -1, error) &&
+         (!final_newline || _lacuna_report_sink_write (out, "\n", 1, error));
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Reading                                                                                  */
+
+typedef struct
+{
+  const char             *member;
+  LacunaReportElementFunc func;
+  gpointer                data;
+  GString                *rest;
+  int                     depth;
+  gboolean                root_object;
+  gboolean                in_string;
+  gboolean                escape;
+  gboolean                expect_key;    /* a string at depth 1 now is a member name */
+  gboolean                in_key;
+  GString                *key;
+  gboolean                key_matches;   /* the last name was member, ':' not yet seen */
+  gboolean                want_array;    /* after "member" : */
+  gboolean                capturing;     /* inside member's array */
+  GString                *element;
+} Scan;
+
+static gboolean
+emit_element (Scan    *sc,
+              GError **error)
+{
+  gsize len = sc->element->len;
+
+  while (len > 0 && g_ascii_isspace (sc->element->str[len - 1]))
+    len--;
+  if (len > 0)
+    {
+      sc->element->str[len] = '\0';
+      if (!sc->func (sc->element->str, len, sc->data, error))
+        return FALSE;
+    }
+  g_string_truncate (sc->element, 0);
+  return TRUE;
+}
+
+static gboolean
+scan_bytes (Scan        *sc,
+            const char  *p,
+            gsize        n,
+            GError     **error)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      char c = p[i];
+
+      if (sc->in_string)
+        {
+          if (sc->capturing)
+            g_string_append_c (sc->element, c);
+          else
+            g_string_append_c (sc->rest, c);
+          if (sc->escape)
+            sc->escape = FALSE;
+          else if (c == '\\')
+            sc->escape = TRUE;
+          else if (c == '"')
+            {
+              sc->in_string = FALSE;
+              if (sc->in_key)
+                {
+                  sc->in_key = FALSE;
+                  sc->key_matches = strcmp (sc->key->str, sc->member) == 0;
+                }
+            }
+          else if (sc->in_key)
+            g_string_append_c (sc->key, c);
+          continue;
+        }
+
+      if (sc->capturing)
+        {
+          if (sc->depth == 2 && (c == ',' || c == ']'))
+            {
+              if (!emit_element (sc, error))
+                return FALSE;
+              if (c == ']')
+                {
+                  sc->capturing = FALSE;
+                  sc->depth--;
+                  g_string_append_c (sc->rest, ']');
+                }
+              continue;
+            }
+          if (sc->element->len == 0 && g_ascii_isspace (c))
+            continue;
+          g_string_append_c (sc->element, c);
+          if (c == '"')
+            sc->in_string = TRUE;
+          else if (c == '{' || c == '[')
+            sc->depth++;
+          else if (c == '}' || c == ']')
+            sc->depth--;
+          continue;
+        }
+
+      g_string_append_c (sc->rest, c);
+      if (g_ascii_isspace (c))
+        continue;
+      if (sc->want_array)
+        {
+          sc->want_array = FALSE;
+          if (c == '[')
+            {
+              sc->depth++;
+              sc->capturing = TRUE;
+              continue;
+            }
+        }
+      switch (c)
+        {
+        case '"':
+          sc->in_string = TRUE;
+          if (sc->depth == 1 && sc->root_object && sc->expect_key)
+            {
+              sc->in_key = TRUE;
+              sc->expect_key = FALSE;
+              g_string_truncate (sc->key, 0);
+            }
+          break;
+        case '{':
+        case '[':
+          if (sc->depth == 0)
+            sc->root_object = c == '{';
+          sc->depth++;
+          if (sc->depth == 1)
+            sc->expect_key = TRUE;
+          break;
+        case '}':
+        case ']':
+          sc->depth--;
+          break;
+        case ',':
+          if (sc->depth == 1)
+            sc->expect_key = TRUE;
+          break;
+        case ':':
+          if (sc->depth == 1 && sc->key_matches)
+            sc->want_array = TRUE;
+          sc->key_matches = FALSE;
+          break;
+        default:
+          break;
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+_lacuna_report_scan_member (const char               *path,
+                            const char               *member,
+                            LacunaReportElementFunc   func,
+                            gpointer                  data,
+                            GString                  *rest,
+                            GError                  **error)
+{
+  g_autofree char *buffer = g_malloc (BUFFER_SIZE);
+  g_autoptr(GString) key = g_string_new (NULL);
+  g_autoptr(GString) element = g_string_new (NULL);
+  Scan sc = { 0 };
+  FILE *f;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (path != NULL && member != NULL && func != NULL && rest != NULL, FALSE);
+
+  f = g_fopen (path, "rbe");
+  if (f == NULL)
+    {
+      int saved = errno;
+      g_autofree char *display = g_filename_display_name (path);
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("Failed to open file “%s”: %s"), display, g_strerror (saved));
+      return FALSE;
+    }
+  sc.member = member;
+  sc.func = func;
+  sc.data = data;
+  sc.rest = rest;
+  sc.key = key;
+  sc.element = element;
+  while (ok)
+    {
+      gsize n = fread (buffer, 1, BUFFER_SIZE, f);
+
+      if (n > 0)
+        ok = scan_bytes (&sc, buffer, n, error);
+      if (n < BUFFER_SIZE)
+        {
+          if (ferror (f))
+            {
+              g_autofree char *display = g_filename_display_name (path);
+
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                           _("Failed to read from file “%s”"), display);
+              ok = FALSE;
+            }
+          break;
+        }
+    }
+  fclose (f);
+  if (ok && sc.capturing)
+    {
+      g_autofree char *display = g_filename_display_name (path);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("The file “%s” ends inside its “%s” list"), display, member);
+      ok = FALSE;
+    }
+  return ok;
+}

@@ -1,0 +1,125 @@
+/* lacuna-report-spool.h: the report's entries on disk rather than in memory, and the
+ * report and manifests written and read by streaming them (engine-internal).
+ *
+ * An export keeps one entry per file written (a JSON object: file ID, input, SHA-256,
+ * changes, pixels, burned-in scan, verification…). Held as JSON-GLib trees they took about
+ * 13 KB each until the report was written. The spool keeps each as one line of compact
+ * JSON in a temporary file (mode 0600, beside the output's folder or in $TMPDIR, unlinked as
+ * soon as it is created, so nothing is left behind even when the run is killed); in memory
+ * stays only each entry's file ID and where its line is (about 70 bytes). The report (JSON
+ * and HTML) and the shard manifests are written by reading the entries back one at a time,
+ * and manifests are read back the same way (_lacuna_report_scan_member).
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "lacuna-residual.h"
+
+G_BEGIN_DECLS
+
+typedef struct _LacunaReportSpool LacunaReportSpool;
+
+/* A new spool whose file is created in the folder holding near (an output, or a report
+ * path), or in g_get_tmp_dir () when that fails. */
+LacunaReportSpool *_lacuna_report_spool_new          (const char         *near,
+                                                      GError            **error);
+void               _lacuna_report_spool_free         (LacunaReportSpool  *self);
+
+/* Appends an entry (a JSON object with a "file-id" string member; the node is not taken).
+ * Thread-safe. */
+gboolean           _lacuna_report_spool_add          (LacunaReportSpool  *self,
+                                                      JsonNode           *entry,
+                                                      GError            **error);
+/* The same for the entry's JSON text (any layout: it is parsed and written compact). */
+gboolean           _lacuna_report_spool_add_text     (LacunaReportSpool  *self,
+                                                      const char         *text,
+                                                      gsize               len,
+                                                      GError            **error);
+guint              _lacuna_report_spool_get_length   (LacunaReportSpool  *self);
+/* The file ID of entry i (valid as long as the spool). */
+const char        *_lacuna_report_spool_get_file_id  (LacunaReportSpool  *self,
+                                                      guint               i);
+/* Entry i parsed (a JSON object). */
+JsonNode          *_lacuna_report_spool_read         (LacunaReportSpool  *self,
+                                                      guint               i,
+                                                      GError            **error);
+/* A few bits a reader may keep per entry (the finalizer keeps the verification result). */
+guint              _lacuna_report_spool_get_flags    (LacunaReportSpool  *self,
+                                                      guint               i);
+void               _lacuna_report_spool_set_flags    (LacunaReportSpool  *self,
+                                                      guint               i,
+                                                      guint               flags);
+/* Orders the entries by file ID, then input (threads finish in any order; the manifest
+ * and the report must not depend on it). */
+gboolean           _lacuna_report_spool_sort         (LacunaReportSpool  *self,
+                                                      GError            **error);
+
+/* The text of entry (a JSON object) as JSON-GLib's pretty generator writes it as an
+ * element of a top-level member's array ("files" of a manifest or a report): indented by
+ * four spaces, no final newline. */
+char              *_lacuna_report_render_entry       (JsonNode           *entry);
+
+/* Writes the pretty JSON of doc (whose member is an empty array) to out with the spool's
+ * entries as that array's elements; the bytes are those of the generator over the whole
+ * tree, followed by a newline when final_newline (without entries, doc is written as it
+ * is). per_entry (may be NULL) is called with
+ * each entry parsed, in order. */
+typedef gboolean (*LacunaReportEntryFunc) (JsonObject  *entry,
+                                           gpointer     data,
+                                           GError     **error);
+typedef struct _LacunaReportSink LacunaReportSink;
+gboolean           _lacuna_report_write_spliced      (LacunaReportSink   *out,
+                                                      JsonObject         *doc,
+                                                      const char         *member,
+                                                      LacunaReportSpool  *spool,
+                                                      gboolean            final_newline,
+                                                      LacunaReportEntryFunc per_entry,
+                                                      gpointer            data,
+                                                      GError            **error);
+
+/* A file written by streaming into a temporary file beside path (mode 0644), renamed over
+ * path on commit; freed without commit, it leaves nothing. With residual, every line is
+ * searched for the input's identifying strings as it is written (as
+ * lacuna_residual_check_text searches a whole text: one hit per kind). */
+LacunaReportSink  *_lacuna_report_sink_new           (const char         *path,
+                                                      LacunaResidual     *residual,
+                                                      GError            **error);
+/* The same with the temporary file made from temp_template (a path ending in XXXXXX). */
+LacunaReportSink  *_lacuna_report_sink_new_full      (const char         *path,
+                                                      const char         *temp_template,
+                                                      LacunaResidual     *residual,
+                                                      GError            **error);
+gboolean           _lacuna_report_sink_write         (LacunaReportSink   *self,
+                                                      const char         *text,
+                                                      gssize              len,
+                                                      GError            **error);
+/* Writes and checks what is buffered; the hits so far are in hits. */
+gboolean           _lacuna_report_sink_finish        (LacunaReportSink   *self,
+                                                      GError            **error);
+GPtrArray         *_lacuna_report_sink_get_hits      (LacunaReportSink   *self);
+gboolean           _lacuna_report_sink_commit        (LacunaReportSink   *self,
+                                                      GError            **error);
+void               _lacuna_report_sink_free          (LacunaReportSink   *self);
+
+/* Reads the JSON document at path by streaming the elements of its top-level member
+ * (an array): func receives each element's text in turn; rest receives the document with
+ * that array emptied ("[]"), for an ordinary parse. A document without the member is
+ * passed whole to rest. FALSE + error on a read error, a document that is not an object,
+ * or when func fails. */
+typedef gboolean (*LacunaReportElementFunc) (const char  *text,
+                                             gsize        len,
+                                             gpointer     data,
+                                             GError     **error);
+gboolean           _lacuna_report_scan_member        (const char         *path,
+                                                      const char         *member,
+                                                      LacunaReportElementFunc func,
+                                                      gpointer            data,
+                                                      GString            *rest,
+                                                      GError            **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LacunaReportSpool, _lacuna_report_spool_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LacunaReportSink, _lacuna_report_sink_free)
+
+G_END_DECLS
