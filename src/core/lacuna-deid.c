@@ -1317,7 +1317,10 @@ decide_file (State              *st,
                                    NULL);
   st->date_offset = lacuna_deid_context_get_date_offset (ctx, st->patient_key);
 
-  lacuna_dicom_file_walk (file, TRUE, decide_cb, st);
+  /* Decisions read text values only (binary numbers are kept, emptied or zeroed whatever
+   * they hold): the walk need not format the others. */
+  lacuna_dicom_file_walk_full (file, LACUNA_DICOM_WALK_META | LACUNA_DICOM_WALK_TEXT_ONLY,
+                               decide_cb, st);
   if (st->error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&st->error));

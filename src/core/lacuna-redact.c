@@ -651,6 +651,26 @@ rewrite_pixels (LacunaDicomFile            *file,
   job.bytes_per_sample = info->bits_allocated == 1 ? 1 : info->bits_allocated / 8;
   frame_size = (gsize) info->rows * info->columns * job.samples * job.bytes_per_sample;
 
+  /* Native samples that decode as they are held: painted where they are. */
+  if (info->bits_allocated != 1)
+    {
+      gsize size = 0;
+      guint n_frames = 0;
+      guint8 *pixels = lacuna_dicom_file_peek_native_pixels (file, &size, &n_frames);
+
+      if (pixels != NULL && size == frame_size && n_frames == info->n_frames)
+        {
+          g_strlcpy (job.photometric, info->photometric, sizeof job.photometric);
+          if (result->applied->len > 0 &&
+              !lacuna_redact_get_black (file, job.photometric, job.black, error))
+            return FALSE;
+          for (guint f = 0; f < n_frames; f++)
+            paint_frame (&job, f, pixels + (gsize) f * size);
+          result->pixels_rewritten = TRUE;
+          return TRUE;
+        }
+    }
+
   /* The first frame tells the colour model of the decoded samples. */
   first = lacuna_dicom_file_decode_frame (file, 0, job.photometric, error);
   if (first == NULL)

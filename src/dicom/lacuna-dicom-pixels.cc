@@ -47,6 +47,9 @@ typedef struct
   guint                 bytes_per_sample;   /* decoded sample width */
 } Layout;
 
+/* peek_native_pixels loads a value left on disk only up to this size. */
+#define PEEK_LOAD_MAX (64u << 20)
+
 /* ---------------------------------------------------------------------------------------- */
 /* Transfer syntaxes                                                                        */
 
@@ -1120,6 +1123,62 @@ lacuna_dicom_file_decode_frame (LacunaDicomFile  *file,
                    "Decoding a frame failed");
     }
   return NULL;
+}
+
+extern "C" guint8 *
+lacuna_dicom_file_peek_native_pixels (LacunaDicomFile *file,
+                                      gsize           *out_frame_size,
+                                      guint           *out_n_frames)
+{
+  g_return_val_if_fail (file != NULL, NULL);
+  g_return_val_if_fail (out_frame_size != NULL && out_n_frames != NULL, NULL);
+
+  try
+    {
+      std::lock_guard<std::mutex> lock (file->pixel_lock);
+      Layout layout;
+      const LacunaDicomPixelInfo *info = &layout.info;
+      guint8 *bytes = NULL;
+      OFCondition cond;
+      gboolean big_endian;
+
+      if (G_BYTE_ORDER != G_LITTLE_ENDIAN || !read_layout (file, &layout, NULL) ||
+          layout.pixel_data == NULL || layout.codec != CODEC_NATIVE || layout.native_422 ||
+          (info->bits_allocated != 8 && info->bits_allocated != 16) ||
+          (info->samples_per_pixel != 1 && info->planar_configuration == 1))
+        return NULL;
+      big_endian = !file->pixels_host_order
+                   && DcmXfer (layout.dataset->getOriginalXfer ()).getByteOrder ()
+                      == EBO_BigEndian;
+      /* Never load a large value that was left on disk just to look at it. */
+      if (big_endian || (!layout.pixel_data->valueLoaded ()
+                         && layout.pixel_data->getLength () > PEEK_LOAD_MAX))
+        return NULL;
+      if (layout.pixel_data->getTag ().getEVR () == EVR_OW)
+        {
+          Uint16 *words = NULL;
+
+          cond = layout.pixel_data->getUint16Array (words);
+          bytes = (guint8 *) words;
+        }
+      else
+        {
+          Uint8 *octets = NULL;
+
+          cond = layout.pixel_data->getUint8Array (octets);
+          bytes = octets;
+        }
+      if (cond.bad () || bytes == NULL ||
+          layout.pixel_data->getLength () < layout.frame_bytes * info->n_frames)
+        return NULL;
+      *out_frame_size = layout.frame_bytes;
+      *out_n_frames = info->n_frames;
+      return bytes;
+    }
+  catch (...)
+    {
+      return NULL;
+    }
 }
 
 extern "C" gboolean

@@ -288,6 +288,18 @@ gboolean  lacuna_dicom_file_build_pixel_data (LacunaDicomFile          *file,
                                               gpointer                  user_data,
                                               GError                  **error);
 
+/* Native Pixel Data of 8 or 16 bits a sample, little endian, samples interleaved (not
+ * stored YBR_FULL_422), as the file holds it now: its first byte, every frame back to
+ * back (*out_n_frames of *out_frame_size bytes, each what decode_frame would return).
+ * NULL in every other case, or when a large value left on disk would have to be loaded:
+ * then use decode_frame. Reading and painting through the pointer spare decode_frame's
+ * copy; a change is the file's new Pixel Data. Valid until the file or its Pixel Data
+ * changes otherwise; not to be used while another thread decodes the same file.
+ * (lacuna-dicom-pixels.cc) */
+guint8   *lacuna_dicom_file_peek_native_pixels (LacunaDicomFile *file,
+                                               gsize           *out_frame_size,
+                                               guint           *out_n_frames);
+
 /* TRUE when Pixel Data is held native now (stored native, or replaced by set_pixel_data
  * or build_pixel_data), FALSE when it is encapsulated or absent. */
 gboolean  lacuna_dicom_file_pixels_are_native (LacunaDicomFile *file);

@@ -1103,6 +1103,107 @@ test_burned_in_verify (void)
   g_assert_cmpuint (changed, ==, 1);
 }
 
+static void
+set_uint (LacunaDicomFile *file,
+          const char      *path,
+          const char      *vr,
+          guint            value)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = g_strdup_printf ("%u", value);
+
+  g_assert_true (lacuna_dicom_file_set_string (file, path, vr, text, &error));
+  g_assert_no_error (error);
+}
+
+/* The pixel diff counts every changed sample outside the boxes, and none inside: random
+ * multi-frame images, boxes for one frame or all of them, overlapping, at the edges, and
+ * changes next to their borders; against a plain per-pixel count. */
+static void
+test_burned_in_diff_outside_boxes (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (112326);
+
+  for (guint round = 0; round < 40; round++)
+    {
+      guint columns = 8 + g_rand_int_range (rand, 0, 40), rows = 4 + g_rand_int_range (rand, 0, 20);
+      guint n_frames = 1 + g_rand_int_range (rand, 0, 3), n_boxes = g_rand_int_range (rand, 0, 5);
+      gsize n = (gsize) columns * rows * n_frames;
+      g_autofree guint16 *a = g_new (guint16, n);
+      g_autofree guint16 *b = NULL;
+      g_autofree LacunaRedactBox *boxes = g_new0 (LacunaRedactBox, MAX (n_boxes, 1));
+      g_autoptr(LacunaDicomFile) original = lacuna_dicom_file_new ();
+      g_autoptr(LacunaDicomFile) output = lacuna_dicom_file_new ();
+      g_autoptr(GError) error = NULL;
+      guint64 expected = 0, changed = G_MAXUINT64;
+
+      for (gsize i = 0; i < n; i++)
+        a[i] = (guint16) g_rand_int (rand);
+      b = g_memdup2 (a, n * sizeof *a);
+      for (guint k = 0; k < n_boxes; k++)
+        {
+          boxes[k].frame = g_rand_boolean (rand) ? -1 : g_rand_int_range (rand, 0, n_frames);
+          boxes[k].x = g_rand_int_range (rand, 0, columns);
+          boxes[k].y = g_rand_int_range (rand, 0, rows);
+          boxes[k].width = g_rand_int_range (rand, 1, columns - boxes[k].x + 1);
+          boxes[k].height = g_rand_int_range (rand, 1, rows - boxes[k].y + 1);
+        }
+      /* Change about one sample in five, then count those outside every box. */
+      for (guint f = 0; f < n_frames; f++)
+        for (guint y = 0; y < rows; y++)
+          for (guint x = 0; x < columns; x++)
+            {
+              gsize i = ((gsize) f * rows + y) * columns + x;
+              gboolean inside = FALSE;
+
+              if (g_rand_int_range (rand, 0, 5) != 0)
+                continue;
+              b[i] ^= 1 + g_rand_int_range (rand, 0, 0xFFFF);
+              for (guint k = 0; k < n_boxes; k++)
+                inside |= (boxes[k].frame < 0 || (guint) boxes[k].frame == f) &&
+                          (int) x >= boxes[k].x && (int) x < boxes[k].x + boxes[k].width &&
+                          (int) y >= boxes[k].y && (int) y < boxes[k].y + boxes[k].height;
+              expected += !inside;
+            }
+
+      for (guint s = 0; s < 2; s++)
+        {
+          LacunaDicomFile *file = s == 0 ? original : output;
+
+          g_assert_true (lacuna_dicom_file_set_string (file, "00080016", "UI",
+                                                       "1.2.840.10008.5.1.4.1.1.7", &error));
+          g_assert_true (lacuna_dicom_file_set_string (file, "00280002", "US", "1", &error));
+          g_assert_true (lacuna_dicom_file_set_string (file, "00280004", "CS", "MONOCHROME2",
+                                                       &error));
+          set_uint (file, "00280010", "US", rows);
+          set_uint (file, "00280011", "US", columns);
+          set_uint (file, "00280008", "IS", n_frames);
+          g_assert_true (lacuna_dicom_file_set_string (file, "00280100", "US", "16", &error));
+          g_assert_true (lacuna_dicom_file_set_string (file, "00280101", "US", "16", &error));
+          g_assert_true (lacuna_dicom_file_set_string (file, "00280102", "US", "15", &error));
+          g_assert_true (lacuna_dicom_file_set_string (file, "00280103", "US", "0", &error));
+          g_assert_true (lacuna_dicom_file_set_pixel_data (file, s == 0 ? a : b, n * 2, 16,
+                                                           &error));
+          g_assert_no_error (error);
+        }
+      g_assert_true (lacuna_burned_in_diff_outside (original, output, boxes, n_boxes, 0,
+                                                    &changed, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (changed, ==, expected);
+      /* Boxes dropped: every change counts. */
+      if (n_boxes > 0)
+        {
+          guint64 all = 0;
+
+          for (gsize i = 0; i < n; i++)
+            all += a[i] != b[i];
+          g_assert_true (lacuna_burned_in_diff_outside (original, output, NULL, 0, 0, &changed,
+                                                        &error));
+          g_assert_cmpuint (changed, ==, all);
+        }
+    }
+}
+
 /* Verification of a partly redacted frame: a filled box holds no text; a box left unfilled
  * still shows text; the name line outside the filled box is reported (it is read with a
  * confidence near 0 and must not be dropped for it), the clinical line is not. */
@@ -1190,6 +1291,7 @@ main (int   argc,
   g_test_add_func ("/core/ocr/burned-in/cine", test_burned_in_cine);
   g_test_add_func ("/core/ocr/burned-in/verify", test_burned_in_verify);
   g_test_add_func ("/core/ocr/burned-in/verify-partial", test_burned_in_verify_partial);
+  g_test_add_func ("/core/ocr/burned-in/diff-outside-boxes", test_burned_in_diff_outside_boxes);
   g_test_add_func ("/core/ocr/handles/available-cheap", test_ocr_available_cheap);
   g_test_add_func ("/core/ocr/handles/missing-data", test_ocr_missing_data);
   g_test_add_func ("/core/ocr/handles/reuse", test_ocr_handle_reuse);

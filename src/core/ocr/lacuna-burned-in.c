@@ -796,6 +796,104 @@ inside_any_box (const LacunaRedactBox *boxes,
   return FALSE;
 }
 
+/* Where the run of pixels of row y from x that no box covers ends (x itself when a box
+ * covers x). */
+static guint
+next_box_edge (const LacunaRedactBox *boxes,
+               guint                  n_boxes,
+               guint                  frame,
+               guint                  x,
+               guint                  y,
+               guint                  columns)
+{
+  guint end = columns;
+
+  for (guint b = 0; b < n_boxes; b++)
+    {
+      const LacunaRedactBox *box = &boxes[b];
+
+      if (!box_on_frame (box, frame) || box->width <= 0 || box->height <= 0 ||
+          (int) y < box->y || (int) y >= box->y + box->height ||
+          box->x + box->width <= (int) x)
+        continue;
+      if (box->x <= (int) x)
+        return x;
+      end = MIN (end, (guint) box->x);
+    }
+  return end;
+}
+
+/* Past the boxes covering pixel x of row y (x is covered by one at least). */
+static guint
+skip_boxes (const LacunaRedactBox *boxes,
+            guint                  n_boxes,
+            guint                  frame,
+            guint                  x,
+            guint                  y)
+{
+  gboolean moved = TRUE;
+
+  while (moved)
+    {
+      moved = FALSE;
+      for (guint b = 0; b < n_boxes; b++)
+        {
+          const LacunaRedactBox *box = &boxes[b];
+
+          if (box_on_frame (box, frame) && box->width > 0 && box->height > 0 &&
+              (int) y >= box->y && (int) y < box->y + box->height &&
+              box->x <= (int) x && (int) x < box->x + box->width)
+            {
+              x = (guint) (box->x + box->width);
+              moved = TRUE;
+            }
+        }
+    }
+  return x;
+}
+
+/* Samples of one frame (decoded alike: same photometric, width and samples) that differ
+ * outside the boxes. */
+static guint64
+count_changed_samples (const guint8               *da,
+                       const guint8               *db,
+                       const LacunaDicomPixelInfo *info,
+                       guint                       frame,
+                       const LacunaRedactBox      *boxes,
+                       guint                       n_boxes)
+{
+  gsize px = (gsize) (info->bits_allocated / 8 > 0 ? info->bits_allocated / 8 : 1) *
+             info->samples_per_pixel;
+  guint64 changed = 0;
+
+  for (guint y = 0; y < info->rows; y++)
+    {
+      gsize row = (gsize) y * info->columns * px;
+
+      /* Most rows are unchanged: compare them whole first. */
+      if (memcmp (da + row, db + row, (gsize) info->columns * px) == 0)
+        continue;
+      for (guint x = 0; x < info->columns; )
+        {
+          guint end = next_box_edge (boxes, n_boxes, frame, x, y, info->columns);
+
+          if (end > x)
+            {
+              /* [x, end) lies outside every box: pixel by pixel only when it differs. */
+              gsize off = row + (gsize) x * px, len = (gsize) (end - x) * px;
+
+              if (memcmp (da + off, db + off, len) != 0)
+                for (gsize k = 0; k < len; k += px)
+                  changed += memcmp (da + off + k, db + off + k, px) != 0;
+              x = end;
+            }
+          else
+            x = skip_boxes (boxes, n_boxes, frame, x, y);
+        }
+    }
+  return changed;
+}
+
 gboolean
 lacuna_burned_in_diff_outside (LacunaDicomFile       *original,
                                LacunaDicomFile       *output,
@@ -824,6 +922,29 @@ lacuna_burned_in_diff_outside (LacunaDicomFile       *original,
       return FALSE;
     }
 
+  /* Both native alike (what the export writes from native input): compare the samples
+   * where they are held, without decoding copies. */
+  if (tolerance == 0 && g_str_equal (a.photometric, b.photometric) &&
+      a.bits_allocated == b.bits_allocated && a.samples_per_pixel == b.samples_per_pixel)
+    {
+      gsize size_a = 0, size_b = 0;
+      guint frames_a = 0, frames_b = 0;
+      const guint8 *da = lacuna_dicom_file_peek_native_pixels (original, &size_a, &frames_a);
+      const guint8 *db = da != NULL
+                         ? lacuna_dicom_file_peek_native_pixels (output, &size_b, &frames_b)
+                         : NULL;
+
+      if (db != NULL && size_a == size_b && frames_a == a.n_frames && frames_b == a.n_frames)
+        {
+          for (guint f = 0; f < a.n_frames; f++)
+            changed += count_changed_samples (da + (gsize) f * size_a, db + (gsize) f * size_a,
+                                              &a, f, boxes, n_boxes);
+          if (out_n_changed != NULL)
+            *out_n_changed = changed;
+          return TRUE;
+        }
+    }
+
   for (guint f = 0; f < a.n_frames; f++)
     {
       char pa[24], pb[24];
@@ -839,28 +960,8 @@ lacuna_burned_in_diff_outside (LacunaDicomFile       *original,
       if (g_str_equal (pa, pb) && a.bits_allocated == b.bits_allocated &&
           a.samples_per_pixel == b.samples_per_pixel &&
           g_bytes_get_size (sa) == g_bytes_get_size (sb) && tolerance == 0)
-        {
-          const guint8 *da = g_bytes_get_data (sa, NULL), *db = g_bytes_get_data (sb, NULL);
-          gsize px = (gsize) (a.bits_allocated / 8 > 0 ? a.bits_allocated / 8 : 1) *
-                     a.samples_per_pixel;
-
-          for (guint y = 0; y < a.rows; y++)
-            {
-              gsize row = (gsize) y * a.columns * px;
-
-              /* Most rows are unchanged: compare them whole first. */
-              if (memcmp (da + row, db + row, (gsize) a.columns * px) == 0)
-                continue;
-              for (guint x = 0; x < a.columns; x++)
-                {
-                  gsize off = row + (gsize) x * px;
-
-                  if (memcmp (da + off, db + off, px) != 0 &&
-                      !inside_any_box (boxes, n_boxes, f, (int) x, (int) y))
-                    changed++;
-                }
-            }
-        }
+        changed += count_changed_samples (g_bytes_get_data (sa, NULL),
+                                          g_bytes_get_data (sb, NULL), &a, f, boxes, n_boxes);
       else
         {
           g_autoptr(LacunaFrame) fa = lacuna_frame_decode (original, f, error);
