@@ -7,6 +7,8 @@
 #include <string>
 #include <list>
 #include <map>
+#include <atomic>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -482,6 +484,56 @@ index_dicomdir (DcmDicomDir                                                &dir,
     }
 }
 
+/* Header-only opens of root/file_ids[first .. first + n), on every core: (*files)[k] is
+ * the (first + k)th file, or NULL with (*errors)[k] set. The DICOMDIR reads each output's
+ * header; in batches, so that at most a batch of headers is held at once. */
+#define HEADER_BATCH 64
+
+static void
+open_headers (const char                    *root,
+              const char * const            *file_ids,
+              gsize                          first,
+              gsize                          n,
+              std::vector<LacunaDicomFile *> *files,
+              std::vector<GError *>          *errors)
+{
+  std::atomic<gsize> next (0);
+  guint n_threads = MIN ((guint) n, MAX (1u, g_get_num_processors ()));
+  std::vector<std::thread> threads;
+  auto work = [&] ()
+    {
+      for (gsize k = next++; k < n; k = next++)
+        {
+          g_autofree char *path = g_build_filename (root, file_ids[first + k], NULL);
+
+          (*files)[k] = lacuna_dicom_file_open (path, LACUNA_DICOM_OPEN_HEADER_ONLY,
+                                                &(*errors)[k]);
+        }
+    };
+
+  files->assign (n, NULL);
+  errors->assign (n, NULL);
+  for (guint t = 1; t < n_threads; t++)
+    threads.emplace_back (work);
+  work ();
+  for (std::thread &thread : threads)
+    thread.join ();
+}
+
+static void
+close_headers (std::vector<LacunaDicomFile *> &files,
+               std::vector<GError *>          &errors)
+{
+  for (LacunaDicomFile *file : files)
+    if (file != NULL)
+      lacuna_dicom_file_free (file);
+  for (GError *error : errors)
+    if (error != NULL)
+      g_error_free (error);
+  files.clear ();
+  errors.clear ();
+}
+
 /* The order DicomDirInterface gives image records inserted one by one: each goes before
  * the first record with a greater Instance Number, else at the end (so, stable); one
  * without a number goes at the end. Same result, without its scan per insertion. */
@@ -531,46 +583,56 @@ append_image_records (LacunaDicomDirInterface      &dd,
     if (!entries[i].first)
       grown[entries[i].series];
 
-  for (gsize i = 0; ok && file_ids[i] != NULL; i++)
+  for (gsize start = 0; ok && start < entries.size (); start += HEADER_BATCH)
     {
-      std::string id = dicom_file_id (file_ids[i]);
-      auto records = grown.find (entries[i].series);
-      auto parent = series.find (entries[i].series);
+      gsize n = MIN ((gsize) HEADER_BATCH, entries.size () - start);
+      std::vector<LacunaDicomFile *> files;
+      std::vector<GError *> errors;
 
-      if (records == grown.end ())
-        continue;   /* a series listed whole by DCMTK */
-      if (parent == series.end ())
+      open_headers (root, file_ids, start, n, &files, &errors);
+      for (gsize k = 0; ok && k < n; k++)
         {
-          ok = false;
-          break;
-        }
-      if (entries[i].first)
-        {
-          auto leaf = leaves.find (id);
+          gsize i = start + k;
+          std::string id = dicom_file_id (file_ids[i]);
+          auto records = grown.find (entries[i].series);
+          auto parent = series.find (entries[i].series);
+          DcmDirectoryRecord *record = NULL;
 
-          ok = leaf != leaves.end () && leaf->second->getRecordType () == ERT_Image;
+          if (records == grown.end ())
+            continue;   /* a series listed whole by DCMTK */
+          if (parent == series.end ())
+            {
+              ok = false;
+              break;
+            }
+          if (entries[i].first)
+            {
+              auto leaf = leaves.find (id);
+
+              ok = leaf != leaves.end () && leaf->second->getRecordType () == ERT_Image;
+              if (ok)
+                {
+                  records->second.push_back (leaf->second);
+                  n_listed[entries[i].series]++;
+                }
+              continue;
+            }
+
+          if (files[k] != NULL)
+            {
+              g_autofree char *path = g_build_filename (root, file_ids[i], NULL);
+
+              record = dd.build_image (&files[k]->format, OFString (id.c_str ()),
+                                       OFFilename (path));
+            }
+          ok = record != NULL;
           if (ok)
             {
-              records->second.push_back (leaf->second);
-              n_listed[entries[i].series]++;
+              built.push_back (record);
+              records->second.push_back (record);
             }
-          continue;
         }
-
-      g_autofree char *path = g_build_filename (root, file_ids[i], NULL);
-      g_autoptr(LacunaDicomFile) file = lacuna_dicom_file_open (path,
-                                                                LACUNA_DICOM_OPEN_HEADER_ONLY,
-                                                                NULL);
-      DcmDirectoryRecord *record = NULL;
-
-      if (file != NULL)
-        record = dd.build_image (&file->format, OFString (id.c_str ()), OFFilename (path));
-      ok = record != NULL;
-      if (ok)
-        {
-          built.push_back (record);
-          records->second.push_back (record);
-        }
+      close_headers (files, errors);
     }
 
   /* Only records of our own, and only images, may be re-ordered. */
@@ -709,6 +771,7 @@ lacuna_dicom_write_dicomdir (const char          *root,
    * other) files is listed under the general purpose MIME profile (STD-GEN-MIME), which
    * admits every transfer syntax. */
   bool all_explicit_le = true;
+  gsize n_files;
 
   g_return_val_if_fail (root != NULL, FALSE);
   g_return_val_if_fail (file_ids != NULL, FALSE);
@@ -717,43 +780,59 @@ lacuna_dicom_write_dicomdir (const char          *root,
   lacuna_dicom_init ();
 
   for (gsize i = 0; file_ids[i] != NULL; i++)
-    {
-      g_autofree char *path = NULL;
-      g_autoptr(GError) local_error = NULL;
-      g_autoptr(LacunaDicomFile) file = NULL;
-      DirEntry entry;
-
-      if (!valid_file_id (file_ids[i]))
-        {
-          g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID,
-                       "“%s” is not a valid DICOM file ID (A–Z, 0–9 and _, at most 8 characters "
-                       "a component)", file_ids[i]);
-          return FALSE;
-        }
-      path = g_build_filename (root, file_ids[i], NULL);
-      file = lacuna_dicom_file_open (path, LACUNA_DICOM_OPEN_HEADER_ONLY, &local_error);
-      if (file == NULL)
-        {
-          g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_WRITE,
-                       "cannot list %s in the DICOMDIR: %s", file_ids[i], local_error->message);
-          return FALSE;
-        }
-      if (!check_required (file, file_ids[i], error))
-        return FALSE;
-      if (!file->has_meta || file->transfer_syntax != UID_LittleEndianExplicitTransferSyntax)
-        all_explicit_le = false;
+    if (!valid_file_id (file_ids[i]))
       {
-        g_autofree char *patient = lacuna_dicom_file_dup_string (file, "00100020", NULL);
-        g_autofree char *study = lacuna_dicom_file_dup_string (file, "0020000D", NULL);
-        g_autofree char *series = lacuna_dicom_file_dup_string (file, "0020000E", NULL);
-        g_autofree char *sop_class = lacuna_dicom_file_dup_string (file, "00080016", NULL);
-
-        entry.series = std::string (patient != NULL ? patient : "") + '\n' +
-                       (study != NULL ? study : "") + '\n' + (series != NULL ? series : "");
-        entry.sop_class = sop_class != NULL ? sop_class : "";
+        g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID,
+                     "“%s” is not a valid DICOM file ID (A–Z, 0–9 and _, at most 8 characters "
+                     "a component)", file_ids[i]);
+        return FALSE;
       }
-      entry.first = seen.insert (entry.series + '\n' + entry.sop_class).second;
-      entries.push_back (std::move (entry));
+  n_files = g_strv_length ((char **) file_ids);
+  for (gsize start = 0; start < n_files; start += HEADER_BATCH)
+    {
+      gsize n = MIN ((gsize) HEADER_BATCH, n_files - start);
+      std::vector<LacunaDicomFile *> files;
+      std::vector<GError *> errors;
+      gboolean ok = TRUE;
+
+      open_headers (root, file_ids, start, n, &files, &errors);
+      for (gsize k = 0; ok && k < n; k++)
+        {
+          LacunaDicomFile *file = files[k];
+          const char *file_id = file_ids[start + k];
+          DirEntry entry;
+
+          if (file == NULL)
+            {
+              g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_WRITE,
+                           "cannot list %s in the DICOMDIR: %s", file_id, errors[k]->message);
+              ok = FALSE;
+              break;
+            }
+          if (!check_required (file, file_id, error))
+            {
+              ok = FALSE;
+              break;
+            }
+          if (!file->has_meta || file->transfer_syntax != UID_LittleEndianExplicitTransferSyntax)
+            all_explicit_le = false;
+          {
+            g_autofree char *patient = lacuna_dicom_file_dup_string (file, "00100020", NULL);
+            g_autofree char *study = lacuna_dicom_file_dup_string (file, "0020000D", NULL);
+            g_autofree char *series = lacuna_dicom_file_dup_string (file, "0020000E", NULL);
+            g_autofree char *sop_class = lacuna_dicom_file_dup_string (file, "00080016", NULL);
+
+            entry.series = std::string (patient != NULL ? patient : "") + '\n' +
+                           (study != NULL ? study : "") + '\n' +
+                           (series != NULL ? series : "");
+            entry.sop_class = sop_class != NULL ? sop_class : "";
+          }
+          entry.first = seen.insert (entry.series + '\n' + entry.sop_class).second;
+          entries.push_back (std::move (entry));
+        }
+      close_headers (files, errors);
+      if (!ok)
+        return FALSE;
     }
 
   /* DCMTK writes the DICOMDIR in place, so build it under a temporary name in root
