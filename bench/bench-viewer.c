@@ -16,6 +16,11 @@
  *   burst   — the same without waiting for paints (a fast wheel spin): slices/s;
  *   memory  — peak RSS while browsing (target < 400 MB), and the cache's share.
  *
+ * With LACUNA_BENCH_INSPECTOR=1 the tag inspector is open while scrolling (it follows the
+ * slice shown): each step then also waits until the inspector shows the new slice's elements
+ * and that list is painted, and "inspector" says how much of the main thread's time went
+ * into updating the list (the main-loop iteration that applies the slice's file to it).
+ *
  * Wall-clock figures grow with the machine's load; the CPU times printed beside them (of the
  * main thread, and of the whole process up to the first image) do much less. The renderer
  * is GTK's default unless GSK_RENDERER says otherwise: under Xvfb the default is GL on
@@ -36,6 +41,7 @@
 #include <unistd.h>
 
 #include "lacuna-application.h"
+#include "lacuna-tag-inspector.h"
 #include "lacuna-window.h"
 
 static double start_ms;          /* main() */
@@ -175,17 +181,70 @@ paint_begin_cb (void)
   paint_begin_ms = now_ms ();
 }
 
+static double last_paint_done_ms;
+
 static void
 after_paint_cb (void)
 {
-  last_paint_ms = now_ms () - paint_begin_ms;
+  last_paint_done_ms = now_ms ();
+  last_paint_ms = last_paint_done_ms - paint_begin_ms;
+}
+
+/* The inspector open while scrolling (LACUNA_BENCH_INSPECTOR), or NULL. */
+static LacunaTagInspector *bench_inspector;
+static double inspector_applied_ms;   /* main-thread CPU of the iterations that applied a file */
+static double inspector_done_ms = -1; /* when the last one did */
+
+/* One main-loop iteration; when it is the one in which the inspector stops being busy (it
+ * applied the new slice's file to its list), its CPU time is counted as the inspector's. */
+static void
+iterate (void)
+{
+  gboolean was_busy = bench_inspector != NULL && lacuna_tag_inspector_get_busy (bench_inspector);
+  double c0 = thread_cpu_ms ();
+
+  g_main_context_iteration (NULL, TRUE);
+  if (was_busy && !lacuna_tag_inspector_get_busy (bench_inspector))
+    {
+      inspector_applied_ms += thread_cpu_ms () - c0;
+      inspector_done_ms = now_ms ();
+    }
 }
 
 static void
 iterate_until_decoded (LacunaImageView *view)
 {
   while (lacuna_image_view_get_busy (view))
-    g_main_context_iteration (NULL, TRUE);
+    iterate ();
+}
+
+static gboolean
+inspector_wanted (void)
+{
+  const char *value = g_getenv ("LACUNA_BENCH_INSPECTOR");
+
+  return value != NULL && *value != '\0' && strcmp (value, "0") != 0;
+}
+
+static gboolean
+give_up_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates until a frame begun after since_ms is painted (at most 200 ms: a list that did
+ * not change paints nothing). */
+static void
+iterate_until_painted_after (double since_ms)
+{
+  gboolean given_up = FALSE;
+  guint id = g_timeout_add (200, give_up_cb, &given_up);
+
+  while (!given_up && (paint_begin_ms < since_ms || last_paint_done_ms < paint_begin_ms))
+    iterate ();
+  if (!given_up)
+    g_source_remove (id);
 }
 
 static void
@@ -198,6 +257,7 @@ run_scroll (LacunaWindow *window)
   g_autoptr(GArray) wall = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) cpu = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) step_cpu = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) inspector_cpu = g_array_new (FALSE, FALSE, sizeof (double));
   Wait wait = { view, G_MAXUINT };
   guint n = lacuna_image_view_get_n_positions (view);
   guint steps = MIN (n_steps, n > 0 ? n - 1 : 0);
@@ -225,6 +285,21 @@ run_scroll (LacunaWindow *window)
   layout_id = g_signal_connect_swapped (clock, "layout", G_CALLBACK (paint_begin_cb), NULL);
   paint_id = g_signal_connect_swapped (clock, "after-paint", G_CALLBACK (after_paint_cb), NULL);
 
+  if (inspector_wanted ())
+    {
+      bench_inspector = lacuna_window_get_tag_inspector (window);
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.show-inspector", NULL);
+      /* Opened, filled and painted (twice: the paned takes its place first). */
+      while (!gtk_widget_get_mapped (GTK_WIDGET (bench_inspector))
+             || lacuna_tag_inspector_get_busy (bench_inspector))
+        iterate ();
+      iterate_until_painted_after (now_ms ());
+      iterate_until_painted_after (now_ms ());
+      printf ("inspector: open, %u rows shown, the image view now %d × %d\n",
+              g_list_model_get_n_items (lacuna_tag_inspector_get_shown_rows (bench_inspector)),
+              gtk_widget_get_width (GTK_WIDGET (view)), gtk_widget_get_height (GTK_WIDGET (view)));
+    }
+
   /* One slice per frame. */
   for (guint i = 0; i < steps; i++)
     {
@@ -234,13 +309,22 @@ run_scroll (LacunaWindow *window)
       wait.shown = G_MAXUINT;
       if (lacuna_image_view_is_cached (view, target))
         ready++;
+      inspector_applied_ms = 0;
+      inspector_done_ms = -1;
       gtk_widget_activate_action (GTK_WIDGET (view), "view.next-slice", NULL);
       iterate_until_decoded (view);
+      while (bench_inspector != NULL && lacuna_tag_inspector_get_busy (bench_inspector))
+        iterate ();
       step = now_ms () - t0;
       t = thread_cpu_ms () - c0;
       g_array_append_val (step_cpu, t);
       while (wait.shown != target)
-        g_main_context_iteration (NULL, TRUE);
+        iterate ();
+      /* The list too, when it changed after the image was painted. */
+      if (bench_inspector != NULL && inspector_done_ms >= 0)
+        iterate_until_painted_after (inspector_done_ms);
+      if (bench_inspector != NULL)
+        g_array_append_val (inspector_cpu, inspector_applied_ms);
       g_array_append_val (work, step);
       step += last_paint_ms;
       g_array_append_val (total, step);
@@ -260,6 +344,12 @@ run_scroll (LacunaWindow *window)
           "alone (windowing the slice, the notifications) median %.2f ms\n",
           percentile (cpu, 0.5), percentile (cpu, 0.95), percentile (cpu, 1.0),
           percentile (step_cpu, 0.5));
+  if (bench_inspector != NULL)
+    printf ("inspector: main-thread CPU time per step of the iteration that applies the "
+            "slice's file to the list (the list's layout and paint are in the step's figures "
+            "above) median %.2f ms, p95 %.2f ms, max %.2f ms\n",
+            percentile (inspector_cpu, 0.5), percentile (inspector_cpu, 0.95),
+            percentile (inspector_cpu, 1.0));
 
   /* A fast spin back to the start: no waiting for paints. */
   burst_steps = lacuna_image_view_get_position (view);

@@ -20,6 +20,19 @@
 
 #include "lacuna-key.h"
 
+/* libcrypto frees its state in an exit handler, which a worker thread still hashing as the
+ * process exits (a tag inspector planning a slice, a check being cancelled) then finds
+ * freed: it fails with an error instead of finishing. Initialised before main() without
+ * that handler; the process's exit frees everything anyway. (Every program that links the
+ * engine links this file: keyed hashes are everywhere.) */
+#ifdef __GNUC__
+__attribute__ ((constructor)) static void
+init_crypto (void)
+{
+  OPENSSL_init_crypto (OPENSSL_INIT_NO_ATEXIT, NULL);
+}
+#endif
+
 struct _LacunaKey
 {
   gatomicrefcount  ref_count;

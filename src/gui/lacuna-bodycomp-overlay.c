@@ -57,6 +57,8 @@ struct _LacunaBodycompOverlay
   GtkLabel        *legend_title;
   GtkLabel        *note;
   char            *note_text;
+
+  guint            request;    /* bumped by each set_instance: older measurements are dropped */
 };
 
 G_DEFINE_FINAL_TYPE (LacunaBodycompOverlay, lacuna_bodycomp_overlay, GTK_TYPE_WIDGET)
@@ -249,34 +251,201 @@ clear_result (LacunaBodycompOverlay *self)
   g_clear_object (&self->instance);
 }
 
+/* A measurement and its pictures, made in a worker or at once. */
+typedef struct
+{
+  LacunaInstance  *instance;
+  LacunaBodyComp  *result;
+  cairo_surface_t *fill;
+  GArray          *edges;
+  guint            request;
+} Measured;
+
+static void
+measured_free (gpointer data)
+{
+  Measured *m = data;
+
+  g_clear_object (&m->instance);
+  g_clear_pointer (&m->result, lacuna_bodycomp_free);
+  g_clear_pointer (&m->fill, cairo_surface_destroy);
+  g_clear_pointer (&m->edges, g_array_unref);
+  g_free (m);
+}
+
+/* Measures m->instance and draws its pictures (any thread: reads only m). */
+static gboolean
+measure (Measured  *m,
+         GError   **error)
+{
+  m->result = lacuna_bodycomp_measure_instance (m->instance, error);
+  if (m->result == NULL)
+    return FALSE;
+  if (m->result->labels == NULL)
+    {
+      g_clear_pointer (&m->result, lacuna_bodycomp_free);
+      return TRUE;
+    }
+  m->fill = make_fill (m->result);
+  m->edges = make_edges (m->result);
+  return TRUE;
+}
+
+/* Shows m (its contents taken; NULL: nothing), and notifies. */
+static void
+install (LacunaBodycompOverlay *self,
+         Measured              *m)
+{
+  LacunaInstance *old = self->instance;
+  gboolean changed;
+
+  g_clear_pointer (&self->result, lacuna_bodycomp_free);
+  g_clear_pointer (&self->fill, cairo_surface_destroy);
+  g_clear_pointer (&self->edges, g_array_unref);
+  self->instance = NULL;
+  if (m != NULL && m->result != NULL)
+    {
+      self->instance = g_steal_pointer (&m->instance);
+      self->result = g_steal_pointer (&m->result);
+      self->fill = g_steal_pointer (&m->fill);
+      self->edges = g_steal_pointer (&m->edges);
+    }
+  changed = old != self->instance;
+  g_clear_object (&old);
+  shown_changed_cb (self);
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INSTANCE]);
+}
+
 gboolean
 lacuna_bodycomp_overlay_set_instance (LacunaBodycompOverlay  *self,
                                       LacunaInstance         *instance,
                                       GError                **error)
 {
-  g_autoptr(LacunaBodyComp) result = NULL;
-  gboolean changed = self->instance != instance;
+  g_autoptr(GError) local_error = NULL;
+  Measured m = { 0, };
+  gboolean ok = TRUE;
 
   g_return_val_if_fail (LACUNA_IS_BODYCOMP_OVERLAY (self), FALSE);
   g_return_val_if_fail (instance == NULL || LACUNA_IS_INSTANCE (instance), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  self->request++;   /* a measurement running for an earlier call is dropped */
   if (instance == self->instance)
     return TRUE;
   if (instance != NULL)
-    result = lacuna_bodycomp_measure_instance (instance, error);
-  clear_result (self);
-  if (result != NULL && result->labels != NULL)
     {
-      self->instance = g_object_ref (instance);
-      self->fill = make_fill (result);
-      self->edges = make_edges (result);
-      self->result = g_steal_pointer (&result);
+      m.instance = g_object_ref (instance);
+      ok = measure (&m, &local_error);
     }
-  shown_changed_cb (self);
-  if (changed)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INSTANCE]);
+  install (self, &m);
+  g_clear_object (&m.instance);
+  g_clear_pointer (&m.result, lacuna_bodycomp_free);
+  g_clear_pointer (&m.fill, cairo_surface_destroy);
+  g_clear_pointer (&m.edges, g_array_unref);
+  if (!ok)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
   return instance == NULL || self->instance != NULL;
+}
+
+static void
+measure_thread (GTask        *task,
+                gpointer      source,
+                gpointer      data,
+                GCancellable *cancellable)
+{
+  Measured *m = data;
+  GError *error = NULL;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  if (!measure (m, &error))
+    g_task_return_error (task, error);
+  else if (!g_task_return_error_if_cancelled (task))
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+measured_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  LacunaBodycompOverlay *self = LACUNA_BODYCOMP_OVERLAY (source);
+  g_autoptr(GTask) outer = user_data;
+  Measured *m = g_task_get_task_data (G_TASK (result));
+  GError *error = NULL;
+
+  if (self->legend == NULL || m->request != self->request)
+    {
+      /* Disposed, or another call came since: its result is not this one. */
+      g_task_return_new_error (outer, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               _("Another slice was asked for"));
+      return;
+    }
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      /* As set_instance() does: nothing is drawn (a cancelled call changes nothing). */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        install (self, NULL);
+      g_task_return_error (outer, error);
+      return;
+    }
+  if (m->result == NULL)
+    {
+      install (self, NULL);
+      g_task_return_new_error (outer, G_IO_ERROR, G_IO_ERROR_FAILED,
+                               _("Nothing could be measured on this slice"));
+      return;
+    }
+  install (self, m);
+  g_task_return_boolean (outer, TRUE);
+}
+
+void
+lacuna_bodycomp_overlay_set_instance_async (LacunaBodycompOverlay *self,
+                                            LacunaInstance        *instance,
+                                            GCancellable          *cancellable,
+                                            GAsyncReadyCallback    callback,
+                                            gpointer               user_data)
+{
+  g_autoptr(GTask) outer = NULL;
+  g_autoptr(GTask) inner = NULL;
+  Measured *m;
+
+  g_return_if_fail (LACUNA_IS_BODYCOMP_OVERLAY (self));
+  g_return_if_fail (LACUNA_IS_INSTANCE (instance));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  outer = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (outer, lacuna_bodycomp_overlay_set_instance_async);
+  self->request++;
+  if (instance == self->instance)
+    {
+      g_task_return_boolean (outer, TRUE);
+      return;
+    }
+
+  m = g_new0 (Measured, 1);
+  m->instance = g_object_ref (instance);
+  m->request = self->request;
+  inner = g_task_new (self, cancellable, measured_cb, g_steal_pointer (&outer));
+  g_task_set_source_tag (inner, measure_thread);
+  g_task_set_task_data (inner, m, measured_free);
+  g_task_run_in_thread (inner, measure_thread);
+}
+
+gboolean
+lacuna_bodycomp_overlay_set_instance_finish (LacunaBodycompOverlay  *self,
+                                             GAsyncResult           *result,
+                                             GError                **error)
+{
+  g_return_val_if_fail (LACUNA_IS_BODYCOMP_OVERLAY (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 LacunaInstance *

@@ -38,6 +38,17 @@ void                  lacuna_bodycomp_overlay_attach       (LacunaBodycompOverla
 gboolean              lacuna_bodycomp_overlay_set_instance (LacunaBodycompOverlay *self,
                                                             LacunaInstance        *instance,
                                                             GError               **error);
+/* The same, measured in a worker thread (the main thread only takes the result). What was
+ * shown stays until the result is in. G_IO_ERROR_CANCELLED when cancellable is cancelled or
+ * another set_instance call (either form) came meanwhile: then nothing changes. */
+void      lacuna_bodycomp_overlay_set_instance_async  (LacunaBodycompOverlay  *self,
+                                                       LacunaInstance         *instance,
+                                                       GCancellable           *cancellable,
+                                                       GAsyncReadyCallback     callback,
+                                                       gpointer                user_data);
+gboolean  lacuna_bodycomp_overlay_set_instance_finish (LacunaBodycompOverlay  *self,
+                                                       GAsyncResult           *result,
+                                                       GError                **error);
 LacunaInstance       *lacuna_bodycomp_overlay_get_instance (LacunaBodycompOverlay *self);
 /* The measurement drawn (its labels are the mask), or NULL. */
 const LacunaBodyComp *lacuna_bodycomp_overlay_get_result   (LacunaBodycompOverlay *self);

@@ -48,7 +48,11 @@ struct _LacunaFindingsPanel
   LacunaFinding      *details_finding;
   guint               details_view;
   GtkWidget          *overlay_button;   /* "Show on Image", body composition */
+  GtkWidget          *overlay_spinner;  /* beside it while the slice is measured */
+  GtkLabel           *overlay_error;    /* under it: why it could not be shown */
   GWeakRef            overlay;          /* LacunaBodycompOverlay */
+  GCancellable       *overlay_cancellable;   /* the measurement running, or NULL */
+  LacunaFinding      *overlay_finding;       /* what it measures */
 
   /* Statuses as the export will leave them, with the decisions as they are now. */
   LacunaDecisions    *decisions;
@@ -90,12 +94,52 @@ static void overlay_toggled_cb  (GtkToggleButton     *button,
                                  LacunaFindingsPanel *self);
 static void sync_overlay_button (LacunaFindingsPanel *self);
 
+/* Shows why the overlay could not be shown, under its button (NULL: nothing); the check's
+ * summary above stays as it is. */
+static void
+set_overlay_error (LacunaFindingsPanel *self,
+                   const char          *text)
+{
+  if (self->overlay_error == NULL)
+    return;   /* disposed */
+  gtk_label_set_text (self->overlay_error, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->overlay_error), text != NULL && *text != '\0');
+}
+
+/* The button is busy while the slice is measured: a spinner beside it. */
+static void
+set_overlay_busy (LacunaFindingsPanel *self,
+                  gboolean             busy)
+{
+  if (self->overlay_spinner == NULL)
+    return;   /* disposed */
+  gtk_spinner_set_spinning (GTK_SPINNER (self->overlay_spinner), busy);
+  gtk_widget_set_visible (self->overlay_spinner, busy);
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self->overlay_button),
+                               GTK_ACCESSIBLE_STATE_BUSY, busy,
+                               -1);
+}
+
+/* Stops the measurement of "Show on Image", if one runs. */
+static void
+cancel_overlay_measure (LacunaFindingsPanel *self)
+{
+  if (self->overlay_cancellable == NULL)
+    return;
+  g_cancellable_cancel (self->overlay_cancellable);
+  g_clear_object (&self->overlay_cancellable);
+  g_clear_object (&self->overlay_finding);
+  set_overlay_busy (self, FALSE);
+}
+
 /* Hides the body-composition overlay. */
 static void
 clear_overlay (LacunaFindingsPanel *self)
 {
   g_autoptr(LacunaBodycompOverlay) overlay = g_weak_ref_get (&self->overlay);
 
+  cancel_overlay_measure (self);
+  set_overlay_error (self, NULL);
   if (overlay != NULL)
     (void) lacuna_bodycomp_overlay_set_instance (overlay, NULL, NULL);
 }
@@ -447,6 +491,16 @@ setup_cb (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (item, box);
 }
 
+/* Sets a tooltip only when it changes: each gtk_widget_set_tooltip_text() asks the X server
+ * where the pointer is (a round trip), which made updating a few rows take milliseconds. */
+static void
+set_tooltip (GtkWidget  *widget,
+             const char *text)
+{
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (widget), text) != 0)
+    gtk_widget_set_tooltip_text (widget, text);
+}
+
 /* The parts of a row that follow the decisions: the status, why, and what a screen reader
  * hears (the class, the status and the text as one row). */
 static void
@@ -462,10 +516,9 @@ update_row (LacunaFindingsPanel *self,
   g_autofree char *description = NULL;
 
   gtk_label_set_text (GTK_LABEL (status), lacuna_finding_status_label (live->status));
-  gtk_widget_set_tooltip_text (status, self->decisions != NULL
-                                       ? _("What the export will leave, with your decisions "
-                                           "as they are now")
-                                       : NULL);
+  set_tooltip (status, self->decisions != NULL
+                       ? _("What the export will leave, with your decisions as they are now")
+                       : NULL);
   gtk_label_set_text (GTK_LABEL (why), live->why != NULL ? live->why : "");
   gtk_widget_set_visible (why, live->why != NULL);
 
@@ -500,7 +553,7 @@ bind_cb (GtkSignalListItemFactory *factory,
                                 class_icon (klass));
   gtk_label_set_text (GTK_LABEL (gtk_widget_get_last_child (badge)),
                       lacuna_findings_panel_class_word (klass));
-  gtk_widget_set_tooltip_text (badge, lacuna_evidence_class_describe (klass));
+  set_tooltip (badge, lacuna_evidence_class_describe (klass));
   gtk_label_set_text (GTK_LABEL (text), lacuna_finding_get_text (finding));
   gtk_label_set_text (GTK_LABEL (where), where_text != NULL ? where_text : "");
   gtk_widget_set_visible (where, where_text != NULL);
@@ -1142,8 +1195,11 @@ sync_overlay_button (LacunaFindingsPanel *self)
                   && g_strcmp0 (lacuna_finding_get_kind (self->details_finding),
                                 "body-composition") == 0;
   LacunaInstance *instance = body ? finding_instance (self, self->details_finding) : NULL;
+  /* While it is measured, the toggle stays on. */
   gboolean shown = overlay != NULL && instance != NULL
-                   && lacuna_bodycomp_overlay_get_instance (overlay) == instance;
+                   && (lacuna_bodycomp_overlay_get_instance (overlay) == instance
+                       || (self->overlay_cancellable != NULL
+                           && self->overlay_finding == self->details_finding));
 
   if (self->overlay_button == NULL)
     return;   /* disposed */
@@ -1155,34 +1211,67 @@ sync_overlay_button (LacunaFindingsPanel *self)
 }
 
 static void
+overlay_measured_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(LacunaFindingsPanel) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LacunaFinding) finding = NULL;
+  gboolean ok;
+
+  ok = lacuna_bodycomp_overlay_set_instance_finish (LACUNA_BODYCOMP_OVERLAY (source), result,
+                                                    &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->overlay_button == NULL
+      || g_task_get_cancellable (G_TASK (result)) != self->overlay_cancellable)
+    return;   /* stopped, replaced by a newer one, or the panel is gone */
+
+  finding = g_steal_pointer (&self->overlay_finding);
+  g_clear_object (&self->overlay_cancellable);
+  set_overlay_busy (self, FALSE);
+  if (!ok)
+    {
+      /* The error names the attribute at fault, never a value. */
+      set_overlay_error (self, error->message);
+      sync_overlay_button (self);
+      return;
+    }
+  set_overlay_error (self, NULL);
+  sync_overlay_button (self);
+  /* Show the slice it is drawn on. */
+  g_signal_emit (self, signals[FINDING_ACTIVATED], 0, finding);
+}
+
+static void
 overlay_toggled_cb (GtkToggleButton     *button,
                     LacunaFindingsPanel *self)
 {
   g_autoptr(LacunaBodycompOverlay) overlay = g_weak_ref_get (&self->overlay);
-  g_autoptr(LacunaFinding) finding = NULL;
-  g_autoptr(GError) error = NULL;
   LacunaInstance *instance;
 
   if (overlay == NULL || self->details_finding == NULL || self->overlay_button == NULL)
     return;
+  cancel_overlay_measure (self);
+  set_overlay_error (self, NULL);
   if (!gtk_toggle_button_get_active (button))
     {
       (void) lacuna_bodycomp_overlay_set_instance (overlay, NULL, NULL);
       return;
     }
-  finding = g_object_ref (self->details_finding);
-  instance = finding_instance (self, finding);
-  if (instance == NULL || !lacuna_bodycomp_overlay_set_instance (overlay, instance, &error))
+  instance = finding_instance (self, self->details_finding);
+  if (instance == NULL)
     {
-      /* The error names the attribute at fault, never a value. */
-      set_check_text (check_row (self, LACUNA_FINDINGS_CHECK_BODY_COMPOSITION),
-                      error != NULL ? error->message
-                                    : _("The measured slice is not in the open study."));
+      set_overlay_error (self, _("The measured slice is not in the open study."));
       sync_overlay_button (self);
       return;
     }
-  /* Show the slice it is drawn on. */
-  g_signal_emit (self, signals[FINDING_ACTIVATED], 0, finding);
+  /* Measured in a worker: the spinner turns meanwhile; closing the card, another study or
+   * the window stops it. */
+  self->overlay_cancellable = g_cancellable_new ();
+  self->overlay_finding = g_object_ref (self->details_finding);
+  set_overlay_busy (self, TRUE);
+  lacuna_bodycomp_overlay_set_instance_async (overlay, instance, self->overlay_cancellable,
+                                              overlay_measured_cb, g_object_ref (self));
 }
 
 void
@@ -1231,6 +1320,20 @@ measure_cb (GtkButton           *button,
   lacuna_findings_panel_measure_slice (self, lacuna_instance_get_instance_number (instance));
 }
 
+gboolean
+lacuna_findings_panel_get_overlay_busy (LacunaFindingsPanel *self)
+{
+  g_return_val_if_fail (LACUNA_IS_FINDINGS_PANEL (self), FALSE);
+  return self->overlay_cancellable != NULL;
+}
+
+const char *
+lacuna_findings_panel_get_overlay_error (LacunaFindingsPanel *self)
+{
+  g_return_val_if_fail (LACUNA_IS_FINDINGS_PANEL (self), "");
+  return self->overlay_error != NULL ? gtk_label_get_text (self->overlay_error) : "";
+}
+
 /* ------------------------------------------------------------------------------------- */
 
 static void
@@ -1262,6 +1365,12 @@ lacuna_findings_panel_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  if (self->overlay_cancellable != NULL)
+    g_cancellable_cancel (self->overlay_cancellable);
+  g_clear_object (&self->overlay_cancellable);
+  g_clear_object (&self->overlay_finding);
+  self->overlay_spinner = NULL;   /* go with self->box */
+  self->overlay_error = NULL;
   {
     g_autoptr(LacunaBodycompOverlay) overlay = g_weak_ref_get (&self->overlay);
 
@@ -1473,7 +1582,31 @@ new_details (LacunaFindingsPanel *self)
   gtk_widget_set_visible (self->overlay_button, FALSE);
   g_signal_connect_object (self->overlay_button, "toggled", G_CALLBACK (overlay_toggled_cb), self,
                            0);
-  gtk_box_append (GTK_BOX (box), self->overlay_button);
+  {
+    GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+    self->overlay_spinner = gtk_spinner_new ();
+    gtk_widget_set_visible (self->overlay_spinner, FALSE);
+    gtk_widget_set_valign (self->overlay_spinner, GTK_ALIGN_CENTER);
+    gtk_widget_set_margin_bottom (self->overlay_spinner, 6);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->overlay_spinner),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, _("Measuring the slice"), -1);
+    gtk_box_append (GTK_BOX (row), self->overlay_button);
+    gtk_box_append (GTK_BOX (row), self->overlay_spinner);
+    gtk_box_append (GTK_BOX (box), row);
+  }
+  /* Why the regions cannot be shown: under the button, apart from the check's summary. */
+  label = gtk_label_new (NULL);
+  self->overlay_error = GTK_LABEL (label);
+  gtk_label_set_wrap (self->overlay_error, TRUE);
+  gtk_label_set_xalign (self->overlay_error, 0.0);
+  gtk_widget_set_margin_start (label, 6);
+  gtk_widget_set_margin_end (label, 6);
+  gtk_widget_set_margin_bottom (label, 6);
+  gtk_widget_add_css_class (label, "caption");
+  gtk_widget_add_css_class (label, "error");
+  gtk_widget_set_visible (label, FALSE);
+  gtk_box_append (GTK_BOX (box), label);
 
   self->details = GTK_REVEALER (gtk_revealer_new ());
   gtk_revealer_set_child (self->details, box);

@@ -22,7 +22,9 @@
  * Line", which emits "box-proposed" (the window turns every proposed box into a redaction
  * box, one undo step). The body-composition card has "Show on Image": the body outline and
  * the fat and muscle-density regions drawn over the slice (LacunaBodycompOverlay), and the
- * slice shown.
+ * slice shown. The slice is measured in a worker (a spinner beside the button meanwhile;
+ * closing the card, another collection or disposing stops it); an error is shown under the
+ * button, never in place of the check's summary.
  *
  * Statuses are live (INFERENCE.md §5.5): with decisions set, each row shows the status the
  * finding will have in the export written with the decisions as they are now
@@ -77,6 +79,11 @@ const char     *lacuna_findings_panel_get_check_text (LacunaFindingsPanel *self,
  * suggested slice); its old finding is replaced when done. */
 void            lacuna_findings_panel_measure_slice  (LacunaFindingsPanel *self,
                                                       int                  instance_number);
+/* TRUE while "Show on Image" measures the slice (in a worker; a spinner beside the button). */
+gboolean        lacuna_findings_panel_get_overlay_busy  (LacunaFindingsPanel *self);
+/* Why "Show on Image" could not show the regions, as shown under its button ("" when it
+ * could); the body-composition check's summary is never replaced by it. */
+const char     *lacuna_findings_panel_get_overlay_error (LacunaFindingsPanel *self);
 /* The findings shown (a GListModel of LacunaFinding; the header ones empty while busy). */
 GListModel     *lacuna_findings_panel_get_findings   (LacunaFindingsPanel *self);
 /* Emits "finding-activated" for the finding at position (as a click would) and shows its

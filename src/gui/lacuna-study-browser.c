@@ -13,7 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "lacuna-identity.h"
-#include "lacuna-study-browser.h"
+#include "lacuna-study-browser-private.h"
 
 #define THUMBNAIL_SIZE 48
 /* Thumbnails and badges are made for at most this many series (a large archive would
@@ -129,7 +129,7 @@ struct _LacunaSeriesInfo
   GdkPaintable *thumbnail;      /* a GdkTexture, in device pixels */
   GdkPaintable *shown;          /* the same, sized in logical pixels */
   int           n_identifying;
-  /* What the expensive checks found (lacuna_study_browser_set_series_findings). */
+  /* What the expensive checks found (_lacuna_study_browser_set_series_findings). */
   guint         n_burned_in;
   guint         n_faces;
   guint         n_body_composition;
@@ -992,9 +992,9 @@ count_finding (Counts        *counts,
 }
 
 void
-lacuna_study_browser_set_series_findings (LacunaStudyBrowser *self,
-                                          LacunaSeries       *series,
-                                          GPtrArray          *findings)
+_lacuna_study_browser_set_series_findings (LacunaStudyBrowser *self,
+                                           LacunaSeries       *series,
+                                           GPtrArray          *findings)
 {
   Counts counts = { 0, };
 

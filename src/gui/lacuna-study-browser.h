@@ -50,11 +50,6 @@ int           lacuna_study_browser_get_n_identifying  (LacunaStudyBrowser *self,
  * "face" and "body-composition" findings whose SOP Instance UID is one of its instances. */
 void          lacuna_study_browser_set_findings       (LacunaStudyBrowser *self,
                                                        GListModel         *findings);
-/* The same for one series: findings is a GPtrArray of LacunaFinding of that series (kinds
- * other than those three are ignored; NULL or empty: nothing found). */
-void          lacuna_study_browser_set_series_findings (LacunaStudyBrowser *self,
-                                                        LacunaSeries       *series,
-                                                        GPtrArray          *findings);
 /* The badge's text ("12 identifying · 2 burned-in · face") and its description in
  * sentences, one per line (the tooltip and accessible label); NULL while there is no badge. */
 char         *lacuna_study_browser_dup_badge_text     (LacunaStudyBrowser *self,

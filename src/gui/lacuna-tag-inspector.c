@@ -70,6 +70,7 @@ struct _LacunaTagInspector
   gboolean             identifying_only;
 
   GCancellable        *load_cancellable;
+  guint                decisions_serial; /* bumped by each change: a plan made before is old */
   gboolean             busy;
   char                *pending_path;    /* selected once the load in progress is done */
 };
@@ -202,10 +203,8 @@ refresh_cell (GtkWidget *child)
     case COL_NAME:
       {
         g_autofree char *text = lacuna_tag_row_dup_name_label (row);
-        const char *keyword = lacuna_tag_row_get_keyword (row);
 
         gtk_label_set_text (GTK_LABEL (child), text);
-        gtk_widget_set_tooltip_text (child, *keyword != '\0' ? keyword : NULL);
       }
       break;
 
@@ -222,16 +221,6 @@ refresh_cell (GtkWidget *child)
 
         gtk_label_set_text (GTK_LABEL (child), text);
         set_class (child, "dim-label", value == NULL || *value == '\0');
-        /* The tooltip holds more of a long value (still cut: tooltips are not editors). */
-        if (value != NULL && g_utf8_strlen (value, -1) > 40)
-          {
-            g_autofree char *tip = g_utf8_substring (value, 0, MIN (g_utf8_strlen (value, -1),
-                                                                    1000));
-
-            gtk_widget_set_tooltip_text (child, tip);
-          }
-        else
-          gtk_widget_set_tooltip_text (child, NULL);
       }
       break;
 
@@ -240,19 +229,9 @@ refresh_cell (GtkWidget *child)
         gboolean exact = self->decisions != NULL &&
                          lacuna_decisions_get_key (self->decisions) != NULL;
         g_autofree char *text = lacuna_tag_row_dup_action_label (row, exact);
-        const char *reason = lacuna_tag_row_get_reason (row);
 
         gtk_label_set_text (GTK_LABEL (child), text);
         set_class (child, "overridden", lacuna_tag_row_get_overridden (row));
-        if (reason != NULL && *text != '\0')
-          {
-            /* Translators: a row's action and, below it, why ("Basic Profile") */
-            g_autofree char *tip = g_strdup_printf (_("%s\nWhy: %s"), text, reason);
-
-            gtk_widget_set_tooltip_text (child, tip);
-          }
-        else
-          gtk_widget_set_tooltip_text (child, NULL);
       }
       break;
 
@@ -281,7 +260,6 @@ refresh_cell (GtkWidget *child)
 
     case COL_MENU:
       {
-        g_autoptr(GMenuModel) menu = NULL;
         g_autofree char *title = NULL;
         g_autofree char *a11y = NULL;
 
@@ -291,8 +269,8 @@ refresh_cell (GtkWidget *child)
             break;
           }
         gtk_widget_set_visible (child, TRUE);
-        menu = build_row_menu (row);
-        gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (child), menu);
+        /* The menu itself is made when it opens (create_row_menu): a popover per row
+         * bound would cost more than the rest of the row. */
         title = row_title (row);
         /* Translators: the accessible name of a row's menu button */
         a11y = g_strdup_printf (_("What export does with %s"), title);
@@ -306,6 +284,88 @@ refresh_cell (GtkWidget *child)
     default:
       g_assert_not_reached ();
     }
+}
+
+/* The tooltip of a cell, made when it is asked for: setting a tooltip's text on every
+ * refresh costs a round trip to the X server each time. NULL: none. */
+static char *
+dup_cell_tooltip (LacunaTagInspector *self,
+                  Column              column,
+                  LacunaTagRow       *row)
+{
+  switch (column)
+    {
+    case COL_NAME:
+      {
+        const char *keyword = lacuna_tag_row_get_keyword (row);
+
+        return *keyword != '\0' ? g_strdup (keyword) : NULL;
+      }
+
+    case COL_VALUE:
+      {
+        const char *value = lacuna_tag_row_get_value (row);
+        glong length = value != NULL ? g_utf8_strlen (value, -1) : 0;
+
+        /* More of a long value (still cut: tooltips are not editors). */
+        return length > 40 ? g_utf8_substring (value, 0, MIN (length, 1000)) : NULL;
+      }
+
+    case COL_ACTION:
+      {
+        gboolean exact = self->decisions != NULL &&
+                         lacuna_decisions_get_key (self->decisions) != NULL;
+        g_autofree char *text = lacuna_tag_row_dup_action_label (row, exact);
+        const char *reason = lacuna_tag_row_get_reason (row);
+
+        if (reason == NULL || *text == '\0')
+          return NULL;
+        /* Translators: a row's action and, below it, why ("Basic Profile") */
+        return g_strdup_printf (_("%s\nWhy: %s"), text, reason);
+      }
+
+    case COL_TAG:
+    case COL_VR:
+    case COL_CATEGORY:
+    case COL_MENU:
+    case N_COLUMNS:
+    default:
+      return NULL;
+    }
+}
+
+static gboolean
+cell_query_tooltip_cb (GtkWidget  *child,
+                       int         x,
+                       int         y,
+                       gboolean    keyboard,
+                       GtkTooltip *tooltip,
+                       ColumnData *data)
+{
+  LacunaTagRow *row = cell_get_row (child);
+  g_autofree char *text = NULL;
+
+  if (row == NULL)
+    return FALSE;
+  text = dup_cell_tooltip (data->self, data->column, row);
+  if (text == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
+/* The row's menu, made as it opens: the row bound to the button may have changed since. */
+static void
+create_row_menu (GtkMenuButton *button,
+                 gpointer       user_data)
+{
+  LacunaTagRow *row = cell_get_row (GTK_WIDGET (button));
+  g_autoptr(GMenuModel) menu = NULL;
+
+  if (row == NULL || lacuna_tag_row_get_kind (row) == LACUNA_TAG_ROW_ITEM)
+    return;
+  menu = build_row_menu (row);
+  gtk_menu_button_set_menu_model (button, menu);
 }
 
 static void
@@ -349,6 +409,8 @@ cell_setup (GtkSignalListItemFactory *factory,
     case COL_MENU:
       child = gtk_menu_button_new ();
       gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (child), "view-more-symbolic");
+      gtk_menu_button_set_create_popup_func (GTK_MENU_BUTTON (child), create_row_menu, NULL,
+                                             NULL);
       gtk_widget_set_tooltip_text (child, _("Change What Export Does"));
       gtk_widget_add_css_class (child, "flat");
       gtk_widget_set_valign (child, GTK_ALIGN_CENTER);
@@ -366,6 +428,11 @@ cell_setup (GtkSignalListItemFactory *factory,
       gtk_label_set_single_line_mode (GTK_LABEL (child), TRUE);
       if (data->column == COL_VR)
         gtk_widget_add_css_class (child, "monospace");
+      if (data->column != COL_VR)
+        {
+          gtk_widget_set_has_tooltip (child, TRUE);
+          g_signal_connect (child, "query-tooltip", G_CALLBACK (cell_query_tooltip_cb), data);
+        }
       break;
     }
 
@@ -373,11 +440,42 @@ cell_setup (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (item, child);
 }
 
-static void
-row_changed_cb (LacunaTagRow *row,
-                GtkWidget    *child)
+/* Whether the cell of column shows the row's property (see lacuna-tag-row.h). The
+ * category tints every cell. */
+static gboolean
+column_shows (Column      column,
+              const char *property)
 {
-  refresh_cell (child);
+  if (g_str_equal (property, "category"))
+    return TRUE;
+  switch (column)
+    {
+    case COL_VR:
+    case COL_MENU:
+      return g_str_equal (property, "vr");
+    case COL_VALUE:
+      return g_str_equal (property, "value");
+    case COL_ACTION:
+      return g_str_equal (property, "action") || g_str_equal (property, "value");
+    case COL_TAG:
+    case COL_NAME:
+    case COL_CATEGORY:
+    case N_COLUMNS:
+    default:
+      return FALSE;
+    }
+}
+
+/* Only the cells showing what changed are refreshed (the next slice changes a few values). */
+static void
+row_notify_cb (LacunaTagRow *row,
+               GParamSpec   *pspec,
+               GtkWidget    *child)
+{
+  ColumnData *data = g_object_get_data (G_OBJECT (child), "lacuna-column");
+
+  if (column_shows (data->column, pspec->name))
+    refresh_cell (child);
 }
 
 static void
@@ -395,7 +493,7 @@ cell_bind (GtkSignalListItemFactory *factory,
     g_hash_table_insert (data->self->menu_buttons, row, child);
 
   g_object_set_data_full (G_OBJECT (child), "lacuna-row", g_object_ref (row), g_object_unref);
-  g_signal_connect_object (row, "changed", G_CALLBACK (row_changed_cb), child, 0);
+  g_signal_connect_object (row, "notify", G_CALLBACK (row_notify_cb), child, 0);
   refresh_cell (child);
 }
 
@@ -413,8 +511,16 @@ cell_unbind (GtkSignalListItemFactory *factory,
     gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (child), NULL);
   if (data->column == COL_MENU && g_hash_table_lookup (data->self->menu_buttons, row) == child)
     g_hash_table_remove (data->self->menu_buttons, row);
-  g_signal_handlers_disconnect_by_func (row, row_changed_cb, child);
+  g_signal_handlers_disconnect_by_func (row, row_notify_cb, child);
   g_object_set_data (G_OBJECT (child), "lacuna-row", NULL);
+  /* A menu made for this row goes with it. */
+  if (data->column == COL_MENU)
+    {
+      GtkPopover *popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (child));
+
+      if (popover != NULL && !gtk_widget_get_visible (GTK_WIDGET (popover)))
+        gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (child), NULL);
+    }
 }
 
 static void
@@ -485,7 +591,8 @@ row_matches (LacunaTagInspector *self,
  * sequence and item visible). */
 static gboolean
 compute_shown (LacunaTagInspector *self,
-               LacunaTagRow       *row)
+               LacunaTagRow       *row,
+               gboolean           *changed)
 {
   GListModel *children = lacuna_tag_row_get_children (row);
   gboolean shown = row_matches (self, row);
@@ -498,9 +605,11 @@ compute_shown (LacunaTagInspector *self,
         {
           g_autoptr(LacunaTagRow) child = g_list_model_get_item (children, i);
 
-          shown = compute_shown (self, child) || shown;
+          shown = compute_shown (self, child, changed) || shown;
         }
     }
+  if (lacuna_tag_row_get_shown (row) != shown)
+    *changed = TRUE;
   lacuna_tag_row_set_shown (row, shown);
   return shown;
 }
@@ -529,21 +638,45 @@ expand_all (LacunaTagInspector *self)
     }
 }
 
-static void
-apply_filter (LacunaTagInspector *self)
+/* Computes which rows the filter shows; TRUE when that changed for any row. */
+static gboolean
+compute_all_shown (LacunaTagInspector *self)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->root));
-  gboolean active = self->identifying_only || self->search != NULL;
+  gboolean changed = FALSE;
 
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(LacunaTagRow) row = g_list_model_get_item (G_LIST_MODEL (self->root), i);
 
-      compute_shown (self, row);
+      compute_shown (self, row, &changed);
     }
-  if (active)
+  return changed;
+}
+
+static void
+apply_filter (LacunaTagInspector *self)
+{
+  compute_all_shown (self);
+  if (self->identifying_only || self->search != NULL)
     expand_all (self);
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  update_summary (self);
+}
+
+/* After rows were updated in place: the filter runs again only when what it shows changed
+ * (a value matching the search now, a category changed under "Identifying Only"). */
+static void
+refilter (LacunaTagInspector *self)
+{
+  if (self->identifying_only || self->search != NULL)
+    {
+      if (compute_all_shown (self))
+        {
+          expand_all (self);
+          gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+        }
+    }
   update_summary (self);
 }
 
@@ -645,6 +778,8 @@ build_rows (LacunaTagInspector *self,
                        top->pdata, top->len);
 }
 
+/* The rows take the plan's data (same paths: the decisions changed, or the file is another
+ * of the same shape); the cells showing what changed refresh. */
 static void
 update_rows (LacunaTagInspector *self,
              LacunaDeidPlan     *plan)
@@ -657,6 +792,29 @@ update_rows (LacunaTagInspector *self,
       if (row != NULL)
         lacuna_tag_row_update (row, e);
     }
+}
+
+/* TRUE when plan has the rows shown now: the same element paths in the same order, the same
+ * sequences with as many items (slices of one series nearly always do). */
+static gboolean
+same_shape (LacunaTagInspector *self,
+            LacunaDeidPlan     *plan)
+{
+  guint n = lacuna_deid_plan_get_n_entries (plan);
+
+  if (self->plan == NULL || g_hash_table_size (self->rows) == 0
+      || lacuna_deid_plan_get_n_entries (self->plan) != n)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      const LacunaDeidPlanEntry *e = lacuna_deid_plan_get_entry (plan, i);
+      const LacunaDeidPlanEntry *old = lacuna_deid_plan_get_entry (self->plan, i);
+
+      if (e->tag != old->tag || !e->is_sequence != !old->is_sequence
+          || e->n_items != old->n_items || strcmp (e->path, old->path) != 0)
+        return FALSE;
+    }
+  return TRUE;
 }
 
 static LacunaKey *
@@ -679,14 +837,47 @@ plan_key (LacunaTagInspector *self)
   return self->session_key;
 }
 
+/* The plan of file with the decisions as they are now, or NULL + error. */
+static LacunaDeidPlan *
+plan_file (LacunaTagInspector  *self,
+           LacunaDicomFile     *file,
+           GHashTable          *input_uids,
+           GError             **error)
+{
+  g_autoptr(LacunaDeidContext) ctx = NULL;
+  const LacunaDeidOptions *options;
+
+  options = self->decisions != NULL ? lacuna_decisions_get_options (self->decisions) : NULL;
+  ctx = lacuna_deid_context_new (plan_key (self), options, input_uids, error);
+  if (ctx == NULL)
+    return NULL;
+  return lacuna_deid_plan_file (ctx, file, error);
+}
+
+/* Shows plan (taken) in the rows: built when there are none, updated in place otherwise. */
+static void
+take_plan (LacunaTagInspector *self,
+           LacunaDeidPlan     *plan)
+{
+  gboolean first = g_hash_table_size (self->rows) == 0;
+
+  if (first)
+    build_rows (self, plan);
+  else
+    update_rows (self, plan);
+  g_clear_pointer (&self->plan, lacuna_deid_plan_unref);
+  self->plan = plan;
+  if (first)
+    apply_filter (self);
+  else
+    refilter (self);
+}
+
 static void
 replan (LacunaTagInspector *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LacunaDeidContext) ctx = NULL;
-  g_autoptr(LacunaDeidPlan) plan = NULL;
-  const LacunaDeidOptions *options;
-  gboolean first;
+  LacunaDeidPlan *plan;
 
   g_clear_pointer (&self->plan_error, g_free);
   if (self->file == NULL)
@@ -696,28 +887,50 @@ replan (LacunaTagInspector *self)
       return;
     }
 
-  options = self->decisions != NULL ? lacuna_decisions_get_options (self->decisions) : NULL;
-  ctx = lacuna_deid_context_new (plan_key (self), options, self->input_uids, &error);
-  if (ctx != NULL)
-    plan = lacuna_deid_plan_file (ctx, self->file, &error);
+  plan = plan_file (self, self->file, self->input_uids, &error);
   if (plan == NULL)
     {
       self->plan_error = g_strdup (error->message);
       update_summary (self);
       return;
     }
+  take_plan (self, plan);
+}
 
-  first = g_hash_table_size (self->rows) == 0;
-  if (first)
-    build_rows (self, plan);
+/* Shows file (taken) with its input UID set (taken) and plan (taken; NULL: planning failed
+ * with plan_error). When the plan has the shape of the rows shown, they are updated in
+ * place, and their expansion, the selection and the scroll position stay; otherwise the
+ * rows are built again. */
+static void
+show_file (LacunaTagInspector *self,
+           LacunaDicomFile    *file,
+           GHashTable         *input_uids,
+           LacunaDeidPlan     *plan,
+           const char         *plan_error)
+{
+  gboolean in_place = file != NULL && plan != NULL && same_shape (self, plan);
+
+  if (!in_place)
+    {
+      g_list_store_remove_all (self->root);
+      g_hash_table_remove_all (self->rows);
+      g_clear_pointer (&self->plan, lacuna_deid_plan_unref);
+    }
+  g_clear_pointer (&self->file, lacuna_dicom_file_free);
+  g_clear_pointer (&self->input_uids, g_hash_table_unref);
+  g_clear_pointer (&self->plan_error, g_free);
+  self->file = file;
+  self->input_uids = input_uids;
+
+  if (plan != NULL)
+    take_plan (self, plan);
   else
-    update_rows (self, plan);
-  g_clear_pointer (&self->plan, lacuna_deid_plan_unref);
-  self->plan = g_steal_pointer (&plan);
-  if (first)
-    apply_filter (self);
-  else
-    update_summary (self);
+    {
+      if (file != NULL)
+        self->plan_error = g_strdup (plan_error);
+      update_summary (self);
+    }
+  gtk_stack_set_visible_child_name (self->stack, self->plan != NULL ? "list" : "empty");
 }
 
 static void
@@ -763,6 +976,7 @@ update_summary (LacunaTagInspector *self)
 static void
 decisions_changed_cb (LacunaTagInspector *self)
 {
+  self->decisions_serial++;
   replan (self);
 }
 
@@ -948,23 +1162,133 @@ set_busy (LacunaTagInspector *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
+/* Loads running, so that the process does not exit under them: a worker parses with DCMTK
+ * and plans with keyed hashes, and exit runs the destructors of what they use (DCMTK's
+ * dictionary). An exit handler waits for them (a load takes milliseconds). */
+static GMutex loads_lock;
+static GCond loads_done;
+static guint n_loads;
+static gboolean loads_closed;
+
+static void
+wait_for_loads (void)
+{
+  g_mutex_lock (&loads_lock);
+  loads_closed = TRUE;
+  while (n_loads > 0)
+    g_cond_wait (&loads_done, &loads_lock);
+  g_mutex_unlock (&loads_lock);
+}
+
+static void
+register_wait_for_loads (void)
+{
+  static gsize registered = 0;
+
+  if (g_once_init_enter (&registered))
+    {
+      atexit (wait_for_loads);
+      g_once_init_leave (&registered, 1);
+    }
+}
+
+static gboolean
+load_enter (void)
+{
+  gboolean open;
+
+  g_mutex_lock (&loads_lock);
+  open = !loads_closed;
+  if (open)
+    n_loads++;
+  g_mutex_unlock (&loads_lock);
+  return open;
+}
+
+static void
+load_leave (void)
+{
+  g_mutex_lock (&loads_lock);
+  if (--n_loads == 0)
+    g_cond_broadcast (&loads_done);
+  g_mutex_unlock (&loads_lock);
+}
+
+/* What a load needs (read-only in the worker) and what it gives back. */
+typedef struct
+{
+  LacunaInstance     *instance;
+  LacunaDeidOptions  *options;      /* a copy: NULL for the defaults */
+  LacunaKey          *key;
+  guint               decisions_serial;
+
+  LacunaDicomFile    *file;
+  GHashTable         *input_uids;
+  LacunaDeidPlan     *plan;
+  char               *plan_error;
+} Load;
+
+static void
+load_free (gpointer data)
+{
+  Load *load = data;
+
+  g_clear_object (&load->instance);
+  g_clear_pointer (&load->options, lacuna_deid_options_free);
+  g_clear_pointer (&load->key, lacuna_key_unref);
+  g_clear_pointer (&load->file, lacuna_dicom_file_free);
+  g_clear_pointer (&load->input_uids, g_hash_table_unref);
+  g_clear_pointer (&load->plan, lacuna_deid_plan_unref);
+  g_free (load->plan_error);
+  g_free (load);
+}
+
+/* The file is read, and its elements walked and planned, here: the main thread only
+ * compares and updates the rows. */
+static void
+load_file (GTask        *task,
+           Load         *load)
+{
+  g_autoptr(LacunaDeidContext) ctx = NULL;
+  GError *error = NULL;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  load->file = lacuna_instance_open (load->instance, &error);
+  if (load->file == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  load->input_uids = lacuna_uid_set_new ();
+  lacuna_uid_set_collect (load->input_uids, load->file);
+  ctx = lacuna_deid_context_new (load->key, load->options, load->input_uids, &error);
+  if (ctx != NULL)
+    load->plan = lacuna_deid_plan_file (ctx, load->file, &error);
+  if (load->plan == NULL)
+    {
+      load->plan_error = g_strdup (error->message);
+      g_clear_error (&error);
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
 static void
 load_thread (GTask        *task,
              gpointer      source,
              gpointer      data,
              GCancellable *cancellable)
 {
-  LacunaInstance *instance = data;
-  GError *error = NULL;
-  LacunaDicomFile *file;
-
-  if (g_task_return_error_if_cancelled (task))
-    return;
-  file = lacuna_instance_open (instance, &error);
-  if (file != NULL)
-    g_task_return_pointer (task, file, (GDestroyNotify) lacuna_dicom_file_free);
-  else
-    g_task_return_error (task, error);
+  if (!load_enter ())
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               _("The application is closing"));
+      return;
+    }
+  load_file (task, data);
+  load_leave ();
 }
 
 static void
@@ -974,20 +1298,31 @@ load_done_cb (GObject      *source,
 {
   LacunaTagInspector *self = LACUNA_TAG_INSPECTOR (source);
   GTask *task = G_TASK (result);
+  Load *load = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  LacunaDicomFile *file = g_task_propagate_pointer (task, &error);
+  gboolean ok = g_task_propagate_boolean (task, &error);
 
   if (g_task_get_cancellable (task) != self->load_cancellable)
-    {
-      /* A newer load replaced this one. */
-      g_clear_pointer (&file, lacuna_dicom_file_free);
-      return;
-    }
+    return;   /* a newer load replaced this one */
   g_clear_object (&self->load_cancellable);
+
+  if (!ok)
+    show_file (self, NULL, NULL, NULL, NULL);
+  else if (load->decisions_serial != self->decisions_serial)
+    {
+      /* The decisions changed meanwhile: planned again with them. */
+      g_autoptr(GError) plan_error = NULL;
+      LacunaDeidPlan *plan = plan_file (self, load->file, load->input_uids, &plan_error);
+
+      show_file (self, g_steal_pointer (&load->file), g_steal_pointer (&load->input_uids), plan,
+                 plan_error != NULL ? plan_error->message : NULL);
+    }
+  else
+    show_file (self, g_steal_pointer (&load->file), g_steal_pointer (&load->input_uids),
+               g_steal_pointer (&load->plan), load->plan_error);
   set_busy (self, FALSE);
 
-  lacuna_tag_inspector_set_file (self, file);
-  if (file == NULL && error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (!ok && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       self->plan_error = g_strdup (error->message);
       update_summary (self);
@@ -1098,6 +1433,8 @@ lacuna_tag_inspector_class_init (LacunaTagInspectorClass *klass)
 
   object_class->dispose = lacuna_tag_inspector_dispose;
   object_class->finalize = lacuna_tag_inspector_finalize;
+
+  register_wait_for_loads ();
   object_class->get_property = lacuna_tag_inspector_get_property;
   object_class->set_property = lacuna_tag_inspector_set_property;
 
@@ -1203,7 +1540,7 @@ lacuna_tag_inspector_set_decisions (LacunaTagInspector *self,
   if (decisions != NULL)
     g_signal_connect_object (decisions, "changed", G_CALLBACK (decisions_changed_cb), self,
                              G_CONNECT_SWAPPED);
-  replan (self);
+  decisions_changed_cb (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DECISIONS]);
 }
 
@@ -1219,6 +1556,7 @@ lacuna_tag_inspector_set_instance (LacunaTagInspector *self,
                                    LacunaInstance     *instance)
 {
   g_autoptr(GTask) task = NULL;
+  Load *load;
 
   g_return_if_fail (LACUNA_IS_TAG_INSPECTOR (self));
   g_return_if_fail (instance == NULL || LACUNA_IS_INSTANCE (instance));
@@ -1237,11 +1575,18 @@ lacuna_tag_inspector_set_instance (LacunaTagInspector *self,
       return;
     }
 
+  load = g_new0 (Load, 1);
+  load->instance = g_object_ref (instance);
+  if (self->decisions != NULL)
+    load->options = lacuna_deid_options_copy (lacuna_decisions_get_options (self->decisions));
+  load->key = lacuna_key_ref (plan_key (self));
+  load->decisions_serial = self->decisions_serial;
+
   self->load_cancellable = g_cancellable_new ();
   set_busy (self, TRUE);
   task = g_task_new (self, self->load_cancellable, load_done_cb, NULL);
   g_task_set_source_tag (task, lacuna_tag_inspector_set_instance);
-  g_task_set_task_data (task, g_object_ref (instance), g_object_unref);
+  g_task_set_task_data (task, load, load_free);
   g_task_run_in_thread (task, load_thread);
 }
 
@@ -1256,22 +1601,19 @@ void
 lacuna_tag_inspector_set_file (LacunaTagInspector *self,
                                LacunaDicomFile    *file)
 {
+  g_autoptr(GError) error = NULL;
+  GHashTable *input_uids = NULL;
+  LacunaDeidPlan *plan = NULL;
+
   g_return_if_fail (LACUNA_IS_TAG_INSPECTOR (self));
 
-  g_list_store_remove_all (self->root);
-  g_hash_table_remove_all (self->rows);
-  g_clear_pointer (&self->plan, lacuna_deid_plan_unref);
-  g_clear_pointer (&self->file, lacuna_dicom_file_free);
-  g_clear_pointer (&self->input_uids, g_hash_table_unref);
-
-  self->file = file;
   if (file != NULL)
     {
-      self->input_uids = lacuna_uid_set_new ();
-      lacuna_uid_set_collect (self->input_uids, file);
+      input_uids = lacuna_uid_set_new ();
+      lacuna_uid_set_collect (input_uids, file);
+      plan = plan_file (self, file, input_uids, &error);
     }
-  replan (self);
-  gtk_stack_set_visible_child_name (self->stack, self->plan != NULL ? "list" : "empty");
+  show_file (self, file, input_uids, plan, error != NULL ? error->message : NULL);
 }
 
 gboolean
@@ -1386,6 +1728,32 @@ find_shown_position (LacunaTagInspector *self,
   return G_MAXUINT;
 }
 
+static void
+scroll_to (LacunaTagInspector *self,
+           guint               position)
+{
+  /* GTK 4.8 has no gtk_column_view_scroll_to (): the inner list view scrolls. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->column_view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_LIST_VIEW (child))
+      gtk_widget_activate_action (child, "list.scroll-to-item", "u", position);
+}
+
+static void
+scroll_after_paint_cb (GdkFrameClock      *clock,
+                       LacunaTagInspector *self)
+{
+  guint position;
+
+  g_signal_handlers_disconnect_by_func (clock, scroll_after_paint_cb, self);
+  if (self->selection == NULL)
+    return;   /* disposed */
+  position = gtk_single_selection_get_selected (self->selection);
+  if (position != GTK_INVALID_LIST_POSITION)
+    scroll_to (self, position);
+}
+
 gboolean
 lacuna_tag_inspector_select_path (LacunaTagInspector *self,
                                   const char         *path)
@@ -1421,12 +1789,20 @@ lacuna_tag_inspector_select_path (LacunaTagInspector *self,
     }
 
   gtk_single_selection_set_selected (self->selection, position);
-  /* GTK 4.8 has no gtk_column_view_scroll_to (): the inner list view scrolls. */
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->column_view));
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (GTK_IS_LIST_VIEW (child))
-      gtk_widget_activate_action (child, "list.scroll-to-item", "u", position);
+  scroll_to (self, position);
+  /* Rows expanded since the last layout (here or before) are placed at the next one only,
+   * and the list does not scroll to them before: again once it is painted. */
+  {
+    GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+
+    if (clock != NULL)
+      {
+        g_signal_handlers_disconnect_by_func (clock, scroll_after_paint_cb, self);
+        g_signal_connect_object (clock, "after-paint", G_CALLBACK (scroll_after_paint_cb), self,
+                                 0);
+        gtk_widget_queue_draw (GTK_WIDGET (self));
+      }
+  }
   return TRUE;
 }
 

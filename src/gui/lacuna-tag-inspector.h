@@ -32,8 +32,12 @@ void             lacuna_tag_inspector_set_decisions      (LacunaTagInspector *se
                                                           LacunaDecisions    *decisions);
 LacunaDecisions *lacuna_tag_inspector_get_decisions      (LacunaTagInspector *self);
 
-/* Shows the elements of instance (opened again in a worker thread: "busy" meanwhile);
- * NULL clears. Setting the instance shown already does nothing. */
+/* Shows the elements of instance (opened again, walked and planned in a worker thread:
+ * "busy" meanwhile); NULL clears. Setting the instance shown already does nothing. When the
+ * new file has the shape of the one shown (the same element paths in the same order, as the
+ * slices of a series have), the rows are updated in place: expanded rows stay expanded, the
+ * selected row selected, the list where it was scrolled to; otherwise they are built again.
+ * The same holds for lacuna_tag_inspector_set_file(). */
 void             lacuna_tag_inspector_set_instance       (LacunaTagInspector *self,
                                                           LacunaInstance     *instance);
 LacunaInstance  *lacuna_tag_inspector_get_instance       (LacunaTagInspector *self);

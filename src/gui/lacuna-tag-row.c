@@ -52,10 +52,21 @@ G_DEFINE_FINAL_TYPE (LacunaTagRow, lacuna_tag_row, G_TYPE_OBJECT)
 
 enum
 {
+  PROP_0,
+  PROP_VALUE,
+  PROP_VR,
+  PROP_ACTION,
+  PROP_CATEGORY,
+  N_PROPS
+};
+
+enum
+{
   CHANGED,
   N_SIGNALS
 };
 
+static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void
@@ -72,11 +83,55 @@ lacuna_tag_row_finalize (GObject *object)
 }
 
 static void
+lacuna_tag_row_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  LacunaTagRow *self = LACUNA_TAG_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_VALUE:
+      g_value_set_string (value, self->value);
+      break;
+    case PROP_VR:
+      g_value_set_string (value, self->vr);
+      break;
+    case PROP_ACTION:
+      g_value_set_int (value, self->action);
+      break;
+    case PROP_CATEGORY:
+      g_value_set_int (value, self->category);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 lacuna_tag_row_class_init (LacunaTagRowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->finalize = lacuna_tag_row_finalize;
+  object_class->get_property = lacuna_tag_row_get_property;
+
+  /* Read-only; each notifies when lacuna_tag_row_update() changes it. "action" stands for
+   * everything the action label shows (the action, why, override, the value written). */
+  properties[PROP_VALUE] =
+    g_param_spec_string ("value", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_VR] =
+    g_param_spec_string ("vr", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ACTION] =
+    g_param_spec_int ("action", NULL, NULL, 0, G_MAXINT, 0,
+                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CATEGORY] =
+    g_param_spec_int ("category", NULL, NULL, 0, G_MAXINT, 0,
+                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[CHANGED] = g_signal_new ("changed",
                                    G_TYPE_FROM_CLASS (klass),
@@ -137,16 +192,39 @@ gboolean
 lacuna_tag_row_update (LacunaTagRow              *self,
                        const LacunaDeidPlanEntry *entry)
 {
-  gboolean changed = FALSE;
+  gboolean value_changed = FALSE;
+  gboolean vr_changed = FALSE;
+  gboolean action_changed = FALSE;
+  gboolean category_changed = FALSE;
 
   g_return_val_if_fail (LACUNA_IS_TAG_ROW (self), FALSE);
   g_return_val_if_fail (entry != NULL, FALSE);
 
+  if (self->kind == LACUNA_TAG_ROW_ELEMENT)
+    {
+      /* The value and VR too: another file of the same shape (the next slice). */
+      if (g_strcmp0 (self->value, entry->value) != 0)
+        {
+          g_free (self->value);
+          self->value = g_strdup (entry->value);
+          value_changed = TRUE;
+        }
+      if (self->n_items != entry->n_items)
+        {
+          self->n_items = entry->n_items;
+          value_changed = TRUE;
+        }
+      if (strncmp (self->vr, entry->vr, sizeof self->vr - 1) != 0)
+        {
+          g_strlcpy (self->vr, entry->vr, sizeof self->vr);
+          vr_changed = TRUE;
+        }
+    }
+
 #define SET_FIELD(field, v) \
-  G_STMT_START { if (self->field != (v)) { self->field = (v); changed = TRUE; } } G_STMT_END
+  G_STMT_START { if (self->field != (v)) { self->field = (v); action_changed = TRUE; } } G_STMT_END
   SET_FIELD (action, entry->action);
   SET_FIELD (reason, entry->reason);
-  SET_FIELD (category, entry->category);
   SET_FIELD (overridden, entry->overridden);
   SET_FIELD (with_parent, entry->with_parent);
   SET_FIELD (edit, entry->edit);
@@ -157,12 +235,43 @@ lacuna_tag_row_update (LacunaTagRow              *self,
     {
       g_free (self->new_value);
       self->new_value = g_strdup (entry->new_value);
-      changed = TRUE;
+      action_changed = TRUE;
+    }
+  if (self->category != entry->category)
+    {
+      self->category = entry->category;
+      category_changed = TRUE;
+      for (LacunaTagRow *r = self; r != NULL; r = r->parent)
+        r->has_identifying = -1;
     }
 
-  if (changed)
-    g_signal_emit (self, signals[CHANGED], 0);
-  return changed;
+  if (!value_changed && !vr_changed && !action_changed && !category_changed)
+    return FALSE;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (value_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VALUE]);
+  if (vr_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VR]);
+  if (action_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTION]);
+  if (category_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CATEGORY]);
+  g_object_thaw_notify (G_OBJECT (self));
+  g_signal_emit (self, signals[CHANGED], 0);
+  return TRUE;
+}
+
+gboolean
+lacuna_tag_row_same_shape (LacunaTagRow              *self,
+                           const LacunaDeidPlanEntry *entry)
+{
+  g_return_val_if_fail (LACUNA_IS_TAG_ROW (self), FALSE);
+  g_return_val_if_fail (entry != NULL, FALSE);
+
+  return self->kind == LACUNA_TAG_ROW_ELEMENT && strcmp (self->path, entry->path) == 0
+         && self->tag == entry->tag && !self->is_sequence == !entry->is_sequence
+         && (!self->is_sequence || self->n_items == entry->n_items);
 }
 
 /* ------------------------------------------------------------------------------------- */

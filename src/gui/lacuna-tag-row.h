@@ -2,8 +2,11 @@
  * item, with what the plan says export will do to it.
  *
  * Rows form a tree: a sequence's children are its items, an item's children are its
- * elements. The plan data change when the decisions change (lacuna_tag_row_update());
- * "changed" is then emitted so that the cells showing the row refresh. */
+ * elements. The plan data change when the decisions change, and the value and VR too when
+ * the inspector shows another file of the same shape (the next slice of a series):
+ * lacuna_tag_row_update(). The read-only properties "value", "vr", "action" (everything
+ * the action label shows) and "category" then notify, each only when it changed, and
+ * "changed" is emitted once when anything did. */
 #pragma once
 
 #include <gio/gio.h>
@@ -69,9 +72,14 @@ LacunaTagRow        *lacuna_tag_row_get_parent      (LacunaTagRow       *self);
 void                 lacuna_tag_row_append_child    (LacunaTagRow       *self,
                                                      LacunaTagRow       *child);
 
-/* Takes the plan data of entry (same path); emits "changed" when anything changed.
- * Returns TRUE then. */
+/* Takes the value, VR, item count and plan data of entry (same path: see
+ * lacuna_tag_row_same_shape()); notifies the properties that changed and emits "changed"
+ * when anything did. Returns TRUE then. */
 gboolean             lacuna_tag_row_update          (LacunaTagRow              *self,
+                                                     const LacunaDeidPlanEntry *entry);
+/* TRUE when self is the element row entry would make: same path and tag, a sequence with
+ * as many items, or not a sequence. */
+gboolean             lacuna_tag_row_same_shape      (LacunaTagRow              *self,
                                                      const LacunaDeidPlanEntry *entry);
 
 /* Whether the inspector's filter shows the row. */

@@ -15,7 +15,7 @@
 #include "lacuna-findings-panel.h"
 #include "lacuna-gui-test-util.h"
 #include "lacuna-recent.h"
-#include "lacuna-study-browser.h"
+#include "lacuna-study-browser-private.h"
 
 static char *data_home;
 
@@ -548,8 +548,8 @@ test_badge_findings (void)
   save_screenshot (GTK_WIDGET (window), "browser-findings.png");
 
   /* Another collection: the old findings are gone from the badges. */
-  lacuna_study_browser_set_series_findings (browser, lacuna_window_get_selected_series (window),
-                                            NULL);
+  _lacuna_study_browser_set_series_findings (browser, lacuna_window_get_selected_series (window),
+                                             NULL);
   {
     g_autofree char *text = dup_plain_badge (browser, lacuna_window_get_selected_series (window));
 

@@ -780,6 +780,12 @@ texture_pixel (GdkTexture *texture,
   return *(guint32 *) (data + ((gsize) y * width + x) * 4) & 0xffffff;
 }
 
+static gboolean
+overlay_measured (gpointer data)
+{
+  return !lacuna_findings_panel_get_overlay_busy (data);
+}
+
 /* "Show on Image": the measured slice's mask over the CT slice, with its legend, the same
  * mask as lacuna_bodycomp measures (its areas are the finding's), following the zoom. */
 static void
@@ -850,11 +856,18 @@ test_findings_bodycomp_overlay (void)
   {
     double t0 = thread_cpu_ms ();
 
+    /* Measured in a worker: the main thread only starts it, the button is busy. */
     gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), TRUE);
-    g_test_message ("Show on Image (measure %u × %u, mask, outline): %.1f ms CPU",
+    g_test_message ("Show on Image (%u × %u): %.2f ms of main-thread CPU to start it",
                     lacuna_instance_get_columns (slice), lacuna_instance_get_rows (slice),
                     thread_cpu_ms () - t0);
   }
+  g_assert_true (lacuna_findings_panel_get_overlay_busy (panel));
+  g_assert_null (lacuna_bodycomp_overlay_get_instance (overlay));
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (button)));
+  lacuna_gui_test_wait (overlay_measured, panel);
+  g_assert_cmpstr (lacuna_findings_panel_get_overlay_error (panel), ==, "");
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (button)));
   g_assert_true (lacuna_bodycomp_overlay_get_instance (overlay) == slice);
   lacuna_gui_test_wait (image_shown, view);
   g_assert_true (lacuna_image_view_get_instance (view, NULL) == slice);
@@ -870,7 +883,15 @@ test_findings_bodycomp_overlay (void)
   /* The mask is lacuna_bodycomp's own, and its areas are the finding's. */
   result = lacuna_bodycomp_overlay_get_result (overlay);
   g_assert_nonnull (result);
-  reference = lacuna_bodycomp_measure_instance (slice, &error);
+  {
+    double t0 = thread_cpu_ms ();
+
+    reference = lacuna_bodycomp_measure_instance (slice, &error);
+    /* What "Show on Image" cost the main thread when it measured there (mask and outline
+     * pictures not counted). */
+    g_test_message ("Measuring the slice: %.1f ms of CPU (now in a worker)",
+                    thread_cpu_ms () - t0);
+  }
   g_assert_no_error (error);
   g_assert_cmpuint (result->width, ==, reference->width);
   g_assert_cmpuint (result->height, ==, reference->height);
@@ -980,6 +1001,136 @@ test_findings_bodycomp_overlay (void)
   g_assert_finalize_object (window);
 }
 
+static void
+count_activated_cb (LacunaFindingsPanel *panel,
+                    LacunaFinding       *finding,
+                    guint               *count)
+{
+  (*count)++;
+}
+
+static gboolean
+time_passed (gpointer data)
+{
+  return g_get_monotonic_time () >= *(gint64 *) data;
+}
+
+static gboolean
+object_gone (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+/* "Show on Image" measures in a worker: switching it off stops the measurement (its result
+ * is dropped); a slice that cannot be measured says why under the button and leaves the
+ * check's summary alone; closing the window while it measures is safe. On a copy of the
+ * sample (one of its files is spoilt). */
+static void
+test_findings_overlay_async (void)
+{
+  g_autofree char *sample = lacuna_gui_test_dup_sample_path ();
+  g_autofree char *tmp = g_dir_make_tmp ("lacuna-overlay-XXXXXX", NULL);
+  const char *paths[2] = { tmp, NULL };
+  LacunaWindow *window;
+  LacunaImageView *view;
+  LacunaBodycompOverlay *overlay;
+  LacunaFindingsPanel *panel;
+  GtkWidget *button;
+  LacunaInstance *slice;
+  g_autofree char *summary = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *original = NULL;
+  gsize original_size = 0;
+  gpointer panel_pointer;
+  guint i_bc, n_activated = 0;
+  gint64 until;
+  int ct;
+
+  g_assert_nonnull (tmp);
+  lacuna_gui_test_copy_tree (sample, tmp);
+  window = lacuna_gui_test_new_window (1100, 800);
+  view = lacuna_window_get_image_view (window);
+  lacuna_window_open_paths (window, paths);
+  lacuna_gui_test_wait_loaded (window);
+  panel = LACUNA_FINDINGS_PANEL (lacuna_gui_test_find_widget (GTK_WIDGET (window),
+                                                              LACUNA_TYPE_FINDINGS_PANEL));
+  overlay = LACUNA_BODYCOMP_OVERLAY (lacuna_gui_test_find_widget (GTK_WIDGET (window),
+                                                                  LACUNA_TYPE_BODYCOMP_OVERLAY));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-findings", NULL));
+  lacuna_gui_test_wait (bodycomp_measured, panel);
+  ct = lacuna_gui_test_find_series (window, "CT");
+  g_assert_cmpint (ct, >=, 0);
+  lacuna_window_select_series (window, (guint) ct);
+  lacuna_image_view_set_position (view, lacuna_image_view_get_n_positions (view) - 1);
+  slice = lacuna_image_view_get_instance (view, NULL);
+  lacuna_findings_panel_measure_slice (panel, lacuna_instance_get_instance_number (slice));
+  lacuna_gui_test_wait (bodycomp_measured, panel);
+  i_bc = find_finding (lacuna_findings_panel_get_findings (panel), "body-composition", NULL,
+                       FALSE, NULL);
+  g_assert_cmpuint (i_bc, !=, G_MAXUINT);
+  lacuna_findings_panel_activate (panel, i_bc);
+  lacuna_gui_test_wait (image_shown, view);
+  button = find_button (GTK_WIDGET (panel), "_Show on Image");
+  g_assert_nonnull (button);
+  summary = g_strdup (lacuna_findings_panel_get_check_text (
+    panel, LACUNA_FINDINGS_CHECK_BODY_COMPOSITION));
+  g_assert_cmpstr (summary, !=, "");
+  g_signal_connect (panel, "finding-activated", G_CALLBACK (count_activated_cb), &n_activated);
+
+  /* On, then off at once: nothing is drawn, even once the worker is done. */
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), TRUE);
+  g_assert_true (lacuna_findings_panel_get_overlay_busy (panel));
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), FALSE);
+  g_assert_false (lacuna_findings_panel_get_overlay_busy (panel));
+  until = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;   /* the worker's time, not a bound */
+  lacuna_gui_test_wait (time_passed, &until);
+  g_assert_null (lacuna_bodycomp_overlay_get_instance (overlay));
+  g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (button)));
+  g_assert_cmpuint (n_activated, ==, 0);
+
+  /* On again: drawn, and the slice shown once. */
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), TRUE);
+  lacuna_gui_test_wait (overlay_measured, panel);
+  g_assert_true (lacuna_bodycomp_overlay_get_instance (overlay) == slice);
+  g_assert_cmpuint (n_activated, ==, 1);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), FALSE);
+  g_assert_null (lacuna_bodycomp_overlay_get_instance (overlay));
+
+  /* The slice's file spoilt: the error goes under the button, the summary stays. */
+  g_assert_true (g_file_get_contents (lacuna_instance_get_source (slice), &original,
+                                      &original_size, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (lacuna_instance_get_source (slice), "not DICOM", -1,
+                                      &error));
+  g_assert_no_error (error);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), TRUE);
+  lacuna_gui_test_wait (overlay_measured, panel);
+  g_assert_cmpstr (lacuna_findings_panel_get_overlay_error (panel), !=, "");
+  g_assert_true (find_label_containing (GTK_WIDGET (panel),
+                                        lacuna_findings_panel_get_overlay_error (panel)));
+  g_assert_cmpstr (lacuna_findings_panel_get_check_text (panel,
+                                                         LACUNA_FINDINGS_CHECK_BODY_COMPOSITION),
+                   ==, summary);
+  g_assert_null (lacuna_bodycomp_overlay_get_instance (overlay));
+  g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (button)));
+  g_assert_cmpuint (n_activated, ==, 1);
+
+  /* Closing the window while it measures (the file as it was: a real measurement). */
+  g_signal_handlers_disconnect_by_func (panel, count_activated_cb, &n_activated);
+  g_assert_true (g_file_set_contents (lacuna_instance_get_source (slice), original,
+                                      (gssize) original_size, &error));
+  g_assert_no_error (error);
+  lacuna_gui_test_wait (panel_checked, panel);   /* the face check's threads: see above */
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), TRUE);
+  g_assert_true (lacuna_findings_panel_get_overlay_busy (panel));
+  g_assert_cmpstr (lacuna_findings_panel_get_overlay_error (panel), ==, "");
+  panel_pointer = panel;
+  g_object_add_weak_pointer (G_OBJECT (panel), &panel_pointer);
+  gtk_window_destroy (GTK_WINDOW (window));
+  lacuna_gui_test_wait (object_gone, &panel_pointer);
+  lacuna_gui_test_remove_tree (tmp);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -992,6 +1143,7 @@ main (int   argc,
   g_test_add_func ("/gui/findings-panel/live-status", test_findings_live_status);
   g_test_add_func ("/gui/findings-panel/overlay-new-destroy", test_findings_overlay_new_destroy);
   g_test_add_func ("/gui/findings-panel/bodycomp-overlay", test_findings_bodycomp_overlay);
+  g_test_add_func ("/gui/findings-panel/overlay-async", test_findings_overlay_async);
 
   return g_test_run ();
 }

@@ -435,6 +435,209 @@ test_inspector_screenshots (void)
   destroy_window (window);
 }
 
+/* ------------------------------------------------------------------------------------- */
+/* Scrolling slices with the inspector open                                              */
+
+typedef struct
+{
+  LacunaTagInspector *inspector;
+  LacunaImageView    *view;
+} Follow;
+
+/* The inspector shows the elements of the slice the view shows. */
+static gboolean
+inspector_follows (gpointer data)
+{
+  Follow *f = data;
+
+  return inspector_ready (f->inspector) &&
+         lacuna_tag_inspector_get_instance (f->inspector) ==
+         lacuna_image_view_get_instance (f->view, NULL);
+}
+
+/* The GtkTreeListRow shown for path, or NULL. */
+static GtkTreeListRow *
+shown_list_row (LacunaTagInspector *inspector,
+                const char         *path)
+{
+  int pos = find_shown (inspector, path);
+
+  if (pos < 0)
+    return NULL;
+  return g_list_model_get_item (lacuna_tag_inspector_get_shown_rows (inspector), (guint) pos);
+}
+
+/* A label bound to row (a cell of its on screen) whose text is text. */
+static gboolean
+has_cell_label (GtkWidget    *widget,
+                LacunaTagRow *row,
+                const char   *text)
+{
+  if (GTK_IS_LABEL (widget) && g_object_get_data (G_OBJECT (widget), "lacuna-row") == row &&
+      g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0 &&
+      gtk_widget_get_mapped (widget))
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (has_cell_label (child, row, text))
+      return TRUE;
+  return FALSE;
+}
+
+/* The value of path in the file of instance, read by the engine (NULL: absent). */
+static char *
+dup_engine_value (LacunaInstance *instance,
+                  const char     *path)
+{
+  g_autoptr(GError) error = NULL;
+  LacunaDicomFile *file = lacuna_instance_open (instance, &error);
+  char *value;
+
+  g_assert_no_error (error);
+  value = lacuna_dicom_file_dup_string (file, path, NULL);
+  lacuna_dicom_file_free (file);
+  return value;
+}
+
+static void
+count_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 guint      *count)
+{
+  (*count)++;
+}
+
+/* The next slice has the same elements: the rows are updated in place (the same row objects,
+ * only the values that differ notify), the expanded sequence stays expanded, the selected
+ * row selected, the list where it was scrolled to; and the values are the new slice's. */
+static void
+test_inspector_scroll (void)
+{
+  LacunaWindow *window = open_sample_with_inspector (1100, 800);
+  LacunaTagInspector *inspector = lacuna_window_get_tag_inspector (window);
+  LacunaImageView *view = lacuna_window_get_image_view (window);
+  GListModel *shown = lacuna_tag_inspector_get_shown_rows (inspector);
+  const char *changing[] = { "00200013", "00201041", "00200032", "00080018" };
+  Follow follow = { inspector, view };
+  GtkScrolledWindow *scrolled;
+  GtkAdjustment *vadjustment;
+  g_autofree char *seq_path = NULL;
+  LacunaTagRow *number;
+  LacunaTagRow *modality;
+  guint n_number = 0, n_modality = 0, n_steps = 0;
+  double scroll;
+
+  g_assert_cmpuint (lacuna_image_view_get_n_positions (view), >=, 3);
+  lacuna_image_view_set_position (view, 0);
+  lacuna_gui_test_wait (inspector_follows, &follow);
+
+  /* Expand the first sequence that has items. */
+  for (guint i = 0; i < g_list_model_get_n_items (shown) && seq_path == NULL; i++)
+    {
+      g_autoptr(GtkTreeListRow) list_row = g_list_model_get_item (shown, i);
+      g_autoptr(LacunaTagRow) row = gtk_tree_list_row_get_item (list_row);
+
+      if (lacuna_tag_row_is_sequence (row) && gtk_tree_list_row_is_expandable (list_row))
+        {
+          gtk_tree_list_row_set_expanded (list_row, TRUE);
+          seq_path = g_strdup (lacuna_tag_row_get_path (row));
+        }
+    }
+  g_assert_nonnull (seq_path);
+
+  /* Select Instance Number: the list scrolls to it. */
+  g_assert_true (lacuna_tag_inspector_select_path (inspector, "00200013"));
+  lacuna_gui_test_wait_frame (GTK_WIDGET (inspector));
+  lacuna_gui_test_wait_frame (GTK_WIDGET (inspector));
+  scrolled = GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (
+    find_descendant (GTK_WIDGET (inspector), GTK_TYPE_COLUMN_VIEW, FALSE),
+    GTK_TYPE_SCROLLED_WINDOW));
+  vadjustment = gtk_scrolled_window_get_vadjustment (scrolled);
+  scroll = gtk_adjustment_get_value (vadjustment);
+
+  number = lacuna_tag_inspector_find_row (inspector, "00200013");
+  modality = lacuna_tag_inspector_find_row (inspector, "00080060");
+  g_assert_nonnull (number);
+  g_assert_nonnull (modality);
+  g_signal_connect (number, "notify::value", G_CALLBACK (count_notify_cb), &n_number);
+  g_signal_connect (modality, "notify::value", G_CALLBACK (count_notify_cb), &n_modality);
+
+  for (guint position = 1; position < MIN (lacuna_image_view_get_n_positions (view), 4);
+       position++)
+    {
+      LacunaInstance *instance;
+      g_autofree char *expected = NULL;
+      g_autofree char *label = NULL;
+
+      gtk_widget_activate_action (GTK_WIDGET (view), "view.next-slice", NULL);
+      g_assert_cmpuint (lacuna_image_view_get_position (view), ==, position);
+      lacuna_gui_test_wait (inspector_follows, &follow);
+      lacuna_gui_test_wait_frame (GTK_WIDGET (inspector));
+      n_steps++;
+      instance = lacuna_image_view_get_instance (view, NULL);
+
+      /* Updated in place. */
+      g_assert_true (lacuna_tag_inspector_find_row (inspector, "00200013") == number);
+      g_assert_true (lacuna_tag_inspector_find_row (inspector, "00080060") == modality);
+      {
+        g_autoptr(GtkTreeListRow) seq_row = shown_list_row (inspector, seq_path);
+
+        g_assert_nonnull (seq_row);
+        g_assert_true (gtk_tree_list_row_get_expanded (seq_row));
+        g_assert_cmpint (find_shown (inspector, seq_path), <, find_shown (inspector, "00200013"));
+        g_assert_cmpint (find_shown (inspector, "00200013"), >, 0);
+      }
+      g_assert_cmpstr (lacuna_tag_inspector_get_selected_path (inspector), ==, "00200013");
+      g_assert_cmpfloat (gtk_adjustment_get_value (vadjustment), ==, scroll);
+
+      /* The values are the slice's, as the engine reads them, in the rows and on screen. */
+      for (guint k = 0; k < G_N_ELEMENTS (changing); k++)
+        {
+          LacunaTagRow *row = lacuna_tag_inspector_find_row (inspector, changing[k]);
+          g_autofree char *value = dup_engine_value (instance, changing[k]);
+
+          if (value == NULL)
+            {
+              g_assert_null (row);
+              continue;
+            }
+          g_assert_nonnull (row);
+          g_assert_cmpstr (lacuna_tag_row_get_value (row), ==, value);
+        }
+      expected = dup_engine_value (instance, "00200013");
+      g_assert_nonnull (expected);
+      label = lacuna_tag_row_dup_value_label (number);
+      g_assert_cmpstr (label, ==, expected);
+      g_assert_true (has_cell_label (GTK_WIDGET (inspector), number, label));
+    }
+  /* Instance Number differs from slice to slice; the modality does not. */
+  g_assert_cmpuint (n_number, ==, n_steps);
+  g_assert_cmpuint (n_modality, ==, 0);
+  g_signal_handlers_disconnect_by_func (number, count_notify_cb, &n_number);
+  g_signal_handlers_disconnect_by_func (modality, count_notify_cb, &n_modality);
+
+  /* Another series (other elements): the rows are built again, with its values. */
+  {
+    int mr = lacuna_gui_test_find_series (window, "MR");
+    LacunaTagRow *other;
+
+    if (mr >= 0)
+      {
+        g_autofree char *value = NULL;
+
+        lacuna_window_select_series (window, (guint) mr);
+        lacuna_gui_test_wait (inspector_follows, &follow);
+        other = lacuna_tag_inspector_find_row (inspector, "00080060");
+        g_assert_nonnull (other);
+        value = dup_engine_value (lacuna_image_view_get_instance (view, NULL), "00080060");
+        g_assert_cmpstr (lacuna_tag_row_get_value (other), ==, value);
+        g_assert_cmpstr (value, ==, "MR");
+      }
+  }
+
+  destroy_window (window);
+}
+
 /* Setting a file directly, and clearing it. */
 static void
 test_inspector_set_file (void)
@@ -474,6 +677,7 @@ main (int   argc,
   g_test_add_func ("/gui/tag-inspector/set-file", test_inspector_set_file);
   g_test_add_func ("/gui/tag-inspector/sample", test_inspector_sample);
   g_test_add_func ("/gui/tag-inspector/screenshots", test_inspector_screenshots);
+  g_test_add_func ("/gui/tag-inspector/scroll", test_inspector_scroll);
 
   return g_test_run ();
 }
