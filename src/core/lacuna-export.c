@@ -177,6 +177,26 @@ lacuna_export_new (const char * const        *inputs,
   return self;
 }
 
+/* Once every file is written: what writing needed (the model, the names claimed, the UID
+ * maps, the defaced volumes) grows with the number of files and is not needed by the
+ * finalizer, whose DICOMDIR holds a record a file. */
+static void
+release_write_state (LacunaExport *self)
+{
+  self->n_in_shard = self->instances != NULL ? self->instances->len : 0;
+  g_clear_pointer (&self->ctx, lacuna_deid_context_unref);
+  g_clear_pointer (&self->ctx_clean, lacuna_deid_context_unref);
+  g_clear_pointer (&self->ctx_deface, lacuna_deid_context_unref);
+  g_clear_pointer (&self->ctx_deface_clean, lacuna_deid_context_unref);
+  g_clear_pointer (&self->deface, g_hash_table_unref);
+  g_clear_pointer (&self->deface_failed, g_hash_table_unref);
+  g_clear_pointer (&self->names, g_hash_table_unref);
+  g_clear_pointer (&self->uids, g_hash_table_unref);
+  g_clear_pointer (&self->instances, g_ptr_array_unref);
+  g_clear_pointer (&self->all_instances, g_ptr_array_unref);
+  g_clear_object (&self->collection);
+}
+
 void
 lacuna_export_free (LacunaExport *self)
 {
@@ -190,18 +210,8 @@ lacuna_export_free (LacunaExport *self)
   lacuna_export_options_free (self->options);
   g_free (self->report_path);
   g_free (self->temp_tag);
-  g_clear_object (&self->collection);
-  g_clear_pointer (&self->instances, g_ptr_array_unref);
-  g_clear_pointer (&self->all_instances, g_ptr_array_unref);
-  g_clear_pointer (&self->uids, g_hash_table_unref);
+  release_write_state (self);
   g_clear_pointer (&self->residual, lacuna_residual_free);
-  g_clear_pointer (&self->ctx, lacuna_deid_context_unref);
-  g_clear_pointer (&self->ctx_clean, lacuna_deid_context_unref);
-  g_clear_pointer (&self->ctx_deface, lacuna_deid_context_unref);
-  g_clear_pointer (&self->ctx_deface_clean, lacuna_deid_context_unref);
-  g_clear_pointer (&self->deface, g_hash_table_unref);
-  g_clear_pointer (&self->deface_failed, g_hash_table_unref);
-  g_clear_pointer (&self->names, g_hash_table_unref);
   g_clear_pointer (&self->files, json_array_unref);
   g_clear_pointer (&self->spool, _lacuna_report_spool_free);
   g_clear_error (&self->spool_error);
@@ -729,26 +739,6 @@ write_manifest (LacunaExport  *self,
                                        complete ? self->spool : NULL, FALSE, NULL, NULL,
                                        error) &&
          _lacuna_report_sink_commit (sink, error);
-}
-
-/* Once every file is written: what writing needed (the model, the names claimed, the UID
- * maps, the defaced volumes) grows with the number of files and is not needed by the
- * finalizer, whose DICOMDIR holds a record a file. */
-static void
-release_write_state (LacunaExport *self)
-{
-  self->n_in_shard = self->instances != NULL ? self->instances->len : 0;
-  g_clear_pointer (&self->ctx, lacuna_deid_context_unref);
-  g_clear_pointer (&self->ctx_clean, lacuna_deid_context_unref);
-  g_clear_pointer (&self->ctx_deface, lacuna_deid_context_unref);
-  g_clear_pointer (&self->ctx_deface_clean, lacuna_deid_context_unref);
-  g_clear_pointer (&self->deface, g_hash_table_unref);
-  g_clear_pointer (&self->deface_failed, g_hash_table_unref);
-  g_clear_pointer (&self->names, g_hash_table_unref);
-  g_clear_pointer (&self->uids, g_hash_table_unref);
-  g_clear_pointer (&self->instances, g_ptr_array_unref);
-  g_clear_pointer (&self->all_instances, g_ptr_array_unref);
-  g_clear_object (&self->collection);
 }
 
 static void
