@@ -664,10 +664,13 @@ rewrite_pixels (LacunaDicomFile            *file,
           if (result->applied->len > 0 &&
               !lacuna_redact_get_black (file, job.photometric, job.black, error))
             return FALSE;
+          /* (Every bit of each sample is stored, so black is painted as it decodes.) */
           for (guint f = 0; f < n_frames; f++)
             paint_frame (&job, f, pixels + (gsize) f * size);
           result->pixels_rewritten = TRUE;
-          return TRUE;
+          /* Required for colour (Type 1C), and added by a rebuild when absent. */
+          return info->samples_per_pixel != 3 ||
+                 lacuna_dicom_file_set_string (file, "00280006", "US", "0", error);
         }
     }
 
@@ -700,7 +703,15 @@ rewrite_pixels (LacunaDicomFile            *file,
     return FALSE;
   result->pixels_rewritten = TRUE;
 
-  /* Describe the samples as they now are. */
+  /* Describe the samples as they now are: decoded, they sit in the low bits. */
+  if (info->bits_allocated != 1 && info->high_bit + 1 != info->bits_stored)
+    {
+      char high_bit[16];
+
+      g_snprintf (high_bit, sizeof high_bit, "%u", info->bits_stored - 1);
+      if (!lacuna_dicom_file_set_string (file, "00280102", "US", high_bit, error))
+        return FALSE;
+    }
   if (strcmp (job.photometric, info->photometric) != 0)
     {
       if (!lacuna_dicom_file_set_string (file, "00280004", "CS", job.photometric, error))

@@ -1145,6 +1145,9 @@ lacuna_dicom_file_peek_native_pixels (LacunaDicomFile *file,
       if (G_BYTE_ORDER != G_LITTLE_ENDIAN || !read_layout (file, &layout, NULL) ||
           layout.pixel_data == NULL || layout.codec != CODEC_NATIVE || layout.native_422 ||
           (info->bits_allocated != 8 && info->bits_allocated != 16) ||
+          /* Unused high bits may hold old overlays or garbage: decode_frame masks them out
+           * and a rebuilt Pixel Data drops them; these bytes would keep them. */
+          info->bits_stored != info->bits_allocated ||
           (info->samples_per_pixel != 1 && info->planar_configuration == 1))
         return NULL;
       big_endian = !file->pixels_host_order
@@ -1154,6 +1157,8 @@ lacuna_dicom_file_peek_native_pixels (LacunaDicomFile *file,
       if (big_endian || (!layout.pixel_data->valueLoaded ()
                          && layout.pixel_data->getLength () > PEEK_LOAD_MAX))
         return NULL;
+      /* What is painted through the pointer must be the only copy of the pixels. */
+      layout.pixel_data->removeAllButCurrentRepresentations ();
       if (layout.pixel_data->getTag ().getEVR () == EVR_OW)
         {
           Uint16 *words = NULL;
@@ -1168,8 +1173,11 @@ lacuna_dicom_file_peek_native_pixels (LacunaDicomFile *file,
           cond = layout.pixel_data->getUint8Array (octets);
           bytes = octets;
         }
+      /* The frames and at most the pad byte of an odd length: more (bytes past the last
+       * frame) is left to decode_frame and a rebuilt Pixel Data of the frames only. */
       if (cond.bad () || bytes == NULL ||
-          layout.pixel_data->getLength () < layout.frame_bytes * info->n_frames)
+          layout.pixel_data->getLength () < layout.frame_bytes * info->n_frames ||
+          layout.pixel_data->getLength () > layout.frame_bytes * info->n_frames + 1)
         return NULL;
       *out_frame_size = layout.frame_bytes;
       *out_n_frames = info->n_frames;

@@ -8,6 +8,7 @@
 #include <list>
 #include <map>
 #include <atomic>
+#include <system_error>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -514,7 +515,16 @@ open_headers (const char                    *root,
   files->assign (n, NULL);
   errors->assign (n, NULL);
   for (guint t = 1; t < n_threads; t++)
-    threads.emplace_back (work);
+    {
+      try
+        {
+          threads.emplace_back (work);
+        }
+      catch (const std::system_error &)
+        {
+          break;   /* no more threads: the others, and this one, do the rest */
+        }
+    }
   work ();
   for (std::thread &thread : threads)
     thread.join ();
@@ -788,51 +798,62 @@ lacuna_dicom_write_dicomdir (const char          *root,
         return FALSE;
       }
   n_files = g_strv_length ((char **) file_ids);
-  for (gsize start = 0; start < n_files; start += HEADER_BATCH)
+  try
     {
-      gsize n = MIN ((gsize) HEADER_BATCH, n_files - start);
-      std::vector<LacunaDicomFile *> files;
-      std::vector<GError *> errors;
-      gboolean ok = TRUE;
-
-      open_headers (root, file_ids, start, n, &files, &errors);
-      for (gsize k = 0; ok && k < n; k++)
+      for (gsize start = 0; start < n_files; start += HEADER_BATCH)
         {
-          LacunaDicomFile *file = files[k];
-          const char *file_id = file_ids[start + k];
-          DirEntry entry;
+          gsize n = MIN ((gsize) HEADER_BATCH, n_files - start);
+          std::vector<LacunaDicomFile *> files;
+          std::vector<GError *> errors;
+          gboolean ok = TRUE;
 
-          if (file == NULL)
+          open_headers (root, file_ids, start, n, &files, &errors);
+          for (gsize k = 0; ok && k < n; k++)
             {
-              g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_WRITE,
-                           "cannot list %s in the DICOMDIR: %s", file_id, errors[k]->message);
-              ok = FALSE;
-              break;
-            }
-          if (!check_required (file, file_id, error))
-            {
-              ok = FALSE;
-              break;
-            }
-          if (!file->has_meta || file->transfer_syntax != UID_LittleEndianExplicitTransferSyntax)
-            all_explicit_le = false;
-          {
-            g_autofree char *patient = lacuna_dicom_file_dup_string (file, "00100020", NULL);
-            g_autofree char *study = lacuna_dicom_file_dup_string (file, "0020000D", NULL);
-            g_autofree char *series = lacuna_dicom_file_dup_string (file, "0020000E", NULL);
-            g_autofree char *sop_class = lacuna_dicom_file_dup_string (file, "00080016", NULL);
+              LacunaDicomFile *file = files[k];
+              const char *file_id = file_ids[start + k];
+              DirEntry entry;
 
-            entry.series = std::string (patient != NULL ? patient : "") + '\n' +
-                           (study != NULL ? study : "") + '\n' +
-                           (series != NULL ? series : "");
-            entry.sop_class = sop_class != NULL ? sop_class : "";
-          }
-          entry.first = seen.insert (entry.series + '\n' + entry.sop_class).second;
-          entries.push_back (std::move (entry));
+              if (file == NULL)
+                {
+                  g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_WRITE,
+                               "cannot list %s in the DICOMDIR: %s", file_id, errors[k]->message);
+                  ok = FALSE;
+                  break;
+                }
+              if (!check_required (file, file_id, error))
+                {
+                  ok = FALSE;
+                  break;
+                }
+              if (!file->has_meta ||
+                  file->transfer_syntax != UID_LittleEndianExplicitTransferSyntax)
+                all_explicit_le = false;
+              {
+                g_autofree char *patient = lacuna_dicom_file_dup_string (file, "00100020", NULL);
+                g_autofree char *study = lacuna_dicom_file_dup_string (file, "0020000D", NULL);
+                g_autofree char *series = lacuna_dicom_file_dup_string (file, "0020000E", NULL);
+                g_autofree char *sop_class = lacuna_dicom_file_dup_string (file, "00080016", NULL);
+
+                entry.series = std::string (patient != NULL ? patient : "") + '\n' +
+                               (study != NULL ? study : "") + '\n' +
+                               (series != NULL ? series : "");
+                entry.sop_class = sop_class != NULL ? sop_class : "";
+              }
+              entry.first = seen.insert (entry.series + '\n' + entry.sop_class).second;
+              entries.push_back (std::move (entry));
+            }
+          close_headers (files, errors);
+          if (!ok)
+            return FALSE;
         }
-      close_headers (files, errors);
-      if (!ok)
-        return FALSE;
+    }
+  catch (const std::exception &)
+    {
+      g_clear_error (error);
+      g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_FAILED,
+                   "reading the outputs for the DICOMDIR failed unexpectedly");
+      return FALSE;
     }
 
   /* DCMTK writes the DICOMDIR in place, so build it under a temporary name in root

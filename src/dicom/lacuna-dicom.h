@@ -288,11 +288,12 @@ gboolean  lacuna_dicom_file_build_pixel_data (LacunaDicomFile          *file,
                                               gpointer                  user_data,
                                               GError                  **error);
 
-/* Native Pixel Data of 8 or 16 bits a sample, little endian, samples interleaved (not
- * stored YBR_FULL_422), as the file holds it now: its first byte, every frame back to
- * back (*out_n_frames of *out_frame_size bytes, each what decode_frame would return).
- * NULL in every other case, or when a large value left on disk would have to be loaded:
- * then use decode_frame. Reading and painting through the pointer spare decode_frame's
+/* Native Pixel Data of 8 or 16 bits a sample, every bit of them stored (Bits Stored equal
+ * to Bits Allocated), little endian, samples interleaved (not stored YBR_FULL_422), and
+ * no longer than its frames (and a pad byte), as the file holds it now: its first byte,
+ * every frame back to back (*out_n_frames of *out_frame_size bytes, each what decode_frame
+ * would return). NULL in every other case, or when a large value left on disk would have
+ * to be loaded: then use decode_frame. Reading and painting through the pointer spare decode_frame's
  * copy; a change is the file's new Pixel Data. Valid until the file or its Pixel Data
  * changes otherwise; not to be used while another thread decodes the same file.
  * (lacuna-dicom-pixels.cc) */

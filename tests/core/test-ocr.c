@@ -1204,6 +1204,68 @@ test_burned_in_diff_outside_boxes (void)
     }
 }
 
+/* The same stored bytes read another way (High Bit 15 instead of 11, or signed instead of
+ * unsigned, 12 bits stored) are other samples: the diff counts every sample whose decoded
+ * value differs, as a plain loop over the two readings does. */
+static void
+test_burned_in_diff_reinterpreted (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261123);
+  guint columns = 37, rows = 11;
+  gsize n = (gsize) columns * rows;
+  g_autofree guint16 *a = g_new (guint16, n);
+
+  for (gsize i = 0; i < n; i++)
+    a[i] = (guint16) g_rand_int (rand);
+  for (guint variant = 0; variant < 2; variant++)
+    {
+      g_autoptr(LacunaDicomFile) original = lacuna_dicom_file_new ();
+      g_autoptr(LacunaDicomFile) output = lacuna_dicom_file_new ();
+      g_autoptr(GError) error = NULL;
+      guint64 expected = 0, changed = G_MAXUINT64;
+
+      for (gsize i = 0; i < n; i++)
+        {
+          guint16 va = a[i] & 0xFFF, vb;
+
+          if (variant == 0)
+            vb = (a[i] >> 4) & 0xFFF;
+          else
+            vb = (va & 0x800) ? (guint16) (va | 0xF000) : va;
+          expected += va != vb;
+        }
+      g_assert_cmpuint (expected, >, 0);
+
+      for (guint s = 0; s < 2; s++)
+        {
+          LacunaDicomFile *file = s == 0 ? original : output;
+          gboolean other = s == 1;
+
+          g_assert_true (lacuna_dicom_file_set_string (file, "00080016", "UI",
+                                                       "1.2.840.10008.5.1.4.1.1.7", &error));
+          g_assert_true (lacuna_dicom_file_set_string (file, "00280002", "US", "1", &error));
+          g_assert_true (lacuna_dicom_file_set_string (file, "00280004", "CS", "MONOCHROME2",
+                                                       &error));
+          set_uint (file, "00280010", "US", rows);
+          set_uint (file, "00280011", "US", columns);
+          g_assert_true (lacuna_dicom_file_set_string (file, "00280100", "US", "16", &error));
+          g_assert_true (lacuna_dicom_file_set_string (file, "00280101", "US", "12", &error));
+          g_assert_true (lacuna_dicom_file_set_string (file, "00280102", "US",
+                                                       other && variant == 0 ? "15" : "11",
+                                                       &error));
+          g_assert_true (lacuna_dicom_file_set_string (file, "00280103", "US",
+                                                       other && variant == 1 ? "1" : "0",
+                                                       &error));
+          g_assert_true (lacuna_dicom_file_set_pixel_data (file, a, n * 2, 16, &error));
+          g_assert_no_error (error);
+        }
+      g_assert_true (lacuna_burned_in_diff_outside (original, output, NULL, 0, 0, &changed,
+                                                    &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (changed, ==, expected);
+    }
+}
+
 /* Verification of a partly redacted frame: a filled box holds no text; a box left unfilled
  * still shows text; the name line outside the filled box is reported (it is read with a
  * confidence near 0 and must not be dropped for it), the clinical line is not. */
@@ -1292,6 +1354,7 @@ main (int   argc,
   g_test_add_func ("/core/ocr/burned-in/verify", test_burned_in_verify);
   g_test_add_func ("/core/ocr/burned-in/verify-partial", test_burned_in_verify_partial);
   g_test_add_func ("/core/ocr/burned-in/diff-outside-boxes", test_burned_in_diff_outside_boxes);
+  g_test_add_func ("/core/ocr/burned-in/diff-reinterpreted", test_burned_in_diff_reinterpreted);
   g_test_add_func ("/core/ocr/handles/available-cheap", test_ocr_available_cheap);
   g_test_add_func ("/core/ocr/handles/missing-data", test_ocr_missing_data);
   g_test_add_func ("/core/ocr/handles/reuse", test_ocr_handle_reuse);

@@ -488,6 +488,16 @@ static const char * const files[] = {
   "variety/pydicom_debian_test_files/MR_small_jp2klossless.dcm",
   "variety/pydicom_debian_test_files/MR_small_RLE.dcm",
   "variety/pydicom_debian_test_files/SC_rgb_dcmtk_+eb+cy+s2.dcm",
+  /* Native samples painted where they are held (8-bit OW explicit and implicit, an odd
+   * length, MONOCHROME1 12 of 16 bits, signed) or decoded first (big endian). */
+  "phi-burned-in/presidio_PT_RGB_secondary_capture/RGB_ORIGINAL.dcm",
+  "variety/pydicom_debian_test_files/SC_rgb_jpeg_dcmd.dcm",
+  "variety/pydicom_debian_test_files/SC_rgb_small_odd.dcm",
+  "variety/pydicom_debian_test_files/dicomdirtests/77654033/CR1/6154",
+  "variety/pydicom_debian_test_files/CT_small.dcm",
+  "variety/pydicom_debian_test_files/MR_small_implicit.dcm",
+  "variety/pydicom_debian_test_files/MR_small_bigendian.dcm",
+  "variety/pydicom_debian_test_files/ExplVR_BigEnd.dcm",
 };
 
 static const char * const multiframe_files[] = {
@@ -890,6 +900,137 @@ test_redact_clipping (void)
   lacuna_redact_result_clear (&result);
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* Native samples: bytes past the frames, samples not in the low bits                       */
+
+/* Pixel Data longer than its frames (MR_small_padded holds 128 bytes more): the redacted
+ * copy holds the frames only (dciodvfy: "PixelData has incorrect value length"). */
+static void
+test_redact_padded (void)
+{
+  g_autofree char *in_path =
+    lacuna_test_dup_testdata ("variety/pydicom_debian_test_files/MR_small_padded.dcm");
+  g_autofree char *out_path = NULL;
+  g_autoptr(LacunaDicomFile) input = NULL;
+  g_autoptr(LacunaDicomFile) file = NULL;
+  g_autoptr(LacunaDicomFile) out = NULL;
+  g_autoptr(GPtrArray) in_frames = NULL;
+  g_autoptr(GPtrArray) out_frames = NULL;
+  g_autoptr(GBytes) pixels = NULL;
+  g_autoptr(GError) error = NULL;
+  LacunaDicomPixelInfo info;
+  LacunaRedactResult result;
+  LacunaRedactBox box = { -1, 8, 8, 20, 10 };
+  char photometric[24];
+  gint64 black[3];
+  gsize frames_size;
+
+  if (in_path == NULL)
+    return;
+  out_path = g_build_filename (tmpdir, "padded-out.dcm", NULL);
+  input = open_file (in_path);
+  g_assert_true (lacuna_dicom_file_get_pixel_info (input, &info, &error));
+  g_assert_no_error (error);
+  frames_size = (gsize) info.rows * info.columns * info.samples_per_pixel
+                * (info.bits_allocated / 8) * info.n_frames;
+  in_frames = decode_all (input, photometric);
+  pixels = lacuna_dicom_file_dup_bytes (input, "7FE00010", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_bytes_get_size (pixels), >, frames_size);
+  g_clear_pointer (&pixels, g_bytes_unref);
+
+  file = open_file (in_path);
+  g_assert_true (lacuna_redact_apply (file, &box, 1, &result, &error));
+  g_assert_no_error (error);
+  g_assert_true (result.pixels_rewritten);
+  g_assert_true (lacuna_dicom_file_save (file, out_path, result.transfer_syntax, &error));
+  g_assert_no_error (error);
+  out = open_file (out_path);
+  pixels = lacuna_dicom_file_dup_bytes (out, "7FE00010", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_bytes_get_size (pixels), ==, frames_size);
+  out_frames = decode_all (out, photometric);
+  expected_black (out, &info, photometric, black);
+  compare_frames ("padded", in_frames, out_frames, &info, result.applied, black);
+  lacuna_redact_result_clear (&result);
+}
+
+/* Bits Stored 12 at High Bit 15 (the samples in the top bits): the box is black and the
+ * rest unchanged, as the written file decodes; little endian (painted where the samples
+ * are held) and big endian (decoded first). */
+static void
+test_redact_high_bit (void)
+{
+  g_autofree char *in_path =
+    lacuna_test_dup_testdata ("variety/pydicom_debian_test_files/dicomdirtests/77654033/CR1/6154");
+  static const char * const syntaxes[] = { EXPLICIT_LE, "1.2.840.10008.1.2.2" };
+
+  if (in_path == NULL)
+    return;
+  for (gsize i = 0; i < G_N_ELEMENTS (syntaxes); i++)
+    {
+      g_autoptr(LacunaDicomFile) src = open_file (in_path);
+      g_autoptr(LacunaDicomFile) input = NULL;
+      g_autoptr(LacunaDicomFile) file = NULL;
+      g_autoptr(LacunaDicomFile) out = NULL;
+      g_autoptr(GBytes) original = NULL;
+      g_autoptr(GPtrArray) in_frames = NULL;
+      g_autoptr(GPtrArray) out_frames = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree guint16 *shifted = NULL;
+      g_autofree char *shifted_path = g_strdup_printf ("%s/high-bit-%" G_GSIZE_FORMAT ".dcm",
+                                                       tmpdir, i);
+      g_autofree char *out_path = g_strdup_printf ("%s/high-bit-%" G_GSIZE_FORMAT "-out.dcm",
+                                                   tmpdir, i);
+      LacunaDicomPixelInfo info;
+      LacunaRedactResult result;
+      LacunaRedactBox box = { -1, 3, 4, 8, 5 };
+      char photometric[24];
+      gint64 black[3];
+      gsize size, n;
+      const guint16 *samples;
+
+      g_assert_true (lacuna_dicom_file_get_pixel_info (src, &info, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (info.bits_allocated, ==, 16);
+      g_assert_cmpuint (info.bits_stored, ==, 12);
+      g_assert_cmpuint (info.n_frames, ==, 1);
+      original = lacuna_dicom_file_decode_frame (src, 0, photometric, &error);
+      g_assert_no_error (error);
+      samples = g_bytes_get_data (original, &size);
+      n = size / 2;
+      shifted = g_new (guint16, n);
+      for (gsize k = 0; k < n; k++)
+        shifted[k] = (guint16) (samples[k] << 4);
+      g_assert_true (lacuna_dicom_file_set_pixel_data (src, shifted, size, 16, &error));
+      g_assert_no_error (error);
+      g_assert_true (lacuna_dicom_file_set_string (src, "00280102", "US", "15", &error));
+      g_assert_no_error (error);
+      g_assert_true (lacuna_dicom_file_save (src, shifted_path, syntaxes[i], &error));
+      g_assert_no_error (error);
+
+      /* The shim reads the samples back from the top bits. */
+      input = open_file (shifted_path);
+      g_assert_true (lacuna_dicom_file_get_pixel_info (input, &info, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (info.high_bit, ==, 15);
+      in_frames = decode_all (input, photometric);
+      g_assert_true (g_bytes_equal (g_ptr_array_index (in_frames, 0), original));
+
+      file = open_file (shifted_path);
+      g_assert_true (lacuna_redact_apply (file, &box, 1, &result, &error));
+      g_assert_no_error (error);
+      g_assert_true (result.pixels_rewritten);
+      g_assert_true (lacuna_dicom_file_save (file, out_path, result.transfer_syntax, &error));
+      g_assert_no_error (error);
+      out = open_file (out_path);
+      out_frames = decode_all (out, photometric);
+      expected_black (out, &info, photometric, black);
+      compare_frames (syntaxes[i], in_frames, out_frames, &info, result.applied, black);
+      lacuna_redact_result_clear (&result);
+    }
+}
+
 /* No pixel data: nothing to do, said so; a colour model without a known black: refused. */
 static void
 test_redact_errors (void)
@@ -1168,6 +1309,8 @@ main (int   argc,
   g_test_add_func ("/core/redact/palette", test_redact_palette);
   g_test_add_func ("/core/redact/generated", test_redact_generated);
   g_test_add_func ("/core/redact/clipping", test_redact_clipping);
+  g_test_add_func ("/core/redact/padded", test_redact_padded);
+  g_test_add_func ("/core/redact/high-bit", test_redact_high_bit);
   g_test_add_func ("/core/redact/errors", test_redact_errors);
   g_test_add_func ("/core/redact/overlays", test_redact_overlays);
   g_test_add_func ("/core/redact/recipe", test_redact_recipe);

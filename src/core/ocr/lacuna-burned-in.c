@@ -925,7 +925,8 @@ lacuna_burned_in_diff_outside (LacunaDicomFile       *original,
   /* Both native alike (what the export writes from native input): compare the samples
    * where they are held, without decoding copies. */
   if (tolerance == 0 && g_str_equal (a.photometric, b.photometric) &&
-      a.bits_allocated == b.bits_allocated && a.samples_per_pixel == b.samples_per_pixel)
+      a.bits_allocated == b.bits_allocated && a.samples_per_pixel == b.samples_per_pixel &&
+      a.bits_stored == b.bits_stored && a.high_bit == b.high_bit && a.is_signed == b.is_signed)
     {
       gsize size_a = 0, size_b = 0;
       guint frames_a = 0, frames_b = 0;
