@@ -1148,7 +1148,10 @@ render (LacunaFrame *self,
       return;
     }
 
-  if (self->layout.bits_stored <= 16)
+  /* A table pays when it has fewer entries than the frame has pixels (a small frame with a
+   * wide range of values, e.g. noise, is cheaper computed pixel by pixel, below). */
+  if (self->layout.bits_stored <= 16 &&
+      self->stored_max - self->stored_min < (gint64) self->width * self->height)
     {
       g_autoptr(GBytes) table = dup_table (self, center, width, use_lut);
       const guint8 *t = g_bytes_get_data (table, NULL);
@@ -1200,7 +1203,7 @@ render (LacunaFrame *self,
       return;
     }
 
-  /* More than 16 bits stored: compute each pixel. */
+  /* More than 16 bits stored, or fewer pixels than values: compute each pixel. */
   {
     const LacunaFrameLut *voi_lut = first_voi_lut (self, use_lut);
 
