@@ -70,12 +70,17 @@ struct _LacunaTagInspector
   gboolean             identifying_only;
 
   GCancellable        *load_cancellable;
+  gint64               last_load;       /* when the last load started (monotonic µs) */
+  guint                throttle_id;     /* a load waiting for its turn (see set_instance) */
   guint                decisions_serial; /* bumped by each change: a plan made before is old */
   gboolean             busy;
   char                *pending_path;    /* selected once the load in progress is done */
 };
 
 G_DEFINE_FINAL_TYPE (LacunaTagInspector, lacuna_tag_inspector, GTK_TYPE_WIDGET)
+
+/* While slices keep coming, the list follows at most this often (µs). */
+#define LOAD_INTERVAL (100 * G_TIME_SPAN_MILLISECOND)
 
 enum
 {
@@ -1320,7 +1325,8 @@ load_done_cb (GObject      *source,
   else
     show_file (self, g_steal_pointer (&load->file), g_steal_pointer (&load->input_uids),
                g_steal_pointer (&load->plan), load->plan_error);
-  set_busy (self, FALSE);
+  /* Still busy when a newer slice waits for its turn. */
+  set_busy (self, self->throttle_id != 0);
 
   if (!ok && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -1390,6 +1396,7 @@ lacuna_tag_inspector_dispose (GObject *object)
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
+  g_clear_handle_id (&self->throttle_id, g_source_remove);
   if (self->column_view != NULL)
     gtk_column_view_set_model (self->column_view, NULL);
   if (self->decisions != NULL)
@@ -1551,30 +1558,19 @@ lacuna_tag_inspector_get_decisions (LacunaTagInspector *self)
   return self->decisions;
 }
 
-void
-lacuna_tag_inspector_set_instance (LacunaTagInspector *self,
-                                   LacunaInstance     *instance)
+/* Loads self->instance in a worker; load_done_cb() shows it. */
+static void
+start_load (LacunaTagInspector *self)
 {
   g_autoptr(GTask) task = NULL;
+  LacunaInstance *instance = self->instance;
   Load *load;
 
-  g_return_if_fail (LACUNA_IS_TAG_INSPECTOR (self));
-  g_return_if_fail (instance == NULL || LACUNA_IS_INSTANCE (instance));
-
-  if (self->instance == instance)
-    return;
+  /* Only the newest load is shown. */
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
-  g_set_object (&self->instance, instance);
-
-  if (instance == NULL)
-    {
-      set_busy (self, FALSE);
-      lacuna_tag_inspector_set_file (self, NULL);
-      return;
-    }
-
+  self->last_load = g_get_monotonic_time ();
   load = g_new0 (Load, 1);
   load->instance = g_object_ref (instance);
   if (self->decisions != NULL)
@@ -1583,11 +1579,59 @@ lacuna_tag_inspector_set_instance (LacunaTagInspector *self,
   load->decisions_serial = self->decisions_serial;
 
   self->load_cancellable = g_cancellable_new ();
-  set_busy (self, TRUE);
   task = g_task_new (self, self->load_cancellable, load_done_cb, NULL);
-  g_task_set_source_tag (task, lacuna_tag_inspector_set_instance);
+  g_task_set_source_tag (task, start_load);
   g_task_set_task_data (task, load, load_free);
   g_task_run_in_thread (task, load_thread);
+}
+
+static gboolean
+throttle_cb (gpointer data)
+{
+  LacunaTagInspector *self = data;
+
+  self->throttle_id = 0;
+  if (self->instance != NULL)
+    start_load (self);
+  return G_SOURCE_REMOVE;
+}
+
+void
+lacuna_tag_inspector_set_instance (LacunaTagInspector *self,
+                                   LacunaInstance     *instance)
+{
+  g_return_if_fail (LACUNA_IS_TAG_INSPECTOR (self));
+  g_return_if_fail (instance == NULL || LACUNA_IS_INSTANCE (instance));
+
+  if (self->instance == instance)
+    return;
+  g_set_object (&self->instance, instance);
+
+  if (instance == NULL)
+    {
+      if (self->load_cancellable != NULL)
+        g_cancellable_cancel (self->load_cancellable);
+      g_clear_object (&self->load_cancellable);
+      g_clear_handle_id (&self->throttle_id, g_source_remove);
+      set_busy (self, FALSE);
+      lacuna_tag_inspector_set_file (self, NULL);
+      return;
+    }
+
+  /* Scrolling through a series changes the slice every frame, and laying out the updated
+   * list costs GTK more than a frame: while slices keep coming, a load in progress
+   * finishes and the next starts LOAD_INTERVAL after it, with the slice shown then; the
+   * list always ends on the last one. */
+  set_busy (self, TRUE);
+  if (self->throttle_id == 0)
+    {
+      gint64 wait = self->last_load + LOAD_INTERVAL - g_get_monotonic_time ();
+
+      if (wait <= 0)
+        start_load (self);
+      else
+        self->throttle_id = g_timeout_add ((guint) (wait / 1000) + 1, throttle_cb, self);
+    }
 }
 
 LacunaInstance *

@@ -616,6 +616,27 @@ test_inspector_scroll (void)
   g_signal_handlers_disconnect_by_func (number, count_notify_cb, &n_number);
   g_signal_handlers_disconnect_by_func (modality, count_notify_cb, &n_modality);
 
+  /* A fast spin, a slice a frame: the list follows at most every 100 ms, and catches up
+   * with the last slice. */
+  {
+    guint last = MIN (lacuna_image_view_get_n_positions (view) - 1,
+                      lacuna_image_view_get_position (view) + 6);
+    g_autofree char *expected = NULL;
+
+    while (lacuna_image_view_get_position (view) < last)
+      {
+        gtk_widget_activate_action (GTK_WIDGET (view), "view.next-slice", NULL);
+        lacuna_gui_test_wait_frame (GTK_WIDGET (view));
+      }
+    lacuna_gui_test_wait (inspector_follows, &follow);
+    expected = dup_engine_value (lacuna_image_view_get_instance (view, NULL), "00200013");
+    g_assert_nonnull (expected);
+    g_assert_cmpstr (lacuna_tag_row_get_value (lacuna_tag_inspector_find_row (inspector,
+                                                                              "00200013")),
+                     ==, expected);
+    g_assert_true (lacuna_tag_inspector_find_row (inspector, "00200013") == number);
+  }
+
   /* Another series (other elements): the rows are built again, with its values. */
   {
     int mr = lacuna_gui_test_find_series (window, "MR");
