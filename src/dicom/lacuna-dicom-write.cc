@@ -485,9 +485,10 @@ index_dicomdir (DcmDicomDir                                                &dir,
     }
 }
 
-/* Header-only opens of root/file_ids[first .. first + n), on every core: (*files)[k] is
- * the (first + k)th file, or NULL with (*errors)[k] set. The DICOMDIR reads each output's
- * header; in batches, so that at most a batch of headers is held at once. */
+/* Header-only opens of root/file_ids[first .. first + n) (those wanted[k] asks for, or all
+ * when wanted is NULL), on every core: (*files)[k] is the (first + k)th file, or NULL with
+ * (*errors)[k] set (or not wanted). The DICOMDIR reads each output's header; in batches,
+ * so that at most a batch of headers is held at once. */
 #define HEADER_BATCH 64
 
 static void
@@ -495,6 +496,7 @@ open_headers (const char                    *root,
               const char * const            *file_ids,
               gsize                          first,
               gsize                          n,
+              const std::vector<bool>       *wanted,
               std::vector<LacunaDicomFile *> *files,
               std::vector<GError *>          *errors)
 {
@@ -505,6 +507,9 @@ open_headers (const char                    *root,
     {
       for (gsize k = next++; k < n; k = next++)
         {
+          if (wanted != NULL && !(*wanted)[k])
+            continue;
+
           g_autofree char *path = g_build_filename (root, file_ids[first + k], NULL);
 
           (*files)[k] = lacuna_dicom_file_open (path, LACUNA_DICOM_OPEN_HEADER_ONLY,
@@ -598,8 +603,12 @@ append_image_records (LacunaDicomDirInterface      &dd,
       gsize n = MIN ((gsize) HEADER_BATCH, entries.size () - start);
       std::vector<LacunaDicomFile *> files;
       std::vector<GError *> errors;
+      std::vector<bool> wanted (n);
 
-      open_headers (root, file_ids, start, n, &files, &errors);
+      /* Only the image records built here need their file's header. */
+      for (gsize k = 0; k < n; k++)
+        wanted[k] = !entries[start + k].first;
+      open_headers (root, file_ids, start, n, &wanted, &files, &errors);
       for (gsize k = 0; ok && k < n; k++)
         {
           gsize i = start + k;
@@ -807,7 +816,7 @@ lacuna_dicom_write_dicomdir (const char          *root,
           std::vector<GError *> errors;
           gboolean ok = TRUE;
 
-          open_headers (root, file_ids, start, n, &files, &errors);
+          open_headers (root, file_ids, start, n, NULL, &files, &errors);
           for (gsize k = 0; ok && k < n; k++)
             {
               LacunaDicomFile *file = files[k];

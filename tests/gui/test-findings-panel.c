@@ -21,6 +21,22 @@
 #include "lacuna-tag-inspector.h"
 
 /* How many mapped labels under widget read text. */
+/* With LACUNA_SCREENSHOT_DIR set, widget as it is now, as name there. */
+static void
+save_shot (GtkWidget  *widget,
+           const char *name)
+{
+  const char *dir = g_getenv ("LACUNA_SCREENSHOT_DIR");
+  g_autoptr(GdkTexture) shot = NULL;
+  g_autofree char *path = NULL;
+
+  if (dir == NULL)
+    return;
+  shot = lacuna_gui_test_render (widget);
+  path = g_build_filename (dir, name, NULL);
+  gdk_texture_save_to_png (shot, path);
+}
+
 static guint
 count_labels (GtkWidget  *widget,
               const char *text)
@@ -422,19 +438,11 @@ test_findings_checks (void)
     g_assert_nonnull (picture);
     g_assert_nonnull (gtk_picture_get_paintable (picture));
     g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (picture)));
-    if (g_getenv ("LACUNA_SCREENSHOT_DIR") != NULL)
-      {
-        g_autoptr(GdkTexture) shot = lacuna_gui_test_render (GTK_WIDGET (window));
-        g_autofree char *path = g_build_filename (g_getenv ("LACUNA_SCREENSHOT_DIR"),
-                                                  "findings-face.png", NULL);
-
-        gdk_texture_save_to_png (shot, path);
-      }
+    save_shot (GTK_WIDGET (window), "findings-face.png");
   }
 
   /* Narrow and dark: the panel still lays out (its labels wrap), and can be looked at. */
   {
-    const char *dir = g_getenv ("LACUNA_SCREENSHOT_DIR");
     AdwStyleManager *style = adw_style_manager_get_default ();
 
     AdwFlap *flap = ADW_FLAP (lacuna_gui_test_find_widget (GTK_WIDGET (window), ADW_TYPE_FLAP));
@@ -447,13 +455,7 @@ test_findings_checks (void)
     lacuna_gui_test_wait_frame (GTK_WIDGET (window));
     g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (panel)));
     g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (panel)), <=, 360);
-    if (dir != NULL)
-      {
-        g_autoptr(GdkTexture) shot = lacuna_gui_test_render (GTK_WIDGET (window));
-        g_autofree char *path = g_build_filename (dir, "findings-narrow-dark.png", NULL);
-
-        gdk_texture_save_to_png (shot, path);
-      }
+    save_shot (GTK_WIDGET (window), "findings-narrow-dark.png");
     adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
     gtk_window_set_default_size (GTK_WINDOW (window), 1100, 800);
     lacuna_gui_test_wait_frame (GTK_WIDGET (window));
@@ -495,14 +497,7 @@ test_findings_checks (void)
     lacuna_gui_test_wait_frame (GTK_WIDGET (panel));
     g_assert_true (find_label_containing (GTK_WIDGET (panel), "Adipose tissue: "));
     g_assert_true (find_label_containing (GTK_WIDGET (panel), "Muscle-density tissue: "));
-    if (g_getenv ("LACUNA_SCREENSHOT_DIR") != NULL)
-      {
-        g_autoptr(GdkTexture) shot = lacuna_gui_test_render (GTK_WIDGET (window));
-        g_autofree char *path = g_build_filename (g_getenv ("LACUNA_SCREENSHOT_DIR"),
-                                                  "findings-bodycomp.png", NULL);
-
-        gdk_texture_save_to_png (shot, path);
-      }
+    save_shot (GTK_WIDGET (window), "findings-bodycomp.png");
   }
 
   /* Closing the study cancels and clears. */
@@ -934,14 +929,7 @@ test_findings_bodycomp_overlay (void)
   after = lacuna_gui_test_render (stack);
   g_assert_cmphex (texture_pixel (before, (int) point.x, (int) point.y), !=,
                    texture_pixel (after, (int) point.x, (int) point.y));
-  if (g_getenv ("LACUNA_SCREENSHOT_DIR") != NULL)
-    {
-      g_autoptr(GdkTexture) shot = lacuna_gui_test_render (GTK_WIDGET (window));
-      g_autofree char *path = g_build_filename (g_getenv ("LACUNA_SCREENSHOT_DIR"),
-                                                "findings-bodycomp-overlay.png", NULL);
-
-      gdk_texture_save_to_png (shot, path);
-    }
+  save_shot (GTK_WIDGET (window), "findings-bodycomp-overlay.png");
 
   /* Another slice: not drawn, the legend says where it is. */
   lacuna_image_view_set_position (view, 0);
