@@ -134,8 +134,9 @@ in_memory_max (void)
 typedef struct
 {
   LacunaInstance *instance;
-  GBytes         *bytes;   /* NULL: open from the file */
+  GBytes         *bytes;       /* NULL: open from the file (or kept by the index pass) */
   char           *name;
+  gboolean        in_memory;   /* small enough to be written from memory */
 } Input;
 
 static void
@@ -147,10 +148,12 @@ input_clear (Input *input)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Input, input_clear)
 
-/* Reads the input (and checks its preamble); FALSE + error when it cannot be read. */
+/* Reads the input (and checks its preamble); FALSE + error when it cannot be read. With
+ * kept (the index pass parsed the file whole), only its size and preamble are read. */
 static gboolean
 input_init (Input           *input,
             LacunaInstance  *instance,
+            gboolean         kept,
             const char     **out_preamble_warning,
             GError         **error)
 {
@@ -169,7 +172,8 @@ input_init (Input           *input,
 
       if (mapped == NULL)
         return FALSE;
-      if (g_mapped_file_get_length (mapped) <= in_memory_max ())
+      input->in_memory = g_mapped_file_get_length (mapped) <= in_memory_max ();
+      if (input->in_memory && !kept)
         input->bytes = g_mapped_file_get_bytes (mapped);
       else
         {
@@ -180,6 +184,7 @@ input_init (Input           *input,
     }
   if (input->bytes == NULL)
     return FALSE;
+  input->in_memory = TRUE;
   data = g_bytes_get_data (input->bytes, &size);
   *out_preamble_warning = preamble_warning (data, size);
   return TRUE;
@@ -661,7 +666,11 @@ write_instance (LacunaExport   *self,
   LacunaDefaceResult *deface = NULL;
   LacunaDeidContext *ctx;
 
-  if (input_init (&input, instance, &warning, &error))
+  /* Parsed once, by the index pass, when it could keep the file. */
+  file = _lacuna_export_take_kept (self, instance);
+  if (!input_init (&input, instance, file != NULL, &warning, &error))
+    g_clear_pointer (&file, lacuna_dicom_file_free);
+  else if (file == NULL)
     file = input_open (&input, &error);
   if (file == NULL)
     {
@@ -812,7 +821,7 @@ write_instance (LacunaExport   *self,
 
   /* What is written is read back (parsed from the very bytes that go to disk) for the
    * residual scan and the verification; small files never leave memory in between. */
-  if (input.bytes != NULL)
+  if (input.in_memory)
     {
       out_bytes = lacuna_dicom_file_save_to_bytes (file, save_ts, &error);
       if (out_bytes != NULL)

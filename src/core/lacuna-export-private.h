@@ -40,6 +40,10 @@ struct _LacunaExport
   GPtrArray                *instances;     /* LacunaInstance, this shard's */
   GPtrArray                *all_instances; /* every instance */
   GHashTable               *uids;
+  GHashTable               *kept;          /* LacunaInstance → LacunaDicomFile: inputs the
+                                            * index pass parsed whole, within a memory
+                                            * budget, written without a second parse */
+  gsize                     kept_bytes;
   LacunaResidual           *residual;
   LacunaDeidContext        *ctx;
   LacunaDeidContext        *ctx_clean;     /* burned-in AUTO: records Clean Pixel Data */
@@ -76,6 +80,10 @@ struct _LacunaExport
   guint                     n_in_shard;    /* kept when the instances are released */
   gboolean                  ran;
 };
+
+/* The input file the index pass kept for instance (the caller's now), or NULL. */
+LacunaDicomFile *_lacuna_export_take_kept (LacunaExport   *self,
+                                           LacunaInstance *instance);
 
 /* text, or a placeholder when the residual scan finds an identifying string in it (input
  * paths often carry the patient's name). */

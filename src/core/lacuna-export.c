@@ -192,6 +192,7 @@ release_write_state (LacunaExport *self)
   g_clear_pointer (&self->deface_failed, g_hash_table_unref);
   g_clear_pointer (&self->names, g_hash_table_unref);
   g_clear_pointer (&self->uids, g_hash_table_unref);
+  g_clear_pointer (&self->kept, g_hash_table_unref);
   g_clear_pointer (&self->instances, g_ptr_array_unref);
   g_clear_pointer (&self->all_instances, g_ptr_array_unref);
   g_clear_object (&self->collection);
@@ -453,9 +454,34 @@ _lacuna_export_add_file_entry (LacunaExport *self,
 /* ---------------------------------------------------------------------------------------- */
 /* Phase 1: input UIDs and identifying strings                                              */
 
-/* Called by the loader for every instance, with its header open: the input UIDs and the
- * identifying strings, without parsing the file a second time. */
-static void
+/* How much memory the inputs parsed by the index pass may hold until they are written:
+ * within it, an input is parsed once instead of twice (its pixels stay in the file until
+ * then). Beyond it, the rest are parsed again when written. LACUNA_EXPORT_KEPT_BUDGET
+ * (bytes) overrides it, so that the tests can compare both ways. */
+#define KEPT_BUDGET (48 * 1024 * 1024)
+
+static gsize
+kept_budget (void)
+{
+  static gsize budget = 0;
+
+  if (g_once_init_enter (&budget))
+    {
+      const char *env = g_getenv ("LACUNA_EXPORT_KEPT_BUDGET");
+      guint64 value = KEPT_BUDGET;
+
+      if (env != NULL && *env != '\0')
+        value = g_ascii_strtoull (env, NULL, 10);
+      /* g_once_init_leave needs a non-zero value: 0 is stored as 1 (no file is that small). */
+      g_once_init_leave (&budget, (gsize) MAX (value, 1));
+    }
+  return budget;
+}
+
+/* Called by the loader for every instance, with its file parsed: the input UIDs and the
+ * identifying strings, without parsing the file a second time; TRUE when the file is kept
+ * for writing. */
+static gboolean
 index_file (LacunaInstance  *instance,
             LacunaDicomFile *file,
             gpointer         user_data)
@@ -464,14 +490,43 @@ index_file (LacunaInstance  *instance,
   g_autoptr(GHashTable) uids = lacuna_uid_set_new ();
   GHashTableIter iter;
   gpointer key;
+  gsize size = 0;
+  gboolean keep = FALSE;
 
   lacuna_uid_set_collect (uids, file);
   lacuna_residual_add_input (self->residual, file);
+  /* Only a file parsed whole (not an archive member, read up to Pixel Data). */
+  if (lacuna_instance_get_archive_member (instance) == NULL &&
+      lacuna_dicom_file_is_complete (file))
+    size = lacuna_dicom_file_estimate_memory (file);
   g_mutex_lock (&self->lock);
   g_hash_table_iter_init (&iter, uids);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     g_hash_table_add (self->uids, g_strdup (key));
+  if (size > 0 && self->kept_bytes + size <= kept_budget () &&
+      !g_hash_table_contains (self->kept, instance))
+    {
+      g_hash_table_insert (self->kept, g_object_ref (instance), file);
+      self->kept_bytes += size;
+      keep = TRUE;
+    }
   g_mutex_unlock (&self->lock);
+  return keep;
+}
+
+LacunaDicomFile *
+_lacuna_export_take_kept (LacunaExport   *self,
+                          LacunaInstance *instance)
+{
+  gpointer file = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->kept != NULL)
+    g_hash_table_steal_extended (self->kept, instance, NULL, &file);
+  g_mutex_unlock (&self->lock);
+  if (file != NULL)
+    g_object_unref (instance);   /* the table's reference */
+  return file;
 }
 
 /* Runs func over jobs in a pool of the configured size, reporting progress. */
@@ -765,6 +820,20 @@ collect_instances (LacunaExport *self)
         }
     }
   self->n_instances = self->all_instances->len;
+  /* Files kept for instances another shard writes, or that the collection dropped as
+   * duplicates, are not needed. */
+  {
+    g_autoptr(GHashTable) wanted = g_hash_table_new (g_direct_hash, g_direct_equal);
+    GHashTableIter iter;
+    gpointer key;
+
+    for (guint i = 0; i < self->instances->len; i++)
+      g_hash_table_add (wanted, g_ptr_array_index (self->instances, i));
+    g_hash_table_iter_init (&iter, self->kept);
+    while (g_hash_table_iter_next (&iter, &key, NULL))
+      if (!g_hash_table_contains (wanted, key))
+        g_hash_table_iter_remove (&iter);
+  }
 }
 
 static void
@@ -983,7 +1052,9 @@ lacuna_export_run (LacunaExport  *self,
   /* Indexing (every shard needs the whole input UID set) happens while loading. */
   progress (self, "loading", 0, 0);
   loader = lacuna_loader_new ((const char * const *) self->inputs);
-  lacuna_loader_set_file_func (loader, index_file, self);
+  self->kept = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref,
+                                      (GDestroyNotify) lacuna_dicom_file_free);
+  lacuna_loader_set_keep_func (loader, index_file, self);
   self->collection = lacuna_loader_load (loader, cancellable, error);
   if (self->collection == NULL)
     return FALSE;

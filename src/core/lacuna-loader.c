@@ -46,6 +46,8 @@ struct _LacunaLoader
 
   LacunaLoaderFileFunc        file_func;
   gpointer                    file_data;
+  LacunaLoaderKeepFunc        keep_func;
+  gpointer                    keep_data;
   LacunaLoaderFirstImageFunc  first_image_func;
   gpointer                    first_image_data;
   GDestroyNotify              first_image_destroy;
@@ -224,6 +226,17 @@ lacuna_loader_set_file_func (LacunaLoader         *self,
 }
 
 void
+lacuna_loader_set_keep_func (LacunaLoader         *self,
+                             LacunaLoaderKeepFunc  func,
+                             gpointer              user_data)
+{
+  g_return_if_fail (LACUNA_IS_LOADER (self));
+
+  self->keep_func = func;
+  self->keep_data = user_data;
+}
+
+void
 lacuna_loader_set_first_image_func (LacunaLoader               *self,
                                     LacunaLoaderFirstImageFunc  func,
                                     gpointer                    user_data,
@@ -306,7 +319,11 @@ index_job (gpointer data,
         }
       else
         {
-          file = lacuna_dicom_file_open (job->path, LACUNA_DICOM_OPEN_HEADER_ONLY, &error);
+          /* Whole (large values stay in the file) when it may be kept and written. */
+          file = lacuna_dicom_file_open (job->path,
+                                         self->keep_func != NULL ? LACUNA_DICOM_OPEN_DEFAULT
+                                                                 : LACUNA_DICOM_OPEN_HEADER_ONLY,
+                                         &error);
         }
 
       if (file == NULL)
@@ -344,6 +361,8 @@ index_job (gpointer data,
                                                 "the header can be read, the image cannot"));
           if (self->file_func != NULL)
             self->file_func (job->instance, file, self->file_data);
+          if (self->keep_func != NULL && self->keep_func (job->instance, file, self->keep_data))
+            file = NULL;   /* the keep function's now */
           if (self->first_image_func != NULL &&
               lacuna_instance_has_pixels (job->instance) &&
               g_atomic_int_compare_and_exchange (&self->first_image_sent, 0, 1))

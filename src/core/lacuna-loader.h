@@ -67,6 +67,18 @@ typedef void (*LacunaLoaderFileFunc) (LacunaInstance  *instance,
 void              lacuna_loader_set_file_func  (LacunaLoader               *self,
                                                 LacunaLoaderFileFunc        func,
                                                 gpointer                    user_data);
+/* Like the file function, but the file may be kept: return TRUE to take it (free it with
+ * lacuna_dicom_file_free), FALSE to leave it to the loader. With a keep function set, a
+ * file on disk is parsed whole instead of up to Pixel Data, its large values (Pixel Data)
+ * left in the file until used, so that a kept file can be de-identified and written
+ * without being parsed again; a member of an archive is still read up to Pixel Data only. */
+typedef gboolean (*LacunaLoaderKeepFunc) (LacunaInstance  *instance,
+                                          LacunaDicomFile *file,
+                                          gpointer         user_data);
+
+void              lacuna_loader_set_keep_func  (LacunaLoader               *self,
+                                                LacunaLoaderKeepFunc        func,
+                                                gpointer                    user_data);
 
 /* Files found so far / files indexed so far (any thread). */
 guint             lacuna_loader_get_n_total    (LacunaLoader               *self);

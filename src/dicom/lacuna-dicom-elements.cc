@@ -4,6 +4,7 @@
 #include <cstring>
 #include <exception>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "dcmtk/config/osconfig.h"
@@ -183,7 +184,9 @@ value_text (DcmElement  *el,
       /* Some writers pad with NUL instead of a space. */
       while (!out.empty () && out.back () == '\0')
         out.pop_back ();
-      out = sanitize (out, charset_failed);
+      /* Valid UTF-8 (the usual case) is kept as it is, without a copy. */
+      if (charset_failed || !g_utf8_validate (out.data (), (gssize) out.size (), NULL))
+        out = sanitize (out, charset_failed);
     }
   return true;
 }
@@ -377,6 +380,17 @@ tag_names (DcmTag      &tag,
   /* A private element is known by its creator and its place in the block (low byte). */
   guint32 key = creator != NULL ? (t & 0xFFFF00FFu) : t;
   TagNames *names;
+  /* Standard tags also in a table of each thread's own: walks on several threads at
+   * once then never wait for one another on the lock. */
+  static thread_local std::unordered_map<guint32, const TagNames *> standard;
+
+  if (creator == NULL)
+    {
+      auto known = standard.find (key);
+
+      if (known != standard.end ())
+        return known->second;
+    }
 
   if (creator == NULL)
     creator = "";
@@ -384,7 +398,11 @@ tag_names (DcmTag      &tag,
   names = (TagNames *) g_hash_table_lookup (names_table (creator), GUINT_TO_POINTER (key));
   g_mutex_unlock (&names_lock);
   if (names != NULL)
-    return names;
+    {
+      if (*creator == '\0')
+        standard.emplace (key, names);
+      return names;
+    }
 
   /* Entries live until exit (a bounded set: the dictionary's tags and the creators met). */
   names = g_new (TagNames, 1);
@@ -405,6 +423,8 @@ tag_names (DcmTag      &tag,
       g_hash_table_insert (table, GUINT_TO_POINTER (key), names);
   }
   g_mutex_unlock (&names_lock);
+  if (*creator == '\0')
+    standard.emplace (key, names);
   return names;
 }
 
@@ -428,7 +448,6 @@ walk_item (DcmItem     *item,
   for (size_t i = 0; i < elements.size () && !ctx->stop; i++)
     {
       DcmElement *el = elements[i];
-      DcmTag tag;
       guint32 t;
       g_autofree char *path = NULL;
       LacunaDicomElement e;
@@ -439,7 +458,9 @@ walk_item (DcmItem     *item,
 
       if (el == NULL)
         continue;
-      tag = el->getTag ();
+      /* The element's own tag, not a copy (which copies its strings): getTagName() only
+       * fills the tag's cached name, and no other thread walks this file. */
+      DcmTag &tag = const_cast<DcmTag &> (el->getTag ());
       t = key_to_tag (tag);
       path = lacuna_dicom_path_child (parent_path, item_index, t);
 

@@ -126,8 +126,8 @@ trim (const OFString &text)
 }
 
 static gboolean
-get_uint (DcmDataset  *ds,
-          const DcmTagKey &key,
+get_uint (DcmElement  *el,
+          guint32      t,
           const char  *name,
           gboolean     required,
           guint        fallback,
@@ -136,10 +136,8 @@ get_uint (DcmDataset  *ds,
 {
   Uint16 u16 = 0;
   OFString text;
-  DcmElement *el = NULL;
-  guint32 t = ((guint32) key.getGroup () << 16) | key.getElement ();
 
-  if (ds->findAndGetElement (key, el).bad () || el == NULL || el->getLength () == 0)
+  if (el == NULL || el->getLength () == 0)
     {
       if (required)
         {
@@ -181,7 +179,7 @@ get_uint (DcmDataset  *ds,
 }
 
 static gboolean
-get_number_of_frames (DcmDataset  *ds,
+get_number_of_frames (DcmElement  *el,
                       guint       *out,
                       GError     **error)
 {
@@ -189,7 +187,7 @@ get_number_of_frames (DcmDataset  *ds,
   char *end = NULL;
   gint64 v;
 
-  if (ds->findAndGetOFString (DCM_NumberOfFrames, text).bad () || text.empty ())
+  if (el == NULL || el->getOFString (text, 0).bad () || text.empty ())
     {
       *out = 1;
       return TRUE;
@@ -219,6 +217,20 @@ get_number_of_frames (DcmDataset  *ds,
   return TRUE;
 }
 
+/* What read_layout reads of the dataset, by tag. */
+enum
+{
+  TAG_PIXEL_DATA, TAG_FLOAT_PIXEL_DATA, TAG_DOUBLE_FLOAT_PIXEL_DATA, TAG_ROWS, TAG_COLUMNS,
+  TAG_SAMPLES_PER_PIXEL, TAG_BITS_ALLOCATED, TAG_BITS_STORED, TAG_HIGH_BIT,
+  TAG_PLANAR_CONFIGURATION, TAG_NUMBER_OF_FRAMES, TAG_PIXEL_REPRESENTATION, TAG_PHOTOMETRIC,
+  TAG_LOSSY, N_LAYOUT_TAGS
+};
+
+static const guint32 layout_tags[N_LAYOUT_TAGS] = {
+  0x7FE00010, 0x7FE00008, 0x7FE00009, 0x00280010, 0x00280011, 0x00280002, 0x00280100,
+  0x00280101, 0x00280102, 0x00280006, 0x00280008, 0x00280103, 0x00280004, 0x00282110,
+};
+
 static gboolean
 read_layout (LacunaDicomFile  *file,
              Layout           *layout,
@@ -230,13 +242,30 @@ read_layout (LacunaDicomFile  *file,
   OFString text;
   guint64 samples_stored;
 
+  DcmElement *found[N_LAYOUT_TAGS] = { NULL, };
+
   memset (layout, 0, sizeof *layout);
   layout->dataset = ds;
 
-  if (ds->findAndGetElement (DCM_PixelData, el).bad () || el == NULL)
+  /* One pass over the dataset: each findAndGetElement() would search it from the start,
+   * and the layout is read several times for every file written. */
+  for (DcmObject *obj = ds->nextInContainer (NULL); obj != NULL; obj = ds->nextInContainer (obj))
     {
-      el = NULL;
-      if (ds->tagExists (DCM_FloatPixelData) || ds->tagExists (DCM_DoubleFloatPixelData))
+      const DcmTag &tag = obj->getTag ();
+      guint32 t = ((guint32) tag.getGroup () << 16) | tag.getElement ();
+
+      for (guint k = 0; k < N_LAYOUT_TAGS; k++)
+        if (layout_tags[k] == t)
+          {
+            found[k] = OFstatic_cast (DcmElement *, obj);
+            break;
+          }
+    }
+
+  el = found[TAG_PIXEL_DATA];
+  if (el == NULL)
+    {
+      if (found[TAG_FLOAT_PIXEL_DATA] != NULL || found[TAG_DOUBLE_FLOAT_PIXEL_DATA] != NULL)
         {
           g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_UNSUPPORTED,
                        "(7FE0,0008) Float Pixel Data and (7FE0,0009) Double Float Pixel Data "
@@ -250,7 +279,7 @@ read_layout (LacunaDicomFile  *file,
           return FALSE;
         }
       /* A header-only file stops before Pixel Data: describe what the header says. */
-      if (!file->header_only || !ds->tagExists (DCM_Rows))
+      if (!file->header_only || found[TAG_ROWS] == NULL)
         {
           g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_NO_PIXELS,
                        "The object has no (7FE0,0010) Pixel Data");
@@ -268,23 +297,25 @@ read_layout (LacunaDicomFile  *file,
         }
     }
 
-  if (!get_uint (ds, DCM_Rows, "Rows", TRUE, 0, &info->rows, error)
-      || !get_uint (ds, DCM_Columns, "Columns", TRUE, 0, &info->columns, error)
-      || !get_uint (ds, DCM_SamplesPerPixel, "SamplesPerPixel", FALSE, 1,
+#define LAYOUT_UINT(which) found[TAG_##which], layout_tags[TAG_##which]
+  if (!get_uint (LAYOUT_UINT (ROWS), "Rows", TRUE, 0, &info->rows, error)
+      || !get_uint (LAYOUT_UINT (COLUMNS), "Columns", TRUE, 0, &info->columns, error)
+      || !get_uint (LAYOUT_UINT (SAMPLES_PER_PIXEL), "SamplesPerPixel", FALSE, 1,
                     &info->samples_per_pixel, error)
-      || !get_uint (ds, DCM_BitsAllocated, "BitsAllocated", TRUE, 0, &info->bits_allocated, error)
-      || !get_uint (ds, DCM_BitsStored, "BitsStored", FALSE, info->bits_allocated,
+      || !get_uint (LAYOUT_UINT (BITS_ALLOCATED), "BitsAllocated", TRUE, 0,
+                    &info->bits_allocated, error)
+      || !get_uint (LAYOUT_UINT (BITS_STORED), "BitsStored", FALSE, info->bits_allocated,
                     &info->bits_stored, error)
-      || !get_uint (ds, DCM_HighBit, "HighBit", FALSE, info->bits_stored - 1,
+      || !get_uint (LAYOUT_UINT (HIGH_BIT), "HighBit", FALSE, info->bits_stored - 1,
                     &info->high_bit, error)
-      || !get_uint (ds, DCM_PlanarConfiguration, "PlanarConfiguration", FALSE, 0,
+      || !get_uint (LAYOUT_UINT (PLANAR_CONFIGURATION), "PlanarConfiguration", FALSE, 0,
                     &info->planar_configuration, error)
-      || !get_number_of_frames (ds, &info->n_frames, error))
+      || !get_number_of_frames (found[TAG_NUMBER_OF_FRAMES], &info->n_frames, error))
     return FALSE;
   {
     guint representation = 0;
 
-    if (!get_uint (ds, DCM_PixelRepresentation, "PixelRepresentation", FALSE, 0,
+    if (!get_uint (LAYOUT_UINT (PIXEL_REPRESENTATION), "PixelRepresentation", FALSE, 0,
                    &representation, error))
       return FALSE;
     info->is_signed = representation == 1;
@@ -321,7 +352,9 @@ read_layout (LacunaDicomFile  *file,
   if (info->planar_configuration > 1)
     info->planar_configuration = 0;
 
-  if (ds->findAndGetOFString (DCM_PhotometricInterpretation, text).good () && !text.empty ())
+#undef LAYOUT_UINT
+  if (found[TAG_PHOTOMETRIC] != NULL && found[TAG_PHOTOMETRIC]->getOFString (text, 0).good () &&
+      !text.empty ())
     g_strlcpy (info->photometric, trim (text).c_str (), sizeof info->photometric);
   else
     g_strlcpy (info->photometric, info->samples_per_pixel == 3 ? "RGB" : "MONOCHROME2",
@@ -345,7 +378,7 @@ read_layout (LacunaDicomFile  *file,
     info->encapsulated = uid_is_encapsulated (file->transfer_syntax);
 
   info->lossy = uid_is_lossy (file->transfer_syntax);
-  if (ds->findAndGetOFString (DCM_LossyImageCompression, text).good ()
+  if (found[TAG_LOSSY] != NULL && found[TAG_LOSSY]->getOFString (text, 0).good ()
       && trim (text) == "01")
     info->lossy = TRUE;
 

@@ -365,6 +365,37 @@ lacuna_dicom_file_copy (LacunaDicomFile  *file,
   return NULL;
 }
 
+/* What DCMTK allocates for an element beside its value (object, tag, list node, malloc's
+ * own overhead): 500 files of 285 elements kept grew the process by about 70 KB a file
+ * with DCMTK 3.6.7 on x86-64. */
+#define ELEMENT_OVERHEAD 240
+
+gsize
+lacuna_dicom_file_estimate_memory (LacunaDicomFile *file)
+{
+  gsize total = sizeof (LacunaDicomFile);
+
+  g_return_val_if_fail (file != NULL, 0);
+
+  for (DcmItem *item : { (DcmItem *) file->format.getMetaInfo (),
+                         (DcmItem *) file->format.getDataset () })
+    {
+      DcmStack stack;
+
+      if (item == NULL)
+        continue;
+      while (item->nextObject (stack, OFTrue).good ())
+        {
+          DcmObject *object = stack.top ();
+
+          total += ELEMENT_OVERHEAD;
+          if (object->isLeaf () && ((DcmElement *) object)->valueLoaded ())
+            total += object->getLengthField ();
+        }
+    }
+  return total;
+}
+
 LacunaDicomFile *
 lacuna_dicom_file_new (void)
 {
@@ -405,6 +436,14 @@ lacuna_dicom_file_pixels_truncated (LacunaDicomFile *file)
   g_return_val_if_fail (file != NULL, FALSE);
 
   return file->pixels_truncated;
+}
+
+gboolean
+lacuna_dicom_file_is_complete (LacunaDicomFile *file)
+{
+  g_return_val_if_fail (file != NULL, FALSE);
+
+  return !file->header_only;
 }
 
 gboolean
@@ -594,40 +633,41 @@ bool
 _lacuna_dicom_parse_path (const char                            *path,
                           std::vector<std::pair<guint32, guint>> &out)
 {
-  g_auto(GStrv) parts = NULL;
-  guint n;
+  /* By hand, without splitting into strings: every lookup of an element parses one. */
+  const char *p = path;
 
   out.clear ();
   if (path == NULL || *path == '\0')
     return false;
-  parts = g_strsplit (path, "/", -1);
-  n = g_strv_length (parts);
-  if (n % 2 != 1)
-    return false;
-  for (guint i = 0; i < n; i += 2)
+  for (;;)
     {
-      const char *t = parts[i];
+      guint32 tag = 0;
       guint64 item = 0;
+      int n_digits = 0;
 
-      if (strlen (t) != 8)
-        return false;
-      for (int j = 0; j < 8; j++)
-        if (!g_ascii_isxdigit (t[j]))
-          return false;
-      if (i + 1 < n)
+      for (int j = 0; j < 8; j++, p++)
         {
-          const char *s = parts[i + 1];
-
-          if (*s == '\0' || strlen (s) > 9)
+          if (!g_ascii_isxdigit (*p))
             return false;
-          for (const char *c = s; *c != '\0'; c++)
-            if (!g_ascii_isdigit (*c))
-              return false;
-          item = g_ascii_strtoull (s, NULL, 10);
+          tag = (tag << 4) | (guint32) g_ascii_xdigit_value (*p);
         }
-      out.emplace_back ((guint32) g_ascii_strtoull (t, NULL, 16), (guint) item);
+      if (*p == '\0')
+        {
+          out.emplace_back (tag, 0);
+          return true;
+        }
+      if (*p++ != '/')
+        return false;
+      for (; g_ascii_isdigit (*p); p++)
+        {
+          if (++n_digits > 9)
+            return false;
+          item = item * 10 + (guint64) (*p - '0');
+        }
+      if (n_digits == 0 || *p++ != '/')
+        return false;
+      out.emplace_back (tag, (guint) item);
     }
-  return true;
 }
 
 char *

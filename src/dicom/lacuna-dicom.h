@@ -80,6 +80,9 @@ LacunaDicomFile *lacuna_dicom_file_open_bytes  (GBytes                *bytes,
 /* An independent copy of file as it is now (cheaper than parsing the bytes again). */
 LacunaDicomFile *lacuna_dicom_file_copy        (LacunaDicomFile       *file,
                                                 GError               **error);
+/* About how many bytes of memory file holds: its elements and the values read into
+ * memory (values still in the file count nothing). To budget files kept open. */
+gsize            lacuna_dicom_file_estimate_memory (LacunaDicomFile   *file);
 /* A new, empty dataset (to build files: the sample study, tests). */
 LacunaDicomFile *lacuna_dicom_file_new         (void);
 void             lacuna_dicom_file_free        (LacunaDicomFile       *file);
@@ -95,6 +98,8 @@ gboolean         lacuna_dicom_file_charset_failed      (LacunaDicomFile *file);
 /* TRUE when Pixel Data runs past the end of the file: the header could be read, the
  * image cannot (such a file opens header-only). */
 gboolean         lacuna_dicom_file_pixels_truncated    (LacunaDicomFile *file);
+/* FALSE when file was opened HEADER_ONLY (or fell back to it): it cannot be saved. */
+gboolean         lacuna_dicom_file_is_complete         (LacunaDicomFile *file);
 
 /* Writes a Part 10 file: a zero preamble, a fresh meta header built from the dataset, in
  * transfer_syntax (NULL: Explicit VR Little Endian). Pixel data in a compressed syntax is

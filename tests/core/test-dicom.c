@@ -1206,6 +1206,27 @@ test_dicom_dictionary (void)
   g_assert_cmpstr (top, ==, "00100010");
   bad = lacuna_dicom_path_format ("bogus");
   g_assert_cmpstr (bad, ==, "bogus");
+
+  /* Paths that are not TAG(/ITEM/TAG)* come back as they are. */
+  {
+    static const char *invalid[] = {
+      "00081115/0", "00081115//00081155", "0008111/0/00081155", "00081115/0/00081155/",
+      "00081115/1234567890/00081155", "00081115/-1/00081155", "0008111G", "000811150",
+      "/00081115", "00081115/0/0008115",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (invalid); i++)
+      {
+        g_autofree char *same = lacuna_dicom_path_format (invalid[i]);
+
+        g_assert_cmpstr (same, ==, invalid[i]);
+      }
+  }
+  {
+    g_autofree char *deep = lacuna_dicom_path_format ("0040a730/123456789/0040A043/0/00080100");
+
+    g_assert_cmpstr (deep, ==, "(0040,A730)[123456789] › (0040,A043)[0] › (0008,0100)");
+  }
 }
 
 int
