@@ -1371,6 +1371,70 @@ _lacuna_deid_context_get_input_uids (LacunaDeidContext *ctx)
   return ctx->input_uids;
 }
 
+static gboolean
+is_top_level (const char *path)
+{
+  return strchr (path, '/') == NULL;
+}
+
+/* The tag a path starts with (its top-level element), 0 when malformed. */
+static guint32
+first_tag (const char *path)
+{
+  char hex[9];
+  char *end = NULL;
+  guint64 tag;
+
+  if (strlen (path) < 8)
+    return 0;
+  memcpy (hex, path, 8);
+  hex[8] = '\0';
+  tag = g_ascii_strtoull (hex, &end, 16);
+  return end == hex + 8 ? (guint32) tag : 0;
+}
+
+/* Removes, in one pass over the dataset, the top-level elements that only a removal
+ * touches (no other op on the same tag or inside it, so that the order of the ops does not
+ * matter for them), and makes their ops do nothing. One removal at a time searches the dataset
+ * from its start each time. */
+static gboolean
+remove_top_level (State   *st,
+                  GError **error)
+{
+  g_autoptr(GHashTable) touched = g_hash_table_new (g_direct_hash, g_direct_equal);
+  g_autoptr(GArray) tags = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autoptr(GPtrArray) batched = g_ptr_array_new ();
+
+  for (guint i = 0; i < st->ops->len; i++)
+    {
+      Op *op = g_ptr_array_index (st->ops, i);
+      guint32 tag = first_tag (op->path);
+
+      if (op->kind != OP_REMOVE || !is_top_level (op->path))
+        g_hash_table_add (touched, GUINT_TO_POINTER (tag));
+    }
+  for (guint i = 0; i < st->ops->len; i++)
+    {
+      Op *op = g_ptr_array_index (st->ops, i);
+      guint32 tag = first_tag (op->path);
+
+      if (op->kind == OP_REMOVE && is_top_level (op->path) && tag != 0 &&
+          !g_hash_table_contains (touched, GUINT_TO_POINTER (tag)))
+        {
+          g_array_append_val (tags, tag);
+          g_ptr_array_add (batched, op);
+        }
+    }
+  if (!lacuna_dicom_file_remove_tags (st->file, (const guint32 *) tags->data, tags->len, error))
+    {
+      g_prefix_error (error, _("De-identifying: "));
+      return FALSE;
+    }
+  for (guint i = 0; i < batched->len; i++)
+    ((Op *) g_ptr_array_index (batched, i))->kind = LACUNA_DEID_EDIT_NONE;
+  return TRUE;
+}
+
 gboolean
 lacuna_deid_apply (LacunaDeidContext  *ctx,
                    LacunaDicomFile    *file,
@@ -1389,6 +1453,8 @@ lacuna_deid_apply (LacunaDeidContext  *ctx,
   if (!decide_file (&st, ctx, file, log, error))
     goto out;
 
+  if (!remove_top_level (&st, error))
+    goto out;
   for (guint i = 0; i < st.ops->len; i++)
     {
       Op *op = g_ptr_array_index (st.ops, i);

@@ -5,6 +5,7 @@
 #include <exception>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "dcmtk/config/osconfig.h"
@@ -1202,6 +1203,76 @@ lacuna_dicom_file_append_item (LacunaDicomFile  *file,
     {
       set_caught (error, "adding an item");
       return -1;
+    }
+}
+
+/* DcmItem keeps its elements in a list it does not expose; removing one by tag searches
+ * it from the start. A pointer to that protected member, taken (legally) through a
+ * subclass, lets one pass remove many. */
+class ItemList : public DcmItem
+{
+public:
+  static DcmList *DcmItem::*member () { return &ItemList::elementList; }
+};
+
+gboolean
+lacuna_dicom_file_remove_tags (LacunaDicomFile  *file,
+                               const guint32    *tags,
+                               gsize             n_tags,
+                               GError          **error)
+{
+  g_return_val_if_fail (file != NULL, FALSE);
+  g_return_val_if_fail (tags != NULL || n_tags == 0, FALSE);
+
+  try
+    {
+      DcmDataset *ds = file->format.getDataset ();
+      DcmList *list = ds != NULL ? ds->*ItemList::member () : NULL;
+      std::unordered_set<guint32> wanted;
+
+      /* Group 0002 belongs to the meta header: one at a time, as before. */
+      for (gsize i = 0; i < n_tags; i++)
+        if ((tags[i] >> 16) != 0x0002)
+          wanted.insert (tags[i]);
+        else
+          {
+            char path[9];
+
+            g_snprintf (path, sizeof path, "%08X", tags[i]);
+            if (!lacuna_dicom_file_remove (file, path, error))
+              return FALSE;
+          }
+
+      if (list != NULL && !list->empty ())
+        {
+          list->seek (ELP_first);
+          while (list->get (ELP_atpos) != NULL)
+            {
+              DcmObject *object = list->get (ELP_atpos);
+              const DcmTag &tag = object->getTag ();
+
+              if (wanted.erase (((guint32) tag.getGroup () << 16) | tag.getElement ()) > 0)
+                delete list->remove ();   /* the cursor moves to the next element */
+              else if (list->seek (ELP_next) == NULL)
+                break;
+            }
+        }
+      /* Not in the dataset: where lacuna_dicom_file_remove() would look (the meta header
+       * of a broken file). */
+      for (guint32 tag : wanted)
+        {
+          char path[9];
+
+          g_snprintf (path, sizeof path, "%08X", tag);
+          if (!lacuna_dicom_file_remove (file, path, error))
+            return FALSE;
+        }
+      return TRUE;
+    }
+  catch (const std::exception &)
+    {
+      set_caught (error, "removing elements");
+      return FALSE;
     }
 }
 

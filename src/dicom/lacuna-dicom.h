@@ -217,6 +217,13 @@ int       lacuna_dicom_file_append_item (LacunaDicomFile       *file,
 gboolean  lacuna_dicom_file_remove      (LacunaDicomFile       *file,
                                          const char            *path,
                                          GError               **error);
+/* Removes the dataset's own elements with these tags (top level), in one pass over the
+ * dataset instead of a search for each; the same as lacuna_dicom_file_remove() on each
+ * tag's path (a tag the dataset lacks is looked for in the meta header, as there). */
+gboolean  lacuna_dicom_file_remove_tags (LacunaDicomFile       *file,
+                                         const guint32         *tags,
+                                         gsize                  n_tags,
+                                         GError               **error);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Pixels                                                                                   */
