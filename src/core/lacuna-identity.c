@@ -222,6 +222,16 @@ add_pending (Collect            *c,
   g_ptr_array_add (c->pending, v);
 }
 
+/* Only the values collect_cb reads (it reads an element stored as UN itself). */
+static gboolean
+want_value (guint32     tag,
+            const char *vr,
+            gpointer    user_data)
+{
+  return tag == 0x00080070 || tag == 0x00081090 ||   /* Manufacturer, Model Name */
+         lacuna_identity_kind_for_tag (tag, vr, NULL);
+}
+
 static LacunaDicomWalkResult
 collect_cb (const LacunaDicomElement *el,
             gpointer                  user_data)
@@ -307,7 +317,7 @@ lacuna_identity_collect (LacunaDicomFile            *file,
   c.values = g_ptr_array_new_with_free_func (value_free);
   c.pending = g_ptr_array_new ();
   c.devices = g_ptr_array_new_with_free_func (g_free);
-  lacuna_dicom_file_walk_full (file, LACUNA_DICOM_WALK_TEXT_ONLY, collect_cb, &c);
+  lacuna_dicom_file_walk_some (file, LACUNA_DICOM_WALK_TEXT_ONLY, want_value, collect_cb, &c);
 
   /* A station or institution that only repeats the device's maker or model ("SIGNA" on a
    * SIGNA HDxt, "TOSHIBA" on a TOSHIBA_MEC scanner) says no more than the Manufacturer,

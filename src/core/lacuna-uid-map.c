@@ -142,6 +142,15 @@ is_identity_attribute (guint32 tag)
     }
 }
 
+/* Only the values collect_cb reads. */
+static gboolean
+want_uid (guint32     tag,
+          const char *vr,
+          gpointer    user_data)
+{
+  return strcmp (vr, "UI") == 0 && is_identity_attribute (tag);
+}
+
 static LacunaDicomWalkResult
 collect_cb (const LacunaDicomElement *element,
             gpointer                  user_data)
@@ -170,6 +179,6 @@ lacuna_uid_set_collect (GHashTable      *set,
   g_return_if_fail (set != NULL);
   g_return_if_fail (file != NULL);
 
-  lacuna_dicom_file_walk_full (file, LACUNA_DICOM_WALK_META | LACUNA_DICOM_WALK_TEXT_ONLY,
-                               collect_cb, set);
+  lacuna_dicom_file_walk_some (file, LACUNA_DICOM_WALK_META | LACUNA_DICOM_WALK_TEXT_ONLY,
+                               want_uid, collect_cb, set);
 }

@@ -307,6 +307,7 @@ typedef struct
   bool                charset_failed;
   bool                stop;
   bool                text_only;
+  LacunaDicomWalkWantFunc want;
 } WalkContext;
 
 static const char *
@@ -487,6 +488,8 @@ walk_item (DcmItem     *item,
       e.vm = e.is_sequence ? 1 : (guint) el->getVM ();
       if (ctx->text_only && element_evr (el) != EVR_UN && !is_string_vr (element_evr (el)))
         has_value = false;   /* numbers, bytes, AT: not asked for */
+      else if (ctx->want != NULL && !ctx->want (t, e.vr, ctx->user_data))
+        has_value = false;
       else
         has_value = value_text (el, ctx->charset_failed, MAX_BINARY_TEXT, value);
       e.value = has_value ? value.c_str () : NULL;
@@ -527,8 +530,18 @@ lacuna_dicom_file_walk_full (LacunaDicomFile       *file,
                              LacunaDicomWalkFunc    func,
                              gpointer               user_data)
 {
+  lacuna_dicom_file_walk_some (file, flags, NULL, func, user_data);
+}
+
+void
+lacuna_dicom_file_walk_some (LacunaDicomFile         *file,
+                             LacunaDicomWalkFlags     flags,
+                             LacunaDicomWalkWantFunc  want,
+                             LacunaDicomWalkFunc      func,
+                             gpointer                 user_data)
+{
   WalkContext ctx = { func, user_data, file != NULL && file->charset_failed, false,
-                      (flags & LACUNA_DICOM_WALK_TEXT_ONLY) != 0 };
+                      (flags & LACUNA_DICOM_WALK_TEXT_ONLY) != 0, want };
 
   g_return_if_fail (file != NULL);
   g_return_if_fail (func != NULL);

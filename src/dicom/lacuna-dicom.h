@@ -169,6 +169,17 @@ void      lacuna_dicom_file_walk_full   (LacunaDicomFile       *file,
                                          LacunaDicomWalkFlags   flags,
                                          LacunaDicomWalkFunc    func,
                                          gpointer               user_data);
+/* Does a walk need the value of this element (its tag and VR as the walk gives them)? */
+typedef gboolean (*LacunaDicomWalkWantFunc) (guint32     tag,
+                                             const char *vr,
+                                             gpointer    user_data);
+/* As lacuna_dicom_file_walk_full(), with an element's value only when want says so (else
+ * value is NULL): a walk that reads a few values need not format all the others. */
+void      lacuna_dicom_file_walk_some   (LacunaDicomFile         *file,
+                                         LacunaDicomWalkFlags     flags,
+                                         LacunaDicomWalkWantFunc  want,
+                                         LacunaDicomWalkFunc      func,
+                                         gpointer                 user_data);
 
 gboolean  lacuna_dicom_file_has         (LacunaDicomFile       *file,
                                          const char            *path);
