@@ -473,6 +473,118 @@ test_dicom_walk_values (void)
     }
 }
 
+/* Top-level tags of a file, in order. */
+static LacunaDicomWalkResult
+top_tags_cb (const LacunaDicomElement *e,
+             gpointer                  user_data)
+{
+  if (e->depth == 0)
+    g_array_append_val ((GArray *) user_data, e->tag);
+  return e->is_sequence ? LACUNA_DICOM_WALK_SKIP_CHILDREN : LACUNA_DICOM_WALK_CONTINUE;
+}
+
+/* Removing many tags in one pass leaves what removing them one by one leaves: every
+ * other top-level element, on real files (with sequences and private elements); a tag
+ * the file lacks, and one of the meta header, too. */
+static void
+test_dicom_remove_tags (void)
+{
+  static const char *const files[] = {
+    "variety/private-tags/orthanc_PrivateMDNTags.dcm",
+    "variety/pydicom_debian_test_files/rtplan.dcm",
+    "variety/pydicom_debian_test_files/CT_small.dcm",
+    "variety/pydicom_debian_test_files/ExplVR_BigEndNoMeta.dcm",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autoptr(LacunaDicomFile) batch = open_testdata (files[i]);
+      g_autoptr(LacunaDicomFile) single = NULL;
+      g_autoptr(GArray) tags = g_array_new (FALSE, FALSE, sizeof (guint32));
+      g_autoptr(GArray) removed = g_array_new (FALSE, FALSE, sizeof (guint32));
+      g_autoptr(GArray) left_batch = g_array_new (FALSE, FALSE, sizeof (guint32));
+      g_autoptr(GArray) left_single = g_array_new (FALSE, FALSE, sizeof (guint32));
+      g_autoptr(GError) error = NULL;
+      guint32 extra[] = { 0x00091099, 0x00020013 };
+
+      if (batch == NULL)
+        return;
+      single = lacuna_dicom_file_copy (batch, &error);
+      g_assert_no_error (error);
+      lacuna_dicom_file_walk (batch, FALSE, top_tags_cb, tags);
+      g_assert_cmpuint (tags->len, >, 4);
+      /* Every other element, the last one (Pixel Data, or whatever ends it) included. */
+      for (guint k = 0; k < tags->len; k += 2)
+        g_array_append_val (removed, g_array_index (tags, guint32, k));
+      g_array_append_vals (removed, extra, G_N_ELEMENTS (extra));
+
+      g_assert_true (lacuna_dicom_file_remove_tags (batch, (const guint32 *) removed->data,
+                                                    removed->len, &error));
+      g_assert_no_error (error);
+      for (guint k = 0; k < removed->len; k++)
+        {
+          char path[9];
+
+          g_snprintf (path, sizeof path, "%08X", g_array_index (removed, guint32, k));
+          g_assert_true (lacuna_dicom_file_remove (single, path, &error));
+          g_assert_no_error (error);
+        }
+      lacuna_dicom_file_walk (batch, TRUE, top_tags_cb, left_batch);
+      lacuna_dicom_file_walk (single, TRUE, top_tags_cb, left_single);
+      g_assert_cmpuint (left_batch->len, ==, left_single->len);
+      g_assert_cmpmem (left_batch->data, left_batch->len * sizeof (guint32),
+                       left_single->data, left_single->len * sizeof (guint32));
+      g_assert_false (lacuna_dicom_file_has (batch, "00020013"));
+    }
+}
+
+typedef struct
+{
+  guint n_wanted;
+  guint n_values;
+  guint n_unwanted_values;
+} WantCheck;
+
+static gboolean
+want_person_names (guint32     tag,
+                   const char *vr,
+                   gpointer    user_data)
+{
+  WantCheck *check = user_data;
+
+  check->n_wanted += strcmp (vr, "PN") == 0;
+  return strcmp (vr, "PN") == 0;
+}
+
+static LacunaDicomWalkResult
+count_values_cb (const LacunaDicomElement *e,
+                 gpointer                  user_data)
+{
+  WantCheck *check = user_data;
+
+  if (e->value != NULL && strcmp (e->vr, "PN") == 0)
+    check->n_values++;
+  else if (e->value != NULL)
+    check->n_unwanted_values++;
+  return LACUNA_DICOM_WALK_CONTINUE;
+}
+
+/* walk_some gives the values its predicate asks for, and only those. */
+static void
+test_dicom_walk_some (void)
+{
+  g_autoptr(LacunaDicomFile) file = open_testdata ("variety/pydicom_debian_test_files/rtplan.dcm");
+  WantCheck check = { 0 };
+
+  if (file == NULL)
+    return;
+  lacuna_dicom_file_walk_some (file, LACUNA_DICOM_WALK_DEFAULT, want_person_names,
+                               count_values_cb, &check);
+  g_assert_cmpuint (check.n_wanted, >, 0);
+  g_assert_cmpuint (check.n_values, ==, check.n_wanted);
+  g_assert_cmpuint (check.n_unwanted_values, ==, 0);
+}
+
 static LacunaDicomWalkResult
 find_private_cb (const LacunaDicomElement *e,
                  gpointer                  user_data)
@@ -1242,6 +1354,8 @@ main (int   argc,
   g_test_add_func ("/core/dicom/bytes-and-copy", test_dicom_bytes_and_copy);
   g_test_add_func ("/core/dicom/walk-values", test_dicom_walk_values);
   g_test_add_func ("/core/dicom/walk-control", test_dicom_walk_control);
+  g_test_add_func ("/core/dicom/walk-some", test_dicom_walk_some);
+  g_test_add_func ("/core/dicom/remove-tags", test_dicom_remove_tags);
   g_test_add_func ("/core/dicom/private-creator", test_dicom_private_creator);
   g_test_add_func ("/core/dicom/decompress-save", test_dicom_decompress_save);
   g_test_add_func ("/core/dicom/unsupported-save", test_dicom_unsupported_save);
