@@ -909,6 +909,10 @@ write_instance (LacunaExport   *self,
       lacuna_redact_result_clear (&redact);
       return;
     }
+  /* ---- DICOMDIR record (lacuna-export-tree.c): built from what was written, kept on
+   * disk for the finalizer, which then need not read the file again. ---- */
+  _lacuna_export_keep_dicomdir_record (self, written, file_id);
+  /* ---- end of DICOMDIR record ---- */
   g_clear_pointer (&written, lacuna_dicom_file_free);
   g_clear_pointer (&identity, lacuna_ocr_identity_free);   /* reads original, if at all */
   g_clear_pointer (&original, lacuna_dicom_file_free);

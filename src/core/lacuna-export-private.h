@@ -121,6 +121,14 @@ void      _lacuna_export_write_worker      (gpointer        data,
 /* ---------------------------------------------------------------------------------------- */
 /* Files, hashes and the tree (lacuna-export-tree.c)                                        */
 
+/* Builds the DICOMDIR record of a file just written (written: parsed from the bytes
+ * written, file_id its file ID) and keeps it in self->spool, where the file's report entry
+ * picks it up; the finalizer writes the DICOMDIR from the records. Nothing is reported
+ * when no record can be built (the DICOMDIR is then built from the files). Thread-safe. */
+void      _lacuna_export_keep_dicomdir_record (LacunaExport    *self,
+                                               LacunaDicomFile *written,
+                                               const char      *file_id);
+
 /* For g_ptr_array_sort() over strings (it passes pointers to the elements). */
 int       _lacuna_export_compare_strings   (gconstpointer  a,
                                             gconstpointer  b);

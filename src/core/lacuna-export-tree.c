@@ -26,6 +26,30 @@
 static const char base32_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 /* ---------------------------------------------------------------------------------------- */
+/* DICOMDIR records                                                                         */
+
+void
+_lacuna_export_keep_dicomdir_record (LacunaExport    *self,
+                                     LacunaDicomFile *written,
+                                     const char      *file_id)
+{
+  g_autoptr(GBytes) record = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (self != NULL && written != NULL && file_id != NULL);
+
+  if (self->spool == NULL)
+    return;
+  /* Without a record, the finalizer builds the DICOMDIR from the files themselves. The
+   * messages name the file ID and attributes, never a value. */
+  record = lacuna_dicom_file_build_dicomdir_record (written, file_id, &error);
+  if (record == NULL)
+    g_debug ("%s", error->message);
+  else if (!_lacuna_report_spool_add_record (self->spool, file_id, record, &error))
+    g_debug ("the DICOMDIR record of %s is not kept: %s", file_id, error->message);
+}
+
+/* ---------------------------------------------------------------------------------------- */
 /* File IDs                                                                                 */
 
 static void

@@ -30,7 +30,16 @@ typedef struct
   guint64     offset;
   guint32     length;    /* without the newline */
   guint32     flags;
+  guint64     record_offset;
+  guint32     record_length;   /* 0: no DICOMDIR record */
 } Entry;
+
+/* A DICOMDIR record written to the file before its entry arrives. */
+typedef struct
+{
+  guint64 offset;
+  guint32 length;
+} PendingRecord;
 
 struct _LacunaReportSpool
 {
@@ -40,6 +49,7 @@ struct _LacunaReportSpool
   GString      *pending;    /* not yet written */
   GArray       *entries;    /* Entry */
   GStringChunk *ids;
+  GHashTable   *records;    /* file ID → PendingRecord, until the file's entry comes */
 };
 
 static gboolean
@@ -104,6 +114,7 @@ _lacuna_report_spool_new (const char  *near,
   self->pending = g_string_sized_new (BUFFER_SIZE);
   self->entries = g_array_new (FALSE, FALSE, sizeof (Entry));
   self->ids = g_string_chunk_new (16 * 1024);
+  self->records = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   return self;
 }
 
@@ -116,6 +127,7 @@ _lacuna_report_spool_free (LacunaReportSpool *self)
   g_string_free (self->pending, TRUE);
   g_array_unref (self->entries);
   g_string_chunk_free (self->ids);
+  g_hash_table_unref (self->records);
   g_mutex_clear (&self->lock);
   g_free (self);
 }
@@ -143,11 +155,19 @@ add_line (LacunaReportSpool  *self,
 {
   Entry e = { 0 };
   gboolean ok = TRUE;
+  PendingRecord *record;
 
   g_mutex_lock (&self->lock);
   e.file_id = g_string_chunk_insert (self->ids, file_id);
   e.offset = self->size + self->pending->len;
   e.length = (guint32) len;
+  record = g_hash_table_lookup (self->records, file_id);
+  if (record != NULL)
+    {
+      e.record_offset = record->offset;
+      e.record_length = record->length;
+      g_hash_table_remove (self->records, file_id);
+    }
   g_string_append_len (self->pending, line, len);
   g_string_append_c (self->pending, '\n');
   g_array_append_val (self->entries, e);
@@ -170,12 +190,94 @@ entry_file_id (JsonNode *entry)
   return json_node_get_string (id);
 }
 
+static gboolean
+add_record_locked (LacunaReportSpool  *self,
+                   const char         *file_id,
+                   const guint8       *data,
+                   gsize               size,
+                   GError            **error)
+{
+  PendingRecord *record = g_new (PendingRecord, 1);
+
+  record->offset = self->size + self->pending->len;
+  record->length = (guint32) size;
+  g_string_append_len (self->pending, (const char *) data, (gssize) size);
+  g_hash_table_replace (self->records, g_strdup (file_id), record);
+  if (self->pending->len >= BUFFER_SIZE)
+    return flush_locked (self, error);
+  return TRUE;
+}
+
+gboolean
+_lacuna_report_spool_add_record (LacunaReportSpool  *self,
+                                 const char         *file_id,
+                                 GBytes             *record,
+                                 GError            **error)
+{
+  gsize size = 0;
+  const guint8 *data;
+  gboolean ok;
+
+  g_return_val_if_fail (self != NULL && file_id != NULL && record != NULL, FALSE);
+
+  data = g_bytes_get_data (record, &size);
+  if (size == 0 || size > G_MAXUINT32)
+    return TRUE;   /* nothing usable: the DICOMDIR is built from the files */
+  g_mutex_lock (&self->lock);
+  ok = add_record_locked (self, file_id, data, size, error);
+  g_mutex_unlock (&self->lock);
+  return ok;
+}
+
+/* An entry of a manifest may carry its file's DICOMDIR record (base64): it goes beside
+ * the entry, never into it. Returns the entry to spool (a new node without the member, or
+ * entry itself). */
+static JsonNode *
+take_record (LacunaReportSpool  *self,
+             const char         *file_id,
+             JsonNode           *entry,
+             GError            **error)
+{
+  JsonObject *o = json_node_get_object (entry);
+  JsonNode *member = json_object_get_member (o, LACUNA_REPORT_RECORD_MEMBER);
+  JsonObject *copy;
+  JsonNode *node;
+  g_autoptr(GList) names = NULL;
+
+  if (member == NULL)
+    return json_node_ref (entry);
+  if (JSON_NODE_HOLDS_VALUE (member) && json_node_get_value_type (member) == G_TYPE_STRING)
+    {
+      gsize size = 0;
+      g_autofree guint8 *data = g_base64_decode (json_node_get_string (member), &size);
+      gboolean ok = TRUE;
+
+      if (size > 0 && size <= G_MAXUINT32)
+        {
+          g_mutex_lock (&self->lock);
+          ok = add_record_locked (self, file_id, data, size, error);
+          g_mutex_unlock (&self->lock);
+        }
+      if (!ok)
+        return NULL;
+    }
+  copy = json_object_new ();
+  names = json_object_get_members (o);
+  for (GList *l = names; l != NULL; l = l->next)
+    if (strcmp (l->data, LACUNA_REPORT_RECORD_MEMBER) != 0)
+      json_object_set_member (copy, l->data, json_node_copy (json_object_get_member (o, l->data)));
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, copy);
+  return node;
+}
+
 gboolean
 _lacuna_report_spool_add (LacunaReportSpool  *self,
                           JsonNode           *entry,
                           GError            **error)
 {
   g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) own = NULL;
   g_autofree char *line = NULL;
   const char *file_id = entry_file_id (entry);
   gsize len = 0;
@@ -188,6 +290,10 @@ _lacuna_report_spool_add (LacunaReportSpool  *self,
                    _("A report entry without a file ID"));
       return FALSE;
     }
+  own = take_record (self, file_id, entry, error);
+  if (own == NULL)
+    return FALSE;
+  entry = own;
   json_generator_set_root (gen, entry);
   line = json_generator_to_data (gen, &len);
   /* An input path that is not UTF-8 would make a line no parser reads back. */
@@ -253,12 +359,14 @@ _lacuna_report_spool_set_flags (LacunaReportSpool *self,
   g_array_index (self->entries, Entry, i).flags = flags;
 }
 
+/* length bytes at offset, and a NUL after them. */
 static char *
-read_line (LacunaReportSpool  *self,
-           const Entry        *e,
-           GError            **error)
+read_bytes (LacunaReportSpool  *self,
+            guint64             offset,
+            guint32             length,
+            GError            **error)
 {
-  g_autofree char *text = g_malloc ((gsize) e->length + 1);
+  g_autofree char *text = g_malloc ((gsize) length + 1);
   gsize done = 0;
 
   g_mutex_lock (&self->lock);
@@ -268,9 +376,9 @@ read_line (LacunaReportSpool  *self,
       return NULL;
     }
   g_mutex_unlock (&self->lock);
-  while (done < e->length)
+  while (done < length)
     {
-      ssize_t n = pread (self->fd, text + done, e->length - done, (off_t) (e->offset + done));
+      ssize_t n = pread (self->fd, text + done, length - done, (off_t) (offset + done));
 
       if (n < 0 && errno == EINTR)
         continue;
@@ -284,8 +392,44 @@ read_line (LacunaReportSpool  *self,
         }
       done += (gsize) n;
     }
-  text[e->length] = '\0';
+  text[length] = '\0';
   return g_steal_pointer (&text);
+}
+
+static char *
+read_line (LacunaReportSpool  *self,
+           const Entry        *e,
+           GError            **error)
+{
+  return read_bytes (self, e->offset, e->length, error);
+}
+
+GBytes *
+_lacuna_report_spool_read_record (LacunaReportSpool  *self,
+                                  guint               i,
+                                  GError            **error)
+{
+  const Entry *e;
+  char *data;
+
+  g_return_val_if_fail (self != NULL && i < self->entries->len, NULL);
+
+  e = &g_array_index (self->entries, Entry, i);
+  if (e->record_length == 0)
+    return NULL;
+  data = read_bytes (self, e->record_offset, e->record_length, error);
+  if (data == NULL)
+    return NULL;
+  return g_bytes_new_take (data, e->record_length);
+}
+
+gboolean
+_lacuna_report_spool_has_record (LacunaReportSpool *self,
+                                 guint              i)
+{
+  g_return_val_if_fail (self != NULL && i < self->entries->len, FALSE);
+
+  return g_array_index (self->entries, Entry, i).record_length > 0;
 }
 
 JsonNode *
@@ -566,6 +710,27 @@ _lacuna_report_render_entry (JsonNode *entry)
   return g_strndup (text + strlen (prefix), len - strlen (prefix) - strlen (suffix));
 }
 
+/* entry with its DICOMDIR record as a member (for a manifest). */
+static JsonNode *
+with_record (JsonNode *entry,
+             GBytes   *record)
+{
+  JsonObject *o = json_node_get_object (entry);
+  JsonObject *copy = json_object_new ();
+  g_autoptr(GList) names = json_object_get_members (o);
+  gsize size = 0;
+  const guchar *data = g_bytes_get_data (record, &size);
+  g_autofree char *text = g_base64_encode (data, size);
+  JsonNode *node;
+
+  for (GList *l = names; l != NULL; l = l->next)
+    json_object_set_member (copy, l->data, json_node_copy (json_object_get_member (o, l->data)));
+  json_object_set_string_member (copy, LACUNA_REPORT_RECORD_MEMBER, text);
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, copy);
+  return node;
+}
+
 gboolean
 _lacuna_report_write_spliced (LacunaReportSink       *out,
                               JsonObject             *doc,
@@ -575,6 +740,21 @@ _lacuna_report_write_spliced (LacunaReportSink       *out,
                               LacunaReportEntryFunc   per_entry,
                               gpointer                data,
                               GError                **error)
+{
+  return _lacuna_report_write_spliced_full (out, doc, member, spool, TRUE, final_newline,
+                                            per_entry, data, error);
+}
+
+gboolean
+_lacuna_report_write_spliced_full (LacunaReportSink       *out,
+                                   JsonObject             *doc,
+                                   const char             *member,
+                                   LacunaReportSpool      *spool,
+                                   gboolean                with_records,
+                                   gboolean                final_newline,
+                                   LacunaReportEntryFunc   per_entry,
+                                   gpointer                data,
+                                   GError                **error)
 {
   g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
@@ -610,11 +790,23 @@ _lacuna_report_write_spliced (LacunaReportSink       *out,
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(JsonNode) entry = _lacuna_report_spool_read (spool, i, error);
+      g_autoptr(GBytes) record = NULL;
       g_autofree char *piece = NULL;
 
       if (entry == NULL)
         return FALSE;
-      piece = _lacuna_report_render_entry (entry);
+      if (with_records && _lacuna_report_spool_has_record (spool, i))
+        {
+          g_autoptr(JsonNode) carrying = NULL;
+
+          record = _lacuna_report_spool_read_record (spool, i, error);
+          if (record == NULL)
+            return FALSE;
+          carrying = with_record (entry, record);
+          piece = _lacuna_report_render_entry (carrying);
+        }
+      else
+        piece = _lacuna_report_render_entry (entry);
       if ((i > 0 && !_lacuna_report_sink_write (out, ",\n", 2, error)) ||
           !_lacuna_report_sink_write (out, piece, -1, error))
         return FALSE;

@@ -6,9 +6,13 @@
  * 13 KB each until the report was written. The spool keeps each as one line of compact
  * JSON in a temporary file (mode 0600, beside the output's folder or in $TMPDIR, unlinked as
  * soon as it is created, so nothing is left behind even when the run is killed); in memory
- * stays only each entry's file ID and where its line is (about 70 bytes). The report (JSON
+ * stays only each entry's file ID and where its line is (about 85 bytes). The report (JSON
  * and HTML) and the shard manifests are written by reading the entries back one at a time,
  * and manifests are read back the same way (_lacuna_report_scan_member).
+ *
+ * Each entry may also carry its file's DICOMDIR record (lacuna-dicom.h), kept in the same
+ * file beside the entry's line, never in it: a shard's manifest carries it as a member of
+ * the entry (LACUNA_REPORT_RECORD_MEMBER), the report does not.
  */
 #pragma once
 
@@ -45,6 +49,24 @@ const char        *_lacuna_report_spool_get_file_id  (LacunaReportSpool  *self,
 JsonNode          *_lacuna_report_spool_read         (LacunaReportSpool  *self,
                                                       guint               i,
                                                       GError            **error);
+/* The member of an entry that carries its file's DICOMDIR record (base64) in a shard's
+ * manifest, and only there: the spool keeps records beside the entries, never in them. */
+#define LACUNA_REPORT_RECORD_MEMBER "dicomdir-record"
+
+/* Keeps the DICOMDIR record (lacuna_dicom_file_build_dicomdir_record) of the file file_id
+ * on disk until that file's entry is added, which then carries it. Thread-safe. An entry
+ * added with a LACUNA_REPORT_RECORD_MEMBER member (read from a manifest) carries the
+ * record it holds, and is kept without that member. */
+gboolean           _lacuna_report_spool_add_record   (LacunaReportSpool  *self,
+                                                      const char         *file_id,
+                                                      GBytes             *record,
+                                                      GError            **error);
+gboolean           _lacuna_report_spool_has_record   (LacunaReportSpool  *self,
+                                                      guint               i);
+/* The record entry i carries; NULL when none (or with error on a read error). */
+GBytes            *_lacuna_report_spool_read_record  (LacunaReportSpool  *self,
+                                                      guint               i,
+                                                      GError            **error);
 /* A few bits a reader may keep per entry (the finalizer keeps the verification result). */
 guint              _lacuna_report_spool_get_flags    (LacunaReportSpool  *self,
                                                       guint               i);
@@ -62,7 +84,7 @@ gboolean           _lacuna_report_spool_sort         (LacunaReportSpool  *self,
 char              *_lacuna_report_render_entry       (JsonNode           *entry);
 
 /* Writes the pretty JSON of doc (whose member is an empty array) to out with the spool's
- * entries as that array's elements; the bytes are those of the generator over the whole
+ * entries (and their DICOMDIR records) as that array's elements; the bytes are those of the generator over the whole
  * tree, followed by a newline when final_newline (without entries, doc is written as it
  * is). per_entry (may be NULL) is called with
  * each entry parsed, in order. */
@@ -74,6 +96,18 @@ gboolean           _lacuna_report_write_spliced      (LacunaReportSink   *out,
                                                       JsonObject         *doc,
                                                       const char         *member,
                                                       LacunaReportSpool  *spool,
+                                                      gboolean            final_newline,
+                                                      LacunaReportEntryFunc per_entry,
+                                                      gpointer            data,
+                                                      GError            **error);
+/* The same; with_records FALSE leaves the entries' DICOMDIR records out (the report),
+ * TRUE puts them in as LACUNA_REPORT_RECORD_MEMBER (a manifest: what
+ * _lacuna_report_write_spliced does). */
+gboolean           _lacuna_report_write_spliced_full (LacunaReportSink   *out,
+                                                      JsonObject         *doc,
+                                                      const char         *member,
+                                                      LacunaReportSpool  *spool,
+                                                      gboolean            with_records,
                                                       gboolean            final_newline,
                                                       LacunaReportEntryFunc per_entry,
                                                       gpointer            data,

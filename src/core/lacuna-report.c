@@ -771,7 +771,8 @@ write_report (JsonObject         *report,
   d.out = out;
   html_begin (out, report, _lacuna_report_spool_get_length (files));
   if (!_lacuna_report_sink_write (html, out->str, (gssize) out->len, error) ||
-      !_lacuna_report_write_spliced (json, report, "files", files, TRUE, html_entry, &d, error))
+      !_lacuna_report_write_spliced_full (json, report, "files", files, FALSE, TRUE, html_entry,
+                                          &d, error))
     return FALSE;
   g_string_truncate (out, 0);
   html_end (out, report);
@@ -786,6 +787,36 @@ write_report (JsonObject         *report,
       return TRUE;
     }
   return _lacuna_report_sink_commit (json, error) && _lacuna_report_sink_commit (html, error);
+}
+
+static int
+compare_entry_ids (gconstpointer a,
+                   gconstpointer b,
+                   gpointer      data)
+{
+  LacunaReportSpool *files = data;
+
+  return strcmp (_lacuna_report_spool_get_file_id (files, *(const guint *) a),
+                 _lacuna_report_spool_get_file_id (files, *(const guint *) b));
+}
+
+typedef struct
+{
+  LacunaReportSpool *files;
+  GArray            *order;   /* the spool's index of the i-th file ID */
+} RecordSource;
+
+static GBytes *
+record_of (guint      i,
+           gpointer   data,
+           GError   **error)
+{
+  RecordSource *source = data;
+
+  g_return_val_if_fail (i < source->order->len, NULL);
+
+  return _lacuna_report_spool_read_record (source->files,
+                                           g_array_index (source->order, guint, i), error);
 }
 
 gboolean
@@ -835,6 +866,7 @@ _lacuna_export_finalize_spooled (const char        *outdir,
   g_autoptr(GPtrArray) manifests = NULL;
   g_autoptr(GPtrArray) tree = NULL;
   g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+  g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr(GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(JsonObject) report = json_object_new ();
   g_autoptr(JsonObject) change_lists = json_object_new ();
@@ -968,9 +1000,16 @@ _lacuna_export_finalize_spooled (const char        *outdir,
                        _("The file %s is missing or has changed since it was written"), id);
           return FALSE;
         }
-      g_ptr_array_add (ids, (gpointer) id);
+      g_array_append_val (order, i);
     }
-  g_ptr_array_sort (ids, _lacuna_export_compare_strings);
+  /* The DICOMDIR lists the files by file ID; order keeps where each one's entry is. */
+  g_array_sort_with_data (order, compare_entry_ids, files);
+  for (guint i = 0; i < order->len; i++)
+    {
+      guint entry = g_array_index (order, guint, i);
+
+      g_ptr_array_add (ids, (gpointer) _lacuna_report_spool_get_file_id (files, entry));
+    }
 
   /* Files in the tree that no manifest lists (an earlier run with other inputs, options
    * or key) are not part of this export: never listed in the DICOMDIR, and a failure. */
@@ -1002,10 +1041,15 @@ _lacuna_export_finalize_spooled (const char        *outdir,
       g_autofree char *path = g_build_filename (outdir, "DICOMDIR", NULL);
 
       g_autoptr(GError) local_error = NULL;
+      RecordSource source = { files, order };
 
       g_ptr_array_add (ids, NULL);
-      if (lacuna_dicom_write_dicomdir (outdir, LACUNA_EXPORT_FILESET_ID,
-                                       (const char * const *) ids->pdata, &local_error))
+
+      /* From the records each file's writer left in the spool, without reading the files
+       * (from the files themselves when any is missing). */
+      if (lacuna_dicom_write_dicomdir_from_records (outdir, LACUNA_EXPORT_FILESET_ID,
+                                                    (const char * const *) ids->pdata,
+                                                    record_of, &source, &local_error))
         {
           dicomdir_node = hash_node (path, "file-id", "DICOMDIR", error);
           if (dicomdir_node == NULL)

@@ -1,6 +1,9 @@
 /* lacuna-dicom-write.cc: saving Part 10 files and writing DICOMDIRs. */
 #define G_LOG_DOMAIN "lacuna-dicom"
 
+#include <algorithm>
+#include <climits>
+#include <cstdio>
 #include <cstring>
 #include <exception>
 #include <memory>
@@ -19,6 +22,7 @@
 #include "dcmtk/config/osconfig.h"
 #include "dcmtk/dcmdata/dctk.h"
 #include "dcmtk/dcmdata/dcddirif.h"
+#include "dcmtk/dcmdata/dcistrmb.h"
 #include "dcmtk/dcmdata/dcostrmb.h"
 #include "dcmtk/dcmdata/dcrlerp.h"
 #include "dcmtk/dcmjpeg/djrplol.h"
@@ -26,6 +30,7 @@
 #include "dcmtk/dcmimage/diregist.h"
 
 #include "lacuna-dicom-private.h"
+#include "lacuna-dicom-dicomdir.h"
 
 /* Our own implementation identity in the meta header (PS3.7 D.3.3.2: a UID derived
  * once from a random UUID under the 2.25 root). */
@@ -303,8 +308,8 @@ lacuna_dicom_file_save_to_bytes (LacunaDicomFile  *file,
 /* ---------------------------------------------------------------------------------------- */
 /* DICOMDIR                                                                                 */
 
-static bool
-valid_file_id (const char *id)
+bool
+_lacuna_dicom_valid_file_id (const char *id)
 {
   g_auto(GStrv) parts = NULL;
   guint n;
@@ -363,9 +368,9 @@ check_required (LacunaDicomFile  *file,
 
 /* 2.25.<decimal of 128 bits of SHA-256 over the file-set ID and the file IDs>, with the
  * variant and version bits of a UUIDv8 as for every other UID Lacuna derives. */
-static char *
-derive_dicomdir_uid (const char         *fileset_id,
-                     const char * const *file_ids)
+char *
+_lacuna_dicom_derive_dicomdir_uid (const char         *fileset_id,
+                                   const char * const *file_ids)
 {
   g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
   guint8 digest[32];
@@ -757,7 +762,7 @@ build_dicomdir (const char                   *root,
       /* DCMTK gives a new DICOMDIR a random SOP Instance UID; derive it from what the
        * DICOMDIR lists instead, so the same files give the same DICOMDIR byte for byte.
        * DcmDicomDir::write() recomputes the record offsets. */
-      g_autofree char *uid = derive_dicomdir_uid (fileset_id, file_ids);
+      g_autofree char *uid = _lacuna_dicom_derive_dicomdir_uid (fileset_id, file_ids);
       DcmDicomDir dir{OFFilename (tmp_path)};
 
       cond = dir.error ();
@@ -799,7 +804,7 @@ lacuna_dicom_write_dicomdir (const char          *root,
   lacuna_dicom_init ();
 
   for (gsize i = 0; file_ids[i] != NULL; i++)
-    if (!valid_file_id (file_ids[i]))
+    if (!_lacuna_dicom_valid_file_id (file_ids[i]))
       {
         g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID,
                      "“%s” is not a valid DICOM file ID (A–Z, 0–9 and _, at most 8 characters "

@@ -358,6 +358,34 @@ gboolean lacuna_dicom_write_dicomdir (const char          *root,
                                       const char * const  *file_ids,
                                       GError             **error);
 
+/* What the DICOMDIR needs of one file: its patient, study, series and instance records
+ * as DCMTK's DicomDirInterface builds them (with its checks of the file for the general
+ * purpose profiles), encoded by DCMTK, and the keys that place them. Opaque bytes, built
+ * from file as parsed from the bytes written (file_id: as for the DICOMDIR). NULL +
+ * UNSUPPORTED when the file cannot be listed this way (a required attribute empty, a kind
+ * of object not handled, DCMTK's checks failing…): the DICOMDIR is then built from the
+ * files. (lacuna-dicom-dicomdir.cc) */
+GBytes  *lacuna_dicom_file_build_dicomdir_record (LacunaDicomFile  *file,
+                                                  const char       *file_id,
+                                                  GError          **error);
+
+/* The record of file_ids[i], or NULL (none: with or without error). */
+typedef GBytes *(*LacunaDicomDirRecordFunc) (guint      i,
+                                             gpointer   user_data,
+                                             GError   **error);
+
+/* Writes the DICOMDIR lacuna_dicom_write_dicomdir() writes for the same files, byte for
+ * byte, from each file's record (func, called twice for each file) without opening the
+ * files, and in memory that does not grow with the records. When a record is missing or
+ * cannot be used, or with LACUNA_DICOMDIR_DCMTK_ONLY set in the environment, it is
+ * exactly lacuna_dicom_write_dicomdir(). */
+gboolean lacuna_dicom_write_dicomdir_from_records (const char                *root,
+                                                   const char                *fileset_id,
+                                                   const char * const        *file_ids,
+                                                   LacunaDicomDirRecordFunc   func,
+                                                   gpointer                   user_data,
+                                                   GError                   **error);
+
 /* ---------------------------------------------------------------------------------------- */
 /* Dictionary and paths                                                                     */
 
