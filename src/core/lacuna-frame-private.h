@@ -123,6 +123,47 @@ guint8         *_lacuna_frame_convert_color (const LacunaFrameLayout  *layout,
                                              LacunaDicomFile          *file,
                                              GError                  **error);
 
+/* lacuna_frame_decode() with info already read (lacuna_dicom_file_get_pixel_info()), on
+ * native (native_size bytes: the frame's samples from lacuna_dicom_file_peek_native_pixels())
+ * without a copy when not NULL: the frame must then not outlive them. */
+LacunaFrame *_lacuna_frame_decode_with_info (LacunaDicomFile             *file,
+                                             guint                        frame,
+                                             const LacunaDicomPixelInfo  *info,
+                                             const guint8                *native,
+                                             gsize                        native_size,
+                                             GError                     **error);
+
+/* What burned-in text is looked for on: grey (width × height bytes, rows width apart)
+ * rendered over the frame's whole range of values (its brightest value white whatever the
+ * window; colour frames: their luminance), and *out_rgb the frame's RGB (owned by the
+ * frame, rows width × 3 apart) for colour frames, NULL for grey ones. The same bytes as
+ * lacuna_frame_render_grey() with centre (min + max) / 2 and width max - min + 1 (colour:
+ * 128, 256) and lacuna_frame_render_rgb(). */
+void   _lacuna_frame_render_text   (LacunaFrame   *self,
+                                    guint8        *grey,
+                                    const guint8 **out_rgb);
+
+/* The same without rendering every pixel (grey frames of 8 or 16 bits a sample, whose
+ * display is linear in the stored value: FALSE otherwise, then use
+ * _lacuna_frame_render_text()). _lacuna_frame_text_prepare() gives the brightest display
+ * value of the frame; _lacuna_frame_text_mask() fills mask (width × height) with 2 where
+ * the display value reaches high, 1 where it reaches low (low ≤ high), 0 elsewhere,
+ * comparing the stored values; _lacuna_frame_text_render_rect() renders the grey of
+ * [x0, x1) × [y0, y1) into grey (width × height, rows width apart): the bytes of
+ * _lacuna_frame_render_text() there. */
+gboolean _lacuna_frame_text_prepare     (LacunaFrame *self,
+                                         guint8      *out_max);
+void     _lacuna_frame_text_mask        (LacunaFrame *self,
+                                         int          high,
+                                         int          low,
+                                         guint8      *mask);
+void     _lacuna_frame_text_render_rect (LacunaFrame *self,
+                                         guint8      *grey,
+                                         int          x0,
+                                         int          y0,
+                                         int          x1,
+                                         int          y1);
+
 /* For tests: the display byte (after VOI and presentation, before padding) of one
  * modality value, as the render functions compute it. */
 guint8 _lacuna_frame_display_value (LacunaFrame *self,

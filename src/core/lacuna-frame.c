@@ -49,6 +49,7 @@ struct _LacunaFrame
   char                  photometric[24];
   GBytes               *stored;
   gboolean              is_color;
+  gboolean              has_groups;     /* (5200,9229) or (5200,9230) items */
 
   LacunaFrameLayout     layout;
 
@@ -67,6 +68,11 @@ struct _LacunaFrame
   double                value_max;
   gint64                stored_min;     /* over all pixels, padding included */
   gint64                stored_max;
+  gint64                value_stored_min;  /* over the pixels that are not padding */
+  gint64                value_stored_max;  /* (min > max when every pixel is) */
+
+  /* The table of _lacuna_frame_text_prepare(). */
+  GBytes               *text_table;
 
   /* Colour: the frame as 8-bit RGB. */
   guint8               *rgb;
@@ -100,6 +106,7 @@ lacuna_frame_finalize (GObject *object)
   g_clear_pointer (&self->voi_luts, g_ptr_array_unref);
   g_clear_pointer (&self->rgb, g_free);
   g_clear_pointer (&self->table, g_bytes_unref);
+  g_clear_pointer (&self->text_table, g_bytes_unref);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (lacuna_frame_parent_class)->finalize (object);
@@ -166,15 +173,17 @@ dup_string (LacunaDicomFile *file,
  * macro sequence (e.g. (0028,9145) Pixel Value Transformation) holding the attribute.
  * Returns the path where attr is present, or NULL. */
 static char *
-find_frame_attribute (LacunaDicomFile *file,
-                      guint            frame,
+find_frame_attribute (LacunaFrame     *self,
+                      LacunaDicomFile *file,
                       const char      *macro,
                       const char      *attr)
 {
   g_autofree char *per_frame = NULL;
   g_autofree char *shared = NULL;
+  guint frame = self->index;
 
-  if (macro != NULL)
+  /* (Without functional groups, only the top level can hold it.) */
+  if (macro != NULL && self->has_groups)
     {
       per_frame = g_strdup_printf ("52009230/%u/%s/0/%s", frame, macro, attr);
       if (lacuna_dicom_file_has (file, per_frame))
@@ -191,13 +200,15 @@ find_frame_attribute (LacunaDicomFile *file,
 /* The item holding a macro sequence: "52009230/<frame>/<macro>/0", shared, or NULL for
  * the top level when the macro is absent. */
 static char *
-find_frame_macro (LacunaDicomFile *file,
-                  guint            frame,
+find_frame_macro (LacunaFrame     *self,
+                  LacunaDicomFile *file,
                   const char      *macro)
 {
-  g_autofree char *per_frame = g_strdup_printf ("52009230/%u/%s", frame, macro);
+  g_autofree char *per_frame = g_strdup_printf ("52009230/%u/%s", self->index, macro);
   g_autofree char *shared = g_strdup_printf ("52009229/0/%s", macro);
 
+  if (!self->has_groups)
+    return g_strdup ("");
   if (lacuna_dicom_file_count_items (file, per_frame) > 0)
     return g_strdup_printf ("%s/0/", per_frame);
   if (lacuna_dicom_file_count_items (file, shared) > 0)
@@ -209,10 +220,10 @@ static void
 read_windows (LacunaFrame     *self,
               LacunaDicomFile *file)
 {
-  g_autofree char *center_path = find_frame_attribute (file, self->index, "00289132", "00281050");
-  g_autofree char *width_path = find_frame_attribute (file, self->index, "00289132", "00281051");
-  g_autofree char *expl_path = find_frame_attribute (file, self->index, "00289132", "00281055");
-  g_autofree char *func_path = find_frame_attribute (file, self->index, "00289132", "00281056");
+  g_autofree char *center_path = find_frame_attribute (self, file, "00289132", "00281050");
+  g_autofree char *width_path = find_frame_attribute (self, file, "00289132", "00281051");
+  g_autofree char *expl_path = find_frame_attribute (self, file, "00289132", "00281055");
+  g_autofree char *func_path = find_frame_attribute (self, file, "00289132", "00281056");
   g_autofree char *explanations = dup_string (file, expl_path);
   g_autofree char *function = dup_string (file, func_path);
   g_auto(GStrv) expl = explanations != NULL ? g_strsplit (explanations, "\\", -1) : NULL;
@@ -245,8 +256,8 @@ read_grey_attributes (LacunaFrame      *self,
                       LacunaDicomFile  *file,
                       GError          **error)
 {
-  g_autofree char *slope_path = find_frame_attribute (file, self->index, "00289145", "00281053");
-  g_autofree char *icept_path = find_frame_attribute (file, self->index, "00289145", "00281052");
+  g_autofree char *slope_path = find_frame_attribute (self, file, "00289145", "00281053");
+  g_autofree char *icept_path = find_frame_attribute (self, file, "00289145", "00281052");
   g_autofree char *shape = dup_string (file, "20500020");
   guint n_voi;
   double pad;
@@ -273,7 +284,7 @@ read_grey_attributes (LacunaFrame      *self,
 
   /* VOI LUT Sequence: in the frame's Frame VOI LUT macro, or at the top level. */
   {
-    g_autofree char *macro = find_frame_macro (file, self->index, "00289132");
+    g_autofree char *macro = find_frame_macro (self, file, "00289132");
     g_autofree char *seq = g_strconcat (macro, "00283010", NULL);
 
     n_voi = lacuna_dicom_file_count_items (file, seq);
@@ -481,6 +492,8 @@ compute_value_range (LacunaFrame *self)
     }
   self->stored_min = all_min;
   self->stored_max = all_max;
+  self->value_stored_min = smin;
+  self->value_stored_max = smax;
   any = smin <= smax;
 
   if (any && self->modality_lut != NULL && smax - smin <= 65536)
@@ -581,21 +594,20 @@ setup_layout (LacunaFrame  *self,
   return TRUE;
 }
 
-LacunaFrame *
-lacuna_frame_decode (LacunaDicomFile  *file,
-                     guint             frame,
-                     GError          **error)
+/* The frame's stored samples: native (borrowed) when given, else decoded. */
+static LacunaFrame *
+decode_with_info (LacunaDicomFile             *file,
+                  guint                        frame,
+                  const LacunaDicomPixelInfo  *info,
+                  const guint8                *native,
+                  gsize                        native_size,
+                  GError                     **error)
 {
   g_autoptr(LacunaFrame) self = NULL;
 
-  g_return_val_if_fail (file != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
   self = g_object_new (LACUNA_TYPE_FRAME, NULL);
   self->index = frame;
-
-  if (!lacuna_dicom_file_get_pixel_info (file, &self->info, error))
-    return NULL;
+  self->info = *info;
   if (frame >= self->info.n_frames)
     {
       g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID,
@@ -606,7 +618,14 @@ lacuna_frame_decode (LacunaDicomFile  *file,
   self->width = self->info.columns;
   self->height = self->info.rows;
 
-  self->stored = lacuna_dicom_file_decode_frame (file, frame, self->photometric, error);
+  if (native != NULL)
+    {
+      /* What decode_frame would return, where the file holds it (no copy). */
+      self->stored = g_bytes_new_static (native, native_size);
+      g_strlcpy (self->photometric, self->info.photometric, sizeof self->photometric);
+    }
+  else
+    self->stored = lacuna_dicom_file_decode_frame (file, frame, self->photometric, error);
   if (self->stored == NULL)
     return NULL;
   self->photometric[sizeof self->photometric - 1] = '\0';
@@ -646,11 +665,43 @@ lacuna_frame_decode (LacunaDicomFile  *file,
       return NULL;
     }
 
+  self->has_groups = lacuna_dicom_file_count_items (file, "52009230") > 0 ||
+                     lacuna_dicom_file_count_items (file, "52009229") > 0;
   if (!read_grey_attributes (self, file, error))
     return NULL;
   compute_value_range (self);
 
   return g_steal_pointer (&self);
+}
+
+LacunaFrame *
+lacuna_frame_decode (LacunaDicomFile  *file,
+                     guint             frame,
+                     GError          **error)
+{
+  LacunaDicomPixelInfo info;
+
+  g_return_val_if_fail (file != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!lacuna_dicom_file_get_pixel_info (file, &info, error))
+    return NULL;
+  return decode_with_info (file, frame, &info, NULL, 0, error);
+}
+
+LacunaFrame *
+_lacuna_frame_decode_with_info (LacunaDicomFile             *file,
+                                guint                        frame,
+                                const LacunaDicomPixelInfo  *info,
+                                const guint8                *native,
+                                gsize                        native_size,
+                                GError                     **error)
+{
+  g_return_val_if_fail (file != NULL, NULL);
+  g_return_val_if_fail (info != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return decode_with_info (file, frame, info, native, native_size, error);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -993,6 +1044,139 @@ _lacuna_frame_display_value (LacunaFrame *self,
   return self->invert ? 255 - v : v;
 }
 
+/* The LINEAR window on rescaled values: display_of_stored() with what does not depend on
+ * the value computed once. Every operation on the value is the same, in the same order, so
+ * the bytes are the same. */
+typedef struct
+{
+  double lo, hi, c, wm1, w;
+  double slope, intercept;
+  guint8 flip;
+} LinearDisplay;
+
+static inline guint8
+linear_display (const LinearDisplay *l,
+                gint64               sv)
+{
+  double x = l->slope * (double) sv + l->intercept;
+  double v;
+
+  if (x <= l->lo)
+    v = 0.0;
+  else if (x > l->hi || l->w == 1)
+    v = 255.0;
+  else
+    v = ((x - l->c) / l->wm1 + 0.5) * 255.0;
+  return _lacuna_frame_clamp8 (v) ^ l->flip;
+}
+
+static void
+linear_display_init (LacunaFrame   *self,
+                     double         center,
+                     double         width,
+                     LinearDisplay *l)
+{
+  l->w = width < 1 ? 1 : width;
+  l->lo = center - 0.5 - (l->w - 1) / 2;
+  l->hi = center - 0.5 + (l->w - 1) / 2;
+  l->c = center - 0.5;
+  l->wm1 = l->w - 1;
+  l->slope = self->slope;
+  l->intercept = self->intercept;
+  l->flip = self->invert ? 255 : 0;
+}
+
+/* t[masked stored value] = v for the stored values from a to b. */
+static void
+fill_run (guint8  *t,
+          guint64  mask,
+          gint64   a,
+          gint64   b,
+          guint8   v)
+{
+  if (a < 0 && b >= 0)
+    {
+      fill_run (t, mask, a, -1, v);
+      a = 0;
+    }
+  memset (t + ((guint64) a & mask), v, (gsize) (b - a + 1));
+}
+
+/* t[masked stored value] = its display byte, for the stored values from stored_min to
+ * stored_max. */
+static void
+fill_table (LacunaFrame          *self,
+            guint8               *t,
+            double                center,
+            double                width,
+            const LacunaFrameLut *voi_lut)
+{
+  guint64 mask = self->layout.mask;
+  gint64 smin = self->stored_min, smax = self->stored_max;
+
+  if (self->modality_lut == NULL && voi_lut == NULL && self->voi_function == VOI_LINEAR &&
+      isfinite (center) && isfinite (width) && isfinite (self->slope) &&
+      isfinite (self->intercept) && self->layout.bits_stored <= 32)
+    {
+      LinearDisplay l;
+
+      linear_display_init (self, center, width, &l);
+
+      /* Each step of linear_display() (a product by a constant, sums, a quotient by a
+       * positive constant, the clamps, the rounding) is monotonic in the value, so the
+       * stored values giving one byte form a run: its end is found by galloping and
+       * bisection (a few evaluations a grey level instead of one a stored value). */
+      for (gint64 sv = smin, guess = 1; sv <= smax; )
+        {
+          guint8 v = linear_display (&l, sv);
+          gint64 end = sv, step = 1, past = 0;
+          gboolean bounded = FALSE;
+
+          /* Runs of a linear window are about as long as the one before: try its length. */
+          if (guess > 1 && guess - 1 <= smax - sv)
+            {
+              if (linear_display (&l, sv + guess - 1) == v)
+                end = sv + guess - 1;
+              else
+                {
+                  past = sv + guess - 1;
+                  bounded = TRUE;
+                }
+            }
+          if (!bounded)
+            {
+              while (step <= smax - end && linear_display (&l, end + step) == v)
+                {
+                  end += step;
+                  step *= 2;
+                }
+              past = step <= smax - end ? end + step : smax + 1;
+            }
+          /* linear_display (end) is v; past is the first value known not to be (or past
+           * smax). */
+          while (past - end > 1)
+            {
+              gint64 mid = end + (past - end) / 2;
+
+              if (linear_display (&l, mid) == v)
+                end = mid;
+              else
+                past = mid;
+            }
+          fill_run (t, mask, sv, end, v);
+          guess = end - sv + 1;
+          sv = end + 1;
+        }
+      if (self->has_padding)
+        for (gint64 sv = MAX (self->padding_lo, smin); sv <= MIN (self->padding_hi, smax); sv++)
+          t[(guint64) sv & mask] = 0;
+      return;
+    }
+
+  for (gint64 sv = smin; sv <= smax; sv++)
+    t[(guint64) sv & mask] = display_of_stored (self, sv, center, width, voi_lut);
+}
+
 /* The table from masked stored value (0 .. 2^bits_stored - 1) to display byte. */
 static GBytes *
 dup_table (LacunaFrame *self,
@@ -1018,8 +1202,7 @@ dup_table (LacunaFrame *self,
   /* Only the stored values present in the frame are ever looked up. */
   n = (gsize) 1 << self->layout.bits_stored;
   t = g_malloc0 (n);
-  for (gint64 sv = self->stored_min; sv <= self->stored_max; sv++)
-    t[(guint64) sv & self->layout.mask] = display_of_stored (self, sv, center, width, voi_lut);
+  fill_table (self, t, center, width, voi_lut);
   table = g_bytes_new_take (t, n);
 
   g_mutex_lock (&self->lock);
@@ -1115,6 +1298,34 @@ render_xrgb32 (LacunaFrame *self,
     }
 }
 
+/* dst[x] = t[(src[x] >> shift) & mask] for n pixels, four at a time (the bounds in locals:
+ * stores through dst could otherwise alias them, and reloading them costs the loop). */
+static void
+lookup16 (const guint16 * restrict src,
+          guint8        * restrict dst,
+          gsize                    n,
+          const guint8  * restrict t,
+          guint                    shift,
+          guint                    mask)
+{
+  gsize x = 0;
+
+  for (; x + 4 <= n; x += 4)
+    {
+      guint8 a = t[(src[x] >> shift) & mask];
+      guint8 b = t[(src[x + 1] >> shift) & mask];
+      guint8 c = t[(src[x + 2] >> shift) & mask];
+      guint8 d = t[(src[x + 3] >> shift) & mask];
+
+      dst[x] = a;
+      dst[x + 1] = b;
+      dst[x + 2] = c;
+      dst[x + 3] = d;
+    }
+  for (; x < n; x++)
+    dst[x] = t[(src[x] >> shift) & mask];
+}
+
 static void
 render (LacunaFrame *self,
         double       center,
@@ -1179,8 +1390,7 @@ render (LacunaFrame *self,
               const guint16 *src = (const guint16 *) data + row;
 
               if (channels == 1)
-                for (guint x = 0; x < self->width; x++)
-                  dst[x] = t[(src[x] >> shift) & mask];
+                lookup16 (src, dst, self->width, t, shift, mask);
               else
                 for (guint x = 0; x < self->width; x++, dst += 3)
                   dst[0] = dst[1] = dst[2] = t[(src[x] >> shift) & mask];
@@ -1224,6 +1434,237 @@ render (LacunaFrame *self,
           }
       }
   }
+}
+
+void
+_lacuna_frame_render_text (LacunaFrame   *self,
+                           guint8        *grey,
+                           const guint8 **out_rgb)
+{
+  g_return_if_fail (LACUNA_IS_FRAME (self));
+  g_return_if_fail (grey != NULL && out_rgb != NULL);
+
+  *out_rgb = NULL;
+  if (self->is_color)
+    {
+      *out_rgb = self->rgb;
+      render (self, 128, 256, FALSE, grey, self->width, 1);
+    }
+  else if (self->value_max > self->value_min)
+    render (self, (self->value_min + self->value_max) / 2.0,
+            self->value_max - self->value_min + 1, FALSE, grey, self->width, 1);
+  else
+    memset (grey, 0, (gsize) self->width * self->height);
+}
+
+/* The window of _lacuna_frame_render_text() on a grey frame. */
+static void
+text_window (LacunaFrame *self,
+             double      *center,
+             double      *width)
+{
+  *center = (self->value_min + self->value_max) / 2.0;
+  *width = self->value_max - self->value_min + 1;
+}
+
+gboolean
+_lacuna_frame_text_prepare (LacunaFrame *self,
+                            guint8      *out_max)
+{
+  const guint8 *t;
+  double center, width;
+  guint bits = self->layout.sample_bytes * 8;
+
+  g_return_val_if_fail (LACUNA_IS_FRAME (self), FALSE);
+
+  /* Where fill_table() computes the display through linear_display(): monotonic in the
+   * stored value. */
+  if (self->is_color || !(self->value_max > self->value_min) ||
+      self->value_stored_min > self->value_stored_max || self->modality_lut != NULL ||
+      self->voi_function != VOI_LINEAR || !isfinite (self->slope) ||
+      !isfinite (self->intercept) || (bits != 8 && bits != 16))
+    return FALSE;
+  text_window (self, &center, &width);
+  if (!isfinite (center) || !isfinite (width))
+    return FALSE;
+
+  g_clear_pointer (&self->text_table, g_bytes_unref);
+  self->text_table = dup_table (self, center, width, FALSE);
+  t = g_bytes_get_data (self->text_table, NULL);
+  /* The display is monotonic over the values that are not padding, and both ends are
+   * present: the brightest display value is at one of them (padding displays 0). */
+  *out_max = MAX (t[(guint64) self->value_stored_min & self->layout.mask],
+                  t[(guint64) self->value_stored_max & self->layout.mask]);
+  return TRUE;
+}
+
+/* The stored values (not padding, in [value_stored_min, value_stored_max]) whose display
+ * reaches level: the interval [*lo, *hi] (empty when *lo > *hi). The display is monotonic
+ * there (linear_display()), so it is found by bisection. */
+static void
+text_interval (LacunaFrame *self,
+               int          level,
+               gint64      *lo,
+               gint64      *hi)
+{
+  LinearDisplay l;
+  double center, width;
+  gint64 a = self->value_stored_min, b = self->value_stored_max;
+  gboolean rising;
+
+  text_window (self, &center, &width);
+  linear_display_init (self, center, width, &l);
+  rising = linear_display (&l, a) <= linear_display (&l, b);
+  if (rising)
+    {
+      /* The first value that reaches level, in [a, b + 1]. */
+      gint64 first = a, past = b + 1;
+
+      if (linear_display (&l, a) >= level)
+        past = a;
+      while (first < past)
+        {
+          gint64 mid = first + (past - first) / 2;
+
+          if (linear_display (&l, mid) >= level)
+            past = mid;
+          else
+            first = mid + 1;
+        }
+      *lo = past;
+      *hi = b;
+    }
+  else
+    {
+      /* The last value that reaches level, in [a - 1, b]. */
+      gint64 last = a - 1, before = b;
+
+      while (last < before)
+        {
+          gint64 mid = before - (before - last) / 2;
+
+          if (linear_display (&l, mid) >= level)
+            last = mid;
+          else
+            before = mid - 1;
+        }
+      *lo = a;
+      *hi = last;
+    }
+}
+
+/* mask[i] = (v in [hl, hh]) + (v in [ll, lh]) unless v is in [pl, ph] (padding): one pass,
+ * compares only. */
+#define TEXT_MASK_LOOP(type)                                                                 \
+  G_STMT_START {                                                                             \
+    const type *src = (const type *) data;                                                   \
+    type hl_ = (type) hl, hh_ = (type) hh, ll_ = (type) ll, lh_ = (type) lh;                 \
+    type pl_ = (type) pl, ph_ = (type) ph;                                                   \
+                                                                                             \
+    for (gsize i = 0; i < n; i++)                                                            \
+      {                                                                                      \
+        type v = src[i];                                                                     \
+        guint8 keep = !((v >= pl_) & (v <= ph_));                                            \
+                                                                                             \
+        mask[i] = (guint8) ((keep & (v >= hl_) & (v <= hh_)) + (keep & (v >= ll_) & (v <= lh_))); \
+      }                                                                                      \
+  } G_STMT_END
+
+void
+_lacuna_frame_text_mask (LacunaFrame *self,
+                         int          high,
+                         int          low,
+                         guint8      *mask)
+{
+  const guint8 *data = g_bytes_get_data (self->stored, NULL);
+  gsize n = (gsize) self->width * self->height;
+  gint64 hl, hh, ll, lh, pl, ph;
+  gint64 dmin, dmax;
+
+  g_return_if_fail (LACUNA_IS_FRAME (self));
+  g_return_if_fail (self->text_table != NULL);
+
+  text_interval (self, high, &hl, &hh);
+  text_interval (self, low, &ll, &lh);
+  /* The domain of the samples: empty intervals as (max, min), padding clipped to it. */
+  dmin = self->layout.is_signed ? -((gint64) 1 << (self->layout.bits_stored - 1)) : 0;
+  dmax = self->layout.is_signed ? ((gint64) 1 << (self->layout.bits_stored - 1)) - 1
+                                : ((gint64) 1 << self->layout.bits_stored) - 1;
+  if (hl > hh)
+    hl = dmax, hh = dmin;
+  if (ll > lh)
+    ll = dmax, lh = dmin;
+  pl = dmax, ph = dmin;
+  if (self->has_padding && MAX (self->padding_lo, dmin) <= MIN (self->padding_hi, dmax))
+    {
+      pl = MAX (self->padding_lo, dmin);
+      ph = MIN (self->padding_hi, dmax);
+    }
+  g_assert (hl >= dmin && hh <= dmax && ll >= dmin && lh <= dmax);
+
+  if (self->layout.shift == 0 && self->layout.bits_stored == self->layout.sample_bytes * 8)
+    {
+      /* Every bit stored: the samples are the stored values. */
+      if (self->layout.sample_bytes == 2 && self->layout.is_signed)
+        TEXT_MASK_LOOP (gint16);
+      else if (self->layout.sample_bytes == 2)
+        TEXT_MASK_LOOP (guint16);
+      else if (self->layout.is_signed)
+        TEXT_MASK_LOOP (gint8);
+      else
+        TEXT_MASK_LOOP (guint8);
+    }
+  else
+    {
+      /* The stored value of each sample as _lacuna_frame_raw_sample() and
+       * _lacuna_frame_stored_of_raw() give it: shifted, masked, sign-extended. */
+      guint shift = self->layout.shift;
+      guint32 bits_mask = (guint32) self->layout.mask;
+      guint32 sign = self->layout.is_signed ? (guint32) 1 << (self->layout.bits_stored - 1) : 0;
+      /* (Within the domain of at most 16 bits.) */
+      gint32 hl32 = (gint32) hl, hh32 = (gint32) hh, ll32 = (gint32) ll, lh32 = (gint32) lh;
+      gint32 pl32 = (gint32) pl, ph32 = (gint32) ph;
+
+      for (gsize i = 0; i < n; i++)
+        {
+          guint32 raw = self->layout.sample_bytes == 2 ? ((const guint16 *) data)[i] : data[i];
+          gint32 v = (gint32) (((raw >> shift) & bits_mask) ^ sign) - (gint32) sign;
+          guint8 keep = !((v >= pl32) & (v <= ph32));
+
+          mask[i] = (guint8) ((keep & (v >= hl32) & (v <= hh32)) +
+                              (keep & (v >= ll32) & (v <= lh32)));
+        }
+    }
+}
+
+void
+_lacuna_frame_text_render_rect (LacunaFrame *self,
+                                guint8      *grey,
+                                int          x0,
+                                int          y0,
+                                int          x1,
+                                int          y1)
+{
+  const guint8 *data = g_bytes_get_data (self->stored, NULL);
+  const guint8 *t;
+  guint mask = (guint) self->layout.mask;
+
+  g_return_if_fail (LACUNA_IS_FRAME (self));
+  g_return_if_fail (self->text_table != NULL);
+  g_return_if_fail (x0 >= 0 && y0 >= 0 && x1 <= (int) self->width && y1 <= (int) self->height);
+
+  t = g_bytes_get_data (self->text_table, NULL);
+  for (int y = y0; y < y1; y++)
+    {
+      gsize row = (gsize) y * self->width;
+
+      if (self->layout.sample_bytes == 2)
+        lookup16 ((const guint16 *) data + row + x0, grey + row + x0, (gsize) (x1 - x0), t,
+                  self->layout.shift, mask);
+      else
+        for (int x = x0; x < x1; x++)
+          grey[row + x] = t[(data[row + x] >> self->layout.shift) & mask];
+    }
 }
 
 void

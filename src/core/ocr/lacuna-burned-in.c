@@ -8,6 +8,7 @@
 
 #include "lacuna-burned-in.h"
 #include "lacuna-frame.h"
+#include "lacuna-frame-private.h"
 #include "lacuna-ocr.h"
 #include "lacuna-text-regions.h"
 
@@ -306,31 +307,6 @@ classify (LacunaOcrIdentity *identity,
   return line;
 }
 
-/* Renders frame for text detection: grey over the whole stored range (the brightest
- * value is white whatever the window), RGB for colour frames. */
-static void
-render_frame (LacunaFrame  *frame,
-              guint8      **out_grey,
-              guint8      **out_rgb)
-{
-  guint w = lacuna_frame_get_width (frame), h = lacuna_frame_get_height (frame);
-  double min = 0, max = 0;
-
-  lacuna_frame_get_value_range (frame, &min, &max);
-  *out_grey = g_malloc ((gsize) w * h);
-  *out_rgb = NULL;
-  if (lacuna_frame_is_color (frame))
-    {
-      *out_rgb = g_malloc ((gsize) w * h * 3);
-      lacuna_frame_render_rgb (frame, 128, 256, FALSE, *out_rgb, (gsize) w * 3);
-      lacuna_frame_render_grey (frame, 128, 256, FALSE, *out_grey, w);
-    }
-  else if (max > min)
-    lacuna_frame_render_grey (frame, (min + max) / 2.0, max - min + 1, FALSE, *out_grey, w);
-  else
-    memset (*out_grey, 0, (gsize) w * h);
-}
-
 static guint64
 hash_bytes (const guint8 *data,
             gsize         size)
@@ -343,19 +319,76 @@ hash_bytes (const guint8 *data,
 }
 
 /* Called by scan() on every frame, repeated ones included, with the rendered frame. */
-typedef gboolean (*FrameFunc) (guint          frame,
-                               const guint8  *grey,
-                               const guint8  *rgb,
-                               guint          width,
-                               guint          height,
-                               gpointer       data,
-                               GError       **error);
+typedef struct
+{
+  const guint8 *grey;   /* complete unless mask is set */
+  const guint8 *rgb;    /* colour frames */
+  const guint8 *mask;   /* the candidate mask, when grey is rendered only where needed */
+  guint         width;
+  guint         height;
+} FrameView;
 
+typedef gboolean (*FrameFunc) (guint             frame,
+                               const FrameView  *view,
+                               gpointer          data,
+                               GError          **error);
+
+/* Grey rendered on demand (LacunaTextRegionsEnsureFunc). */
+typedef struct
+{
+  LacunaFrame *frame;
+  guint8      *grey;
+} LazyGrey;
+
+static void
+ensure_grey (int      x0,
+             int      y0,
+             int      x1,
+             int      y1,
+             gpointer data)
+{
+  LazyGrey *lazy = data;
+
+  _lacuna_frame_text_render_rect (lazy->frame, lazy->grey, x0, y0, x1, y1);
+}
+
+/* The grey around a line that crop_line() and lacuna_ocr_read_lines() read (a margin of
+ * MAX (2, height / 6)), with some to spare. */
+static void
+ensure_line (LazyGrey  *lazy,
+             guint      width,
+             guint      height,
+             const int  box[4])
+{
+  int margin = MAX (2, box[3] / 6) + 2;
+  int x0 = CLAMP (box[0] - margin, 0, (int) width);
+  int y0 = CLAMP (box[1] - margin, 0, (int) height);
+  int x1 = CLAMP (box[0] + box[2] + margin, 0, (int) width);
+  int y1 = CLAMP (box[1] + box[3] + margin, 0, (int) height);
+
+  if (x1 > x0 && y1 > y0)
+    ensure_grey (x0, y0, x1, y1, lazy);
+}
+
+/* What scan() learnt of the file's pixels: their layout, and the native samples peeked
+ * (NULL: decoded frame by frame). */
+typedef struct
+{
+  LacunaDicomPixelInfo  info;
+  const guint8         *native;
+  gsize                 native_size;
+} ScanPixels;
+
+/* peek: read native pixels where the file holds them (no decoded copy); only for a file
+ * no other thread uses meanwhile (lacuna_dicom_file_peek_native_pixels()). out_pixels (may
+ * be NULL) receives what was learnt of the pixels. */
 static LacunaBurnedIn *
 scan (LacunaDicomFile    *file,
       LacunaOcrIdentity  *identity,
+      gboolean            peek,
       FrameFunc           frame_func,
       gpointer            frame_data,
+      ScanPixels         *out_pixels,
       GCancellable       *cancellable,
       GError            **error)
 {
@@ -366,6 +399,10 @@ scan (LacunaDicomFile    *file,
   g_autoptr(GArray) frame_lines = NULL;        /* per frame: index into frame_line_sets */
   g_autoptr(GPtrArray) frame_line_sets = NULL; /* GPtrArray of lines per scanned frame */
   LacunaDicomPixelInfo info;
+  const guint8 *native = NULL;
+  gsize native_size = 0;
+  g_autofree guint8 *grey = NULL;
+  g_autofree guint8 *mask = NULL;
 
   g_return_val_if_fail (file != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -374,6 +411,20 @@ scan (LacunaDicomFile    *file,
     return NULL;
   if (!lacuna_dicom_file_get_pixel_info (file, &info, error))
     return NULL;
+  if (peek)
+    {
+      guint n_native = 0;
+
+      native = lacuna_dicom_file_peek_native_pixels (file, &native_size, &n_native);
+      if (n_native != info.n_frames)
+        native = NULL;
+    }
+  if (out_pixels != NULL)
+    {
+      out_pixels->info = info;
+      out_pixels->native = native;
+      out_pixels->native_size = native_size;
+    }
   self = g_new0 (LacunaBurnedIn, 1);
   self->lines = g_ptr_array_new_with_free_func (line_free);
   self->n_frames = info.n_frames;
@@ -386,8 +437,10 @@ scan (LacunaDicomFile    *file,
   for (guint f = 0; f < info.n_frames; f++)
     {
       g_autoptr(LacunaFrame) frame = NULL;
-      g_autofree guint8 *grey = NULL;
-      g_autofree guint8 *rgb = NULL;
+      const guint8 *rgb = NULL;
+      LazyGrey lazy = { NULL, NULL };
+      FrameView view;
+      guint8 max = 0;
       g_autoptr(GArray) regions = NULL;
       g_autofree Pending *pending = NULL;
       g_autofree guint64 *keys = NULL;
@@ -399,13 +452,38 @@ scan (LacunaDicomFile    *file,
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return NULL;
-      frame = lacuna_frame_decode (file, f, error);
+      frame = _lacuna_frame_decode_with_info (file, f, &info,
+                                              native != NULL
+                                              ? native + (gsize) f * native_size : NULL,
+                                              native_size, error);
       if (frame == NULL)
         return NULL;
       w = lacuna_frame_get_width (frame);
       h = lacuna_frame_get_height (frame);
-      render_frame (frame, &grey, &rgb);
-      if (frame_func != NULL && !frame_func (f, grey, rgb, w, h, frame_data, error))
+      if (grey == NULL)
+        grey = g_malloc ((gsize) w * h);
+      /* A single grey frame: the candidate mask straight from the stored values, and grey
+       * rendered only where the finder and OCR look (the same bytes there). A cine's
+       * frames are rendered whole: they are compared. */
+      if (info.n_frames == 1 && _lacuna_frame_text_prepare (frame, &max))
+        {
+          int high, low;
+
+          if (mask == NULL)
+            mask = g_malloc ((gsize) w * h);
+          _lacuna_text_regions_levels (max, NULL, &high, &low);
+          _lacuna_frame_text_mask (frame, high, low, mask);
+          lazy.frame = frame;
+          lazy.grey = grey;
+        }
+      else
+        _lacuna_frame_render_text (frame, grey, &rgb);
+      view.grey = grey;
+      view.rgb = rgb;
+      view.mask = lazy.frame != NULL ? mask : NULL;
+      view.width = w;
+      view.height = h;
+      if (frame_func != NULL && !frame_func (f, &view, frame_data, error))
         return NULL;
 
       /* A cine's repeated frame: the same lines. */
@@ -429,8 +507,12 @@ scan (LacunaDicomFile    *file,
       g_ptr_array_add (frame_line_sets, set);
       self->n_distinct++;
 
-      regions = lacuna_text_regions_find (grey, w, h, w, rgb, rgb != NULL ? (gsize) w * 3 : 0,
-                                          NULL, NULL);
+      if (lazy.frame != NULL)
+        regions = _lacuna_text_regions_find_in_mask (grey, w, h, w, mask, ensure_grey, &lazy,
+                                                     NULL, NULL);
+      else
+        regions = lacuna_text_regions_find (grey, w, h, w, rgb,
+                                            rgb != NULL ? (gsize) w * 3 : 0, NULL, NULL);
       pending = g_new0 (Pending, MAX (regions->len, 1));
       keys = g_new0 (guint64, MAX (regions->len, 1));
       for (guint i = 0; i < regions->len; i++)
@@ -440,6 +522,8 @@ scan (LacunaDicomFile    *file,
 
           /* The same line at the same place in an earlier frame: one finding. */
           memcpy (p->box, region->box, sizeof p->box);
+          if (lazy.frame != NULL)
+            ensure_line (&lazy, w, h, region->box);
           p->pixels = crop_line (grey, w, h, w, region->box, &p->width, &p->height, &p->hash);
           keys[i] = p->hash;
           for (int k = 0; k < 4; k++)
@@ -495,7 +579,7 @@ lacuna_burned_in_scan (LacunaDicomFile    *file,
   g_return_val_if_fail (file != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return scan (file, identity, NULL, NULL, cancellable, error);
+  return scan (file, identity, FALSE, NULL, NULL, NULL, cancellable, error);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -679,13 +763,10 @@ typedef struct
 } BoxCheck;
 
 static gboolean
-check_boxes (guint          frame,
-             const guint8  *grey,
-             const guint8  *rgb,
-             guint          width,
-             guint          height,
-             gpointer       data,
-             GError       **error)
+check_boxes (guint             frame,
+             const FrameView  *view,
+             gpointer          data,
+             GError          **error)
 {
   BoxCheck *check = data;
 
@@ -703,24 +784,31 @@ check_boxes (guint          frame,
   if (check->which->len == 0)
     return TRUE;
   g_array_set_size (check->counts, check->which->len);
-  lacuna_text_regions_count_mask_boxes (grey, width, height, width, rgb,
-                                        rgb != NULL ? (gsize) width * 3 : 0, NULL,
+  if (view->mask != NULL)
+    _lacuna_text_regions_count_in_mask (view->mask, view->width, view->height,
                                         (const int *) check->rects->data, check->which->len,
                                         (guint *) check->counts->data);
+  else
+    lacuna_text_regions_count_mask_boxes (view->grey, view->width, view->height, view->width,
+                                          view->rgb,
+                                          view->rgb != NULL ? (gsize) view->width * 3 : 0,
+                                          NULL, (const int *) check->rects->data,
+                                          check->which->len, (guint *) check->counts->data);
   for (guint i = 0; i < check->which->len; i++)
     if (g_array_index (check->counts, guint, i) > 0)
       check->dirty[g_array_index (check->which, guint, i)] = TRUE;
   return TRUE;
 }
 
-gboolean
-lacuna_burned_in_verify (LacunaDicomFile       *output,
-                         LacunaOcrIdentity     *identity,
-                         const LacunaRedactBox *boxes,
-                         guint                  n_boxes,
-                         LacunaBurnedInCheck   *check,
-                         GCancellable          *cancellable,
-                         GError               **error)
+static gboolean
+verify_with (LacunaDicomFile       *output,
+             LacunaOcrIdentity     *identity,
+             const LacunaRedactBox *boxes,
+             guint                  n_boxes,
+             LacunaBurnedInCheck   *check,
+             ScanPixels            *out_pixels,
+             GCancellable          *cancellable,
+             GError               **error)
 {
   g_autoptr(LacunaBurnedIn) result = NULL;
   g_autofree gboolean *dirty = NULL;
@@ -751,8 +839,8 @@ lacuna_burned_in_verify (LacunaDicomFile       *output,
   box_check.rects = rects;
   box_check.which = which;
   box_check.counts = counts;
-  result = scan (output, identity, n_boxes > 0 ? check_boxes : NULL, &box_check, cancellable,
-                 error);
+  result = scan (output, identity, TRUE, n_boxes > 0 ? check_boxes : NULL, &box_check,
+                 out_pixels, cancellable, error);
   if (result == NULL)
     {
       lacuna_burned_in_check_clear (check);
@@ -780,6 +868,22 @@ lacuna_burned_in_verify (LacunaDicomFile       *output,
   for (guint b = 0; b < n_boxes; b++)
     check->n_boxes_with_text += dirty[b];
   return TRUE;
+}
+
+gboolean
+lacuna_burned_in_verify (LacunaDicomFile       *output,
+                         LacunaOcrIdentity     *identity,
+                         const LacunaRedactBox *boxes,
+                         guint                  n_boxes,
+                         LacunaBurnedInCheck   *check,
+                         GCancellable          *cancellable,
+                         GError               **error)
+{
+  g_return_val_if_fail (output != NULL, FALSE);
+  g_return_val_if_fail (boxes != NULL || n_boxes == 0, FALSE);
+  g_return_val_if_fail (check != NULL, FALSE);
+
+  return verify_with (output, identity, boxes, n_boxes, check, NULL, cancellable, error);
 }
 
 static gboolean
@@ -894,25 +998,27 @@ count_changed_samples (const guint8               *da,
   return changed;
 }
 
-gboolean
-lacuna_burned_in_diff_outside (LacunaDicomFile       *original,
-                               LacunaDicomFile       *output,
-                               const LacunaRedactBox *boxes,
-                               guint                  n_boxes,
-                               guint                  tolerance,
-                               guint64               *out_n_changed,
-                               GError               **error)
+/* output_pixels (may be NULL): what a scan of output learnt of its pixels. */
+static gboolean
+diff_with (LacunaDicomFile       *original,
+           LacunaDicomFile       *output,
+           const ScanPixels      *output_pixels,
+           const LacunaRedactBox *boxes,
+           guint                  n_boxes,
+           guint                  tolerance,
+           guint64               *out_n_changed,
+           GError               **error)
 {
   LacunaDicomPixelInfo a, b;
   guint64 changed = 0;
 
-  g_return_val_if_fail (original != NULL && output != NULL, FALSE);
-  g_return_val_if_fail (boxes != NULL || n_boxes == 0, FALSE);
-
   if (out_n_changed != NULL)
     *out_n_changed = 0;
-  if (!lacuna_dicom_file_get_pixel_info (original, &a, error) ||
-      !lacuna_dicom_file_get_pixel_info (output, &b, error))
+  if (!lacuna_dicom_file_get_pixel_info (original, &a, error))
+    return FALSE;
+  if (output_pixels != NULL)
+    b = output_pixels->info;
+  else if (!lacuna_dicom_file_get_pixel_info (output, &b, error))
     return FALSE;
   if (a.rows != b.rows || a.columns != b.columns || a.n_frames != b.n_frames)
     {
@@ -931,9 +1037,16 @@ lacuna_burned_in_diff_outside (LacunaDicomFile       *original,
       gsize size_a = 0, size_b = 0;
       guint frames_a = 0, frames_b = 0;
       const guint8 *da = lacuna_dicom_file_peek_native_pixels (original, &size_a, &frames_a);
-      const guint8 *db = da != NULL
-                         ? lacuna_dicom_file_peek_native_pixels (output, &size_b, &frames_b)
-                         : NULL;
+      const guint8 *db = NULL;
+
+      if (da != NULL && output_pixels != NULL && output_pixels->native != NULL)
+        {
+          db = output_pixels->native;
+          size_b = output_pixels->native_size;
+          frames_b = output_pixels->info.n_frames;
+        }
+      else if (da != NULL)
+        db = lacuna_dicom_file_peek_native_pixels (output, &size_b, &frames_b);
 
       if (db != NULL && size_a == size_b && frames_a == a.n_frames && frames_b == a.n_frames)
         {
@@ -998,5 +1111,49 @@ lacuna_burned_in_diff_outside (LacunaDicomFile       *original,
     }
   if (out_n_changed != NULL)
     *out_n_changed = changed;
+  return TRUE;
+}
+
+gboolean
+lacuna_burned_in_diff_outside (LacunaDicomFile       *original,
+                               LacunaDicomFile       *output,
+                               const LacunaRedactBox *boxes,
+                               guint                  n_boxes,
+                               guint                  tolerance,
+                               guint64               *out_n_changed,
+                               GError               **error)
+{
+  g_return_val_if_fail (original != NULL && output != NULL, FALSE);
+  g_return_val_if_fail (boxes != NULL || n_boxes == 0, FALSE);
+
+  return diff_with (original, output, NULL, boxes, n_boxes, tolerance, out_n_changed, error);
+}
+
+gboolean
+lacuna_burned_in_verify_written (LacunaDicomFile       *original,
+                                 LacunaDicomFile       *output,
+                                 LacunaOcrIdentity     *identity,
+                                 const LacunaRedactBox *boxes,
+                                 guint                  n_boxes,
+                                 LacunaBurnedInCheck   *check,
+                                 guint64               *out_n_changed,
+                                 GCancellable          *cancellable,
+                                 GError               **error)
+{
+  ScanPixels pixels;
+
+  g_return_val_if_fail (original != NULL && output != NULL, FALSE);
+  g_return_val_if_fail (boxes != NULL || n_boxes == 0, FALSE);
+  g_return_val_if_fail (check != NULL, FALSE);
+
+  if (out_n_changed != NULL)
+    *out_n_changed = 0;
+  if (!verify_with (output, identity, boxes, n_boxes, check, &pixels, cancellable, error))
+    return FALSE;
+  if (!diff_with (original, output, &pixels, boxes, n_boxes, 0, out_n_changed, error))
+    {
+      lacuna_burned_in_check_clear (check);
+      return FALSE;
+    }
   return TRUE;
 }

@@ -131,6 +131,19 @@ gboolean lacuna_burned_in_diff_outside   (LacunaDicomFile       *original,
                                           guint64               *out_n_changed,
                                           GError               **error);
 
+/* lacuna_burned_in_verify() of output, then lacuna_burned_in_diff_outside() of original
+ * and output with tolerance 0, in one call that reads output's pixel layout once: the
+ * same results. On failure check is cleared. */
+gboolean lacuna_burned_in_verify_written (LacunaDicomFile       *original,
+                                          LacunaDicomFile       *output,
+                                          LacunaOcrIdentity     *identity,
+                                          const LacunaRedactBox *boxes,
+                                          guint                  n_boxes,
+                                          LacunaBurnedInCheck   *check,
+                                          guint64               *out_n_changed,
+                                          GCancellable          *cancellable,
+                                          GError               **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LacunaBurnedIn, lacuna_burned_in_free)
 
 G_END_DECLS

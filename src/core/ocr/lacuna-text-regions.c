@@ -31,6 +31,24 @@ typedef struct
   int colour_threshold;   /* saturated bright colour (colour frames): 2 */
 } Levels;
 
+/* The levels of the mask for a frame whose brightest display value is max. */
+static void
+levels_of_max (guint8                        max,
+               gboolean                      colour,
+               const LacunaTextRegionParams *params,
+               Levels                       *levels)
+{
+  double high = params->threshold;
+
+  /* Colour frames (ultrasound, screen captures) draw grey annotation below the white of
+   * their colour bars: a lower relative level there. */
+  if (colour)
+    high = MIN (high, 0.7);
+  levels->threshold = MAX (MIN_THRESHOLD, (int) (high * max + 0.5));
+  levels->low_threshold = MAX (MIN_THRESHOLD, (int) (LOW_FRACTION * high * max + 0.5));
+  levels->colour_threshold = MAX (MIN_THRESHOLD, (int) (0.6 * 255));
+}
+
 /* The levels of the mask, relative to the frame's brightest value. */
 static void
 mask_levels (const guint8                 *grey,
@@ -42,7 +60,6 @@ mask_levels (const guint8                 *grey,
              Levels                       *levels)
 {
   guint8 max = 0;
-  double high = params->threshold;
 
   for (guint y = 0; y < height && max < 255; y++)
     {
@@ -53,13 +70,48 @@ mask_levels (const guint8                 *grey,
         row_max = MAX (row_max, row[x]);
       max = MAX (max, row_max);
     }
-  /* Colour frames (ultrasound, screen captures) draw grey annotation below the white of
-   * their colour bars: a lower relative level there. */
-  if (colour)
-    high = MIN (high, 0.7);
-  levels->threshold = MAX (MIN_THRESHOLD, (int) (high * max + 0.5));
-  levels->low_threshold = MAX (MIN_THRESHOLD, (int) (LOW_FRACTION * high * max + 0.5));
-  levels->colour_threshold = MAX (MIN_THRESHOLD, (int) (0.6 * 255));
+  levels_of_max (max, colour, params, levels);
+}
+
+void
+_lacuna_text_regions_levels (guint8                        max,
+                             const LacunaTextRegionParams *params,
+                             int                          *out_high,
+                             int                          *out_low)
+{
+  LacunaTextRegionParams defaults;
+  Levels levels;
+
+  if (params == NULL)
+    {
+      lacuna_text_region_params_init (&defaults);
+      params = &defaults;
+    }
+  levels_of_max (max, FALSE, params, &levels);
+  *out_high = levels.threshold;
+  *out_low = levels.low_threshold;
+}
+
+/* Grey is read only where ensure (when not NULL) was asked for it first: the rectangle
+ * [x0, x1) × [y0, y1), clipped to the frame. */
+static inline void
+ensure_grey (LacunaTextRegionsEnsureFunc  ensure,
+             gpointer                     data,
+             guint                        width,
+             guint                        height,
+             int                          x0,
+             int                          y0,
+             int                          x1,
+             int                          y1)
+{
+  if (ensure == NULL)
+    return;
+  x0 = CLAMP (x0, 0, (int) width);
+  y0 = CLAMP (y0, 0, (int) height);
+  x1 = CLAMP (x1, 0, (int) width);
+  y1 = CLAMP (y1, 0, (int) height);
+  if (x1 > x0 && y1 > y0)
+    ensure (x0, y0, x1, y1, data);
 }
 
 /* The mask value of one colour pixel. */
@@ -111,6 +163,14 @@ make_mask (const guint8                 *grey,
           for (guint x = 0; x < width; x++)
             m[x] = colour_mask_value (&levels, row[x], crow + 3 * x);
         }
+      else if (high <= 255)
+        {
+          /* Byte compares (low ≤ high ≤ 255), which vectorize. */
+          guint8 high8 = (guint8) high, low8 = (guint8) low;
+
+          for (guint x = 0; x < width; x++)
+            m[x] = (guint8) ((row[x] >= high8) + (row[x] >= low8));
+        }
       else
         {
           for (guint x = 0; x < width; x++)
@@ -118,55 +178,6 @@ make_mask (const guint8                 *grey,
         }
     }
   return mask;
-}
-
-/* Separable binary dilation by a (2rx+1) × (2ry+1) brick: rows by OR-ing shifted copies
- * of each row (loops the compiler vectorizes), then columns by OR-ing neighbouring rows.
- * Output 0 or 1. */
-static guint8 *
-dilate (const guint8 *mask,
-        guint         width,
-        guint         height,
-        int           rx,
-        int           ry)
-{
-  g_autofree guint8 *tmp = g_malloc ((gsize) width * height);
-  g_autofree guint8 *padded = g_malloc0 ((gsize) width + 2 * (gsize) rx);
-  guint8 *out = g_malloc ((gsize) width * height);
-
-  for (guint y = 0; y < height; y++)
-    {
-      const guint8 *src = mask + (gsize) y * width;
-      guint8 *dst = tmp + (gsize) y * width;
-
-      /* rx zeros on either side of the row, which holds 0 or 1. */
-      for (guint x = 0; x < width; x++)
-        padded[rx + x] = src[x] != 0;
-      memcpy (dst, padded, width);
-      for (int d = 1; d <= 2 * rx; d++)
-        {
-          const guint8 *shifted = padded + d;
-
-          for (guint x = 0; x < width; x++)
-            dst[x] |= shifted[x];
-        }
-    }
-  for (guint y = 0; y < height; y++)
-    {
-      guint y0 = y > (guint) ry ? y - ry : 0;
-      guint y1 = MIN (height - 1, y + ry);
-      guint8 *dst = out + (gsize) y * width;
-
-      memcpy (dst, tmp + (gsize) y0 * width, width);
-      for (guint k = y0 + 1; k <= y1; k++)
-        {
-          const guint8 *src = tmp + (gsize) k * width;
-
-          for (guint x = 0; x < width; x++)
-            dst[x] |= src[x];
-        }
-    }
-  return out;
 }
 
 typedef struct
@@ -256,6 +267,174 @@ label_components (const guint8 *mask,
             p++;
           for (guint q = p; q < prev_end && r[q].x0 <= run.x1 + 1; q++)
             run_union (r, q, runs->len - 1);
+        }
+      prev_start = start;
+      prev_end = runs->len;
+    }
+
+  r = (Run *) runs->data;
+  index = g_new (int, MAX (runs->len, 1));
+  for (guint i = 0; i < runs->len; i++)
+    {
+      guint root = run_find (r, i);
+      Bounds *b;
+
+      if (root == i)
+        {
+          Bounds nb = { r[i].x0, r[i].y, r[i].x1, r[i].y };
+
+          index[i] = (int) out->len;
+          g_array_append_val (out, nb);
+          continue;
+        }
+      b = &g_array_index (out, Bounds, index[root]);
+      b->x0 = MIN (b->x0, r[i].x0);
+      b->x1 = MAX (b->x1, r[i].x1);
+      b->y1 = MAX (b->y1, r[i].y);
+    }
+  return out;
+}
+
+/* A run of set pixels of one row, inclusive. */
+typedef struct
+{
+  int x0, x1;
+} Span;
+
+/* Whether a word holds a zero byte (exact as a whole, not per byte). */
+#define HAS_ZERO_BYTE(w) \
+  (((w) - G_GUINT64_CONSTANT (0x0101010101010101)) & ~(w) & G_GUINT64_CONSTANT (0x8080808080808080))
+
+/* The runs of set pixels of row, each grown by rx on both sides (clipped to the row), those
+ * that then touch merged: the row dilated horizontally, as runs. Appended to out. */
+static void
+row_spans (const guint8 *row,
+           guint         width,
+           int           rx,
+           GArray       *out)
+{
+  guint x = 0, first = out->len;
+
+  while (x < width)
+    {
+      Span span;
+      guint start;
+      guint64 w;
+
+      /* Eight clear pixels at a time. */
+      while (x + 8 <= width)
+        {
+          memcpy (&w, row + x, sizeof w);
+          if (w != 0)
+            break;
+          x += 8;
+        }
+      while (x < width && row[x] == 0)
+        x++;
+      if (x >= width)
+        break;
+      start = x;
+      while (x + 8 <= width)
+        {
+          memcpy (&w, row + x, sizeof w);
+          if (HAS_ZERO_BYTE (w))
+            break;
+          x += 8;
+        }
+      while (x < width && row[x] != 0)
+        x++;
+
+      span.x0 = MAX ((int) start - rx, 0);
+      span.x1 = MIN ((int) x - 1 + rx, (int) width - 1);
+      if (out->len > first && g_array_index (out, Span, out->len - 1).x1 + 1 >= span.x0)
+        g_array_index (out, Span, out->len - 1).x1 = span.x1;
+      else
+        g_array_append_val (out, span);
+    }
+}
+
+/* label_components() of mask dilated by a (2rx+1) × (2ry+1) brick, computed on runs: each
+ * row's runs grown by rx, the rows from y - ry to y + ry merged into the dilated row y, and
+ * those runs joined across rows as label_components() joins them (the same runs, in the
+ * same order, so the same components in the same order). */
+static GArray *
+dilate_label (const guint8 *mask,
+              guint         width,
+              guint         height,
+              int           rx,
+              int           ry)
+{
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (Bounds));
+  g_autoptr(GArray) spans = g_array_new (FALSE, FALSE, sizeof (Span));
+  g_autofree guint *row_start = g_new (guint, (gsize) height + 1);
+  g_autoptr(GArray) runs = g_array_new (FALSE, FALSE, sizeof (Run));
+  g_autofree int *index = NULL;
+  guint prev_start = 0, prev_end = 0;
+  Run *r;
+
+  for (guint y = 0; y < height; y++)
+    {
+      row_start[y] = spans->len;
+      row_spans (mask + (gsize) y * width, width, rx, spans);
+    }
+  row_start[height] = spans->len;
+
+  for (guint y = 0; y < height; y++)
+    {
+      guint y0 = y > (guint) ry ? y - ry : 0;
+      guint y1 = MIN (height - 1, y + ry);
+      guint next[64];
+      guint n_rows = y1 - y0 + 1;
+      guint start = runs->len, p = prev_start;
+      gboolean open = FALSE;
+      Run run = { 0, };
+
+      g_assert (n_rows <= G_N_ELEMENTS (next));
+      for (guint k = 0; k < n_rows; k++)
+        next[k] = row_start[y0 + k];
+
+      /* Merge the rows' runs in order of their start, joining those that touch. */
+      for (;;)
+        {
+          const Span *best = NULL;
+          guint best_k = 0;
+
+          for (guint k = 0; k < n_rows; k++)
+            if (next[k] < row_start[y0 + k + 1])
+              {
+                const Span *sp = &g_array_index (spans, Span, next[k]);
+
+                if (best == NULL || sp->x0 < best->x0)
+                  {
+                    best = sp;
+                    best_k = k;
+                  }
+              }
+          if (best != NULL && open && best->x0 <= run.x1 + 1)
+            {
+              run.x1 = MAX (run.x1, best->x1);
+              next[best_k]++;
+              continue;
+            }
+          if (open)
+            {
+              /* A run of the dilated row is complete: as label_components() adds it. */
+              run.y = (int) y;
+              run.parent = runs->len;
+              g_array_append_val (runs, run);
+              r = (Run *) runs->data;
+              while (p < prev_end && r[p].x1 + 1 < run.x0)
+                p++;
+              for (guint q = p; q < prev_end && r[q].x0 <= run.x1 + 1; q++)
+                run_union (r, q, runs->len - 1);
+              open = FALSE;
+            }
+          if (best == NULL)
+            break;
+          run.x0 = best->x0;
+          run.x1 = best->x1;
+          open = TRUE;
+          next[best_k]++;
         }
       prev_start = start;
       prev_end = runs->len;
@@ -397,13 +576,15 @@ xy_cut (const guint8 *mask,
 /* Is the box text-like? Glyphs (undilated components) not much wider than the line is
  * high, a fill that is neither a stroke-less blob nor empty, and a darker surround. */
 static gboolean
-text_like (const guint8 *grey,
-           gsize         stride,
-           const guint8 *mask,
-           guint         width,
-           guint         height,
-           const Bounds *b,
-           guint        *out_n_glyphs)
+text_like (const guint8                *grey,
+           gsize                        stride,
+           LacunaTextRegionsEnsureFunc  ensure,
+           gpointer                     ensure_data,
+           const guint8                *mask,
+           guint                        width,
+           guint                        height,
+           const Bounds                *b,
+           guint                       *out_n_glyphs)
 {
   int box[4] = { b->x0, b->y0, b->x1 - b->x0 + 1, b->y1 - b->y0 + 1 };
   g_autoptr(GArray) glyphs = label_components (mask, width, height, box);
@@ -431,6 +612,7 @@ text_like (const guint8 *grey,
   gy0 = MAX (0, b->y0 - 2);
   gx1 = MIN ((int) width - 1, b->x1 + 2);
   gy1 = MIN ((int) height - 1, b->y1 + 2);
+  ensure_grey (ensure, ensure_data, width, height, gx0, gy0, gx1 + 1, gy1 + 1);
   for (int y = gy0; y <= gy1; y++)
     for (int x = gx0; x <= gx1; x++)
       {
@@ -463,12 +645,14 @@ text_like (const guint8 *grey,
  * of anatomy (bone in a CT slice) are single blobs too, but surrounded by tissue. The ring
  * of half the box's height around it must be mostly darker than a quarter of the glyph. */
 static gboolean
-lone_glyph_isolated (const guint8 *grey,
-                     gsize         stride,
-                     const guint8 *mask,
-                     guint         width,
-                     guint         height,
-                     const int     box[4])
+lone_glyph_isolated (const guint8                *grey,
+                     gsize                        stride,
+                     LacunaTextRegionsEnsureFunc  ensure,
+                     gpointer                     ensure_data,
+                     const guint8                *mask,
+                     guint                        width,
+                     guint                        height,
+                     const int                    box[4])
 {
   int ring = MAX (3, box[3] / 2);
   int x0 = MAX (0, box[0] - ring), y0 = MAX (0, box[1] - ring);
@@ -477,6 +661,7 @@ lone_glyph_isolated (const guint8 *grey,
   guint64 on = 0, on_sum = 0, n = 0, dark = 0;
   double limit;
 
+  ensure_grey (ensure, ensure_data, width, height, x0, y0, x1, y1);
   for (int y = box[1]; y < box[1] + box[3]; y++)
     for (int x = box[0]; x < box[0] + box[2]; x++)
       if (mask[(gsize) y * width + x] == 2)
@@ -552,40 +737,24 @@ merge_lines (GArray *regions)
     }
 }
 
-GArray *
-lacuna_text_regions_find (const guint8                 *grey,
-                          guint                         width,
-                          guint                         height,
-                          gsize                         stride,
-                          const guint8                 *rgb,
-                          gsize                         rgb_stride,
-                          const LacunaTextRegionParams *params,
-                          guint64                      *out_mask_hash)
+/* The regions of the candidate mask (width × height, rows width apart), grey read where
+ * ensure (may be NULL) was asked for it first. */
+static GArray *
+find_in_mask (const guint8                 *grey,
+              guint                         width,
+              guint                         height,
+              gsize                         stride,
+              const guint8                 *mask,
+              LacunaTextRegionsEnsureFunc   ensure,
+              gpointer                      ensure_data,
+              const LacunaTextRegionParams *params,
+              guint64                      *out_mask_hash)
 {
-  LacunaTextRegionParams defaults;
   GArray *regions = g_array_new (FALSE, FALSE, sizeof (LacunaTextRegion));
-  g_autofree guint8 *mask = NULL;
-  g_autofree guint8 *dilated = NULL;
   g_autoptr(GArray) components = NULL;
-  int whole[4] = { 0, 0, (int) width, (int) height };
   guint64 hash = 1469598103934665603ull;
 
-  g_return_val_if_fail (grey != NULL, regions);
-  g_return_val_if_fail (stride >= width, regions);
-
-  if (params == NULL)
-    {
-      lacuna_text_region_params_init (&defaults);
-      params = &defaults;
-    }
-  if (out_mask_hash != NULL)
-    *out_mask_hash = 0;
-  if (width == 0 || height == 0)
-    return regions;
-
-  mask = make_mask (grey, width, height, stride, rgb, rgb_stride, params);
-  dilated = dilate (mask, width, height, DILATE_X, DILATE_Y);
-  components = label_components (dilated, width, height, whole);
+  components = dilate_label (mask, width, height, DILATE_X, DILATE_Y);
 
   for (guint i = 0; i < components->len; i++)
     {
@@ -613,7 +782,8 @@ lacuna_text_regions_find (const guint8                 *grey,
             continue;
           if ((p.x1 - p.x0 + 1) * 2 < h)
             continue;
-          if (!text_like (grey, stride, mask, width, height, &p, &region.n_glyphs))
+          if (!text_like (grey, stride, ensure, ensure_data, mask, width, height, &p,
+                          &region.n_glyphs))
             continue;
           region.box[0] = p.x0;
           region.box[1] = p.y0;
@@ -629,7 +799,8 @@ lacuna_text_regions_find (const guint8                 *grey,
       const LacunaTextRegion *r = &g_array_index (regions, LacunaTextRegion, i - 1);
 
       if (r->n_glyphs <= 1 &&
-          !lone_glyph_isolated (grey, stride, mask, width, height, r->box))
+          !lone_glyph_isolated (grey, stride, ensure, ensure_data, mask, width, height,
+                               r->box))
         g_array_remove_index (regions, i - 1);
     }
   g_array_sort (regions, compare_regions);
@@ -650,6 +821,96 @@ lacuna_text_regions_find (const guint8                 *grey,
       *out_mask_hash = hash;
     }
   return regions;
+}
+
+GArray *
+lacuna_text_regions_find (const guint8                 *grey,
+                          guint                         width,
+                          guint                         height,
+                          gsize                         stride,
+                          const guint8                 *rgb,
+                          gsize                         rgb_stride,
+                          const LacunaTextRegionParams *params,
+                          guint64                      *out_mask_hash)
+{
+  LacunaTextRegionParams defaults;
+  g_autofree guint8 *mask = NULL;
+
+  g_return_val_if_fail (grey != NULL, g_array_new (FALSE, FALSE, sizeof (LacunaTextRegion)));
+  g_return_val_if_fail (stride >= width, g_array_new (FALSE, FALSE, sizeof (LacunaTextRegion)));
+
+  if (params == NULL)
+    {
+      lacuna_text_region_params_init (&defaults);
+      params = &defaults;
+    }
+  if (out_mask_hash != NULL)
+    *out_mask_hash = 0;
+  if (width == 0 || height == 0)
+    return g_array_new (FALSE, FALSE, sizeof (LacunaTextRegion));
+
+  mask = make_mask (grey, width, height, stride, rgb, rgb_stride, params);
+  return find_in_mask (grey, width, height, stride, mask, NULL, NULL, params, out_mask_hash);
+}
+
+GArray *
+_lacuna_text_regions_find_in_mask (const guint8                 *grey,
+                                   guint                         width,
+                                   guint                         height,
+                                   gsize                         stride,
+                                   const guint8                 *mask,
+                                   LacunaTextRegionsEnsureFunc   ensure,
+                                   gpointer                      ensure_data,
+                                   const LacunaTextRegionParams *params,
+                                   guint64                      *out_mask_hash)
+{
+  LacunaTextRegionParams defaults;
+
+  g_return_val_if_fail (grey != NULL && mask != NULL,
+                        g_array_new (FALSE, FALSE, sizeof (LacunaTextRegion)));
+  g_return_val_if_fail (stride >= width, g_array_new (FALSE, FALSE, sizeof (LacunaTextRegion)));
+
+  if (params == NULL)
+    {
+      lacuna_text_region_params_init (&defaults);
+      params = &defaults;
+    }
+  if (out_mask_hash != NULL)
+    *out_mask_hash = 0;
+  if (width == 0 || height == 0)
+    return g_array_new (FALSE, FALSE, sizeof (LacunaTextRegion));
+  return find_in_mask (grey, width, height, stride, mask, ensure, ensure_data, params,
+                       out_mask_hash);
+}
+
+void
+_lacuna_text_regions_count_in_mask (const guint8 *mask,
+                                    guint         width,
+                                    guint         height,
+                                    const int    *boxes,
+                                    guint         n_boxes,
+                                    guint        *out_counts)
+{
+  g_return_if_fail (mask != NULL || width == 0 || height == 0);
+
+  for (guint b = 0; b < n_boxes; b++)
+    {
+      const int *box = boxes + 4 * b;
+      int x0 = CLAMP (box[0], 0, (int) width);
+      int y0 = CLAMP (box[1], 0, (int) height);
+      int x1 = CLAMP (box[0] + box[2], 0, (int) width);
+      int y1 = CLAMP (box[1] + box[3], 0, (int) height);
+      guint n = 0;
+
+      for (int y = y0; y < y1; y++)
+        {
+          const guint8 *row = mask + (gsize) y * width;
+
+          for (int x = x0; x < x1; x++)
+            n += row[x] != 0;
+        }
+      out_counts[b] = n;
+    }
 }
 
 /* Number of mask pixels in box (clipped) at the given levels. */

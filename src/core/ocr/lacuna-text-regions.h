@@ -68,4 +68,44 @@ void    lacuna_text_regions_count_mask_boxes (const guint8                 *grey
                                               guint                         n_boxes,
                                               guint                        *out_counts);
 
+/* Internal: the finder on a candidate mask computed by the caller (grey frames), for the
+ * verification, which builds the mask straight from the stored values and renders grey
+ * only where the finder looks. */
+
+/* The upper and lower display levels of the mask of a grey frame whose brightest display
+ * value is max: the mask is 2 where the display value reaches high, 1 where it reaches low
+ * (low ≤ high), 0 elsewhere. */
+void    _lacuna_text_regions_levels    (guint8                        max,
+                                        const LacunaTextRegionParams *params,
+                                        int                          *out_high,
+                                        int                          *out_low);
+
+/* Asked before grey is read in [x0, x1) × [y0, y1) (clipped, not empty). */
+typedef void (*LacunaTextRegionsEnsureFunc) (int      x0,
+                                             int      y0,
+                                             int      x1,
+                                             int      y1,
+                                             gpointer data);
+
+/* lacuna_text_regions_find() of a grey frame (rgb NULL) whose candidate mask (width ×
+ * height, rows width apart: 2, 1 or 0 as above) is given: the same regions and hash. grey
+ * is read only where ensure (may be NULL: grey is complete) was asked for first. */
+GArray *_lacuna_text_regions_find_in_mask (const guint8                 *grey,
+                                           guint                         width,
+                                           guint                         height,
+                                           gsize                         stride,
+                                           const guint8                 *mask,
+                                           LacunaTextRegionsEnsureFunc   ensure,
+                                           gpointer                      ensure_data,
+                                           const LacunaTextRegionParams *params,
+                                           guint64                      *out_mask_hash);
+
+/* lacuna_text_regions_count_mask_boxes() on that mask: its set pixels in each box. */
+void    _lacuna_text_regions_count_in_mask (const guint8 *mask,
+                                            guint         width,
+                                            guint         height,
+                                            const int    *boxes,
+                                            guint         n_boxes,
+                                            guint        *out_counts);
+
 G_END_DECLS
