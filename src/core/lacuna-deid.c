@@ -1377,20 +1377,20 @@ is_top_level (const char *path)
   return strchr (path, '/') == NULL;
 }
 
-/* The tag a path starts with (its top-level element), 0 when malformed. */
+/* The tag a path starts with (its top-level element): eight hex digits, then the end or
+ * a '/'; 0 when malformed. */
 static guint32
 first_tag (const char *path)
 {
-  char hex[9];
-  char *end = NULL;
-  guint64 tag;
+  guint32 tag = 0;
 
-  if (strlen (path) < 8)
-    return 0;
-  memcpy (hex, path, 8);
-  hex[8] = '\0';
-  tag = g_ascii_strtoull (hex, &end, 16);
-  return end == hex + 8 ? (guint32) tag : 0;
+  for (int i = 0; i < 8; i++)
+    {
+      if (!g_ascii_isxdigit (path[i]))
+        return 0;
+      tag = (tag << 4) | (guint32) g_ascii_xdigit_value (path[i]);
+    }
+  return path[8] == '\0' || path[8] == '/' ? tag : 0;
 }
 
 /* Removes, in one pass over the dataset, the top-level elements that only a removal

@@ -9,6 +9,7 @@
 #include "lacuna-deid.h"
 #include "lacuna-dicom.h"
 #include "lacuna-export.h"
+#include "lacuna-loader.h"
 #include "lacuna-ocr-classify.h"
 #include "lacuna-redact.h"
 #include "lacuna-report-spool.h"
@@ -44,6 +45,7 @@ struct _LacunaExport
                                             * index pass parsed whole, within a memory
                                             * budget, written without a second parse */
   gsize                     kept_bytes;
+  LacunaLoader             *loader;        /* while the index pass runs */
   LacunaResidual           *residual;
   LacunaDeidContext        *ctx;
   LacunaDeidContext        *ctx_clean;     /* burned-in AUTO: records Clean Pixel Data */

@@ -495,9 +495,12 @@ index_file (LacunaInstance  *instance,
 
   lacuna_uid_set_collect (uids, file);
   lacuna_residual_add_input (self->residual, file);
-  /* Only a file parsed whole (not an archive member, read up to Pixel Data). */
+  /* Only a file parsed whole (not an archive member, read up to Pixel Data) that this
+   * shard writes. */
   if (lacuna_instance_get_archive_member (instance) == NULL &&
-      lacuna_dicom_file_is_complete (file))
+      lacuna_dicom_file_is_complete (file) &&
+      lacuna_export_shard_of_study (self->key, lacuna_instance_get_study_uid (instance),
+                                    self->options->n_shards) == self->options->shard_index)
     size = lacuna_dicom_file_estimate_memory (file);
   g_mutex_lock (&self->lock);
   g_hash_table_iter_init (&iter, uids);
@@ -510,6 +513,8 @@ index_file (LacunaInstance  *instance,
       self->kept_bytes += size;
       keep = TRUE;
     }
+  else if (size > 0 && self->loader != NULL)
+    lacuna_loader_stop_keeping (self->loader);   /* the budget is spent */
   g_mutex_unlock (&self->lock);
   return keep;
 }
@@ -1055,7 +1060,9 @@ lacuna_export_run (LacunaExport  *self,
   self->kept = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref,
                                       (GDestroyNotify) lacuna_dicom_file_free);
   lacuna_loader_set_keep_func (loader, index_file, self);
+  self->loader = loader;
   self->collection = lacuna_loader_load (loader, cancellable, error);
+  self->loader = NULL;
   if (self->collection == NULL)
     return FALSE;
   collect_instances (self);

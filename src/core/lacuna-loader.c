@@ -48,6 +48,7 @@ struct _LacunaLoader
   gpointer                    file_data;
   LacunaLoaderKeepFunc        keep_func;
   gpointer                    keep_data;
+  int                         keeping;           /* atomic: files still parsed whole */
   LacunaLoaderFirstImageFunc  first_image_func;
   gpointer                    first_image_data;
   GDestroyNotify              first_image_destroy;
@@ -234,6 +235,15 @@ lacuna_loader_set_keep_func (LacunaLoader         *self,
 
   self->keep_func = func;
   self->keep_data = user_data;
+  g_atomic_int_set (&self->keeping, func != NULL);
+}
+
+void
+lacuna_loader_stop_keeping (LacunaLoader *self)
+{
+  g_return_if_fail (LACUNA_IS_LOADER (self));
+
+  g_atomic_int_set (&self->keeping, FALSE);
 }
 
 void
@@ -319,11 +329,18 @@ index_job (gpointer data,
         }
       else
         {
-          /* Whole (large values stay in the file) when it may be kept and written. */
-          file = lacuna_dicom_file_open (job->path,
-                                         self->keep_func != NULL ? LACUNA_DICOM_OPEN_DEFAULT
-                                                                 : LACUNA_DICOM_OPEN_HEADER_ONLY,
-                                         &error);
+          /* Whole (large values stay in the file) when it may be kept and written; what
+           * only the rest of the file breaks is then read up to Pixel Data as always, so
+           * that it fails when written, as the others, not here. */
+          if (g_atomic_int_get (&self->keeping))
+            {
+              file = lacuna_dicom_file_open (job->path, LACUNA_DICOM_OPEN_DEFAULT, &error);
+              if (file == NULL &&
+                  !g_error_matches (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_NOT_DICOM))
+                g_clear_error (&error);
+            }
+          if (file == NULL && error == NULL)
+            file = lacuna_dicom_file_open (job->path, LACUNA_DICOM_OPEN_HEADER_ONLY, &error);
         }
 
       if (file == NULL)

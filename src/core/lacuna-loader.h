@@ -79,6 +79,9 @@ typedef gboolean (*LacunaLoaderKeepFunc) (LacunaInstance  *instance,
 void              lacuna_loader_set_keep_func  (LacunaLoader               *self,
                                                 LacunaLoaderKeepFunc        func,
                                                 gpointer                    user_data);
+/* From now on, files are read up to Pixel Data again (the keep function keeps no more:
+ * its budget is spent). Any thread. */
+void              lacuna_loader_stop_keeping   (LacunaLoader               *self);
 
 /* Files found so far / files indexed so far (any thread). */
 guint             lacuna_loader_get_n_total    (LacunaLoader               *self);

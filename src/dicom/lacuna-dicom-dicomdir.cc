@@ -977,6 +977,9 @@ write_from_records (const char                *tmp_path,
   w.out = g_fopen (tmp_path, "wbe");
   if (w.out == NULL)
     return false;
+  /* Closed on every way out, an exception's too (the caller then removes the file). */
+  std::unique_ptr<FILE, int (*) (FILE *)> closer (w.out, fclose);
+
   ok = fwrite (header.data (), 1, header.size (), w.out) == header.size ();
   {
     gsize next_leaf = 0;
@@ -1024,7 +1027,7 @@ write_from_records (const char                *tmp_path,
   }
   ok = ok && fwrite (tail.data (), 1, tail.size (), w.out) == tail.size () &&
        w.position == header.size () + total;
-  if (fclose (w.out) != 0)
+  if (fclose (closer.release ()) != 0)
     ok = false;
   return ok;
 }

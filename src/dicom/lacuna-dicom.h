@@ -149,7 +149,8 @@ typedef LacunaDicomWalkResult (*LacunaDicomWalkFunc) (const LacunaDicomElement *
 
 /* Visits every element depth-first in file order: a sequence, then its items' elements.
  * With include_meta, the meta header's elements come first. The element struct and its
- * strings are valid only during the call. Do not modify the file from the callback. */
+ * strings are valid only during the call. Do not modify the file from the callback, and
+ * walk one file on one thread at a time (a walk fills the elements' cached names). */
 void      lacuna_dicom_file_walk        (LacunaDicomFile       *file,
                                          gboolean               include_meta,
                                          LacunaDicomWalkFunc    func,

@@ -1405,6 +1405,127 @@ test_deterministic (void)
     }
 }
 
+typedef struct
+{
+  GMutex     lock;
+  GPtrArray *kept;   /* LacunaDicomFile */
+  guint      limit;  /* keep at most this many, then stop keeping */
+  LacunaLoader *loader;
+} Keeper;
+
+static gboolean
+keep_cb (LacunaInstance  *instance,
+         LacunaDicomFile *file,
+         gpointer         user_data)
+{
+  Keeper *k = user_data;
+  gboolean keep;
+
+  g_mutex_lock (&k->lock);
+  keep = k->kept->len < k->limit;
+  if (keep)
+    g_ptr_array_add (k->kept, file);
+  else
+    lacuna_loader_stop_keeping (k->loader);
+  g_mutex_unlock (&k->lock);
+  return keep;
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* "kind:path" of every problem and the SOP Instance UID of every instance, sorted. */
+static GPtrArray *
+describe (LacunaCollection *collection)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *problems = lacuna_collection_get_problems (collection);
+  g_autoptr(GListModel) series = lacuna_collection_list_series (collection);
+
+  for (guint i = 0; i < problems->len; i++)
+    {
+      const LacunaProblem *p = g_ptr_array_index (problems, i);
+
+      g_ptr_array_add (out, g_strdup_printf ("problem %d %s", p->kind, p->path));
+    }
+  for (guint i = 0; i < g_list_model_get_n_items (series); i++)
+    {
+      g_autoptr(LacunaSeries) s = g_list_model_get_item (series, i);
+
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (s)); j++)
+        {
+          LacunaInstance *instance = lacuna_series_get_instance (s, j);
+
+          g_ptr_array_add (out, g_strdup_printf ("instance %s %d",
+                                                 lacuna_instance_get_sop_instance_uid (instance),
+                                                 lacuna_instance_has_pixels (instance)));
+        }
+    }
+  g_ptr_array_sort (out, compare_strings);
+  return out;
+}
+
+/* With a keep function the loader parses files whole (and keeps some): it still finds
+ * the same instances and the same problems as without, on malformed files too (what only
+ * the part after Pixel Data breaks is read up to Pixel Data, as without), whether it keeps
+ * every file or stops keeping after two. */
+static void
+test_keep (void)
+{
+  static const char *sets[] = { "malformed", "variety/multiframe", "phi-header" };
+  static const guint limits[] = { 2, G_MAXUINT };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sets); i++)
+    for (guint l = 0; l < G_N_ELEMENTS (limits); l++)
+      {
+        g_autofree char *dir = lacuna_test_dup_testdata (sets[i]);
+        const char *paths[] = { dir, NULL };
+        g_autoptr(LacunaLoader) plain = NULL;
+        g_autoptr(LacunaLoader) keeping = NULL;
+        g_autoptr(LacunaCollection) a = NULL;
+        g_autoptr(LacunaCollection) b = NULL;
+        g_autoptr(GPtrArray) da = NULL;
+        g_autoptr(GPtrArray) db = NULL;
+        g_autoptr(GError) error = NULL;
+        Keeper k = { .limit = limits[l] };
+
+        if (dir == NULL)
+          return;
+        g_mutex_init (&k.lock);
+        k.kept = g_ptr_array_new_with_free_func ((GDestroyNotify) lacuna_dicom_file_free);
+        plain = lacuna_loader_new (paths);
+        a = lacuna_loader_load (plain, NULL, &error);
+        g_assert_no_error (error);
+        keeping = lacuna_loader_new (paths);
+        k.loader = keeping;
+        lacuna_loader_set_keep_func (keeping, keep_cb, &k);
+        b = lacuna_loader_load (keeping, NULL, &error);
+        g_assert_no_error (error);
+
+        da = describe (a);
+        db = describe (b);
+        g_assert_cmpuint (da->len, ==, db->len);
+        for (guint j = 0; j < da->len; j++)
+          g_assert_cmpstr (g_ptr_array_index (da, j), ==, g_ptr_array_index (db, j));
+        g_assert_cmpuint (k.kept->len, >, 0);
+        /* Files are whole (they can be saved), but for those only readable up to Pixel
+         * Data (truncated, or broken after it). */
+        {
+          guint n_complete = 0;
+
+          for (guint j = 0; j < k.kept->len; j++)
+            n_complete += lacuna_dicom_file_is_complete (g_ptr_array_index (k.kept, j));
+          g_assert_cmpuint (n_complete, >, 0);
+        }
+        g_ptr_array_unref (k.kept);
+        g_mutex_clear (&k.lock);
+      }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1440,6 +1561,7 @@ main (int   argc,
   g_test_add_func ("/core/loader/first-image", test_first_image);
   g_test_add_func ("/core/loader/async", test_async);
   g_test_add_func ("/core/loader/deterministic", test_deterministic);
+  g_test_add_func ("/core/loader/keep", test_keep);
 
   return g_test_run ();
 }
