@@ -84,10 +84,10 @@ gboolean           _lacuna_report_spool_sort         (LacunaReportSpool  *self,
 char              *_lacuna_report_render_entry       (JsonNode           *entry);
 
 /* Writes the pretty JSON of doc (whose member is an empty array) to out with the spool's
- * entries (and their DICOMDIR records) as that array's elements; the bytes are those of the generator over the whole
- * tree, followed by a newline when final_newline (without entries, doc is written as it
- * is). per_entry (may be NULL) is called with
- * each entry parsed, in order. */
+ * entries (and their DICOMDIR records) as that array's elements; the bytes are those of
+ * the generator over the whole tree, followed by a newline when final_newline (without
+ * entries, doc is written as it is). per_entry (may be NULL) is called with each entry
+ * parsed, in order. */
 typedef gboolean (*LacunaReportEntryFunc) (JsonObject  *entry,
                                            gpointer     data,
                                            GError     **error);

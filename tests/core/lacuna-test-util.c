@@ -198,3 +198,25 @@ lacuna_test_require_program (const char *program,
     }
   return TRUE;
 }
+
+gboolean
+lacuna_test_have_cli (void)
+{
+  if (!g_file_test (LACUNA_CLI_PATH, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("lacuna-cli is not built");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+lacuna_test_make_key_file (const char *dir,
+                           const char *key)
+{
+  char *path = g_build_filename (dir, "test.key", NULL);
+
+  g_assert_true (g_file_set_contents (path, key, -1, NULL));
+  g_chmod (path, 0600);
+  return path;
+}

@@ -30,5 +30,10 @@ int         lacuna_test_run_cli        (char              **out_stdout,
  * Debian package that provides it. */
 gboolean    lacuna_test_require_program (const char *program,
                                          const char *debian_package);
+/* TRUE when the lacuna-cli under test is built, otherwise g_test_skip()s. */
+gboolean    lacuna_test_have_cli        (void);
+/* dir/test.key holding key (mode 0600); the path. */
+char       *lacuna_test_make_key_file   (const char *dir,
+                                         const char *key);
 
 G_END_DECLS

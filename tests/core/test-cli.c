@@ -27,17 +27,6 @@
 #define PALETTE_FILE "variety/color/orthanc_Implicit-vr-us-palette.dcm"
 #define NO_PIXELS    "phi-burned-in/presidio_CR_header_only/0_ORIGINAL_no_pixels.dcm"
 
-static gboolean
-have_cli (void)
-{
-  if (!g_file_test (LACUNA_CLI_PATH, G_FILE_TEST_IS_EXECUTABLE))
-    {
-      g_test_skip ("lacuna-cli is not built");
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static JsonObject *
 parse_document (JsonParser *parser,
                 const char *text)
@@ -304,7 +293,7 @@ test_cli_usage (void)
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
 
-  if (!have_cli ())
+  if (!lacuna_test_have_cli ())
     return;
   g_assert_cmpint (run_cli (NULL, NULL, "inspect", NULL), ==, 2);
   g_assert_cmpint (run_cli (NULL, NULL, "inspect", "--no-such-option", "x", NULL), ==, 2);
@@ -337,7 +326,8 @@ test_cli_inspect_json_file (void)
   JsonObject *doc, *instance, *e;
   JsonArray *elements, *p;
 
-  if (path == NULL || !have_cli () || !lacuna_test_require_program ("dcmdump", "dcmtk"))
+  if (path == NULL || !lacuna_test_have_cli () ||
+      !lacuna_test_require_program ("dcmdump", "dcmtk"))
     return;
   g_assert_cmpint (run_cli (&out, NULL, "inspect", "--json", path, NULL), ==, 0);
   doc = parse_document (parser, out);
@@ -387,7 +377,8 @@ test_cli_inspect_json_nested (void)
   JsonObject *e;
   guint n_second = 0;
 
-  if (path == NULL || !have_cli () || !lacuna_test_require_program ("dcmdump", "dcmtk"))
+  if (path == NULL || !lacuna_test_have_cli () ||
+      !lacuna_test_require_program ("dcmdump", "dcmtk"))
     return;
   g_assert_cmpint (run_cli (&out, NULL, "inspect", "--json", path, NULL), ==, 0);
   elements = array_member (only_instance (parse_document (parser, out)), "elements");
@@ -426,7 +417,7 @@ test_cli_inspect_folder (void)
   JsonObject *doc, *series;
   JsonArray *instances;
 
-  if (path == NULL || !have_cli ())
+  if (path == NULL || !lacuna_test_have_cli ())
     return;
   g_assert_cmpint (run_cli (&out, NULL, "inspect", "--json", path, NULL), ==, 0);
   doc = parse_document (parser, out);
@@ -449,7 +440,7 @@ test_cli_inspect_text (void)
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
 
-  if (path == NULL || !have_cli ())
+  if (path == NULL || !lacuna_test_have_cli ())
     return;
   g_assert_cmpint (run_cli (&out, &err, "inspect", path, NULL), ==, 0);
   g_assert_nonnull (strstr (out, "(0010,0010) PN PatientName = Last^First^mid^pre\n"));
@@ -472,7 +463,7 @@ test_cli_inspect_broken (void)
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *doc, *failed;
 
-  if (path == NULL || good == NULL || !have_cli ())
+  if (path == NULL || good == NULL || !lacuna_test_have_cli ())
     return;
   g_assert_cmpint (run_cli (&out, NULL, "inspect", "--json", good, path, NULL), ==, 1);
   doc = parse_document (parser, out);
@@ -493,7 +484,7 @@ test_cli_inspect_not_dicom (void)
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *doc;
 
-  if (!have_cli ())
+  if (!lacuna_test_have_cli ())
     return;
   dir = lacuna_test_make_tmpdir ();
   text = g_build_filename (dir, "notes.txt", NULL);
@@ -518,7 +509,7 @@ test_cli_inspect_missing (void)
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *doc;
 
-  if (good == NULL || !have_cli ())
+  if (good == NULL || !lacuna_test_have_cli ())
     return;
   dir = lacuna_test_make_tmpdir ();
   missing = g_build_filename (dir, "no-such-file.dcm", NULL);
@@ -581,7 +572,7 @@ test_cli_pixels_raw (void)
   g_autofree char *out = NULL;
   g_autoptr(GBytes) expected = NULL;
 
-  if (ct == NULL || jpeg == NULL || !have_cli ())
+  if (ct == NULL || jpeg == NULL || !lacuna_test_have_cli ())
     return;
   dir = lacuna_test_make_tmpdir ();
   out = g_build_filename (dir, "ct.raw", NULL);
@@ -622,7 +613,7 @@ test_cli_pixels_frames (void)
   g_autofree char *err = NULL;
   g_autoptr(GBytes) third = NULL;
 
-  if (path == NULL || !have_cli ())
+  if (path == NULL || !lacuna_test_have_cli ())
     return;
   dir = lacuna_test_make_tmpdir ();
   out = g_build_filename (dir, "f3.raw", NULL);
@@ -658,7 +649,7 @@ compare_png_with_dcmj2pnm (const char *relative,
   const char *argv[7];
   int k = 0;
 
-  if (path == NULL || !have_cli ())
+  if (path == NULL || !lacuna_test_have_cli ())
     return;
   dir = lacuna_test_make_tmpdir ();
   png = g_build_filename (dir, "out.png", NULL);
@@ -717,7 +708,7 @@ test_cli_pixels_errors (void)
   g_autofree char *err = NULL;
   gsize before_len, after_len;
 
-  if (ct == NULL || no_pixels == NULL || !have_cli ())
+  if (ct == NULL || no_pixels == NULL || !lacuna_test_have_cli ())
     return;
   dir = lacuna_test_make_tmpdir ();
   out = g_build_filename (dir, "out.raw", NULL);

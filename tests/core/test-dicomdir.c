@@ -25,27 +25,6 @@ static const char test_key[] = "lacuna-dicomdir-test-key-0123456789abcdef";
 /* ---------------------------------------------------------------------------------------- */
 /* Helpers                                                                                  */
 
-static gboolean
-have_cli (void)
-{
-  if (!g_file_test (LACUNA_CLI_PATH, G_FILE_TEST_IS_EXECUTABLE))
-    {
-      g_test_skip ("lacuna-cli is not built");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static char *
-make_key_file (const char *dir)
-{
-  char *path = g_build_filename (dir, "test.key", NULL);
-
-  g_assert_true (g_file_set_contents (path, test_key, -1, NULL));
-  g_chmod (path, 0600);
-  return path;
-}
-
 static GBytes *
 read_bytes (const char *path)
 {
@@ -252,12 +231,12 @@ test_sample (void)
   g_autofree char *types = NULL;
   const char *inputs[2] = { NULL, NULL };
 
-  if (!have_cli ())
+  if (!lacuna_test_have_cli ())
     return;
   tmp = lacuna_test_make_tmpdir ();
   input = g_build_filename (tmp, "in", NULL);
   out = g_build_filename (tmp, "out", NULL);
-  key = make_key_file (tmp);
+  key = lacuna_test_make_key_file (tmp, test_key);
   g_assert_true (lacuna_sample_write (input, NULL, &error));
   g_assert_no_error (error);
   inputs[0] = input;
@@ -280,7 +259,7 @@ check_real (const char * const *relative,
   g_autofree char *types = NULL;
   g_autoptr(GPtrArray) inputs = g_ptr_array_new_with_free_func (g_free);
 
-  if (!have_cli ())
+  if (!lacuna_test_have_cli ())
     return;
   for (guint i = 0; relative[i] != NULL; i++)
     {
@@ -293,7 +272,7 @@ check_real (const char * const *relative,
   g_ptr_array_add (inputs, NULL);
   tmp = lacuna_test_make_tmpdir ();
   out = g_build_filename (tmp, "out", NULL);
-  key = make_key_file (tmp);
+  key = lacuna_test_make_key_file (tmp, test_key);
   err = run_clean (key, (const char * const *) inputs->pdata, out, NULL);
   types = check_export (out, err);
   g_test_message ("records: %s", types);
@@ -354,13 +333,13 @@ test_shards (void)
   const char *inputs[2] = { NULL, NULL };
   const char *shards[] = { "0/2", "1/2" };
 
-  if (!have_cli ())
+  if (!lacuna_test_have_cli ())
     return;
   tmp = lacuna_test_make_tmpdir ();
   input = g_build_filename (tmp, "in", NULL);
   whole = g_build_filename (tmp, "whole", NULL);
   sharded = g_build_filename (tmp, "sharded", NULL);
-  key = make_key_file (tmp);
+  key = lacuna_test_make_key_file (tmp, test_key);
   g_assert_true (lacuna_sample_write (input, NULL, &error));
   g_assert_no_error (error);
   inputs[0] = input;
@@ -464,12 +443,12 @@ test_from_records (void)
   const char *inputs[2] = { NULL, NULL };
   Records r = { 0 };
 
-  if (!have_cli ())
+  if (!lacuna_test_have_cli ())
     return;
   tmp = lacuna_test_make_tmpdir ();
   input = g_build_filename (tmp, "in", NULL);
   out = g_build_filename (tmp, "out", NULL);
-  key = make_key_file (tmp);
+  key = lacuna_test_make_key_file (tmp, test_key);
   g_assert_true (lacuna_sample_write (input, NULL, &error));
   g_assert_no_error (error);
   inputs[0] = input;

@@ -52,16 +52,6 @@ requirements (void)
          lacuna_test_require_program ("dcmdump", "dcmtk");
 }
 
-static char *
-make_key_file (const char *dir)
-{
-  char *path = g_build_filename (dir, "test.key", NULL);
-
-  g_assert_true (g_file_set_contents (path, test_key, -1, NULL));
-  g_chmod (path, 0600);
-  return path;
-}
-
 static JsonObject *
 load_json (const char *path)
 {
@@ -438,7 +428,7 @@ test_shared_set (void)
   if (dir == NULL || !requirements ())
     return;
   tmp = lacuna_test_make_tmpdir ();
-  key = make_key_file (tmp);
+  key = lacuna_test_make_key_file (tmp, test_key);
   inputs = lacuna_test_list_files (dir);
 
   for (guint i = 0; i < inputs->len; i++)
@@ -509,7 +499,7 @@ test_sample (void)
   if (!requirements ())
     return;
   tmp = lacuna_test_make_tmpdir ();
-  key = make_key_file (tmp);
+  key = lacuna_test_make_key_file (tmp, test_key);
   input = g_build_filename (tmp, "in", NULL);
   g_assert_true (lacuna_sample_write (input, NULL, &error));
   g_assert_no_error (error);
@@ -648,7 +638,7 @@ test_side_marker (void)
   if (!requirements ())
     return;
   tmp = lacuna_test_make_tmpdir ();
-  key = make_key_file (tmp);
+  key = lacuna_test_make_key_file (tmp, test_key);
   in_dir = g_build_filename (tmp, "in", NULL);
   g_assert_cmpint (g_mkdir (in_dir, 0755), ==, 0);
   input = g_build_filename (in_dir, "marker.dcm", NULL);

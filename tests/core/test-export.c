@@ -32,27 +32,6 @@ static const char test_key[] = "lacuna-export-test-key-0123456789abcdef";
 /* ---------------------------------------------------------------------------------------- */
 /* Helpers                                                                                  */
 
-static gboolean
-have_cli (void)
-{
-  if (!g_file_test (LACUNA_CLI_PATH, G_FILE_TEST_IS_EXECUTABLE))
-    {
-      g_test_skip ("lacuna-cli is not built");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static char *
-make_key_file (const char *dir)
-{
-  char *path = g_build_filename (dir, "test.key", NULL);
-
-  g_assert_true (g_file_set_contents (path, test_key, -1, NULL));
-  g_chmod (path, 0600);
-  return path;
-}
-
 static char *
 sha256_of (const char *path)
 {
@@ -456,11 +435,11 @@ sample_setup (Sample *s)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!have_cli ())
+  if (!lacuna_test_have_cli ())
     return FALSE;
   s->tmp = lacuna_test_make_tmpdir ();
   s->input = g_build_filename (s->tmp, "in", NULL);
-  s->key = make_key_file (s->tmp);
+  s->key = lacuna_test_make_key_file (s->tmp, test_key);
   g_assert_true (lacuna_sample_write (s->input, NULL, &error));
   g_assert_no_error (error);
   return TRUE;
@@ -589,10 +568,10 @@ test_kept_same_bytes (void)
   g_autofree char *tmp = NULL;
   g_autofree char *key = NULL;
 
-  if (lacuna_test_get_testdata () == NULL || !have_cli ())
+  if (lacuna_test_get_testdata () == NULL || !lacuna_test_have_cli ())
     return;
   tmp = lacuna_test_make_tmpdir ();
-  key = make_key_file (tmp);
+  key = lacuna_test_make_key_file (tmp, test_key);
   for (guint i = 0; i < G_N_ELEMENTS (sets); i++)
     {
       g_autofree char *input = lacuna_test_dup_testdata (sets[i]);
@@ -1214,10 +1193,11 @@ check_real (const char *relative,
   int status;
   guint n;
 
-  if (input == NULL || !have_cli () || !lacuna_test_require_program ("dcmdump", "dcmtk"))
+  if (input == NULL || !lacuna_test_have_cli () ||
+      !lacuna_test_require_program ("dcmdump", "dcmtk"))
     return;
   tmp = lacuna_test_make_tmpdir ();
-  key = make_key_file (tmp);
+  key = lacuna_test_make_key_file (tmp, test_key);
   out = g_build_filename (tmp, "out", NULL);
   inputs = lacuna_test_list_files (input);
   before = input_checksums (inputs);
@@ -1290,10 +1270,11 @@ test_compressed_dicomdir (void)
   g_autoptr(JsonObject) report = NULL;
   JsonArray *files;
 
-  if (input == NULL || !have_cli () || !lacuna_test_require_program ("dcmdump", "dcmtk"))
+  if (input == NULL || !lacuna_test_have_cli () ||
+      !lacuna_test_require_program ("dcmdump", "dcmtk"))
     return;
   tmp = lacuna_test_make_tmpdir ();
-  key = make_key_file (tmp);
+  key = lacuna_test_make_key_file (tmp, test_key);
   out = g_build_filename (tmp, "out", NULL);
   g_assert_cmpint (run_cli (NULL, NULL, "clean", "--key-file", key, input, "-o", out, NULL),
                    ==, 0);
@@ -1318,10 +1299,10 @@ test_pdf (void)
   g_autoptr(JsonObject) report = NULL;
   JsonArray *left_out;
 
-  if (pdf == NULL || !have_cli ())
+  if (pdf == NULL || !lacuna_test_have_cli ())
     return;
   tmp = lacuna_test_make_tmpdir ();
-  key = make_key_file (tmp);
+  key = lacuna_test_make_key_file (tmp, test_key);
   out = g_build_filename (tmp, "out", NULL);
   g_assert_cmpint (run_cli (NULL, NULL, "clean", "--key-file", key, pdf, "-o", out, NULL),
                    ==, 0);

@@ -226,6 +226,35 @@ run_union (Run   *runs,
 /* 8-connected components of mask inside limit, by runs of each row joined across rows
  * (union-find). Returns their bounds, in the order of their first pixel (top to bottom,
  * left to right). */
+/* The bounds of each component of runs (joined by run_union), in the order of the first
+ * run of each, appended to out. */
+static void
+append_bounds (GArray *runs,
+               GArray *out)
+{
+  Run *r = (Run *) runs->data;
+  g_autofree int *index = g_new (int, MAX (runs->len, 1));
+
+  for (guint i = 0; i < runs->len; i++)
+    {
+      guint root = run_find (r, i);
+      Bounds *b;
+
+      if (root == i)
+        {
+          Bounds nb = { r[i].x0, r[i].y, r[i].x1, r[i].y };
+
+          index[i] = (int) out->len;
+          g_array_append_val (out, nb);
+          continue;
+        }
+      b = &g_array_index (out, Bounds, index[root]);
+      b->x0 = MIN (b->x0, r[i].x0);
+      b->x1 = MAX (b->x1, r[i].x1);
+      b->y1 = MAX (b->y1, r[i].y);
+    }
+}
+
 static GArray *
 label_components (const guint8 *mask,
                   guint         width,
@@ -235,7 +264,6 @@ label_components (const guint8 *mask,
   GArray *out = g_array_new (FALSE, FALSE, sizeof (Bounds));
   int lx0 = limit[0], ly0 = limit[1], lx1 = limit[0] + limit[2], ly1 = limit[1] + limit[3];
   g_autoptr(GArray) runs = g_array_new (FALSE, FALSE, sizeof (Run));
-  g_autofree int *index = NULL;
   guint prev_start = 0, prev_end = 0;
   Run *r;
 
@@ -272,26 +300,7 @@ label_components (const guint8 *mask,
       prev_end = runs->len;
     }
 
-  r = (Run *) runs->data;
-  index = g_new (int, MAX (runs->len, 1));
-  for (guint i = 0; i < runs->len; i++)
-    {
-      guint root = run_find (r, i);
-      Bounds *b;
-
-      if (root == i)
-        {
-          Bounds nb = { r[i].x0, r[i].y, r[i].x1, r[i].y };
-
-          index[i] = (int) out->len;
-          g_array_append_val (out, nb);
-          continue;
-        }
-      b = &g_array_index (out, Bounds, index[root]);
-      b->x0 = MIN (b->x0, r[i].x0);
-      b->x1 = MAX (b->x1, r[i].x1);
-      b->y1 = MAX (b->y1, r[i].y);
-    }
+  append_bounds (runs, out);
   return out;
 }
 
@@ -368,7 +377,6 @@ dilate_label (const guint8 *mask,
   g_autoptr(GArray) spans = g_array_new (FALSE, FALSE, sizeof (Span));
   g_autofree guint *row_start = g_new (guint, (gsize) height + 1);
   g_autoptr(GArray) runs = g_array_new (FALSE, FALSE, sizeof (Run));
-  g_autofree int *index = NULL;
   guint prev_start = 0, prev_end = 0;
   Run *r;
 
@@ -440,26 +448,7 @@ dilate_label (const guint8 *mask,
       prev_end = runs->len;
     }
 
-  r = (Run *) runs->data;
-  index = g_new (int, MAX (runs->len, 1));
-  for (guint i = 0; i < runs->len; i++)
-    {
-      guint root = run_find (r, i);
-      Bounds *b;
-
-      if (root == i)
-        {
-          Bounds nb = { r[i].x0, r[i].y, r[i].x1, r[i].y };
-
-          index[i] = (int) out->len;
-          g_array_append_val (out, nb);
-          continue;
-        }
-      b = &g_array_index (out, Bounds, index[root]);
-      b->x0 = MIN (b->x0, r[i].x0);
-      b->x1 = MAX (b->x1, r[i].x1);
-      b->y1 = MAX (b->y1, r[i].y);
-    }
+  append_bounds (runs, out);
   return out;
 }
 
