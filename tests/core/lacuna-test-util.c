@@ -144,7 +144,12 @@ lacuna_test_run (const char * const  *argv,
   g_autoptr(GError) error = NULL;
   int status = 0;
 
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+  /* Output not asked for is dropped: on the test's own stdout it would break TAP. */
+  GSpawnFlags flags = G_SPAWN_SEARCH_PATH |
+                      (out_stdout == NULL ? G_SPAWN_STDOUT_TO_DEV_NULL : 0) |
+                      (out_stderr == NULL ? G_SPAWN_STDERR_TO_DEV_NULL : 0);
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, flags, NULL, NULL,
                      out_stdout, out_stderr, &status, &error))
     {
       g_test_message ("could not run %s: %s", argv[0], error->message);

@@ -15,7 +15,8 @@ char       *lacuna_test_dup_testdata   (const char *relative);
 GPtrArray  *lacuna_test_list_files     (const char *dir);
 /* A fresh temporary folder, removed recursively at exit. */
 char       *lacuna_test_make_tmpdir    (void);
-/* Runs argv; returns the exit status (-1 when it could not run); captures output. */
+/* Runs argv; returns the exit status (-1 when it could not run); captures output (what
+ * is not asked for is dropped). */
 int         lacuna_test_run            (const char * const *argv,
                                         char              **out_stdout,
                                         char              **out_stderr);
