@@ -107,30 +107,6 @@ preamble_warning (const guint8 *data,
 /* ---------------------------------------------------------------------------------------- */
 /* Opening an input                                                                         */
 
-/* Inputs up to this size are read into memory once and parsed from there (the input, the
- * untouched copy for the verification, the output read back); larger ones are opened
- * from their files, whose values DCMTK loads lazily. LACUNA_EXPORT_IN_MEMORY_MAX (bytes)
- * overrides it, so that the tests can take the path of large files with small ones. */
-#define IN_MEMORY_MAX (64 * 1024 * 1024)
-
-static gsize
-in_memory_max (void)
-{
-  static gsize max = 0;
-
-  if (g_once_init_enter (&max))
-    {
-      const char *env = g_getenv ("LACUNA_EXPORT_IN_MEMORY_MAX");
-      guint64 value = IN_MEMORY_MAX;
-
-      if (env != NULL && *env != '\0')
-        value = g_ascii_strtoull (env, NULL, 10);
-      /* g_once_init_leave needs a non-zero value: 0 is stored as 1 (nothing is that small). */
-      g_once_init_leave (&max, (gsize) MAX (value, 1));
-    }
-  return max;
-}
-
 typedef struct
 {
   LacunaInstance *instance;
@@ -153,6 +129,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Input, input_clear)
 static gboolean
 input_init (Input           *input,
             LacunaInstance  *instance,
+            gsize            in_memory_max,
             gboolean         kept,
             const char     **out_preamble_warning,
             GError         **error)
@@ -172,7 +149,7 @@ input_init (Input           *input,
 
       if (mapped == NULL)
         return FALSE;
-      input->in_memory = g_mapped_file_get_length (mapped) <= in_memory_max ();
+      input->in_memory = g_mapped_file_get_length (mapped) <= in_memory_max;
       if (input->in_memory && !kept)
         input->bytes = g_mapped_file_get_bytes (mapped);
       else
@@ -668,7 +645,7 @@ write_instance (LacunaExport   *self,
 
   /* Parsed once, by the index pass, when it could keep the file. */
   file = _lacuna_export_take_kept (self, instance);
-  if (!input_init (&input, instance, file != NULL, &warning, &error))
+  if (!input_init (&input, instance, self->in_memory_max, file != NULL, &warning, &error))
     g_clear_pointer (&file, lacuna_dicom_file_free);
   else if (file == NULL)
     file = input_open (&input, &error);

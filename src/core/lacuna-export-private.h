@@ -45,6 +45,8 @@ struct _LacunaExport
                                             * index pass parsed whole, within a memory
                                             * budget, written without a second parse */
   gsize                     kept_bytes;
+  gsize                     kept_budget;   /* bytes */
+  gsize                     in_memory_max; /* inputs up to this size are read into memory */
   LacunaLoader             *loader;        /* while the index pass runs */
   LacunaResidual           *residual;
   LacunaDeidContext        *ctx;

@@ -575,7 +575,7 @@ _lacuna_export_write_temp (char          *tmpl,
                            GError       **error)
 {
   int fd = g_mkstemp_full (tmpl, O_RDWR | O_CLOEXEC, 0644);
-  gsize done = 0;
+  int saved;
 
   if (fd < 0)
     {
@@ -585,28 +585,18 @@ _lacuna_export_write_temp (char          *tmpl,
                    "cannot create a temporary file in the output: %s", g_strerror (saved));
       return FALSE;
     }
-  while (done < size)
+  saved = _lacuna_write_fd (fd, data, size);
+  if (saved != 0)
     {
-      ssize_t n = write (fd, data + done, MIN (size - done, (gsize) 1 << 30));
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        {
-          int saved = n < 0 ? errno : ENOSPC;
-
-          close (fd);
-          g_unlink (tmpl);
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                       "cannot write the file: %s", g_strerror (saved));
-          return FALSE;
-        }
-      done += (gsize) n;
+      close (fd);
+      g_unlink (tmpl);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "cannot write the file: %s", g_strerror (saved));
+      return FALSE;
     }
   if (close (fd) != 0)
     {
-      int saved = errno;
-
+      saved = errno;
       g_unlink (tmpl);
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
                    "cannot write the file: %s", g_strerror (saved));

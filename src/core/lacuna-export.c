@@ -456,26 +456,25 @@ _lacuna_export_add_file_entry (LacunaExport *self,
 
 /* How much memory the inputs parsed by the index pass may hold until they are written:
  * within it, an input is parsed once instead of twice (its pixels stay in the file until
- * then). Beyond it, the rest are parsed again when written. LACUNA_EXPORT_KEPT_BUDGET
- * (bytes) overrides it, so that the tests can compare both ways. */
+ * then). Beyond it, the rest are parsed again when written. */
 #define KEPT_BUDGET (48 * 1024 * 1024)
 
+/* Inputs up to this size are read into memory once and parsed from there (the input, the
+ * untouched copy for the verification, the output read back); larger ones are opened
+ * from their files, whose values DCMTK loads lazily. */
+#define IN_MEMORY_MAX (64 * 1024 * 1024)
+
+/* A size in bytes from the environment, else fallback: the tests take the other paths
+ * with LACUNA_EXPORT_KEPT_BUDGET and LACUNA_EXPORT_IN_MEMORY_MAX. */
 static gsize
-kept_budget (void)
+size_from_env (const char *variable,
+               gsize       fallback)
 {
-  static gsize budget = 0;
+  const char *env = g_getenv (variable);
 
-  if (g_once_init_enter (&budget))
-    {
-      const char *env = g_getenv ("LACUNA_EXPORT_KEPT_BUDGET");
-      guint64 value = KEPT_BUDGET;
-
-      if (env != NULL && *env != '\0')
-        value = g_ascii_strtoull (env, NULL, 10);
-      /* g_once_init_leave needs a non-zero value: 0 is stored as 1 (no file is that small). */
-      g_once_init_leave (&budget, (gsize) MAX (value, 1));
-    }
-  return budget;
+  if (env == NULL || *env == '\0')
+    return fallback;
+  return (gsize) g_ascii_strtoull (env, NULL, 10);
 }
 
 /* Called by the loader for every instance, with its file parsed: the input UIDs and the
@@ -506,7 +505,7 @@ index_file (LacunaInstance  *instance,
   g_hash_table_iter_init (&iter, uids);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     g_hash_table_add (self->uids, g_strdup (key));
-  if (size > 0 && self->kept_bytes + size <= kept_budget () &&
+  if (size > 0 && self->kept_bytes + size <= self->kept_budget &&
       !g_hash_table_contains (self->kept, instance))
     {
       g_hash_table_insert (self->kept, g_object_ref (instance), file);
@@ -1059,6 +1058,8 @@ lacuna_export_run (LacunaExport  *self,
   loader = lacuna_loader_new ((const char * const *) self->inputs);
   self->kept = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref,
                                       (GDestroyNotify) lacuna_dicom_file_free);
+  self->kept_budget = size_from_env ("LACUNA_EXPORT_KEPT_BUDGET", KEPT_BUDGET);
+  self->in_memory_max = size_from_env ("LACUNA_EXPORT_IN_MEMORY_MAX", IN_MEMORY_MAX);
   lacuna_loader_set_keep_func (loader, index_file, self);
   self->loader = loader;
   self->collection = lacuna_loader_load (loader, cancellable, error);

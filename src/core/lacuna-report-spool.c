@@ -52,29 +52,39 @@ struct _LacunaReportSpool
   GHashTable   *records;    /* file ID → PendingRecord, until the file's entry comes */
 };
 
+int
+_lacuna_write_fd (int         fd,
+                  const void *data,
+                  gsize       size)
+{
+  gsize done = 0;
+
+  while (done < size)
+    {
+      ssize_t n = write (fd, (const char *) data + done, MIN (size - done, (gsize) 1 << 30));
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return n < 0 ? errno : ENOSPC;
+      done += (gsize) n;
+    }
+  return 0;
+}
+
 static gboolean
 write_all (int          fd,
            const char  *data,
            gsize        size,
            GError     **error)
 {
-  gsize done = 0;
+  int saved = _lacuna_write_fd (fd, data, size);
 
-  while (done < size)
+  if (saved != 0)
     {
-      ssize_t n = write (fd, data + done, MIN (size - done, (gsize) 1 << 30));
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        {
-          int saved = n < 0 ? errno : ENOSPC;
-
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                       _("Cannot write the report’s temporary file: %s"), g_strerror (saved));
-          return FALSE;
-        }
-      done += (gsize) n;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("Cannot write the report’s temporary file: %s"), g_strerror (saved));
+      return FALSE;
     }
   return TRUE;
 }

@@ -23,6 +23,12 @@
 
 G_BEGIN_DECLS
 
+/* Writes all of data to fd (again after EINTR, in pieces of at most 1 GiB); 0, or the
+ * errno of the failure (ENOSPC when nothing more could be written). */
+int                _lacuna_write_fd                  (int                 fd,
+                                                      const void         *data,
+                                                      gsize               size);
+
 typedef struct _LacunaReportSpool LacunaReportSpool;
 
 /* A new spool whose file is created in the folder holding near (an output, or a report

@@ -219,10 +219,25 @@ check_export (const char *outdir,
 /* ---------------------------------------------------------------------------------------- */
 /* Exports                                                                                  */
 
+/* A fresh folder (returned) with a key file (*out_key) and the sample study written into
+ * its "in" folder (*out_input). */
+static char *
+sample_setup (char **out_key,
+              char **out_input)
+{
+  g_autoptr(GError) error = NULL;
+  char *tmp = lacuna_test_make_tmpdir ();
+
+  *out_input = g_build_filename (tmp, "in", NULL);
+  *out_key = lacuna_test_make_key_file (tmp, test_key);
+  g_assert_true (lacuna_sample_write (*out_input, NULL, &error));
+  g_assert_no_error (error);
+  return tmp;
+}
+
 static void
 test_sample (void)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *tmp = NULL;
   g_autofree char *input = NULL;
   g_autofree char *out = NULL;
@@ -233,12 +248,8 @@ test_sample (void)
 
   if (!lacuna_test_have_cli ())
     return;
-  tmp = lacuna_test_make_tmpdir ();
-  input = g_build_filename (tmp, "in", NULL);
+  tmp = sample_setup (&key, &input);
   out = g_build_filename (tmp, "out", NULL);
-  key = lacuna_test_make_key_file (tmp, test_key);
-  g_assert_true (lacuna_sample_write (input, NULL, &error));
-  g_assert_no_error (error);
   inputs[0] = input;
   err = run_clean (key, inputs, out, NULL);
   types = check_export (out, err);
@@ -319,7 +330,6 @@ test_mixed (void)
 static void
 test_shards (void)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *tmp = NULL;
   g_autofree char *input = NULL;
   g_autofree char *whole = NULL;
@@ -335,13 +345,9 @@ test_shards (void)
 
   if (!lacuna_test_have_cli ())
     return;
-  tmp = lacuna_test_make_tmpdir ();
-  input = g_build_filename (tmp, "in", NULL);
+  tmp = sample_setup (&key, &input);
   whole = g_build_filename (tmp, "whole", NULL);
   sharded = g_build_filename (tmp, "sharded", NULL);
-  key = lacuna_test_make_key_file (tmp, test_key);
-  g_assert_true (lacuna_sample_write (input, NULL, &error));
-  g_assert_no_error (error);
   inputs[0] = input;
 
   err = run_clean (key, inputs, whole, NULL);
@@ -445,12 +451,8 @@ test_from_records (void)
 
   if (!lacuna_test_have_cli ())
     return;
-  tmp = lacuna_test_make_tmpdir ();
-  input = g_build_filename (tmp, "in", NULL);
+  tmp = sample_setup (&key, &input);
   out = g_build_filename (tmp, "out", NULL);
-  key = lacuna_test_make_key_file (tmp, test_key);
-  g_assert_true (lacuna_sample_write (input, NULL, &error));
-  g_assert_no_error (error);
   inputs[0] = input;
   err = run_clean (key, inputs, out, NULL);
   path = g_build_filename (out, "DICOMDIR", NULL);

@@ -833,13 +833,10 @@ lacuna_text_regions_find (const guint8                 *grey,
       lacuna_text_region_params_init (&defaults);
       params = &defaults;
     }
-  if (out_mask_hash != NULL)
-    *out_mask_hash = 0;
-  if (width == 0 || height == 0)
-    return g_array_new (FALSE, FALSE, sizeof (LacunaTextRegion));
-
-  mask = make_mask (grey, width, height, stride, rgb, rgb_stride, params);
-  return find_in_mask (grey, width, height, stride, mask, NULL, NULL, params, out_mask_hash);
+  if (width > 0 && height > 0)
+    mask = make_mask (grey, width, height, stride, rgb, rgb_stride, params);
+  return _lacuna_text_regions_find_in_mask (grey, width, height, stride, mask, NULL, NULL,
+                                            params, out_mask_hash);
 }
 
 GArray *
@@ -855,19 +852,19 @@ _lacuna_text_regions_find_in_mask (const guint8                 *grey,
 {
   LacunaTextRegionParams defaults;
 
-  g_return_val_if_fail (grey != NULL && mask != NULL,
-                        g_array_new (FALSE, FALSE, sizeof (LacunaTextRegion)));
+  g_return_val_if_fail (grey != NULL, g_array_new (FALSE, FALSE, sizeof (LacunaTextRegion)));
   g_return_val_if_fail (stride >= width, g_array_new (FALSE, FALSE, sizeof (LacunaTextRegion)));
 
+  if (out_mask_hash != NULL)
+    *out_mask_hash = 0;
+  if (width == 0 || height == 0)
+    return g_array_new (FALSE, FALSE, sizeof (LacunaTextRegion));
+  g_return_val_if_fail (mask != NULL, g_array_new (FALSE, FALSE, sizeof (LacunaTextRegion)));
   if (params == NULL)
     {
       lacuna_text_region_params_init (&defaults);
       params = &defaults;
     }
-  if (out_mask_hash != NULL)
-    *out_mask_hash = 0;
-  if (width == 0 || height == 0)
-    return g_array_new (FALSE, FALSE, sizeof (LacunaTextRegion));
   return find_in_mask (grey, width, height, stride, mask, ensure, ensure_data, params,
                        out_mask_hash);
 }
