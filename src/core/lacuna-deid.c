@@ -127,7 +127,7 @@ log_add (LacunaDeidLog       *log,
     return;
   e.kind = kind;
   e.path = g_strdup (path);
-  e.keyword = keyword != NULL ? g_intern_string (keyword) : "";
+  e.keyword = keyword != NULL ? keyword : "";   /* static: a literal, or a walk's */
   e.action = action;
   e.reason = reason;
   g_array_append_val (log->entries, e);

@@ -89,8 +89,22 @@ element_evr (DcmElement *el)
 static const char *
 vr_name (DcmEVR evr)
 {
-  if (evr == EVR_UNKNOWN || evr == EVR_UNKNOWN2B || evr == EVR_na)
-    return "UN";
+  /* Every walk asks for every element's: looked up once. */
+  static const std::vector<const char *> names = [] {
+    std::vector<const char *> table ((size_t) EVR_UNKNOWN2B + 1);
+
+    for (size_t i = 0; i < table.size (); i++)
+      {
+        DcmEVR e = (DcmEVR) i;
+
+        table[i] = e == EVR_UNKNOWN || e == EVR_UNKNOWN2B || e == EVR_na
+                     ? "UN" : DcmVR (valid_evr (e)).getVRName ();
+      }
+    return table;
+  } ();
+
+  if ((size_t) evr < names.size ())
+    return names[(size_t) evr];
   return DcmVR (valid_evr (evr)).getVRName ();
 }
 
@@ -386,13 +400,30 @@ tag_names (DcmTag      &tag,
    * once then never wait for one another on the lock. */
   static thread_local std::unordered_map<guint32, const TagNames *> standard;
 
-  if (creator == NULL)
-    {
-      auto known = standard.find (key);
+  /* Private ones likewise, by creator (the elements of a block come one after another). */
+  static thread_local std::unordered_map<std::string,
+                                         std::unordered_map<guint32, const TagNames *>> privates;
+  static thread_local std::unordered_map<guint32, const TagNames *> *last_block;
+  static thread_local std::string last_creator;
+  std::unordered_map<guint32, const TagNames *> *cache;
 
-      if (known != standard.end ())
-        return known->second;
+  if (creator == NULL)
+    cache = &standard;
+  else
+    {
+      if (last_block == NULL || last_creator != creator)
+        {
+          last_creator = creator;
+          last_block = &privates[last_creator];
+        }
+      cache = last_block;
     }
+  {
+    auto known = cache->find (key);
+
+    if (known != cache->end ())
+      return known->second;
+  }
 
   if (creator == NULL)
     creator = "";
@@ -401,8 +432,7 @@ tag_names (DcmTag      &tag,
   g_mutex_unlock (&names_lock);
   if (names != NULL)
     {
-      if (*creator == '\0')
-        standard.emplace (key, names);
+      cache->emplace (key, names);
       return names;
     }
 
@@ -425,8 +455,7 @@ tag_names (DcmTag      &tag,
       g_hash_table_insert (table, GUINT_TO_POINTER (key), names);
   }
   g_mutex_unlock (&names_lock);
-  if (*creator == '\0')
-    standard.emplace (key, names);
+  cache->emplace (key, names);
   return names;
 }
 
@@ -437,10 +466,25 @@ walk_item (DcmItem     *item,
            guint        depth,
            WalkContext *ctx)
 {
+  static const char hex[] = "0123456789ABCDEF";
   /* getElement (i) seeks from the start of the list every time (n² for an item of n
    * elements): take the elements in one sequential pass first. The callbacks never modify
    * the file. */
   std::vector<DcmElement *> elements;
+  /* The paths of this item's elements (lacuna_dicom_path_child()'s form) share all but
+   * their last 8 characters: the prefix is written once. */
+  std::string path;
+  size_t prefix_len;
+
+  if (parent_path != NULL && *parent_path != '\0')
+    {
+      path = parent_path;
+      path += '/';
+      path += std::to_string (item_index);
+      path += '/';
+    }
+  prefix_len = path.size ();
+  path.resize (prefix_len + 8);
 
   elements.reserve (item->card ());
   for (DcmObject *obj = item->nextInContainer (NULL); obj != NULL;
@@ -451,11 +495,11 @@ walk_item (DcmItem     *item,
     {
       DcmElement *el = elements[i];
       guint32 t;
-      g_autofree char *path = NULL;
       LacunaDicomElement e;
       std::string value;
       bool has_value;
       const char *vr;
+      DcmEVR evr;
       LacunaDicomWalkResult result;
 
       if (el == NULL)
@@ -464,10 +508,11 @@ walk_item (DcmItem     *item,
        * fills the tag's cached name, and no other thread walks this file. */
       DcmTag &tag = const_cast<DcmTag &> (el->getTag ());
       t = key_to_tag (tag);
-      path = lacuna_dicom_path_child (parent_path, item_index, t);
+      for (int k = 0; k < 8; k++)
+        path[prefix_len + (size_t) k] = hex[(t >> (28 - 4 * k)) & 0xF];
 
       memset (&e, 0, sizeof e);
-      e.path = path;
+      e.path = path.c_str ();
       e.tag = t;
       e.is_private = (t >> 16) % 2 == 1;
       e.private_creator = e.is_private ? tag.getPrivateCreator () : NULL;
@@ -477,7 +522,8 @@ walk_item (DcmItem     *item,
         e.keyword = names->keyword;
         e.name = names->name;
       }
-      vr = vr_name (element_evr (el));
+      evr = element_evr (el);
+      vr = vr_name (evr);
       e.vr[0] = vr[0];
       e.vr[1] = vr[1];
       e.vr[2] = '\0';
@@ -486,7 +532,7 @@ walk_item (DcmItem     *item,
       e.is_sequence = is_sequence (el);
       e.n_items = e.is_sequence ? (guint) OFstatic_cast (DcmSequenceOfItems *, el)->card () : 0;
       e.vm = e.is_sequence ? 1 : (guint) el->getVM ();
-      if (ctx->text_only && element_evr (el) != EVR_UN && !is_string_vr (element_evr (el)))
+      if (ctx->text_only && evr != EVR_UN && !is_string_vr (evr))
         has_value = false;   /* numbers, bytes, AT: not asked for */
       else if (ctx->want != NULL && !ctx->want (t, e.vr, ctx->user_data))
         has_value = false;
@@ -508,7 +554,7 @@ walk_item (DcmItem     *item,
           /* Items in one sequential pass too (getItem (j) seeks from the start). */
           for (DcmObject *obj = sq->nextInContainer (NULL); obj != NULL && !ctx->stop;
                obj = sq->nextInContainer (obj), j++)
-            walk_item (OFstatic_cast (DcmItem *, obj), path, j, depth + 1, ctx);
+            walk_item (OFstatic_cast (DcmItem *, obj), path.c_str (), j, depth + 1, ctx);
         }
     }
 }

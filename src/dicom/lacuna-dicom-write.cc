@@ -90,52 +90,106 @@ set_meta (DcmFileFormat     &out,
   return true;
 }
 
-/* Writes the whole file (preamble, meta, dataset) into out, a buffer at a time. */
+/* Moves what stream holds to the end of *spilled; returns how many bytes. */
+static gsize
+spill (DcmOutputBufferStream  &stream,
+       GByteArray            **spilled)
+{
+  void *data = NULL;
+  offile_off_t length = 0;
+
+  stream.flushBuffer (data, length);
+  if (*spilled == NULL)
+    *spilled = g_byte_array_new ();
+  if (length > 0)
+    g_byte_array_append (*spilled, (const guint8 *) data, (guint) length);
+  return (gsize) length;
+}
+
+/* Writes the whole file (preamble, meta, dataset) into *out. The buffer is sized for the
+ * whole file, so that DCMTK writes straight into it; only when that estimate falls short
+ * does what it holds move out, a buffer at a time. */
 static OFCondition
 write_to_bytes (DcmFileFormat    &format,
                 E_TransferSyntax  tx,
-                GByteArray       *out)
+                GBytes          **out)
 {
-  const offile_off_t chunk = 256 * 1024;
-  std::unique_ptr<guint8[]> buffer (new guint8[chunk]);
-  DcmOutputBufferStream stream (buffer.get (), chunk);
+  gsize size = (gsize) format.calcElementLength (tx, EET_ExplicitLength) + 64 * 1024;
+  std::unique_ptr<guint8, decltype (&g_free)> buffer ((guint8 *) g_malloc (size), g_free);
+  DcmOutputBufferStream stream (buffer.get (), (offile_off_t) size);
+  g_autoptr(GByteArray) spilled = NULL;
   OFCondition cond;
+  void *data = NULL;
+  offile_off_t length = 0;
 
   format.transferInit ();
   do
     {
-      void *data = NULL;
-      offile_off_t length = 0;
-
       cond = format.write (stream, tx, EET_ExplicitLength, NULL, EGL_withoutGL, EPD_noChange,
                            0, 0, 0, EWM_dontUpdateMeta);
-      stream.flushBuffer (data, length);
-      if (length > 0)
-        g_byte_array_append (out, (const guint8 *) data, (guint) length);
+      if (cond == EC_StreamNotifyClient)
+        spill (stream, &spilled);
     }
   while (cond == EC_StreamNotifyClient);
   format.transferEnd ();
   /* A deflated dataset still sits partly in the compression filter. */
   while (cond.good () && !stream.isFlushed ())
     {
-      void *data = NULL;
-      offile_off_t length = 0;
-
       stream.flush ();
-      stream.flushBuffer (data, length);
-      if (length > 0)
-        g_byte_array_append (out, (const guint8 *) data, (guint) length);
-      else if (!stream.isFlushed ())
+      if (!stream.isFlushed () && spill (stream, &spilled) == 0)
         return EC_StreamNotifyClient;
     }
+  if (cond.bad ())
+    return cond;
+  if (spilled != NULL)
+    {
+      spill (stream, &spilled);
+      *out = g_byte_array_free_to_bytes (g_steal_pointer (&spilled));
+      return cond;
+    }
+  stream.flushBuffer (data, length);
+  *out = g_bytes_new_take (g_realloc (buffer.release (), MAX ((gsize) length, 1)),
+                           (gsize) length);
   return cond;
 }
+
+/* A dataset lent to another file format for the time of a write: DcmFileFormat takes it
+ * without a copy, and gives it back to its own file when done (or on an exception). */
+class LentDataset
+{
+public:
+  LentDataset (DcmFileFormat &owner)
+    : owner_ (owner), dataset_ (owner.getAndRemoveDataset ()), borrower_ (dataset_, OFFalse)
+  {
+  }
+
+  ~LentDataset ()
+  {
+    DcmDataset *dataset = borrower_.getAndRemoveDataset ();
+    /* getAndRemoveDataset() left an empty one in its place: drop it, put ours back. */
+    DcmItem *empty = owner_.DcmSequenceOfItems::remove ((unsigned long) 1);
+
+    delete empty;
+    owner_.DcmSequenceOfItems::insert (dataset);
+  }
+
+  DcmFileFormat &
+  format ()
+  {
+    return borrower_;
+  }
+
+private:
+  DcmFileFormat &owner_;
+  DcmDataset *dataset_;
+  DcmFileFormat borrower_;
+};
 
 /* Saves to path, or into bytes when path is NULL. */
 static gboolean
 save_common (LacunaDicomFile  *file,
              const char       *path,
-             GByteArray       *bytes,
+             GBytes          **bytes,
              const char       *transfer_syntax,
              GError          **error)
 {
@@ -214,11 +268,17 @@ save_common (LacunaDicomFile  *file,
 
       {
         /* A fresh file format: a zero preamble whatever the source had (CVE-2019-11687)
-         * and a new meta header. The source dataset is left as it is. */
-        DcmFileFormat out (source);
+         * and a new meta header. The source dataset is left as it is: copied when its
+         * pixels are to be encoded, else only lent for the write. */
+        bool encoding = has_pixels && tx != current;
+        std::unique_ptr<DcmFileFormat> copy (encoding || path != NULL
+                                               ? new DcmFileFormat (source) : NULL);
+        std::unique_ptr<LentDataset> lent (copy == NULL ? new LentDataset (file->format)
+                                                        : NULL);
+        DcmFileFormat &out = copy != NULL ? *copy : lent->format ();
         DcmDataset *dataset = out.getDataset ();
 
-        if (has_pixels && tx != current)
+        if (encoding)
           {
             DcmRLERepresentationParameter rle;
             DJ_RPLossless jpeg (1, 0);
@@ -291,18 +351,17 @@ lacuna_dicom_file_save_to_bytes (LacunaDicomFile  *file,
                                  const char       *transfer_syntax,
                                  GError          **error)
 {
-  GByteArray *bytes;
+  GBytes *bytes = NULL;
 
   g_return_val_if_fail (file != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  bytes = g_byte_array_new ();
-  if (!save_common (file, NULL, bytes, transfer_syntax, error))
+  if (!save_common (file, NULL, &bytes, transfer_syntax, error))
     {
-      g_byte_array_unref (bytes);
+      g_clear_pointer (&bytes, g_bytes_unref);
       return NULL;
     }
-  return g_byte_array_free_to_bytes (bytes);
+  return bytes;
 }
 
 /* ---------------------------------------------------------------------------------------- */

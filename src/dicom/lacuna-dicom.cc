@@ -12,6 +12,7 @@
 #include "dcmtk/config/osconfig.h"
 #include "dcmtk/dcmdata/dctk.h"
 #include "dcmtk/dcmdata/dcistrmb.h"
+#include "dcmtk/dcmdata/dcistrmf.h"
 #include "dcmtk/dcmdata/dcrledrg.h"
 #include "dcmtk/dcmdata/dcrleerg.h"
 #include "dcmtk/dcmjpeg/djdecode.h"
@@ -287,6 +288,60 @@ load_buffer (LacunaDicomFile *file,
   return cond;
 }
 
+/* The mapped file, parsed from memory (a buffer stream reads a value with a copy, where
+ * DCMTK's file stream makes several stdio calls for each element), with large values left
+ * in the file as DCMTK's own file stream leaves them: their factories read them from the
+ * path when they are used. */
+class MappedFileStream : public DcmInputBufferStream
+{
+public:
+  MappedFileStream (const char   *path,
+                    const guint8 *data,
+                    gsize         size)
+    : path_ (path)
+  {
+    setBuffer (data, (offile_off_t) size);
+    setEos ();
+    plain_ = currentProducer ();
+  }
+
+  virtual DcmInputStreamFactory *
+  newFactory () const
+  {
+    /* A deflated dataset cannot be read again from an offset (nor can DCMTK's file stream
+     * then): its values are read now. */
+    if (currentProducer () != plain_)
+      return NULL;
+    return new DcmInputFileStreamFactory (OFFilename (path_), tell ());
+  }
+
+private:
+  const char *path_;
+  const DcmProducer *plain_;
+};
+
+typedef struct
+{
+  const char   *path;
+  const guint8 *data;
+  gsize         size;
+} Mapped;
+
+static OFCondition
+load_mapped (LacunaDicomFile *file,
+             gpointer         user_data)
+{
+  Mapped *mapped = (Mapped *) user_data;
+  MappedFileStream stream (mapped->path, mapped->data, mapped->size);
+  OFCondition cond;
+
+  file->format.transferInit ();
+  cond = file->format.readUntilTag (stream, EXS_Unknown, EGL_noChange, DCM_MaxReadLength,
+                                    file->header_only ? DCM_PixelData : DCM_UndefinedTagKey);
+  file->format.transferEnd ();
+  return cond;
+}
+
 LacunaDicomFile *
 lacuna_dicom_file_open (const char            *path,
                         LacunaDicomOpenFlags   flags,
@@ -309,6 +364,12 @@ lacuna_dicom_file_open (const char            *path,
   data = (const guint8 *) g_mapped_file_get_contents (mapped);
   size = g_mapped_file_get_length (mapped);
 
+  if (size < G_MAXUINT32)
+    {
+      Mapped whole = { path, data, size };
+
+      return open_common (data, size, path, flags, load_mapped, &whole, error);
+    }
   return open_common (data, size, path, flags, load_path, (gpointer) path, error);
 }
 

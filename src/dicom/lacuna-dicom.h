@@ -122,7 +122,8 @@ typedef struct
 {
   const char *path;            /* see above */
   guint32     tag;             /* (group << 16) | element */
-  const char *keyword;         /* "PatientName"; "" when the dictionary does not know it */
+  const char *keyword;         /* "PatientName"; "" when the dictionary does not know it
+                                * (interned, like name: valid as long as the process) */
   const char *name;            /* "Patient's Name"; "" when unknown */
   char        vr[3];           /* "PN", "SQ", "UN", … */
   guint       vm;              /* number of values */

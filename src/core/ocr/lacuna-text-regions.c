@@ -462,16 +462,32 @@ tighten (const guint8 *mask,
   Bounds t = { G_MAXINT, G_MAXINT, -1, -1 };
   gboolean high = FALSE;
 
+  /* Row by row: the first and last marked pixels, eight at a time over empty stretches
+   * (a box can cover most of the image). */
   for (int y = b->y0; y <= b->y1; y++)
-    for (int x = b->x0; x <= b->x1; x++)
-      if (mask[(gsize) y * width + x])
+    {
+      const guint8 *row = mask + (gsize) y * width;
+      int x0 = b->x0, x1 = b->x1;
+
+      for (guint64 word; x0 + 8 <= x1 + 1; x0 += 8)
         {
-          high |= mask[(gsize) y * width + x] == 2;
-          t.x0 = MIN (t.x0, x);
-          t.x1 = MAX (t.x1, x);
-          t.y0 = MIN (t.y0, y);
-          t.y1 = MAX (t.y1, y);
+          memcpy (&word, row + x0, sizeof word);
+          if (word != 0)
+            break;
         }
+      while (x0 <= x1 && row[x0] == 0)
+        x0++;
+      if (x0 > x1)
+        continue;
+      while (row[x1] == 0)
+        x1--;
+      t.x0 = MIN (t.x0, x0);
+      t.x1 = MAX (t.x1, x1);
+      t.y0 = MIN (t.y0, y);
+      t.y1 = y;
+      if (!high)
+        high = memchr (row + x0, 2, (gsize) (x1 - x0 + 1)) != NULL;
+    }
   if (t.x1 < 0 || !high)
     return FALSE;
   *b = t;
