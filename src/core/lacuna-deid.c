@@ -1036,6 +1036,17 @@ decide (State *st,
   return do_keep (st, e, LACUNA_PROFILE_ACTION_K, group == 0x0002 ? R_META : R_NOT_IN_PROFILE);
 }
 
+static gboolean
+want_value (guint32     tag,
+            const char *vr,
+            gpointer    user_data)
+{
+  State *st = user_data;
+
+  return (tag >> 16) % 2 == 0 ||
+         (st->ctx->options->options & LACUNA_PROFILE_OPTION_RETAIN_SAFE_PRIVATE) != 0;
+}
+
 static LacunaDicomWalkResult
 decide_cb (const LacunaDicomElement *element,
            gpointer                  user_data)
@@ -1318,9 +1329,10 @@ decide_file (State              *st,
   st->date_offset = lacuna_deid_context_get_date_offset (ctx, st->patient_key);
 
   /* Decisions read text values only (binary numbers are kept, emptied or zeroed whatever
-   * they hold): the walk need not format the others. */
-  lacuna_dicom_file_walk_full (file, LACUNA_DICOM_WALK_META | LACUNA_DICOM_WALK_TEXT_ONLY,
-                               decide_cb, st);
+   * they hold), and a private one's only when safe ones are kept: the walk need not
+   * format the others. */
+  lacuna_dicom_file_walk_some (file, LACUNA_DICOM_WALK_META | LACUNA_DICOM_WALK_TEXT_ONLY,
+                               want_value, decide_cb, st);
   if (st->error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&st->error));

@@ -351,8 +351,8 @@ share_changes (LacunaExport  *self,
                LacunaDeidLog *log,
                guint          added)
 {
-  g_autoptr(GString) key = g_string_new (NULL);
   guint n = lacuna_deid_log_get_n_entries (log);
+  g_autoptr(GString) key = g_string_sized_new (n * 96);
   char sha[LACUNA_SHA256_HEX_LEN + 1];
   char *id;
   gboolean known;
