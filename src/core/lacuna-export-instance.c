@@ -498,8 +498,9 @@ prepare_burned_in (LacunaExport       *self,
       return TRUE;
     }
 
-  /* The file as it is now (the input, defaced when its series is): the reference. */
-  original = lacuna_dicom_file_copy (file, &error);
+  /* The file as it is now (the input, defaced when its series is): the reference, for
+   * its pixels and the identity of its header (neither reads private elements). */
+  original = lacuna_dicom_file_copy_standard (file, &error);
   if (original == NULL)
     {
       fail_instance (self, label, error->message);

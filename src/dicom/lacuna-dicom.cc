@@ -426,6 +426,84 @@ lacuna_dicom_file_copy (LacunaDicomFile  *file,
   return NULL;
 }
 
+/* DcmItem keeps its elements in a list it does not expose. A pointer to that protected
+ * member, taken (legally) through a subclass, lets a copy leave most of them out. */
+class StandardCopy : public DcmItem
+{
+public:
+  static DcmList *DcmItem::*member () { return &StandardCopy::elementList; }
+};
+
+LacunaDicomFile *
+lacuna_dicom_file_copy_standard (LacunaDicomFile  *file,
+                                 GError          **error)
+{
+  g_return_val_if_fail (file != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  try
+    {
+      std::unique_ptr<LacunaDicomFile> copy (new LacunaDicomFile ());
+      DcmDataset *source = file->format.getDataset ();
+      DcmDataset *target = copy->format.getDataset ();
+      DcmList *DcmItem::*list = StandardCopy::member ();
+      DcmList *elements = source->*list;
+      DcmList none;
+
+      *copy->format.getMetaInfo () = *file->format.getMetaInfo ();
+      /* The dataset's own state (the transfer syntax it was read in) without its elements:
+       * assigned while it lends an empty list. */
+      source->*list = &none;
+      try
+        {
+          *target = *source;
+        }
+      catch (...)
+        {
+          source->*list = elements;
+          throw;
+        }
+      source->*list = elements;
+
+      /* Then the standard elements, in order (each insert lands at the end at once). Lazily
+       * loaded values keep reading from the source. */
+      for (DcmObject *obj = source->nextInContainer (NULL); obj != NULL;
+           obj = source->nextInContainer (obj))
+        {
+          if (obj->getTag ().getGroup () % 2 == 1)
+            continue;
+          DcmElement *element = OFstatic_cast (DcmElement *, obj->clone ());
+
+          if (target->insert (element, OFFalse, OFFalse).bad ())
+            {
+              delete element;
+              g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_FAILED,
+                           "copying the DICOM data failed");
+              return NULL;
+            }
+        }
+      copy->transfer_syntax = file->transfer_syntax;
+      copy->name = file->name;
+      copy->has_meta = file->has_meta;
+      copy->header_only = file->header_only;
+      copy->charset_failed = file->charset_failed;
+      copy->pixels_truncated = file->pixels_truncated;
+      copy->pixels_host_order = file->pixels_host_order;
+      return copy.release ();
+    }
+  catch (const std::bad_alloc &)
+    {
+      g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_TOO_LARGE,
+                   "out of memory while copying the DICOM data");
+    }
+  catch (const std::exception &)
+    {
+      g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_FAILED,
+                   "copying the DICOM data failed unexpectedly");
+    }
+  return NULL;
+}
+
 /* What DCMTK allocates for an element beside its value (object, tag, list node, malloc's
  * own overhead): 500 files of 285 elements kept grew the process by about 70 KB a file
  * with DCMTK 3.6.7 on x86-64. */

@@ -80,6 +80,11 @@ LacunaDicomFile *lacuna_dicom_file_open_bytes  (GBytes                *bytes,
 /* An independent copy of file as it is now (cheaper than parsing the bytes again). */
 LacunaDicomFile *lacuna_dicom_file_copy        (LacunaDicomFile       *file,
                                                 GError               **error);
+/* The same without the private elements of the top level: what the pixels, frames and
+ * the identity of the header (which skips private elements) need, for much less than a
+ * whole copy when most elements are private. */
+LacunaDicomFile *lacuna_dicom_file_copy_standard (LacunaDicomFile     *file,
+                                                  GError             **error);
 /* About how many bytes of memory file holds: its elements and the values read into
  * memory (values still in the file count nothing). To budget files kept open. */
 gsize            lacuna_dicom_file_estimate_memory (LacunaDicomFile   *file);
