@@ -815,6 +815,15 @@ typedef struct
   LacunaDicomFile *file;
 } ElementScan;
 
+/* Values read as bytes (element_cb) need no text. */
+static gboolean
+want_text (guint32     tag,
+           const char *vr,
+           gpointer    user_data)
+{
+  return !is_bulk_tag (tag) && string_context (vr) != CTX_BYTES;
+}
+
 static LacunaDicomWalkResult
 element_cb (const LacunaDicomElement *el,
             gpointer                  user_data)
@@ -836,7 +845,7 @@ element_cb (const LacunaDicomElement *el,
     }
   else if (el->length >= 3)
     {
-      g_autoptr(GBytes) bytes = lacuna_dicom_file_dup_bytes (es->file, el->path, NULL);
+      g_autoptr(GBytes) bytes = lacuna_dicom_element_dup_bytes (el, NULL);
 
       if (bytes != NULL)
         {
@@ -1126,7 +1135,7 @@ lacuna_residual_check_parsed (LacunaResidual  *self,
   sc.needle_hit = needle_hit;
   es.sc = &sc;
   es.file = file;
-  lacuna_dicom_file_walk (file, TRUE, element_cb, &es);
+  lacuna_dicom_file_walk_some (file, LACUNA_DICOM_WALK_META, want_text, element_cb, &es);
 
   sc.raw = TRUE;
   sc.where = NULL;

@@ -539,6 +539,7 @@ walk_item (DcmItem     *item,
       else
         has_value = value_text (el, ctx->charset_failed, MAX_BINARY_TEXT, value);
       e.value = has_value ? value.c_str () : NULL;
+      e.handle = el;
 
       result = ctx->func (&e, ctx->user_data);
       if (result == LACUNA_DICOM_WALK_STOP)
@@ -788,6 +789,9 @@ get_array (DcmElement  *el,
   return cond;
 }
 
+static GBytes *dup_element_bytes (DcmElement  *el,
+                                  GError     **error);
+
 GBytes *
 lacuna_dicom_file_dup_bytes (LacunaDicomFile  *file,
                              const char       *path,
@@ -798,14 +802,48 @@ lacuna_dicom_file_dup_bytes (LacunaDicomFile  *file,
   try
     {
       DcmElement *el = _lacuna_dicom_find (file, path, error);
+
+      if (el == NULL)
+        return NULL;
+      return dup_element_bytes (el, error);
+    }
+  catch (const std::exception &)
+    {
+      set_caught (error, "reading a value");
+      return NULL;
+    }
+}
+
+GBytes *
+lacuna_dicom_element_dup_bytes (const LacunaDicomElement  *element,
+                                GError                   **error)
+{
+  g_return_val_if_fail (element != NULL && element->handle != NULL, NULL);
+
+  try
+    {
+      return dup_element_bytes ((DcmElement *) element->handle, error);
+    }
+  catch (const std::exception &)
+    {
+      set_caught (error, "reading a value");
+      return NULL;
+    }
+}
+
+/* The value of el as bytes (see lacuna_dicom_file_dup_bytes()). */
+static GBytes *
+dup_element_bytes (DcmElement  *el,
+                   GError     **error)
+{
+  try
+    {
       guint32 t;
       DcmEVR evr;
       void *data = NULL;
       OFCondition cond;
       Uint32 length;
 
-      if (el == NULL)
-        return NULL;
       t = key_to_tag (el->getTag ());
       evr = element_evr (el);
       if (evr == EVR_SQ || is_encapsulated (el))

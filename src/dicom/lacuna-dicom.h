@@ -141,6 +141,7 @@ typedef struct
   /* UTF-8 text of the value, multiple values joined with '\'. For OB/OW/UN/OF… values of
    * more than 64 bytes: NULL (use get_bytes). NULL for sequences. */
   const char *value;
+  gpointer    handle;          /* private: lacuna_dicom_element_dup_bytes() reads it */
 } LacunaDicomElement;
 
 typedef enum
@@ -206,6 +207,10 @@ gboolean  lacuna_dicom_file_get_number  (LacunaDicomFile       *file,
 GBytes   *lacuna_dicom_file_dup_bytes   (LacunaDicomFile       *file,
                                          const char            *path,
                                          GError               **error);
+/* The same for the element a walk gives its callback, during the callback (no search by
+ * path). */
+GBytes   *lacuna_dicom_element_dup_bytes (const LacunaDicomElement  *element,
+                                          GError                   **error);
 /* Number of items of the sequence at path (0 when absent). */
 guint     lacuna_dicom_file_count_items (LacunaDicomFile       *file,
                                          const char            *path);

@@ -487,6 +487,51 @@ test_dicom_copy_standard (void)
 typedef struct
 {
   LacunaDicomFile *file;
+  guint            n_compared;
+} BytesCheck;
+
+static LacunaDicomWalkResult
+check_bytes_cb (const LacunaDicomElement *e,
+                gpointer                  user_data)
+{
+  BytesCheck *check = user_data;
+  g_autoptr(GError) by_path_error = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) by_path = lacuna_dicom_file_dup_bytes (check->file, e->path, &by_path_error);
+  g_autoptr(GBytes) bytes = lacuna_dicom_element_dup_bytes (e, &error);
+
+  /* The walk's element gives what the search by its path gives, or fails alike. */
+  g_assert_true ((by_path == NULL) == (bytes == NULL));
+  if (bytes != NULL)
+    {
+      g_assert_true (g_bytes_equal (by_path, bytes));
+      check->n_compared++;
+    }
+  return LACUNA_DICOM_WALK_CONTINUE;
+}
+
+static void
+test_dicom_element_bytes (void)
+{
+  if (lacuna_test_get_testdata () == NULL)
+    return;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (roundtrip_files); i++)
+    {
+      g_autoptr(LacunaDicomFile) file = open_testdata (roundtrip_files[i]);
+      BytesCheck check = { file, 0 };
+
+      if (file == NULL)
+        return;
+      g_test_message ("%s", roundtrip_files[i]);
+      lacuna_dicom_file_walk (file, TRUE, check_bytes_cb, &check);
+      g_assert_cmpuint (check.n_compared, >, 10);
+    }
+}
+
+typedef struct
+{
+  LacunaDicomFile *file;
   guint            n_checked;
 } StringCheck;
 
@@ -1421,6 +1466,7 @@ main (int   argc,
   g_test_add_func ("/core/dicom/real-roundtrip", test_dicom_real_roundtrip);
   g_test_add_func ("/core/dicom/bytes-and-copy", test_dicom_bytes_and_copy);
   g_test_add_func ("/core/dicom/copy-standard", test_dicom_copy_standard);
+  g_test_add_func ("/core/dicom/element-bytes", test_dicom_element_bytes);
   g_test_add_func ("/core/dicom/walk-values", test_dicom_walk_values);
   g_test_add_func ("/core/dicom/walk-control", test_dicom_walk_control);
   g_test_add_func ("/core/dicom/walk-some", test_dicom_walk_some);
