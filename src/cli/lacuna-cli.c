@@ -43,10 +43,19 @@ print_usage (FILE *out)
   fprintf (out, "%s\n", _("Exit status: 0 success, 1 some inputs failed, 2 usage error."));
 }
 
+static gpointer
+dicom_init_thread (gpointer data)
+{
+  lacuna_dicom_init ();
+  return NULL;
+}
+
 int
 main (int    argc,
       char **argv)
 {
+  GThread *init;
+
 #ifdef __GLIBC__
   /* Images are a few hundred KB to a few MB each, allocated and freed for every file: kept
    * in the heap rather than mapped and unmapped each time (page faults and TLB shootdowns
@@ -76,11 +85,18 @@ main (int    argc,
       return LACUNA_CLI_EXIT_OK;
     }
 
-  lacuna_dicom_init ();
-
+  /* DCMTK's dictionary takes tens of milliseconds to read: in a thread, while the command
+   * reads its options and inputs (lacuna_dicom_init() waits for it where it is needed). */
+  init = g_thread_new ("lacuna-dicom-init", dicom_init_thread, NULL);
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
     if (strcmp (argv[1], commands[i].name) == 0)
-      return commands[i].run (argc - 1, argv + 1);
+      {
+        int status = commands[i].run (argc - 1, argv + 1);
+
+        g_thread_join (init);
+        return status;
+      }
+  g_thread_join (init);
 
   fprintf (stderr, _("lacuna-cli: unknown command “%s”\n\n"), argv[1]);
   print_usage (stderr);
