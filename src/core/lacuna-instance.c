@@ -188,14 +188,11 @@ lacuna_instance_init (LacunaInstance *self)
 /* ---------------------------------------------------------------------------------------- */
 /* Reading the header                                                                       */
 
-/* The value as UTF-8, at most MAX_VALUE_BYTES (cut at a character boundary), "" when
- * absent or binary. */
+/* A header string (taken) as UTF-8, at most MAX_VALUE_BYTES (cut at a character
+ * boundary), "" when absent or binary (NULL). */
 static char *
-read_string (LacunaDicomFile *file,
-             const char      *path)
+clean_string (char *value)
 {
-  char *value = lacuna_dicom_file_dup_string (file, path, NULL);
-
   if (value == NULL)
     return g_strdup ("");
   if (!g_utf8_validate (value, -1, NULL))
@@ -214,13 +211,12 @@ read_string (LacunaDicomFile *file,
   return value;
 }
 
-/* An IS value ("12", " 12 ") as int; FALSE when absent or not a number. */
+/* An IS value ("12", " 12 ") as int; FALSE when absent (NULL) or not a number. */
 static gboolean
-read_int (LacunaDicomFile *file,
-          const char      *path,
-          int             *out_value)
+parse_int (const char *text,
+           int        *out_value)
 {
-  g_autofree char *value = lacuna_dicom_file_dup_string (file, path, NULL);
+  g_autofree char *value = g_strdup (text);
   gint64 number;
   char *end;
 
@@ -325,6 +321,34 @@ detect_pixels (LacunaDicomFile *file)
          lacuna_dicom_file_has (file, "00280100");
 }
 
+/* The top-level attributes read into an instance. */
+enum
+{
+  TOP_SOP_CLASS_UID,
+  TOP_SOP_INSTANCE_UID,
+  TOP_SERIES_UID,
+  TOP_STUDY_UID,
+  TOP_FRAME_OF_REFERENCE_UID,
+  TOP_PATIENT_ID,
+  TOP_PATIENT_NAME,
+  TOP_STUDY_DATE,
+  TOP_STUDY_DESCRIPTION,
+  TOP_SERIES_DESCRIPTION,
+  TOP_MODALITY,
+  TOP_SERIES_NUMBER,
+  TOP_INSTANCE_NUMBER,
+  TOP_NUMBER_OF_FRAMES,
+  TOP_POSITION,
+  TOP_ORIENTATION,
+  N_TOP
+};
+
+static const guint32 top_tags[N_TOP] = {
+  0x00080016, 0x00080018, 0x0020000E, 0x0020000D, 0x00200052, 0x00100020, 0x00100010,
+  0x00080020, 0x00081030, 0x0008103E, 0x00080060, 0x00200011, 0x00200013, 0x00280008,
+  0x00200032, 0x00200037,
+};
+
 LacunaInstance *
 lacuna_instance_new_from_file (LacunaDicomFile *file,
                                const char      *source,
@@ -332,6 +356,7 @@ lacuna_instance_new_from_file (LacunaDicomFile *file,
 {
   LacunaInstance *self;
   char *values[N_FIELDS] = { NULL, };   /* each freed once copied into the blob */
+  char *top[N_TOP];
   const char *transfer_syntax;
   gsize total = 0;
   int number;
@@ -344,20 +369,24 @@ lacuna_instance_new_from_file (LacunaDicomFile *file,
 
   transfer_syntax = lacuna_dicom_file_get_transfer_syntax (file);
 
+  /* The top-level strings in one pass over the dataset. */
+  lacuna_dicom_file_dup_top_strings (file, top_tags, N_TOP, top);
   values[FIELD_SOURCE] = g_strdup (source);
   values[FIELD_ARCHIVE_MEMBER] = g_strdup (archive_member ? archive_member : "");
-  values[FIELD_SOP_CLASS_UID] = read_string (file, "00080016");
-  values[FIELD_SOP_INSTANCE_UID] = read_string (file, "00080018");
-  values[FIELD_SERIES_UID] = read_string (file, "0020000E");
-  values[FIELD_STUDY_UID] = read_string (file, "0020000D");
-  values[FIELD_FRAME_OF_REFERENCE_UID] = read_string (file, "00200052");
+  values[FIELD_SOP_CLASS_UID] = clean_string (g_steal_pointer (&top[TOP_SOP_CLASS_UID]));
+  values[FIELD_SOP_INSTANCE_UID] = clean_string (g_steal_pointer (&top[TOP_SOP_INSTANCE_UID]));
+  values[FIELD_SERIES_UID] = clean_string (g_steal_pointer (&top[TOP_SERIES_UID]));
+  values[FIELD_STUDY_UID] = clean_string (g_steal_pointer (&top[TOP_STUDY_UID]));
+  values[FIELD_FRAME_OF_REFERENCE_UID] =
+    clean_string (g_steal_pointer (&top[TOP_FRAME_OF_REFERENCE_UID]));
   values[FIELD_TRANSFER_SYNTAX] = g_strdup (transfer_syntax ? transfer_syntax : "");
-  values[FIELD_PATIENT_ID] = read_string (file, "00100020");
-  values[FIELD_PATIENT_NAME] = read_string (file, "00100010");
-  values[FIELD_STUDY_DATE] = read_string (file, "00080020");
-  values[FIELD_STUDY_DESCRIPTION] = read_string (file, "00081030");
-  values[FIELD_SERIES_DESCRIPTION] = read_string (file, "0008103E");
-  values[FIELD_MODALITY] = read_string (file, "00080060");
+  values[FIELD_PATIENT_ID] = clean_string (g_steal_pointer (&top[TOP_PATIENT_ID]));
+  values[FIELD_PATIENT_NAME] = clean_string (g_steal_pointer (&top[TOP_PATIENT_NAME]));
+  values[FIELD_STUDY_DATE] = clean_string (g_steal_pointer (&top[TOP_STUDY_DATE]));
+  values[FIELD_STUDY_DESCRIPTION] = clean_string (g_steal_pointer (&top[TOP_STUDY_DESCRIPTION]));
+  values[FIELD_SERIES_DESCRIPTION] =
+    clean_string (g_steal_pointer (&top[TOP_SERIES_DESCRIPTION]));
+  values[FIELD_MODALITY] = clean_string (g_steal_pointer (&top[TOP_MODALITY]));
 
   for (i = 0; i < N_FIELDS; i++)
     total += strlen (values[i]) + 1;
@@ -374,9 +403,9 @@ lacuna_instance_new_from_file (LacunaDicomFile *file,
     }
   self->has_archive_member = archive_member != NULL;
 
-  if (read_int (file, "00200011", &number))
+  if (parse_int (top[TOP_SERIES_NUMBER], &number))
     self->series_number = number;
-  if (read_int (file, "00200013", &number))
+  if (parse_int (top[TOP_INSTANCE_NUMBER], &number))
     self->instance_number = number;
 
   self->has_pixels = detect_pixels (file);
@@ -385,21 +414,23 @@ lacuna_instance_new_from_file (LacunaDicomFile *file,
       self->rows = read_uint (file, "00280010");
       self->columns = read_uint (file, "00280011");
       self->n_frames = 1;
-      if (read_int (file, "00280008", &number) && number > 0)
+      if (parse_int (top[TOP_NUMBER_OF_FRAMES], &number) && number > 0)
         self->n_frames = (guint) number;
     }
 
   /* Geometry: the top-level attributes, or for enhanced multi-frame objects the shared
    * functional groups (orientation) and the first frame's (position). */
-  self->has_position = read_ds (file, "00200032", self->position, 3) ||
+  self->has_position = _lacuna_parse_ds (top[TOP_POSITION], self->position, 3) ||
                        read_ds (file, "52009229/0/00209113/0/00200032", self->position, 3) ||
                        read_ds (file, "52009230/0/00209113/0/00200032", self->position, 3);
-  self->has_orientation = read_ds (file, "00200037", self->orientation, 6) ||
+  self->has_orientation = _lacuna_parse_ds (top[TOP_ORIENTATION], self->orientation, 6) ||
                           read_ds (file, "52009229/0/00209116/0/00200037", self->orientation, 6) ||
                           read_ds (file, "52009230/0/00209116/0/00200037", self->orientation, 6);
   if (self->has_orientation && !orientation_is_usable (self->orientation))
     self->has_orientation = FALSE;
 
+  for (i = 0; i < N_TOP; i++)
+    g_free (top[i]);
   return self;
 }
 

@@ -625,6 +625,22 @@ lacuna_dicom_file_has (LacunaDicomFile *file,
     }
 }
 
+/* The text of el as lacuna_dicom_file_dup_string() gives it; NULL when it has none. */
+static char *
+dup_element_string (LacunaDicomFile *file,
+                    DcmElement      *el)
+{
+  DcmEVR evr = element_evr (el);
+  std::string text;
+
+  if (!is_string_vr (evr) && !is_number_vr (evr) && evr != EVR_AT)
+    return NULL;
+  if (!value_text (el, file->charset_failed, 0, text))
+    text.clear ();
+  strip_padding (text);
+  return g_strdup (text.c_str ());
+}
+
 char *
 lacuna_dicom_file_dup_string (LacunaDicomFile  *file,
                               const char       *path,
@@ -635,30 +651,72 @@ lacuna_dicom_file_dup_string (LacunaDicomFile  *file,
   try
     {
       DcmElement *el = _lacuna_dicom_find (file, path, error);
-      DcmEVR evr;
-      std::string text;
+      char *text;
 
       if (el == NULL)
         return NULL;
-      evr = element_evr (el);
-      if (!is_string_vr (evr) && !is_number_vr (evr) && evr != EVR_AT)
+      text = dup_element_string (file, el);
+      if (text == NULL)
         {
           guint32 t = key_to_tag (el->getTag ());
 
           g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID,
                        "(%04X,%04X) has no text value (VR %s)", t >> 16, t & 0xFFFF,
-                       vr_name (evr));
-          return NULL;
+                       vr_name (element_evr (el)));
         }
-      if (!value_text (el, file->charset_failed, 0, text))
-        text.clear ();
-      strip_padding (text);
-      return g_strdup (text.c_str ());
+      return text;
     }
   catch (const std::exception &)
     {
       set_caught (error, "reading a value");
       return NULL;
+    }
+}
+
+void
+lacuna_dicom_file_dup_top_strings (LacunaDicomFile  *file,
+                                   const guint32    *tags,
+                                   gsize             n,
+                                   char            **out)
+{
+  g_return_if_fail (file != NULL);
+  g_return_if_fail (tags != NULL || n == 0);
+  g_return_if_fail (out != NULL || n == 0);
+
+  for (gsize i = 0; i < n; i++)
+    out[i] = NULL;
+  try
+    {
+      DcmDataset *ds = file->format.getDataset ();
+      std::vector<bool> found (n, false);
+
+      for (DcmObject *obj = ds != NULL ? ds->nextInContainer (NULL) : NULL; obj != NULL;
+           obj = ds->nextInContainer (obj))
+        {
+          guint32 t = key_to_tag (obj->getTag ());
+
+          for (gsize i = 0; i < n; i++)
+            if (tags[i] == t && (t >> 16) != 0x0002 && !found[i])
+              {
+                found[i] = true;
+                out[i] = dup_element_string (file, OFstatic_cast (DcmElement *, obj));
+              }
+        }
+      /* Not in the dataset (or group 0002): where dup_string() looks (the meta header,
+       * of a broken file too). */
+      for (gsize i = 0; i < n; i++)
+        if (!found[i])
+          {
+            char path[9];
+
+            g_snprintf (path, sizeof path, "%08X", tags[i]);
+            out[i] = lacuna_dicom_file_dup_string (file, path, NULL);
+          }
+    }
+  catch (const std::exception &)
+    {
+      for (gsize i = 0; i < n; i++)
+        g_clear_pointer (&out[i], g_free);
     }
 }
 

@@ -196,6 +196,12 @@ gboolean  lacuna_dicom_file_has         (LacunaDicomFile       *file,
 char     *lacuna_dicom_file_dup_string  (LacunaDicomFile       *file,
                                          const char            *path,
                                          GError               **error);
+/* The same for n top-level tags at once (one pass over the dataset instead of a search
+ * for each): out[i] gets what lacuna_dicom_file_dup_string() gives for tags[i], or NULL. */
+void      lacuna_dicom_file_dup_top_strings (LacunaDicomFile   *file,
+                                             const guint32     *tags,
+                                             gsize              n,
+                                             char             **out);
 /* Value number index (0-based) of a numeric element (US, SS, UL, SL, FL, FD, DS, IS, and
  * also OW/OB/OL/OF/OD as arrays). */
 gboolean  lacuna_dicom_file_get_number  (LacunaDicomFile       *file,

@@ -484,6 +484,44 @@ test_dicom_copy_standard (void)
     }
 }
 
+/* Several top-level strings in one pass give what dup_string() gives for each: present,
+ * absent, binary (no text), and group 0002 (the meta header). */
+static void
+test_dicom_top_strings (void)
+{
+  static const guint32 tags[] = {
+    0x00100010, 0x00080018, 0x00200013, 0x00280010, 0x7FE00010, 0x00020010, 0x00080016,
+    0x00091001, 0x00200032, 0x00420011, 0x00080060,
+  };
+
+  if (lacuna_test_get_testdata () == NULL)
+    return;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (roundtrip_files); i++)
+    {
+      g_autoptr(LacunaDicomFile) file = open_testdata (roundtrip_files[i]);
+      char *top[G_N_ELEMENTS (tags)];
+      guint n_present = 0;
+
+      if (file == NULL)
+        return;
+      g_test_message ("%s", roundtrip_files[i]);
+      lacuna_dicom_file_dup_top_strings (file, tags, G_N_ELEMENTS (tags), top);
+      for (gsize k = 0; k < G_N_ELEMENTS (tags); k++)
+        {
+          char path[9];
+          g_autofree char *one = NULL;
+
+          g_snprintf (path, sizeof path, "%08X", tags[k]);
+          one = lacuna_dicom_file_dup_string (file, path, NULL);
+          g_assert_cmpstr (top[k], ==, one);
+          n_present += top[k] != NULL;
+          g_free (top[k]);
+        }
+      g_assert_cmpuint (n_present, >=, 3);
+    }
+}
+
 typedef struct
 {
   LacunaDicomFile *file;
@@ -1467,6 +1505,7 @@ main (int   argc,
   g_test_add_func ("/core/dicom/bytes-and-copy", test_dicom_bytes_and_copy);
   g_test_add_func ("/core/dicom/copy-standard", test_dicom_copy_standard);
   g_test_add_func ("/core/dicom/element-bytes", test_dicom_element_bytes);
+  g_test_add_func ("/core/dicom/top-strings", test_dicom_top_strings);
   g_test_add_func ("/core/dicom/walk-values", test_dicom_walk_values);
   g_test_add_func ("/core/dicom/walk-control", test_dicom_walk_control);
   g_test_add_func ("/core/dicom/walk-some", test_dicom_walk_some);
