@@ -441,9 +441,38 @@ _lacuna_export_add_file_entry (LacunaExport *self,
                                JsonNode     *entry)
 {
   g_autoptr(JsonNode) node = entry;
+  g_autoptr(JsonNode) changes = NULL;
+  g_autoptr(GString) extra = g_string_new (NULL);
   g_autoptr(GError) local_error = NULL;
+  JsonObject *o = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  JsonNode *named = o != NULL ? json_object_get_member (o, "changes") : NULL;
+  /* A shard writes only its manifest: the report is written from the manifests. */
+  gboolean reporting = self->options->n_shards == 1;
+  LacunaResidual *residual = reporting ? self->residual : NULL;
+  gboolean lists_known = FALSE;
 
-  if (_lacuna_report_spool_add (self->spool, node, &local_error))
+  /* The entry's JSON and HTML are rendered (and searched) here, in the writer's thread,
+   * not by the finalizer. The HTML counts the changes of the list the entry names: added
+   * before the entry (share_changes), never changed. */
+  if (reporting && named != NULL && JSON_NODE_HOLDS_VALUE (named) &&
+      json_node_get_value_type (named) == G_TYPE_STRING)
+    {
+      g_mutex_lock (&self->lock);
+      if (self->change_lists != NULL)
+        {
+          JsonNode *list = json_object_get_member (self->change_lists,
+                                                   json_node_get_string (named));
+
+          lists_known = TRUE;
+          if (list != NULL)
+            changes = json_node_ref (list);
+        }
+      g_mutex_unlock (&self->lock);
+    }
+  if (reporting && o != NULL)
+    _lacuna_report_annotate_entry (o, lists_known, changes, residual, extra);
+  if (_lacuna_report_spool_add_full (self->spool, node, residual, extra->str, extra->len,
+                                     &local_error))
     return;
   g_mutex_lock (&self->lock);
   if (self->spool_error == NULL)

@@ -28,11 +28,24 @@ typedef struct
 {
   const char *file_id;   /* in ids */
   guint64     offset;
-  guint32     length;    /* without the newline */
+  guint32     length;    /* without the newline; 0: no line, the entry is its rendering */
   guint32     flags;
   guint64     record_offset;
   guint32     record_length;   /* 0: no DICOMDIR record */
+  guint32     block_length;    /* after the line (if any): its rendering (0: none) */
 } Entry;
+
+/* What is kept of an entry rendered by the thread that adds it, instead of its line: a
+ * header (BlockHeader), the text _lacuna_report_render_entry gives for it (the piece), then
+ * the caller's extra bytes. */
+typedef struct
+{
+  guint32 piece_length;
+  guint32 checked;         /* the piece's lines but its last searched by the residual scan,
+                            * without a hit */
+  guint32 n_needles;       /* the strings searched for then */
+  guint32 reserved;
+} BlockHeader;
 
 /* A DICOMDIR record written to the file before its entry arrives. */
 typedef struct
@@ -50,6 +63,8 @@ struct _LacunaReportSpool
   GArray       *entries;    /* Entry */
   GStringChunk *ids;
   GHashTable   *records;    /* file ID → PendingRecord, until the file's entry comes */
+  LacunaResidual *checked_with;   /* the residual the pieces were searched with */
+  gboolean        mixed;          /* … with more than one: none counts as searched */
 };
 
 int
@@ -156,11 +171,14 @@ flush_locked (LacunaReportSpool  *self,
   return TRUE;
 }
 
+/* Adds an entry: its compact line, or (line NULL) only what is kept of its rendering
+ * (block). */
 static gboolean
 add_line (LacunaReportSpool  *self,
           const char         *file_id,
           const char         *line,
           gsize               len,
+          GString            *block,
           GError            **error)
 {
   Entry e = { 0 };
@@ -178,8 +196,16 @@ add_line (LacunaReportSpool  *self,
       e.record_length = record->length;
       g_hash_table_remove (self->records, file_id);
     }
-  g_string_append_len (self->pending, line, len);
-  g_string_append_c (self->pending, '\n');
+  if (line != NULL)
+    {
+      g_string_append_len (self->pending, line, len);
+      g_string_append_c (self->pending, '\n');
+    }
+  if (block != NULL)
+    {
+      e.block_length = (guint32) block->len;
+      g_string_append_len (self->pending, block->str, (gssize) block->len);
+    }
   g_array_append_val (self->entries, e);
   if (self->pending->len >= BUFFER_SIZE)
     ok = flush_locked (self, error);
@@ -281,14 +307,99 @@ take_record (LacunaReportSpool  *self,
   return node;
 }
 
+/* TRUE when node holds a double: its text may read back as another value ("-0" as the
+ * integer 0), so that what is rendered when the entry is added might not be what its line
+ * reads back as. */
+static gboolean
+holds_double (JsonNode *node)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter iter;
+        JsonNode *member;
+
+        json_object_iter_init (&iter, json_node_get_object (node));
+        while (json_object_iter_next (&iter, NULL, &member))
+          if (holds_double (member))
+            return TRUE;
+        return FALSE;
+      }
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          if (holds_double (json_array_get_element (array, i)))
+            return TRUE;
+        return FALSE;
+      }
+    case JSON_NODE_VALUE:
+      return json_node_get_value_type (node) == G_TYPE_DOUBLE;
+    case JSON_NODE_NULL:
+    default:
+      return FALSE;
+    }
+}
+
+/* What is kept of an entry rendered as piece (see BlockHeader); its lines but the last
+ * are searched with residual (may be NULL). */
+static GString *
+render_block (const char     *piece,
+              LacunaResidual *residual,
+              const char     *extra,
+              gsize           extra_len)
+{
+  BlockHeader header = { 0 };
+  GString *block;
+
+  header.piece_length = (guint32) strlen (piece);
+  if (residual != NULL)
+    {
+      GDestroyNotify free_hit = (GDestroyNotify) lacuna_residual_hit_free;
+      g_autoptr(GPtrArray) hits = g_ptr_array_new_with_free_func (free_hit);
+      const char *last = strrchr (piece, '\n');
+
+      /* The needles first: an input added meanwhile makes the search count as not done. */
+      header.n_needles = lacuna_residual_get_n_needles (residual);
+      if (last != NULL)
+        {
+          g_autofree char *lines = g_strndup (piece, (gsize) (last + 1 - piece));
+
+          lacuna_residual_check_text (residual, lines, "report", hits);
+        }
+      header.checked = hits->len == 0;
+    }
+  block = g_string_sized_new (sizeof header + header.piece_length + extra_len);
+  g_string_append_len (block, (const char *) &header, sizeof header);
+  g_string_append_len (block, piece, header.piece_length);
+  if (extra_len > 0)
+    g_string_append_len (block, extra, (gssize) extra_len);
+  return block;
+}
+
 gboolean
 _lacuna_report_spool_add (LacunaReportSpool  *self,
                           JsonNode           *entry,
                           GError            **error)
 {
+  return _lacuna_report_spool_add_full (self, entry, NULL, NULL, 0, error);
+}
+
+gboolean
+_lacuna_report_spool_add_full (LacunaReportSpool  *self,
+                               JsonNode           *entry,
+                               LacunaResidual     *residual,
+                               const char         *extra,
+                               gsize               extra_len,
+                               GError            **error)
+{
   g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) own = NULL;
+  g_autoptr(GString) block = NULL;
   g_autofree char *line = NULL;
+  g_autofree char *piece = NULL;
   const char *file_id = entry_file_id (entry);
   gsize len = 0;
 
@@ -304,9 +415,34 @@ _lacuna_report_spool_add (LacunaReportSpool  *self,
   if (own == NULL)
     return FALSE;
   entry = own;
+
+  /* Rendered here, by the thread adding it, rather than by the one writing the report; kept
+   * instead of the compact line (it is read back by parsing it) when it reads back as the
+   * same values, else the line is kept and the writer renders it. */
+  if (extra_len <= G_MAXUINT32 / 4 && !holds_double (entry))
+    {
+      piece = _lacuna_report_render_entry (entry);
+      /* An input path that is not UTF-8 would make a text no parser reads back. */
+      if (strlen (piece) > G_MAXUINT32 / 4 || !g_utf8_validate (piece, -1, NULL))
+        g_clear_pointer (&piece, g_free);
+    }
+  if (piece != NULL)
+    {
+      block = render_block (piece, residual, extra, extra_len);
+      if (residual != NULL)
+        {
+          g_mutex_lock (&self->lock);
+          if (self->checked_with == NULL)
+            self->checked_with = residual;
+          else if (self->checked_with != residual)
+            self->mixed = TRUE;
+          g_mutex_unlock (&self->lock);
+        }
+      return add_line (self, file_id, NULL, 0, block, error);
+    }
+
   json_generator_set_root (gen, entry);
   line = json_generator_to_data (gen, &len);
-  /* An input path that is not UTF-8 would make a line no parser reads back. */
   if (!g_utf8_validate (line, (gssize) len, NULL))
     {
       char *valid = g_utf8_make_valid (line, (gssize) len);
@@ -315,7 +451,7 @@ _lacuna_report_spool_add (LacunaReportSpool  *self,
       line = valid;
       len = strlen (line);
     }
-  return add_line (self, file_id, line, len, error);
+  return add_line (self, file_id, line, len, NULL, error);
 }
 
 gboolean
@@ -331,6 +467,19 @@ _lacuna_report_spool_add_text (LacunaReportSpool  *self,
   if (!json_parser_load_from_data (parser, text, (gssize) len, error))
     return FALSE;
   return _lacuna_report_spool_add (self, json_parser_get_root (parser), error);
+}
+
+LacunaResidual *
+_lacuna_report_spool_get_checked_with (LacunaReportSpool *self)
+{
+  LacunaResidual *residual;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_mutex_lock (&self->lock);
+  residual = self->mixed ? NULL : self->checked_with;
+  g_mutex_unlock (&self->lock);
+  return residual;
 }
 
 guint
@@ -414,6 +563,65 @@ read_line (LacunaReportSpool  *self,
   return read_bytes (self, e->offset, e->length, error);
 }
 
+/* What is kept beside entry i: FALSE on a read error; TRUE with *out_block NULL when
+ * nothing is. */
+static gboolean
+read_block (LacunaReportSpool  *self,
+            guint               i,
+            GBytes            **out_block,
+            BlockHeader        *out_header,
+            GError            **error)
+{
+  const Entry *e = &g_array_index (self->entries, Entry, i);
+  char *data;
+
+  *out_block = NULL;
+  if (e->block_length < sizeof (BlockHeader))
+    return TRUE;
+  data = read_bytes (self, e->offset + (e->length > 0 ? e->length + 1 : 0), e->block_length,
+                     error);
+  if (data == NULL)
+    return FALSE;
+  memcpy (out_header, data, sizeof (BlockHeader));
+  if (out_header->piece_length > e->block_length - sizeof (BlockHeader))
+    {
+      g_free (data);
+      return TRUE;
+    }
+  *out_block = g_bytes_new_take (data, e->block_length);
+  return TRUE;
+}
+
+gboolean
+_lacuna_report_spool_read_rendered (LacunaReportSpool  *self,
+                                    guint               i,
+                                    GBytes            **out_piece,
+                                    GBytes            **out_extra,
+                                    GError            **error)
+{
+  g_autoptr(GBytes) block = NULL;
+  BlockHeader header;
+  gsize size;
+
+  g_return_val_if_fail (self != NULL && i < self->entries->len, FALSE);
+
+  if (out_piece != NULL)
+    *out_piece = NULL;
+  if (out_extra != NULL)
+    *out_extra = NULL;
+  if (!read_block (self, i, &block, &header, error))
+    return FALSE;
+  if (block == NULL)
+    return TRUE;
+  size = g_bytes_get_size (block);
+  if (out_piece != NULL)
+    *out_piece = g_bytes_new_from_bytes (block, sizeof header, header.piece_length);
+  if (out_extra != NULL && size > sizeof header + header.piece_length)
+    *out_extra = g_bytes_new_from_bytes (block, sizeof header + header.piece_length,
+                                         size - sizeof header - header.piece_length);
+  return TRUE;
+}
+
 GBytes *
 _lacuna_report_spool_read_record (LacunaReportSpool  *self,
                                   guint               i,
@@ -449,16 +657,34 @@ _lacuna_report_spool_read (LacunaReportSpool  *self,
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autofree char *text = NULL;
-  JsonNode *root;
+  const Entry *e;
+  JsonNode *root = NULL;
 
   g_return_val_if_fail (self != NULL && i < self->entries->len, NULL);
 
-  text = read_line (self, &g_array_index (self->entries, Entry, i), error);
-  if (text == NULL)
+  e = &g_array_index (self->entries, Entry, i);
+  if (e->length > 0)
+    {
+      text = read_line (self, e, error);
+      if (text == NULL)
+        return NULL;
+    }
+  else
+    {
+      /* Kept as its rendering only: that text parsed. */
+      g_autoptr(GBytes) block = NULL;
+      BlockHeader header;
+
+      if (!read_block (self, i, &block, &header, error))
+        return NULL;
+      if (block != NULL)
+        text = g_strndup ((const char *) g_bytes_get_data (block, NULL) + sizeof header,
+                          header.piece_length);
+    }
+  if (text != NULL && !json_parser_load_from_data (parser, text, -1, error))
     return NULL;
-  if (!json_parser_load_from_data (parser, text, -1, error))
-    return NULL;
-  root = json_parser_get_root (parser);
+  if (text != NULL)
+    root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
@@ -548,6 +774,8 @@ struct _LacunaReportSink
   char           *tmp_path;
   int             fd;
   GString        *buffer;
+  gsize           checked;  /* the buffer's first bytes that need no search now */
+  GString        *deferred; /* lines of those to search at the next flush */
   LacunaResidual *residual;
   GHashTable     *kinds;    /* the kinds of hit found so far (one hit each) */
   GPtrArray      *hits;
@@ -586,6 +814,7 @@ _lacuna_report_sink_new_full (const char      *path,
   self->tmp_path = g_steal_pointer (&tmpl);
   self->fd = fd;
   self->buffer = g_string_sized_new (BUFFER_SIZE + 4096);
+  self->deferred = g_string_new (NULL);
   self->residual = residual;
   self->kinds = g_hash_table_new (g_str_hash, g_str_equal);
   self->hits = g_ptr_array_new_with_free_func ((GDestroyNotify) lacuna_residual_hit_free);
@@ -604,9 +833,39 @@ _lacuna_report_sink_free (LacunaReportSink *self)
   g_free (self->path);
   g_free (self->tmp_path);
   g_string_free (self->buffer, TRUE);
+  g_string_free (self->deferred, TRUE);
   g_hash_table_unref (self->kinds);
   g_ptr_array_unref (self->hits);
   g_free (self);
+}
+
+/* Searches the lines set aside and the buffer's bytes from what needs no search up to len
+ * (whole lines, or everything): at once, the search going line by line. */
+static void
+sink_check (LacunaReportSink *self,
+            gsize             len)
+{
+  GDestroyNotify free_hit = (GDestroyNotify) lacuna_residual_hit_free;
+  g_autoptr(GPtrArray) hits = NULL;
+
+  if (self->residual == NULL)
+    return;
+  if (len > self->checked)
+    g_string_append_len (self->deferred, self->buffer->str + self->checked,
+                         (gssize) (len - self->checked));
+  self->checked = MAX (self->checked, len);
+  if (self->deferred->len == 0)
+    return;
+  hits = g_ptr_array_new_with_free_func (free_hit);
+  lacuna_residual_check_text (self->residual, self->deferred->str, "report", hits);
+  g_string_truncate (self->deferred, 0);
+  for (guint i = 0; i < hits->len; i++)
+    {
+      LacunaResidualHit *hit = g_ptr_array_index (hits, i);
+
+      if (g_hash_table_add (self->kinds, (gpointer) hit->kind))
+        g_ptr_array_add (self->hits, g_ptr_array_steal_index (hits, i--));
+    }
 }
 
 /* Writes (and checks) the first len bytes of the buffer: whole lines, or everything. */
@@ -617,24 +876,11 @@ sink_flush (LacunaReportSink  *self,
 {
   if (len == 0)
     return TRUE;
-  if (self->residual != NULL)
-    {
-      GDestroyNotify free_hit = (GDestroyNotify) lacuna_residual_hit_free;
-      g_autoptr(GPtrArray) hits = g_ptr_array_new_with_free_func (free_hit);
-      g_autofree char *text = g_strndup (self->buffer->str, len);
-
-      lacuna_residual_check_text (self->residual, text, "report", hits);
-      for (guint i = 0; i < hits->len; i++)
-        {
-          LacunaResidualHit *hit = g_ptr_array_index (hits, i);
-
-          if (g_hash_table_add (self->kinds, (gpointer) hit->kind))
-            g_ptr_array_add (self->hits, g_ptr_array_steal_index (hits, i--));
-        }
-    }
+  sink_check (self, len);
   if (!write_all (self->fd, self->buffer->str, len, error))
     return FALSE;
   g_string_erase (self->buffer, 0, (gssize) len);
+  self->checked = self->checked > len ? self->checked - len : 0;
   return TRUE;
 }
 
@@ -655,6 +901,35 @@ _lacuna_report_sink_write (LacunaReportSink  *self,
   for (end = self->buffer->len; end > 0 && self->buffer->str[end - 1] != '\n'; end--)
     ;
   return sink_flush (self, end, error);
+}
+
+gboolean
+_lacuna_report_sink_write_checked (LacunaReportSink  *self,
+                                   const char        *text,
+                                   gssize             len,
+                                   LacunaResidual    *checked_with,
+                                   guint              n_needles,
+                                   GError           **error)
+{
+  gsize size;
+
+  g_return_val_if_fail (self != NULL && self->fd >= 0, FALSE);
+
+  size = len < 0 ? strlen (text) : (gsize) len;
+  /* Searched already only when searched as the lines they make here. */
+  if (self->residual == NULL || checked_with != self->residual || size == 0 ||
+      text[size - 1] != '\n' ||
+      (self->buffer->len > 0 && self->buffer->str[self->buffer->len - 1] != '\n') ||
+      lacuna_residual_get_n_needles (self->residual) != n_needles)
+    return _lacuna_report_sink_write (self, text, (gssize) size, error);
+  /* What is before them is searched at the next flush (whole lines too). */
+  g_string_append_len (self->deferred, self->buffer->str + self->checked,
+                       (gssize) (self->buffer->len - self->checked));
+  g_string_append_len (self->buffer, text, (gssize) size);
+  self->checked = self->buffer->len;
+  if (self->buffer->len < BUFFER_SIZE)
+    return TRUE;
+  return sink_flush (self, self->buffer->len, error);
 }
 
 gboolean
@@ -741,6 +1016,54 @@ with_record (JsonNode *entry,
   return node;
 }
 
+/* The piece kept for an entry (see BlockHeader), with its DICOMDIR record as its last
+ * member when record is not NULL: the bytes _lacuna_report_render_entry gives for the
+ * entry with the record. FALSE + error on a write error; FALSE without when the piece
+ * does not end as an entry's text does (the caller renders it then). */
+static gboolean
+write_piece (LacunaReportSink   *out,
+             LacunaReportSpool  *spool,
+             const char         *piece,
+             gsize               len,
+             const BlockHeader  *header,
+             GBytes             *record,
+             GError            **error)
+{
+  static const char end[] = "\n    }";
+  const char *last;
+
+  if (record != NULL)
+    {
+      gsize size = 0;
+      const guchar *data = g_bytes_get_data (record, &size);
+      g_autofree char *text = NULL;
+
+      if (len < strlen (end) || memcmp (piece + len - strlen (end), end, strlen (end)) != 0)
+        return FALSE;
+      /* Base64 is written as it is (no character of it is escaped). */
+      text = g_base64_encode (data, size);
+      return _lacuna_report_sink_write (out, piece, (gssize) (len - strlen (end)), error) &&
+             _lacuna_report_sink_write (out, ",\n      \"" LACUNA_REPORT_RECORD_MEMBER "\" : \"",
+                                        -1, error) &&
+             _lacuna_report_sink_write (out, text, -1, error) &&
+             _lacuna_report_sink_write (out, "\"" , 1, error) &&
+             _lacuna_report_sink_write (out, end, -1, error);
+    }
+  last = g_strrstr_len (piece, (gssize) len, "\n");
+  if (header->checked && last != NULL)
+    {
+      gsize lines = (gsize) (last + 1 - piece);
+      LacunaResidual *checked_with = _lacuna_report_spool_get_checked_with (spool);
+
+      /* The last line goes on with what follows the piece: searched with it. */
+      if (checked_with != NULL)
+        return _lacuna_report_sink_write_checked (out, piece, (gssize) lines, checked_with,
+                                                  header->n_needles, error) &&
+               _lacuna_report_sink_write (out, last + 1, (gssize) (len - lines), error);
+    }
+  return _lacuna_report_sink_write (out, piece, (gssize) len, error);
+}
+
 gboolean
 _lacuna_report_write_spliced (LacunaReportSink       *out,
                               JsonObject             *doc,
@@ -755,16 +1078,17 @@ _lacuna_report_write_spliced (LacunaReportSink       *out,
                                             per_entry, data, error);
 }
 
-gboolean
-_lacuna_report_write_spliced_full (LacunaReportSink       *out,
-                                   JsonObject             *doc,
-                                   const char             *member,
-                                   LacunaReportSpool      *spool,
-                                   gboolean                with_records,
-                                   gboolean                final_newline,
-                                   LacunaReportEntryFunc   per_entry,
-                                   gpointer                data,
-                                   GError                **error)
+static gboolean
+write_spliced (LacunaReportSink       *out,
+               JsonObject             *doc,
+               const char             *member,
+               LacunaReportSpool      *spool,
+               gboolean                with_records,
+               gboolean                final_newline,
+               LacunaReportEntryFunc   per_entry,
+               LacunaReportPieceFunc   per_piece,
+               gpointer                data,
+               GError                **error)
 {
   g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
@@ -799,32 +1123,92 @@ _lacuna_report_write_spliced_full (LacunaReportSink       *out,
     return FALSE;
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(JsonNode) entry = _lacuna_report_spool_read (spool, i, error);
+      g_autoptr(JsonNode) entry = NULL;
       g_autoptr(GBytes) record = NULL;
-      g_autofree char *piece = NULL;
+      g_autoptr(GBytes) block = NULL;
+      g_autoptr(GBytes) extra = NULL;
+      gboolean written = FALSE;
+      BlockHeader header;
 
-      if (entry == NULL)
+      if (!read_block (spool, i, &block, &header, error))
         return FALSE;
       if (with_records && _lacuna_report_spool_has_record (spool, i))
         {
-          g_autoptr(JsonNode) carrying = NULL;
-
           record = _lacuna_report_spool_read_record (spool, i, error);
           if (record == NULL)
             return FALSE;
-          carrying = with_record (entry, record);
-          piece = _lacuna_report_render_entry (carrying);
         }
-      else
-        piece = _lacuna_report_render_entry (entry);
-      if ((i > 0 && !_lacuna_report_sink_write (out, ",\n", 2, error)) ||
-          !_lacuna_report_sink_write (out, piece, -1, error))
+      if (i > 0 && !_lacuna_report_sink_write (out, ",\n", 2, error))
         return FALSE;
+      if (block != NULL)
+        {
+          g_autoptr(GError) local_error = NULL;
+          const char *piece = (const char *) g_bytes_get_data (block, NULL) + sizeof header;
+
+          written = write_piece (out, spool, piece, header.piece_length, &header, record,
+                                 &local_error);
+          if (local_error != NULL)
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          if (g_bytes_get_size (block) > sizeof header + header.piece_length)
+            extra = g_bytes_new_from_bytes (block, sizeof header + header.piece_length,
+                                            g_bytes_get_size (block) - sizeof header -
+                                            header.piece_length);
+        }
+      if (!written || per_entry != NULL)
+        {
+          entry = _lacuna_report_spool_read (spool, i, error);
+          if (entry == NULL)
+            return FALSE;
+        }
+      if (!written)
+        {
+          g_autoptr(JsonNode) carrying = record != NULL ? with_record (entry, record) : NULL;
+          g_autofree char *piece = _lacuna_report_render_entry (carrying != NULL ? carrying
+                                                                                 : entry);
+
+          if (!_lacuna_report_sink_write (out, piece, -1, error))
+            return FALSE;
+        }
       if (per_entry != NULL && !per_entry (json_node_get_object (entry), data, error))
+        return FALSE;
+      if (per_piece != NULL && !per_piece (spool, i, extra, data, error))
         return FALSE;
     }
   return _lacuna_report_sink_write (out, marker + strlen (MARKER_JSON), -1, error) &&
          (!final_newline || _lacuna_report_sink_write (out, "\n", 1, error));
+}
+
+gboolean
+_lacuna_report_write_spliced_full (LacunaReportSink       *out,
+                                   JsonObject             *doc,
+                                   const char             *member,
+                                   LacunaReportSpool      *spool,
+                                   gboolean                with_records,
+                                   gboolean                final_newline,
+                                   LacunaReportEntryFunc   per_entry,
+                                   gpointer                data,
+                                   GError                **error)
+{
+  return write_spliced (out, doc, member, spool, with_records, final_newline, per_entry, NULL,
+                        data, error);
+}
+
+gboolean
+_lacuna_report_write_spliced_pieces (LacunaReportSink       *out,
+                                     JsonObject             *doc,
+                                     const char             *member,
+                                     LacunaReportSpool      *spool,
+                                     gboolean                with_records,
+                                     gboolean                final_newline,
+                                     LacunaReportPieceFunc   per_piece,
+                                     gpointer                data,
+                                     GError                **error)
+{
+  return write_spliced (out, doc, member, spool, with_records, final_newline, NULL, per_piece,
+                        data, error);
 }
 
 /* ---------------------------------------------------------------------------------------- */

@@ -374,13 +374,12 @@ html_begin (GString    *out,
   g_string_append_printf (out, "<h2>Files written (%u)</h2>\n", n_files);
 }
 
-/* One file of the list. */
+/* One file of the list, changes the list it names (lacuna_report_get_changes). */
 static void
-html_file (GString    *out,
-           JsonObject *report,
-           JsonObject *f)
+html_file_changes (GString    *out,
+                   JsonObject *f,
+                   JsonArray  *changes)
 {
-  JsonArray *changes = lacuna_report_get_changes (report, f);
   JsonObject *pixels = member_object (f, "pixels");
 
   g_string_append (out, "<details><summary><code>");
@@ -428,6 +427,14 @@ html_file (GString    *out,
   else
     html_change_table (out, changes);
   g_string_append (out, "</details>\n");
+}
+
+static void
+html_file (GString    *out,
+           JsonObject *report,
+           JsonObject *f)
+{
+  html_file_changes (out, f, lacuna_report_get_changes (report, f));
 }
 
 /* The shared change lists and the end. */
@@ -490,6 +497,222 @@ lacuna_report_write (JsonObject  *report,
 /* What the finalizer keeps of each entry in the spool's flags. */
 #define ENTRY_VERIFIED          (1u << 0)
 #define ENTRY_VERIFICATION_FAIL (1u << 1)
+
+/* What each entry brings along in the spool (_lacuna_report_annotate_entry): "LRE1",
+ * size (i64), verification (u32: 0 or an ENTRY_ flag), SHA-256 (text), how its HTML
+ * depends on the report (u32: HTML_*), for HTML_LIST the list's name (text) and length
+ * (i64, -1 when there is no such list); unless HTML_NONE, whether the HTML was searched
+ * without a hit (u32), the needles searched for then (u32), the HTML (text). Text: u32
+ * length and the bytes; numbers in this machine's order (the spool lives as long as the
+ * process). */
+#define ANNOTATION_MAGIC "LRE1"
+
+enum
+{
+  HTML_NONE,    /* not rendered: the finalizer renders it */
+  HTML_ALONE,   /* depends on the entry alone */
+  HTML_LIST,    /* depends on the length of the list of changes the entry names */
+};
+
+typedef struct
+{
+  gint64      size;
+  guint32     verification;
+  const char *sha256;
+  gsize       sha256_len;
+  guint32     html_state;
+  const char *list;
+  gsize       list_len;
+  gint64      list_length;
+  guint32     html_checked;
+  guint32     n_needles;
+  const char *html;
+  gsize       html_len;
+} Annotation;
+
+static void
+put_u32 (GString *out,
+         guint32  value)
+{
+  g_string_append_len (out, (const char *) &value, sizeof value);
+}
+
+static void
+put_i64 (GString *out,
+         gint64   value)
+{
+  g_string_append_len (out, (const char *) &value, sizeof value);
+}
+
+static void
+put_text (GString    *out,
+          const char *text,
+          gsize       len)
+{
+  put_u32 (out, (guint32) len);
+  g_string_append_len (out, text, (gssize) len);
+}
+
+typedef struct
+{
+  const char *p;
+  gsize       left;
+  gboolean    ok;
+} Reader;
+
+static gboolean
+get_bytes (Reader  *r,
+           void    *to,
+           gsize    size)
+{
+  if (!r->ok || r->left < size)
+    return r->ok = FALSE;
+  memcpy (to, r->p, size);
+  r->p += size;
+  r->left -= size;
+  return TRUE;
+}
+
+static guint32
+get_u32 (Reader *r)
+{
+  guint32 value = 0;
+
+  get_bytes (r, &value, sizeof value);
+  return value;
+}
+
+static gint64
+get_i64 (Reader *r)
+{
+  gint64 value = 0;
+
+  get_bytes (r, &value, sizeof value);
+  return value;
+}
+
+static const char *
+get_text (Reader *r,
+          gsize  *len)
+{
+  const char *text;
+
+  *len = get_u32 (r);
+  if (!r->ok || r->left < *len)
+    {
+      r->ok = FALSE;
+      *len = 0;
+      return "";
+    }
+  text = r->p;
+  r->p += *len;
+  r->left -= *len;
+  return text;
+}
+
+/* FALSE when extra is not an annotation (nothing of it is used then). */
+static gboolean
+read_annotation (GBytes     *extra,
+                 Annotation *a)
+{
+  gsize size = 0;
+  Reader r = { g_bytes_get_data (extra, &size), size, TRUE };
+  char magic[4];
+
+  memset (a, 0, sizeof *a);
+  if (!get_bytes (&r, magic, sizeof magic) || memcmp (magic, ANNOTATION_MAGIC, 4) != 0)
+    return FALSE;
+  a->size = get_i64 (&r);
+  a->verification = get_u32 (&r);
+  a->sha256 = get_text (&r, &a->sha256_len);
+  a->html_state = get_u32 (&r);
+  if (a->html_state == HTML_LIST)
+    {
+      a->list = get_text (&r, &a->list_len);
+      a->list_length = get_i64 (&r);
+    }
+  if (a->html_state != HTML_NONE)
+    {
+      a->html_checked = get_u32 (&r);
+      a->n_needles = get_u32 (&r);
+      a->html = get_text (&r, &a->html_len);
+    }
+  if (a->html_state > HTML_LIST)
+    r.ok = FALSE;
+  return r.ok;
+}
+
+void
+_lacuna_report_annotate_entry (JsonObject     *entry,
+                               gboolean        lists_known,
+                               JsonNode       *changes,
+                               LacunaResidual *residual,
+                               GString        *out)
+{
+  JsonObject *v = member_object (entry, "verification");
+  JsonNode *named = json_object_get_member (entry, "changes");
+  const char *sha = member_string (entry, "sha256");
+  const char *id = NULL;
+  JsonArray *list = NULL;
+  guint32 state = HTML_ALONE;
+  guint32 verification = 0;
+  g_autoptr(GString) html = NULL;
+
+  g_return_if_fail (entry != NULL && out != NULL);
+
+  /* As the finalizer reads them from the entry. */
+  if (v != NULL)
+    verification = json_object_get_boolean_member_with_default (v, "passed", FALSE)
+                     ? ENTRY_VERIFIED : ENTRY_VERIFICATION_FAIL;
+  g_string_append_len (out, ANNOTATION_MAGIC, 4);
+  put_i64 (out, member_int (entry, "size"));
+  put_u32 (out, verification);
+  put_text (out, sha, strlen (sha));
+
+  /* The HTML as html_file renders it, with the list lacuna_report_get_changes finds. */
+  if (named != NULL && JSON_NODE_HOLDS_VALUE (named) &&
+      json_node_get_value_type (named) == G_TYPE_STRING)
+    {
+      id = json_node_get_string (named);
+      if (!lists_known || *id == '\0')
+        state = HTML_NONE;
+      else
+        {
+          state = HTML_LIST;
+          if (changes != NULL && JSON_NODE_HOLDS_ARRAY (changes))
+            list = json_node_get_array (changes);
+        }
+    }
+  else
+    list = lacuna_report_get_changes (NULL, entry);
+  put_u32 (out, state);
+  if (state == HTML_NONE)
+    return;
+  if (state == HTML_LIST)
+    {
+      put_text (out, id, strlen (id));
+      put_i64 (out, list != NULL ? (gint64) json_array_get_length (list) : -1);
+    }
+  html = g_string_new (NULL);
+  html_file_changes (html, entry, list);
+  if (residual != NULL)
+    {
+      GDestroyNotify free_hit = (GDestroyNotify) lacuna_residual_hit_free;
+      g_autoptr(GPtrArray) hits = g_ptr_array_new_with_free_func (free_hit);
+      /* The needles first: an input added meanwhile makes the search count as not done. */
+      guint n_needles = lacuna_residual_get_n_needles (residual);
+
+      lacuna_residual_check_text (residual, html->str, "report", hits);
+      put_u32 (out, hits->len == 0);
+      put_u32 (out, n_needles);
+    }
+  else
+    {
+      put_u32 (out, FALSE);
+      put_u32 (out, 0);
+    }
+  put_text (out, html->str, html->len);
+}
 
 /* The written pixels verified, over the files written and those that failed. */
 static JsonObject *
@@ -592,7 +815,18 @@ spool_element (const char  *text,
                gpointer     data,
                GError     **error)
 {
-  return _lacuna_report_spool_add_text (data, text, len, error);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GString) extra = g_string_new (NULL);
+  JsonNode *root;
+
+  if (!json_parser_load_from_data (parser, text, (gssize) len, error))
+    return FALSE;
+  /* The lists of changes come after the entries in a manifest: the HTML of an entry
+   * naming one is rendered when the report is written. */
+  root = json_parser_get_root (parser);
+  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
+    _lacuna_report_annotate_entry (json_node_get_object (root), FALSE, NULL, NULL, extra);
+  return _lacuna_report_spool_add_full (data, root, NULL, extra->str, extra->len, error);
 }
 
 /* The manifests in shard order, each without its "files", whose entries are appended to
@@ -739,6 +973,40 @@ html_entry (JsonObject  *entry,
   return _lacuna_report_sink_write (d->html, d->out->str, (gssize) d->out->len, error);
 }
 
+/* The HTML of entry i: as annotated when it was added, unless that depended on a list of
+ * changes that the report holds otherwise; else rendered from the entry. */
+static gboolean
+html_piece (LacunaReportSpool  *spool,
+            guint               i,
+            GBytes             *extra,
+            gpointer            data,
+            GError            **error)
+{
+  HtmlData *d = data;
+  g_autoptr(JsonNode) entry = NULL;
+  Annotation a;
+  gboolean valid;
+
+  valid = extra != NULL && read_annotation (extra, &a) && a.html_state != HTML_NONE;
+  if (valid && a.html_state == HTML_LIST)
+    {
+      JsonObject *lists = member_object (d->report, "change-lists");
+      g_autofree char *name = g_strndup (a.list, a.list_len);
+      JsonArray *list = lists != NULL && strlen (name) == a.list_len
+                          ? member_array (lists, name) : NULL;
+
+      valid = (list != NULL ? (gint64) json_array_get_length (list) : -1) == a.list_length;
+    }
+  if (valid)
+    return _lacuna_report_sink_write_checked (d->html, a.html, (gssize) a.html_len,
+                                              a.html_checked
+                                                ? _lacuna_report_spool_get_checked_with (spool)
+                                                : NULL,
+                                              a.n_needles, error);
+  entry = _lacuna_report_spool_read (spool, i, error);
+  return entry != NULL && html_entry (json_node_get_object (entry), data, error);
+}
+
 /* Writes the report (whose "files" is empty) with the entries of files, JSON and HTML,
  * as lacuna_report_write writes the whole tree, one entry in memory at a time. With
  * residual, both are searched as they are written; when that finds anything, nothing is
@@ -771,8 +1039,8 @@ write_report (JsonObject         *report,
   d.out = out;
   html_begin (out, report, _lacuna_report_spool_get_length (files));
   if (!_lacuna_report_sink_write (html, out->str, (gssize) out->len, error) ||
-      !_lacuna_report_write_spliced_full (json, report, "files", files, FALSE, TRUE, html_entry,
-                                          &d, error))
+      !_lacuna_report_write_spliced_pieces (json, report, "files", files, FALSE, TRUE,
+                                            html_piece, &d, error))
     return FALSE;
   g_string_truncate (out, 0);
   html_end (out, report);
@@ -843,8 +1111,15 @@ _lacuna_export_finalize_full (const char     *outdir,
     return FALSE;
   array = member_array (manifest, "files");
   for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
-    if (!_lacuna_report_spool_add (files, json_array_get_element (array, i), error))
-      return FALSE;
+    {
+      JsonNode *entry = json_array_get_element (array, i);
+      g_autoptr(GString) extra = g_string_new (NULL);
+
+      if (JSON_NODE_HOLDS_OBJECT (entry))
+        _lacuna_report_annotate_entry (json_node_get_object (entry), FALSE, NULL, NULL, extra);
+      if (!_lacuna_report_spool_add_full (files, entry, NULL, extra->str, extra->len, error))
+        return FALSE;
+    }
   return _lacuna_export_finalize_spooled (outdir, report_path, zip_path, residual, manifest,
                                           files, verify_hashes, out_n_failed, out_messages,
                                           error);
@@ -956,22 +1231,44 @@ _lacuna_export_finalize_spooled (const char        *outdir,
   /* Every listed file is there, once, with its hash. */
   for (guint i = 0; i < n_files; i++)
     {
-      g_autoptr(JsonNode) node = _lacuna_report_spool_read (files, i, error);
-      JsonObject *f;
+      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(GBytes) extra = NULL;
+      g_autofree char *expected_sha = NULL;
       const char *id = _lacuna_report_spool_get_file_id (files, i);
       g_autofree char *path = g_build_filename (outdir, id, NULL);
-      JsonObject *v;
+      gint64 expected_size;
+      guint verification;
+      Annotation a;
       GStatBuf st;
 
-      if (node == NULL)
+      /* What the entry's annotation says of it, else the entry itself. */
+      if (!_lacuna_report_spool_read_rendered (files, i, NULL, &extra, error))
         return FALSE;
-      f = json_node_get_object (node);
-      v = member_object (f, "verification");
-      if (v != NULL)
-        _lacuna_report_spool_set_flags (files, i,
-                                        json_object_get_boolean_member_with_default (v, "passed",
-                                                                                     FALSE)
-                                          ? ENTRY_VERIFIED : ENTRY_VERIFICATION_FAIL);
+      if (extra != NULL && read_annotation (extra, &a))
+        {
+          expected_size = a.size;
+          verification = a.verification;
+          expected_sha = g_strndup (a.sha256, a.sha256_len);
+        }
+      else
+        {
+          JsonObject *f;
+          JsonObject *v;
+
+          node = _lacuna_report_spool_read (files, i, error);
+          if (node == NULL)
+            return FALSE;
+          f = json_node_get_object (node);
+          v = member_object (f, "verification");
+          verification = 0;
+          if (v != NULL)
+            verification = json_object_get_boolean_member_with_default (v, "passed", FALSE)
+                             ? ENTRY_VERIFIED : ENTRY_VERIFICATION_FAIL;
+          expected_size = member_int (f, "size");
+          expected_sha = g_strdup (member_string (f, "sha256"));
+        }
+      if (verification != 0)
+        _lacuna_report_spool_set_flags (files, i, verification);
 
       if (!_lacuna_export_is_tree_file_id (id) || g_hash_table_contains (listed, id))
         {
@@ -986,7 +1283,7 @@ _lacuna_export_finalize_spooled (const char        *outdir,
 
           if (!_lacuna_export_sha256_file (path, sha, NULL, error))
             return FALSE;
-          if (strcmp (sha, member_string (f, "sha256")) != 0)
+          if (strcmp (sha, expected_sha) != 0)
             {
               g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
                            _("The file %s does not match its manifest (changed since it was "
@@ -994,7 +1291,7 @@ _lacuna_export_finalize_spooled (const char        *outdir,
               return FALSE;
             }
         }
-      else if (g_stat (path, &st) != 0 || (gint64) st.st_size != member_int (f, "size"))
+      else if (g_stat (path, &st) != 0 || (gint64) st.st_size != expected_size)
         {
           g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
                        _("The file %s is missing or has changed since it was written"), id);
