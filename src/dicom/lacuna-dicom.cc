@@ -4,8 +4,15 @@
  */
 #define G_LOG_DOMAIN "lacuna-dicom"
 
+#include <cerrno>
 #include <cstring>
 #include <memory>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 #include <new>
 #include <string>
 
@@ -223,6 +230,10 @@ open_common (const guint8          *data,
         }
       if (cond.bad ())
         {
+          /* Parsed from memory, data that ends too soon leaves the stream "invalid": say what
+           * a file's stream says of it. */
+          if (cond == EC_InvalidStream)
+            cond = EC_StreamNotifyClient;
           _lacuna_dicom_set_error (error, LACUNA_DICOM_ERROR_PARSE, "cannot read the DICOM data",
                                    cond);
           return NULL;
@@ -342,6 +353,49 @@ load_mapped (LacunaDicomFile *file,
   return cond;
 }
 
+/* Files up to this size are read whole (one read, and no mapping whose removal would
+ * interrupt every thread of the process), every value parsed at once; larger ones are
+ * mapped, and their large values left in the file until used. */
+#define READ_WHOLE_MAX (256 * 1024)
+
+/* The contents of path when it is a regular file of at most READ_WHOLE_MAX bytes; NULL
+ * otherwise, or on any error (the caller then maps it, and reports the error so). */
+static GBytes *
+read_small_file (const char *path)
+{
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  struct stat st;
+  guint8 *data;
+  gsize done = 0;
+
+  if (fd < 0)
+    return NULL;
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size > READ_WHOLE_MAX)
+    {
+      close (fd);
+      return NULL;
+    }
+  data = (guint8 *) g_malloc (MAX ((gsize) st.st_size, 1));
+  while (done < (gsize) st.st_size)
+    {
+      ssize_t n = read (fd, data + done, (gsize) st.st_size - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          g_free (data);
+          close (fd);
+          return NULL;
+        }
+      if (n == 0)
+        break;   /* shorter than it was: what there is */
+      done += (gsize) n;
+    }
+  close (fd);
+  return g_bytes_new_take (data, done);
+}
+
 LacunaDicomFile *
 lacuna_dicom_file_open (const char            *path,
                         LacunaDicomOpenFlags   flags,
@@ -355,6 +409,19 @@ lacuna_dicom_file_open (const char            *path,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   lacuna_dicom_init ();
+
+  {
+    g_autoptr(GBytes) whole = read_small_file (path);
+
+    if (whole != NULL)
+      {
+        Buffer buffer;
+
+        buffer.data = (const guint8 *) g_bytes_get_data (whole, &buffer.size);
+        return open_common (buffer.data, buffer.size, path, flags, load_buffer, &buffer,
+                            error);
+      }
+  }
 
   /* Mapped, not read: the prescan touches each byte once, and only DCMTK's lazy loading
    * reads large values again. */
