@@ -132,13 +132,15 @@ write_to_bytes (DcmFileFormat    &format,
     }
   while (cond == EC_StreamNotifyClient);
   format.transferEnd ();
-  /* A deflated dataset still sits partly in the compression filter. */
-  while (cond.good () && !stream.isFlushed ())
-    {
-      stream.flush ();
-      if (!stream.isFlushed () && spill (stream, &spilled) == 0)
-        return EC_StreamNotifyClient;
-    }
+  /* A deflated dataset still sits partly in the compression filter: out through the buffer
+   * (which a plain stream leaves holding the file: "not flushed" then only means that). */
+  if (cond.good () && DcmXfer (tx).getStreamCompression () != ESC_none)
+    while (!stream.isFlushed ())
+      {
+        stream.flush ();
+        if (spill (stream, &spilled) == 0 && !stream.isFlushed ())
+          return EC_StreamNotifyClient;
+      }
   if (cond.bad ())
     return cond;
   if (spilled != NULL)
