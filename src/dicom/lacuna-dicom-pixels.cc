@@ -1158,10 +1158,11 @@ lacuna_dicom_file_decode_frame (LacunaDicomFile  *file,
   return NULL;
 }
 
-extern "C" guint8 *
-lacuna_dicom_file_peek_native_pixels (LacunaDicomFile *file,
-                                      gsize           *out_frame_size,
-                                      guint           *out_n_frames)
+static guint8 *
+peek_native (LacunaDicomFile *file,
+             gsize           *out_frame_size,
+             guint           *out_n_frames,
+             bool             readonly)
 {
   g_return_val_if_fail (file != NULL, NULL);
   g_return_val_if_fail (out_frame_size != NULL && out_n_frames != NULL, NULL);
@@ -1186,12 +1187,26 @@ lacuna_dicom_file_peek_native_pixels (LacunaDicomFile *file,
       big_endian = !file->pixels_host_order
                    && DcmXfer (layout.dataset->getOriginalXfer ()).getByteOrder ()
                       == EBO_BigEndian;
+      if (big_endian)
+        return NULL;
+      /* Read where it lies, in the bytes the file was opened from (little endian, as the
+       * samples are in memory here). */
+      if (readonly && _lacuna_dicom_peek_lazy_value (layout.pixel_data,
+                                                     (const guint8 **) &bytes))
+        {
+          if (layout.pixel_data->getLengthField () < layout.frame_bytes * info->n_frames ||
+              layout.pixel_data->getLengthField () > layout.frame_bytes * info->n_frames + 1)
+            return NULL;
+          *out_frame_size = layout.frame_bytes;
+          *out_n_frames = info->n_frames;
+          return bytes;
+        }
       /* Never load a large value that was left on disk just to look at it. */
-      if (big_endian || (!layout.pixel_data->valueLoaded ()
-                         && layout.pixel_data->getLength () > PEEK_LOAD_MAX))
+      if (!layout.pixel_data->valueLoaded () && layout.pixel_data->getLength () > PEEK_LOAD_MAX)
         return NULL;
       /* What is painted through the pointer must be the only copy of the pixels. */
-      layout.pixel_data->removeAllButCurrentRepresentations ();
+      if (!readonly)
+        layout.pixel_data->removeAllButCurrentRepresentations ();
       if (layout.pixel_data->getTag ().getEVR () == EVR_OW)
         {
           Uint16 *words = NULL;
@@ -1220,6 +1235,22 @@ lacuna_dicom_file_peek_native_pixels (LacunaDicomFile *file,
     {
       return NULL;
     }
+}
+
+extern "C" guint8 *
+lacuna_dicom_file_peek_native_pixels (LacunaDicomFile *file,
+                                      gsize           *out_frame_size,
+                                      guint           *out_n_frames)
+{
+  return peek_native (file, out_frame_size, out_n_frames, false);
+}
+
+extern "C" const guint8 *
+lacuna_dicom_file_peek_native_pixels_readonly (LacunaDicomFile *file,
+                                               gsize           *out_frame_size,
+                                               guint           *out_n_frames)
+{
+  return peek_native (file, out_frame_size, out_n_frames, true);
 }
 
 extern "C" gboolean

@@ -39,6 +39,12 @@ void _lacuna_dicom_set_error (GError           **error,
                               const char        *what,
                               const OFCondition &cond);
 
+/* The value of element as stored in the bytes a file was opened from
+ * (lacuna_dicom_file_open_bytes()), where it was left unread: *out_data points into them,
+ * for as long as the file is open. false when the value is not such a one. (lacuna-dicom.cc) */
+bool _lacuna_dicom_peek_lazy_value (DcmElement    *element,
+                                    const guint8 **out_data);
+
 /* Finds the element at path (see lacuna-dicom.h); NULL + NOT_FOUND/INVALID error. */
 DcmElement *_lacuna_dicom_find (LacunaDicomFile  *file,
                                 const char       *path,

@@ -276,25 +276,146 @@ typedef struct
 {
   const guint8 *data;
   gsize         size;
+  GBytes       *bytes;   /* NULL: every value is read at once (the buffer is not ours) */
 } Buffer;
+
+/* Where a value left in bytes (held) is read from when it is used. */
+class BytesFactory : public DcmInputStreamFactory
+{
+public:
+  BytesFactory (GBytes       *bytes,
+                offile_off_t  offset)
+    : bytes_ (g_bytes_ref (bytes)), offset_ (offset)
+  {
+  }
+
+  BytesFactory (const BytesFactory &other)
+    : DcmInputStreamFactory (other), bytes_ (g_bytes_ref (other.bytes_)),
+      offset_ (other.offset_)
+  {
+  }
+
+  virtual ~BytesFactory ()
+  {
+    g_bytes_unref (bytes_);
+  }
+
+  virtual DcmInputStream *
+  create () const
+  {
+    gsize size;
+    const void *data = g_bytes_get_data (bytes_, &size);
+    DcmInputBufferStream *stream = new DcmInputBufferStream ();
+
+    stream->setBuffer (data, (offile_off_t) size);
+    stream->setEos ();
+    stream->skip (offset_);
+    return stream;
+  }
+
+  virtual DcmInputStreamFactory *
+  clone () const
+  {
+    return new BytesFactory (*this);
+  }
+
+  /* Not a file DCMTK could open or save over by name. */
+  virtual DcmInputStreamFactoryType
+  ident () const
+  {
+    return DFT_DcmInputTempFileStreamFactory;
+  }
+
+  /* The value's bytes as stored, in place. */
+  bool
+  peek (gsize          length,
+        const guint8 **out_data) const
+  {
+    gsize size;
+    const guint8 *data = (const guint8 *) g_bytes_get_data (bytes_, &size);
+
+    if (offset_ < 0 || (gsize) offset_ > size || size - (gsize) offset_ < length)
+      return false;
+    *out_data = data + offset_;
+    return true;
+  }
+
+private:
+  BytesFactory &operator= (const BytesFactory &);
+
+  GBytes *bytes_;
+  offile_off_t offset_;
+};
+
+/* A stream over bytes (held by the factories it makes) leaving large values there. */
+class BytesStream : public DcmInputBufferStream
+{
+public:
+  BytesStream (GBytes *bytes)
+    : bytes_ (bytes)
+  {
+    gsize size;
+    const void *data = g_bytes_get_data (bytes, &size);
+
+    setBuffer (data, (offile_off_t) size);
+    setEos ();
+    plain_ = currentProducer ();
+  }
+
+  virtual DcmInputStreamFactory *
+  newFactory () const
+  {
+    /* A deflated dataset cannot be read again from an offset: read at once. */
+    if (currentProducer () != plain_)
+      return NULL;
+    return new BytesFactory (bytes_, tell ());
+  }
+
+private:
+  GBytes *bytes_;
+  const DcmProducer *plain_;
+};
+
+bool
+_lacuna_dicom_peek_lazy_value (DcmElement    *element,
+                               const guint8 **out_data)
+{
+  const BytesFactory *factory = dynamic_cast<const BytesFactory *> (element->getInputStream ());
+
+  return factory != NULL && !element->valueLoaded () &&
+         factory->peek (element->getLengthField (), out_data);
+}
 
 static OFCondition
 load_buffer (LacunaDicomFile *file,
              gpointer         user_data)
 {
   Buffer *buffer = (Buffer *) user_data;
-  DcmInputBufferStream stream;
   OFCondition cond;
 
   if (buffer->size > G_MAXUINT32)
     return EC_TooManyBytesRequested;
-  stream.setBuffer (buffer->data, (offile_off_t) buffer->size);
-  stream.setEos ();
 
   file->format.transferInit ();
-  /* No lazy loading from memory: the buffer is not ours to keep. */
-  cond = file->format.readUntilTag (stream, EXS_Unknown, EGL_noChange, G_MAXUINT32 - 1,
-                                    file->header_only ? DCM_PixelData : DCM_UndefinedTagKey);
+  if (buffer->bytes != NULL)
+    {
+      /* Large values stay in the bytes (which their factories hold) until used. */
+      BytesStream stream (buffer->bytes);
+
+      cond = file->format.readUntilTag (stream, EXS_Unknown, EGL_noChange, DCM_MaxReadLength,
+                                        file->header_only ? DCM_PixelData
+                                                          : DCM_UndefinedTagKey);
+    }
+  else
+    {
+      DcmInputBufferStream stream;
+
+      stream.setBuffer (buffer->data, (offile_off_t) buffer->size);
+      stream.setEos ();
+      cond = file->format.readUntilTag (stream, EXS_Unknown, EGL_noChange, G_MAXUINT32 - 1,
+                                        file->header_only ? DCM_PixelData
+                                                          : DCM_UndefinedTagKey);
+    }
   file->format.transferEnd ();
   return cond;
 }
@@ -417,7 +538,9 @@ lacuna_dicom_file_open (const char            *path,
       {
         Buffer buffer;
 
+        /* Every value read at once: the file is small, and kept files are written from. */
         buffer.data = (const guint8 *) g_bytes_get_data (whole, &buffer.size);
+        buffer.bytes = NULL;
         return open_common (buffer.data, buffer.size, path, flags, load_buffer, &buffer,
                             error);
       }
@@ -454,6 +577,7 @@ lacuna_dicom_file_open_bytes (GBytes                *bytes,
   lacuna_dicom_init ();
 
   buffer.data = (const guint8 *) g_bytes_get_data (bytes, &buffer.size);
+  buffer.bytes = bytes;
   return open_common (buffer.data, buffer.size, name != NULL ? name : "", flags, load_buffer,
                       &buffer, error);
 }
@@ -532,13 +656,16 @@ lacuna_dicom_file_copy_standard (LacunaDicomFile  *file,
         }
       source->*list = elements;
 
-      /* Then the standard elements, in order (each insert lands at the end at once). Lazily
-       * loaded values keep reading from the source. */
+      /* Then the standard elements, in order (each insert lands at the end at once). A value
+       * still in the file is read into the source first: copied from there, it is read
+       * once, not once for each. */
       for (DcmObject *obj = source->nextInContainer (NULL); obj != NULL;
            obj = source->nextInContainer (obj))
         {
           if (obj->getTag ().getGroup () % 2 == 1)
             continue;
+          if (obj->isLeaf () && !OFstatic_cast (DcmElement *, obj)->valueLoaded ())
+            OFstatic_cast (DcmElement *, obj)->loadAllDataIntoMemory ();
           DcmElement *element = OFstatic_cast (DcmElement *, obj->clone ());
 
           if (target->insert (element, OFFalse, OFFalse).bad ())

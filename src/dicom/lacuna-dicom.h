@@ -72,7 +72,8 @@ typedef enum
 LacunaDicomFile *lacuna_dicom_file_open        (const char            *path,
                                                 LacunaDicomOpenFlags   flags,
                                                 GError               **error);
-/* The same from memory (a member of a .zip); name is used in messages only. */
+/* The same from memory (a member of a .zip); name is used in messages only. The file holds
+ * bytes: values over 4 KB are read from them only when used. */
 LacunaDicomFile *lacuna_dicom_file_open_bytes  (GBytes                *bytes,
                                                 const char            *name,
                                                 LacunaDicomOpenFlags   flags,
@@ -82,7 +83,8 @@ LacunaDicomFile *lacuna_dicom_file_copy        (LacunaDicomFile       *file,
                                                 GError               **error);
 /* The same without the private elements of the top level: what the pixels, frames and
  * the identity of the header (which skips private elements) need, for much less than a
- * whole copy when most elements are private. */
+ * whole copy when most elements are private. Values file still had on disk are read into
+ * it first (then copied, not read again). */
 LacunaDicomFile *lacuna_dicom_file_copy_standard (LacunaDicomFile     *file,
                                                   GError             **error);
 /* About how many bytes of memory file holds: its elements and the values read into
@@ -341,6 +343,11 @@ gboolean  lacuna_dicom_file_build_pixel_data (LacunaDicomFile          *file,
 guint8   *lacuna_dicom_file_peek_native_pixels (LacunaDicomFile *file,
                                                gsize           *out_frame_size,
                                                guint           *out_n_frames);
+/* The same for reading only: for a file opened from bytes, its Pixel Data where it lies in
+ * them, without reading it into the file first. Never to be painted through. */
+const guint8 *lacuna_dicom_file_peek_native_pixels_readonly (LacunaDicomFile *file,
+                                                            gsize           *out_frame_size,
+                                                            guint           *out_n_frames);
 
 /* TRUE when Pixel Data is held native now (stored native, or replaced by set_pixel_data
  * or build_pixel_data), FALSE when it is encapsulated or absent. */

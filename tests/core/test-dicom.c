@@ -1031,6 +1031,43 @@ test_dicom_bare_dataset (void)
   check_bare ("variety/pydicom_debian_test_files/MR_small_bigendian.dcm", "1.2.840.10008.1.2.2");
 }
 
+/* A file opened from bytes leaves its Pixel Data there: the read-only peek points into the
+ * bytes (no copy), at the samples the writable peek of the same file gives after reading
+ * them in; the file keeps the bytes alive. */
+static void
+test_dicom_peek_readonly (void)
+{
+  g_autofree char *src = lacuna_test_dup_testdata ("variety/pydicom_debian_test_files/CT_small.dcm");
+  g_autoptr(LacunaDicomFile) file = NULL;
+  g_autoptr(LacunaDicomFile) from_bytes = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  const guint8 *start, *lazy;
+  guint8 *loaded;
+  gsize size, frame_size = 0, loaded_size = 0;
+  guint n_frames = 0, loaded_frames = 0;
+
+  if (src == NULL)
+    return;
+  file = lacuna_dicom_file_open (src, 0, &error);
+  g_assert_no_error (error);
+  bytes = lacuna_dicom_file_save_to_bytes (file, NULL, &error);
+  g_assert_no_error (error);
+  start = g_bytes_get_data (bytes, &size);
+  from_bytes = lacuna_dicom_file_open_bytes (bytes, "saved", 0, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&bytes, g_bytes_unref);   /* the file holds them */
+
+  lazy = lacuna_dicom_file_peek_native_pixels_readonly (from_bytes, &frame_size, &n_frames);
+  g_assert_nonnull (lazy);
+  g_assert_true (lazy > start && lazy + frame_size * n_frames <= start + size);
+  loaded = lacuna_dicom_file_peek_native_pixels (file, &loaded_size, &loaded_frames);
+  g_assert_nonnull (loaded);
+  g_assert_cmpuint (frame_size, ==, loaded_size);
+  g_assert_cmpuint (n_frames, ==, loaded_frames);
+  g_assert_cmpmem (lazy, frame_size * n_frames, loaded, loaded_size * loaded_frames);
+}
+
 static void
 test_dicom_open_bytes (void)
 {
@@ -1518,6 +1555,7 @@ main (int   argc,
   g_test_add_func ("/core/dicom/not-dicom", test_dicom_not_dicom);
   g_test_add_func ("/core/dicom/bare-dataset", test_dicom_bare_dataset);
   g_test_add_func ("/core/dicom/open-bytes", test_dicom_open_bytes);
+  g_test_add_func ("/core/dicom/peek-readonly", test_dicom_peek_readonly);
   g_test_add_func ("/core/dicom/header-only", test_dicom_header_only);
   g_test_add_func ("/core/dicom/truncated-pixels", test_dicom_truncated_pixels);
   g_test_add_func ("/core/dicom/dicomdir", test_dicom_dicomdir);

@@ -415,7 +415,7 @@ scan (LacunaDicomFile    *file,
     {
       guint n_native = 0;
 
-      native = lacuna_dicom_file_peek_native_pixels (file, &native_size, &n_native);
+      native = lacuna_dicom_file_peek_native_pixels_readonly (file, &native_size, &n_native);
       if (n_native != info.n_frames)
         native = NULL;
     }
@@ -1036,7 +1036,8 @@ diff_with (LacunaDicomFile       *original,
     {
       gsize size_a = 0, size_b = 0;
       guint frames_a = 0, frames_b = 0;
-      const guint8 *da = lacuna_dicom_file_peek_native_pixels (original, &size_a, &frames_a);
+      const guint8 *da = lacuna_dicom_file_peek_native_pixels_readonly (original, &size_a,
+                                                                         &frames_a);
       const guint8 *db = NULL;
 
       if (da != NULL && output_pixels != NULL && output_pixels->native != NULL)
@@ -1046,7 +1047,7 @@ diff_with (LacunaDicomFile       *original,
           frames_b = output_pixels->info.n_frames;
         }
       else if (da != NULL)
-        db = lacuna_dicom_file_peek_native_pixels (output, &size_b, &frames_b);
+        db = lacuna_dicom_file_peek_native_pixels_readonly (output, &size_b, &frames_b);
 
       if (db != NULL && size_a == size_b && frames_a == a.n_frames && frames_b == a.n_frames)
         {
