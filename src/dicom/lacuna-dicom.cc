@@ -347,35 +347,6 @@ private:
   offile_off_t offset_;
 };
 
-/* A stream over bytes (held by the factories it makes) leaving large values there. */
-class BytesStream : public DcmInputBufferStream
-{
-public:
-  BytesStream (GBytes *bytes)
-    : bytes_ (bytes)
-  {
-    gsize size;
-    const void *data = g_bytes_get_data (bytes, &size);
-
-    setBuffer (data, (offile_off_t) size);
-    setEos ();
-    plain_ = currentProducer ();
-  }
-
-  virtual DcmInputStreamFactory *
-  newFactory () const
-  {
-    /* A deflated dataset cannot be read again from an offset: read at once. */
-    if (currentProducer () != plain_)
-      return NULL;
-    return new BytesFactory (bytes_, tell ());
-  }
-
-private:
-  GBytes *bytes_;
-  const DcmProducer *plain_;
-};
-
 bool
 _lacuna_dicom_peek_lazy_value (DcmElement    *element,
                                const guint8 **out_data)
@@ -385,6 +356,42 @@ _lacuna_dicom_peek_lazy_value (DcmElement    *element,
   return factory != NULL && !element->valueLoaded () &&
          factory->peek (element->getLengthField (), out_data);
 }
+
+/* Memory parsed with DCMTK's buffer stream (which reads a value with a copy, where its file
+ * stream makes several stdio calls for each element), large values left where they are, as
+ * DCMTK's file stream leaves them: their factories read them, when they are used, from the
+ * path (a mapped file), or from the bytes (held by the factories). */
+class LazyStream : public DcmInputBufferStream
+{
+public:
+  LazyStream (const guint8 *data,
+              gsize         size,
+              const char   *path,
+              GBytes       *bytes)
+    : path_ (path), bytes_ (bytes)
+  {
+    setBuffer (data, (offile_off_t) size);
+    setEos ();
+    plain_ = currentProducer ();
+  }
+
+  virtual DcmInputStreamFactory *
+  newFactory () const
+  {
+    /* A deflated dataset cannot be read again from an offset (nor can DCMTK's file stream
+     * then): its values are read now. */
+    if (currentProducer () != plain_)
+      return NULL;
+    if (bytes_ != NULL)
+      return new BytesFactory (bytes_, tell ());
+    return new DcmInputFileStreamFactory (OFFilename (path_), tell ());
+  }
+
+private:
+  const char *path_;
+  GBytes *bytes_;
+  const DcmProducer *plain_;
+};
 
 static OFCondition
 load_buffer (LacunaDicomFile *file,
@@ -400,7 +407,7 @@ load_buffer (LacunaDicomFile *file,
   if (buffer->bytes != NULL)
     {
       /* Large values stay in the bytes (which their factories hold) until used. */
-      BytesStream stream (buffer->bytes);
+      LazyStream stream (buffer->data, buffer->size, NULL, buffer->bytes);
 
       cond = file->format.readUntilTag (stream, EXS_Unknown, EGL_noChange, DCM_MaxReadLength,
                                         file->header_only ? DCM_PixelData
@@ -420,38 +427,6 @@ load_buffer (LacunaDicomFile *file,
   return cond;
 }
 
-/* The mapped file, parsed from memory (a buffer stream reads a value with a copy, where
- * DCMTK's file stream makes several stdio calls for each element), with large values left
- * in the file as DCMTK's own file stream leaves them: their factories read them from the
- * path when they are used. */
-class MappedFileStream : public DcmInputBufferStream
-{
-public:
-  MappedFileStream (const char   *path,
-                    const guint8 *data,
-                    gsize         size)
-    : path_ (path)
-  {
-    setBuffer (data, (offile_off_t) size);
-    setEos ();
-    plain_ = currentProducer ();
-  }
-
-  virtual DcmInputStreamFactory *
-  newFactory () const
-  {
-    /* A deflated dataset cannot be read again from an offset (nor can DCMTK's file stream
-     * then): its values are read now. */
-    if (currentProducer () != plain_)
-      return NULL;
-    return new DcmInputFileStreamFactory (OFFilename (path_), tell ());
-  }
-
-private:
-  const char *path_;
-  const DcmProducer *plain_;
-};
-
 typedef struct
 {
   const char   *path;
@@ -464,7 +439,7 @@ load_mapped (LacunaDicomFile *file,
              gpointer         user_data)
 {
   Mapped *mapped = (Mapped *) user_data;
-  MappedFileStream stream (mapped->path, mapped->data, mapped->size);
+  LazyStream stream (mapped->data, mapped->size, mapped->path, NULL);
   OFCondition cond;
 
   file->format.transferInit ();
@@ -582,9 +557,69 @@ lacuna_dicom_file_open_bytes (GBytes                *bytes,
                       &buffer, error);
 }
 
-LacunaDicomFile *
-lacuna_dicom_file_copy (LacunaDicomFile  *file,
+/* DcmItem keeps its elements in a list it does not expose. A pointer to that protected
+ * member, taken (legally) through a subclass, lets a copy leave most of them out. */
+class StandardCopy : public DcmItem
+{
+public:
+  static DcmList *DcmItem::*member () { return &StandardCopy::elementList; }
+};
+
+/* Into copy: file's meta header, its dataset's own state, and its standard top-level
+ * elements (see lacuna_dicom_file_copy_standard()). */
+static bool
+copy_standard_elements (LacunaDicomFile  *file,
+                        LacunaDicomFile  *copy,
                         GError          **error)
+{
+  DcmDataset *source = file->format.getDataset ();
+  DcmDataset *target = copy->format.getDataset ();
+  DcmList *DcmItem::*list = StandardCopy::member ();
+  DcmList *elements = source->*list;
+  DcmList none;
+
+  *copy->format.getMetaInfo () = *file->format.getMetaInfo ();
+  /* The dataset's own state (the transfer syntax it was read in) without its elements:
+   * assigned while it lends an empty list. */
+  source->*list = &none;
+  try
+    {
+      *target = *source;
+    }
+  catch (...)
+    {
+      source->*list = elements;
+      throw;
+    }
+  source->*list = elements;
+
+  /* Then the standard elements, in order (each insert lands at the end at once). A value
+   * still in the file is read into the source first: copied from there, it is read once,
+   * not once for each. */
+  for (DcmObject *obj = source->nextInContainer (NULL); obj != NULL;
+       obj = source->nextInContainer (obj))
+    {
+      if (obj->getTag ().getGroup () % 2 == 1)
+        continue;
+      if (obj->isLeaf () && !OFstatic_cast (DcmElement *, obj)->valueLoaded ())
+        OFstatic_cast (DcmElement *, obj)->loadAllDataIntoMemory ();
+      DcmElement *element = OFstatic_cast (DcmElement *, obj->clone ());
+
+      if (target->insert (element, OFFalse, OFFalse).bad ())
+        {
+          delete element;
+          g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_FAILED,
+                       "copying the DICOM data failed");
+          return false;
+        }
+    }
+  return true;
+}
+
+static LacunaDicomFile *
+copy_file (LacunaDicomFile  *file,
+           bool              standard_only,
+           GError          **error)
 {
   g_return_val_if_fail (file != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -594,7 +629,10 @@ lacuna_dicom_file_copy (LacunaDicomFile  *file,
       std::unique_ptr<LacunaDicomFile> copy (new LacunaDicomFile ());
 
       /* DCMTK copies every element (lazily loaded values keep reading from the source). */
-      copy->format = file->format;
+      if (!standard_only)
+        copy->format = file->format;
+      else if (!copy_standard_elements (file, copy.get (), error))
+        return NULL;
       copy->transfer_syntax = file->transfer_syntax;
       copy->name = file->name;
       copy->has_meta = file->has_meta;
@@ -617,85 +655,18 @@ lacuna_dicom_file_copy (LacunaDicomFile  *file,
   return NULL;
 }
 
-/* DcmItem keeps its elements in a list it does not expose. A pointer to that protected
- * member, taken (legally) through a subclass, lets a copy leave most of them out. */
-class StandardCopy : public DcmItem
+LacunaDicomFile *
+lacuna_dicom_file_copy (LacunaDicomFile  *file,
+                        GError          **error)
 {
-public:
-  static DcmList *DcmItem::*member () { return &StandardCopy::elementList; }
-};
+  return copy_file (file, false, error);
+}
 
 LacunaDicomFile *
 lacuna_dicom_file_copy_standard (LacunaDicomFile  *file,
                                  GError          **error)
 {
-  g_return_val_if_fail (file != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  try
-    {
-      std::unique_ptr<LacunaDicomFile> copy (new LacunaDicomFile ());
-      DcmDataset *source = file->format.getDataset ();
-      DcmDataset *target = copy->format.getDataset ();
-      DcmList *DcmItem::*list = StandardCopy::member ();
-      DcmList *elements = source->*list;
-      DcmList none;
-
-      *copy->format.getMetaInfo () = *file->format.getMetaInfo ();
-      /* The dataset's own state (the transfer syntax it was read in) without its elements:
-       * assigned while it lends an empty list. */
-      source->*list = &none;
-      try
-        {
-          *target = *source;
-        }
-      catch (...)
-        {
-          source->*list = elements;
-          throw;
-        }
-      source->*list = elements;
-
-      /* Then the standard elements, in order (each insert lands at the end at once). A value
-       * still in the file is read into the source first: copied from there, it is read
-       * once, not once for each. */
-      for (DcmObject *obj = source->nextInContainer (NULL); obj != NULL;
-           obj = source->nextInContainer (obj))
-        {
-          if (obj->getTag ().getGroup () % 2 == 1)
-            continue;
-          if (obj->isLeaf () && !OFstatic_cast (DcmElement *, obj)->valueLoaded ())
-            OFstatic_cast (DcmElement *, obj)->loadAllDataIntoMemory ();
-          DcmElement *element = OFstatic_cast (DcmElement *, obj->clone ());
-
-          if (target->insert (element, OFFalse, OFFalse).bad ())
-            {
-              delete element;
-              g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_FAILED,
-                           "copying the DICOM data failed");
-              return NULL;
-            }
-        }
-      copy->transfer_syntax = file->transfer_syntax;
-      copy->name = file->name;
-      copy->has_meta = file->has_meta;
-      copy->header_only = file->header_only;
-      copy->charset_failed = file->charset_failed;
-      copy->pixels_truncated = file->pixels_truncated;
-      copy->pixels_host_order = file->pixels_host_order;
-      return copy.release ();
-    }
-  catch (const std::bad_alloc &)
-    {
-      g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_TOO_LARGE,
-                   "out of memory while copying the DICOM data");
-    }
-  catch (const std::exception &)
-    {
-      g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_FAILED,
-                   "copying the DICOM data failed unexpectedly");
-    }
-  return NULL;
+  return copy_file (file, true, error);
 }
 
 /* What DCMTK allocates for an element beside its value (object, tag, list node, malloc's

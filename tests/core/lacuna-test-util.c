@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 
+#include "lacuna-sample.h"
 #include "lacuna-test-util.h"
 
 static GPtrArray *tmpdirs;
@@ -224,4 +225,61 @@ lacuna_test_make_key_file (const char *dir,
   g_assert_true (g_file_set_contents (path, key, -1, NULL));
   g_chmod (path, 0600);
   return path;
+}
+
+JsonNode *
+lacuna_test_parse_json (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
+  g_assert_no_error (error);
+  return json_node_ref (json_parser_get_root (parser));
+}
+
+char *
+lacuna_test_pretty_json (JsonNode *root)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  return json_generator_to_data (gen, NULL);
+}
+
+char *
+lacuna_test_read_text (const char *path)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&text);
+}
+
+LacunaResidual *
+lacuna_test_sample_residual (const char *input)
+{
+  LacunaResidual *residual = lacuna_residual_new ();
+  g_autoptr(GPtrArray) files = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (lacuna_sample_write (input, NULL, &error));
+  g_assert_no_error (error);
+  files = lacuna_test_list_files (input);
+  for (guint i = 0; i < files->len; i++)
+    {
+      g_autoptr(LacunaDicomFile) file = NULL;
+
+      if (g_str_has_suffix (g_ptr_array_index (files, i), "DICOMDIR"))
+        continue;
+      file = lacuna_dicom_file_open (g_ptr_array_index (files, i), LACUNA_DICOM_OPEN_DEFAULT,
+                                     NULL);
+      if (file != NULL)
+        lacuna_residual_add_input (residual, file);
+    }
+  g_assert_cmpuint (lacuna_residual_get_n_needles (residual), >, 0);
+  return residual;
 }

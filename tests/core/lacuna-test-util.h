@@ -2,6 +2,9 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "lacuna-residual.h"
 
 G_BEGIN_DECLS
 
@@ -36,5 +39,14 @@ gboolean    lacuna_test_have_cli        (void);
 /* dir/test.key holding key (mode 0600); the path. */
 char       *lacuna_test_make_key_file   (const char *dir,
                                          const char *key);
+/* The JSON text parsed (a new reference to its root; asserts it parses). */
+JsonNode   *lacuna_test_parse_json      (const char *text);
+/* root as JSON Glib's pretty generator writes it. */
+char       *lacuna_test_pretty_json     (JsonNode   *root);
+/* The contents of path (asserts it can be read). */
+char       *lacuna_test_read_text       (const char *path);
+/* Writes the sample study into input; a residual scan searching for its identifying
+ * strings (asserts there are some). */
+LacunaResidual *lacuna_test_sample_residual (const char *input);
 
 G_END_DECLS

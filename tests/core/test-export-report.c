@@ -27,38 +27,6 @@ static const char test_key[] = "lacuna-export-report-test-key-0123456789";
 /* ---------------------------------------------------------------------------------------- */
 /* Helpers                                                                                  */
 
-static JsonNode *
-parse (const char *text)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
-  g_assert_no_error (error);
-  return json_node_ref (json_parser_get_root (parser));
-}
-
-static char *
-pretty (JsonNode *root)
-{
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  return json_generator_to_data (gen, NULL);
-}
-
-static char *
-read_text (const char *path)
-{
-  g_autofree char *text = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
-  g_assert_no_error (error);
-  return g_steal_pointer (&text);
-}
-
 static guint
 count_entries (const char *dir)
 {
@@ -98,7 +66,7 @@ make_spool (const char *dir,
   g_assert_nonnull (spool);
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(JsonNode) node = parse (entries[i]);
+      g_autoptr(JsonNode) node = lacuna_test_parse_json (entries[i]);
 
       g_assert_true (_lacuna_report_spool_add (spool, node, &error));
       g_assert_no_error (error);
@@ -122,7 +90,7 @@ test_spool (void)
   g_assert_cmpuint (_lacuna_report_spool_get_length (spool), ==, G_N_ELEMENTS (entries));
   for (guint i = 0; i < G_N_ELEMENTS (entries); i++)
     {
-      g_autoptr(JsonNode) expected = parse (entries[i]);
+      g_autoptr(JsonNode) expected = lacuna_test_parse_json (entries[i]);
       g_autoptr(JsonNode) node = _lacuna_report_spool_read (spool, i, &error);
 
       g_assert_no_error (error);
@@ -138,7 +106,7 @@ test_spool (void)
   g_assert_no_error (error);
   for (guint i = 0; i < G_N_ELEMENTS (sorted); i++)
     {
-      g_autoptr(JsonNode) expected = parse (entries[sorted[i]]);
+      g_autoptr(JsonNode) expected = lacuna_test_parse_json (entries[sorted[i]]);
       g_autoptr(JsonNode) node = _lacuna_report_spool_read (spool, i, &error);
 
       g_assert_no_error (error);
@@ -148,7 +116,7 @@ test_spool (void)
 
   /* Not an entry. */
   {
-    g_autoptr(JsonNode) node = parse ("{\"input\":\"x\"}");
+    g_autoptr(JsonNode) node = lacuna_test_parse_json ("{\"input\":\"x\"}");
 
     g_assert_false (_lacuna_report_spool_add (spool, node, &error));
     g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
@@ -220,8 +188,8 @@ test_splice (void)
       for (guint newline = 0; newline < 2; newline++)
         {
           g_autoptr(LacunaReportSpool) spool = make_spool (dir, n);
-          g_autoptr(JsonNode) doc = parse (docs[d]);
-          g_autoptr(JsonNode) whole = parse (docs[d]);
+          g_autoptr(JsonNode) doc = lacuna_test_parse_json (docs[d]);
+          g_autoptr(JsonNode) whole = lacuna_test_parse_json (docs[d]);
           g_autofree char *path = g_build_filename (dir, "doc.json", NULL);
           g_autoptr(LacunaReportSink) sink = NULL;
           g_autoptr(GError) error = NULL;
@@ -232,8 +200,8 @@ test_splice (void)
           guint seen = 0;
 
           for (guint i = 0; i < n; i++)
-            json_array_add_element (files, parse (entries[i]));
-          expected = pretty (whole);
+            json_array_add_element (files, lacuna_test_parse_json (entries[i]));
+          expected = lacuna_test_pretty_json (whole);
           if (newline)
             {
               char *with = g_strconcat (expected, "\n", NULL);
@@ -252,7 +220,7 @@ test_splice (void)
           g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
           g_assert_true (_lacuna_report_sink_commit (sink, &error));
           g_assert_no_error (error);
-          written = read_text (path);
+          written = lacuna_test_read_text (path);
           g_assert_cmpstr (written, ==, expected);
           g_assert_cmpuint (seen, ==, n);
           /* The document given is left as it was. */
@@ -319,22 +287,22 @@ test_scan (void)
 
       if (docs[d] == NULL)
         {
-          g_autoptr(JsonNode) doc = parse ("{\"lacuna-manifest\":1,\"files\":[],\"after\":[]}");
+          g_autoptr(JsonNode) doc = lacuna_test_parse_json ("{\"lacuna-manifest\":1,\"files\":[],\"after\":[]}");
           JsonArray *array = json_object_get_array_member (json_node_get_object (doc), "files");
 
           for (guint i = 0; i < G_N_ELEMENTS (entries); i++)
-            json_array_add_element (array, parse (entries[i]));
-          text = pretty (doc);
+            json_array_add_element (array, lacuna_test_parse_json (entries[i]));
+          text = lacuna_test_pretty_json (doc);
         }
       else
         text = g_strdup (docs[d]);
       g_assert_true (g_file_set_contents (path, text, -1, NULL));
-      whole = parse (text);
+      whole = lacuna_test_parse_json (text);
 
       g_assert_true (_lacuna_report_scan_member (path, "files", collect_element, &c, rest,
                                                  &error));
       g_assert_no_error (error);
-      rest_node = parse (rest->str);
+      rest_node = lacuna_test_parse_json (rest->str);
       files = json_object_get_member (json_node_get_object (whole), "files");
       if (files == NULL)
         {
@@ -347,7 +315,7 @@ test_scan (void)
       g_assert_cmpuint (texts->len, ==, json_array_get_length (json_node_get_array (files)));
       for (guint i = 0; i < texts->len; i++)
         {
-          g_autoptr(JsonNode) element = parse (g_ptr_array_index (texts, i));
+          g_autoptr(JsonNode) element = lacuna_test_parse_json (g_ptr_array_index (texts, i));
 
           g_assert_true (json_node_equal (element,
                                           json_array_get_element (json_node_get_array (files),
@@ -395,29 +363,13 @@ test_sink_residual (void)
   g_autofree char *dir = lacuna_test_make_tmpdir ();
   g_autofree char *input = g_build_filename (dir, "in", NULL);
   g_autofree char *path = g_build_filename (dir, "r.json", NULL);
-  g_autoptr(LacunaResidual) residual = lacuna_residual_new ();
+  g_autoptr(LacunaResidual) residual = lacuna_test_sample_residual (input);
   g_autoptr(LacunaReportSink) sink = NULL;
-  g_autoptr(GPtrArray) files = NULL;
   GDestroyNotify free_hit = (GDestroyNotify) lacuna_residual_hit_free;
   g_autoptr(GPtrArray) whole_hits = g_ptr_array_new_with_free_func (free_hit);
   g_autoptr(GString) whole = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
   GPtrArray *hits;
-
-  g_assert_true (lacuna_sample_write (input, NULL, &error));
-  g_assert_no_error (error);
-  files = lacuna_test_list_files (input);
-  for (guint i = 0; i < files->len; i++)
-    {
-      g_autoptr(LacunaDicomFile) file = NULL;
-
-      if (g_str_has_suffix (g_ptr_array_index (files, i), "DICOMDIR"))
-        continue;
-      file = lacuna_dicom_file_open (g_ptr_array_index (files, i), LACUNA_DICOM_OPEN_DEFAULT,
-                                     NULL);
-      if (file != NULL)
-        lacuna_residual_add_input (residual, file);
-    }
 
   sink = _lacuna_report_sink_new (path, residual, &error);
   g_assert_no_error (error);
@@ -464,12 +416,12 @@ check_report (const char *out,
               const char *report_path)
 {
   g_autofree char *html_path = lacuna_report_dup_html_path (report_path);
-  g_autofree char *text = read_text (report_path);
-  g_autofree char *html = read_text (html_path);
+  g_autofree char *text = lacuna_test_read_text (report_path);
+  g_autofree char *html = lacuna_test_read_text (html_path);
   g_autofree char *json_again = NULL;
   g_autofree char *html_again = NULL;
   g_autofree char *heading = NULL;
-  g_autoptr(JsonNode) root = parse (text);
+  g_autoptr(JsonNode) root = lacuna_test_parse_json (text);
   g_autoptr(GPtrArray) tree = lacuna_test_list_files (out);
   g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
   JsonObject *report = json_node_get_object (root);
@@ -571,14 +523,14 @@ test_end_to_end (void)
       report = check_report (out, report_path);
       if (run == 0)
         {
-          first = read_text (report_path);
-          first_html = read_text (html_path);
+          first = lacuna_test_read_text (report_path);
+          first_html = lacuna_test_read_text (html_path);
           whole = g_steal_pointer (&report);
         }
       else
         {
-          g_autofree char *second = read_text (report_path);
-          g_autofree char *second_html = read_text (html_path);
+          g_autofree char *second = lacuna_test_read_text (report_path);
+          g_autofree char *second_html = lacuna_test_read_text (html_path);
 
           g_assert_cmpstr (first, ==, second);
           g_assert_cmpstr (first_html, ==, second_html);

@@ -26,38 +26,6 @@
 /* ---------------------------------------------------------------------------------------- */
 /* Helpers                                                                                  */
 
-static JsonNode *
-parse (const char *text)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
-  g_assert_no_error (error);
-  return json_node_ref (json_parser_get_root (parser));
-}
-
-static char *
-pretty (JsonNode *root)
-{
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  return json_generator_to_data (gen, NULL);
-}
-
-static char *
-read_text (const char *path)
-{
-  g_autofree char *text = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
-  g_assert_no_error (error);
-  return g_steal_pointer (&text);
-}
-
 static char *
 bytes_text (GBytes *bytes)
 {
@@ -102,26 +70,8 @@ static LacunaResidual *
 sample_residual (const char *dir)
 {
   g_autofree char *input = g_build_filename (dir, "sample", NULL);
-  LacunaResidual *residual = lacuna_residual_new ();
-  g_autoptr(GPtrArray) files = NULL;
-  g_autoptr(GError) error = NULL;
 
-  g_assert_true (lacuna_sample_write (input, NULL, &error));
-  g_assert_no_error (error);
-  files = lacuna_test_list_files (input);
-  for (guint i = 0; i < files->len; i++)
-    {
-      g_autoptr(LacunaDicomFile) file = NULL;
-
-      if (g_str_has_suffix (g_ptr_array_index (files, i), "DICOMDIR"))
-        continue;
-      file = lacuna_dicom_file_open (g_ptr_array_index (files, i), LACUNA_DICOM_OPEN_DEFAULT,
-                                     NULL);
-      if (file != NULL)
-        lacuna_residual_add_input (residual, file);
-    }
-  g_assert_cmpuint (lacuna_residual_get_n_needles (residual), >, 0);
-  return residual;
+  return lacuna_test_sample_residual (input);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -138,7 +88,7 @@ test_kept (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (entries); i++)
     {
-      g_autoptr(JsonNode) node = parse (entries[i]);
+      g_autoptr(JsonNode) node = lacuna_test_parse_json (entries[i]);
       g_autofree char *extra = g_strdup_printf ("extra %u\n\001", i);
 
       g_assert_true (_lacuna_report_spool_add_full (spool, node, NULL, extra, strlen (extra),
@@ -147,7 +97,7 @@ test_kept (void)
     }
   /* An input path that is not UTF-8: its line is made valid, nothing is kept. */
   {
-    g_autoptr(JsonNode) node = parse ("{\"file-id\":\"DICOM/P0000001/S0000001/S0000001/"
+    g_autoptr(JsonNode) node = lacuna_test_parse_json ("{\"file-id\":\"DICOM/P0000001/S0000001/S0000001/"
                                       "I0000004\",\"input\":\"x\"}");
 
     json_object_set_string_member (json_node_get_object (node), "input", "/in/\xff\xfe.dcm");
@@ -187,7 +137,7 @@ test_kept (void)
     }
   /* Without extra: the rendering alone. */
   {
-    g_autoptr(JsonNode) node = parse (entries[0]);
+    g_autoptr(JsonNode) node = lacuna_test_parse_json (entries[0]);
     g_autoptr(GBytes) piece = NULL;
     g_autoptr(GBytes) extra = NULL;
     guint last = _lacuna_report_spool_get_length (spool);
@@ -227,8 +177,8 @@ test_records (void)
   for (guint with_records = 0; with_records < 2; with_records++)
     {
       g_autoptr(LacunaReportSpool) spool = new_spool (dir);
-      g_autoptr(JsonNode) doc = parse ("{\"lacuna-manifest\":1,\"files\":[],\"deface\":[]}");
-      g_autoptr(JsonNode) whole = parse ("{\"lacuna-manifest\":1,\"files\":[],\"deface\":[]}");
+      g_autoptr(JsonNode) doc = lacuna_test_parse_json ("{\"lacuna-manifest\":1,\"files\":[],\"deface\":[]}");
+      g_autoptr(JsonNode) whole = lacuna_test_parse_json ("{\"lacuna-manifest\":1,\"files\":[],\"deface\":[]}");
       g_autoptr(LacunaReportSink) sink = NULL;
       g_autoptr(GError) error = NULL;
       g_autofree char *expected = NULL;
@@ -237,8 +187,8 @@ test_records (void)
 
       for (guint i = 0; i < G_N_ELEMENTS (entries); i++)
         {
-          g_autoptr(JsonNode) node = parse (entries[i]);
-          JsonNode *element = parse (entries[i]);
+          g_autoptr(JsonNode) node = lacuna_test_parse_json (entries[i]);
+          JsonNode *element = lacuna_test_parse_json (entries[i]);
 
           /* The first two carry a record, one of them kept rendered. */
           if (i != 1)
@@ -256,7 +206,7 @@ test_records (void)
           g_assert_no_error (error);
           json_array_add_element (files, element);
         }
-      expected = pretty (whole);
+      expected = lacuna_test_pretty_json (whole);
 
       sink = _lacuna_report_sink_new (path, NULL, &error);
       g_assert_no_error (error);
@@ -266,7 +216,7 @@ test_records (void)
       g_assert_no_error (error);
       g_assert_true (_lacuna_report_sink_commit (sink, &error));
       g_assert_no_error (error);
-      written = read_text (path);
+      written = lacuna_test_read_text (path);
       g_assert_cmpstr (written, ==, expected);
       g_assert_cmpint (g_unlink (path), ==, 0);
     }
@@ -313,7 +263,7 @@ test_sink_checked (void)
       g_assert_true (_lacuna_report_sink_commit (sink, &error));
       g_assert_no_error (error);
       g_assert_cmpuint (_lacuna_report_sink_get_hits (sink)->len, ==, cases[c].n_hits);
-      written = read_text (path);
+      written = lacuna_test_read_text (path);
       g_assert_cmpstr (written, ==, expected);
     }
 }
@@ -331,8 +281,8 @@ test_residual (void)
   for (guint named = 0; named < 2; named++)
     {
       g_autoptr(LacunaReportSpool) spool = new_spool (dir);
-      g_autoptr(JsonNode) doc = parse ("{\"files\":[],\"end\":\"x\"}");
-      g_autoptr(JsonNode) whole = parse ("{\"files\":[],\"end\":\"x\"}");
+      g_autoptr(JsonNode) doc = lacuna_test_parse_json ("{\"files\":[],\"end\":\"x\"}");
+      g_autoptr(JsonNode) whole = lacuna_test_parse_json ("{\"files\":[],\"end\":\"x\"}");
       g_autoptr(LacunaReportSink) sink = NULL;
       GDestroyNotify free_hit = (GDestroyNotify) lacuna_residual_hit_free;
       g_autoptr(GPtrArray) whole_hits = g_ptr_array_new_with_free_func (free_hit);
@@ -349,7 +299,7 @@ test_residual (void)
                                                     named && i == 250
                                                       ? LACUNA_SAMPLE_PATIENT_NAME : "nobody",
                                                     i);
-          g_autoptr(JsonNode) node = parse (entries[i % 2]);
+          g_autoptr(JsonNode) node = lacuna_test_parse_json (entries[i % 2]);
           JsonObject *o = json_node_get_object (node);
 
           json_object_set_string_member (o, "file-id", id);
@@ -360,7 +310,7 @@ test_residual (void)
           json_array_add_element (files, json_node_copy (node));
         }
       g_assert_true (_lacuna_report_spool_get_checked_with (spool) == residual);
-      expected = pretty (whole);
+      expected = lacuna_test_pretty_json (whole);
 
       sink = _lacuna_report_sink_new (path, residual, &error);
       g_assert_no_error (error);
@@ -379,7 +329,7 @@ test_residual (void)
                          ((LacunaResidualHit *) g_ptr_array_index (whole_hits, i))->kind);
       g_assert_true (_lacuna_report_sink_commit (sink, &error));
       g_assert_no_error (error);
-      written = read_text (path);
+      written = lacuna_test_read_text (path);
       g_assert_cmpstr (written, ==, expected);
     }
 }
@@ -407,8 +357,8 @@ test_finalize (void)
   g_autofree char *html_path = lacuna_report_dup_html_path (report_path);
   g_autoptr(LacunaReportSpool) spool = NULL;
   g_autoptr(JsonNode) manifest = NULL;
-  g_autoptr(JsonNode) lists = parse (change_lists);
-  g_autoptr(JsonNode) one = parse ("[{\"tag\":\"(0010,0010)\"}]");
+  g_autoptr(JsonNode) lists = lacuna_test_parse_json (change_lists);
+  g_autoptr(JsonNode) one = lacuna_test_parse_json ("[{\"tag\":\"(0010,0010)\"}]");
   g_autoptr(JsonNode) report = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *json_text = NULL;
@@ -458,7 +408,7 @@ test_finalize (void)
                               id, i, 100 + i, files[i].changes,
                               files[i].verification != NULL ? ",\"verification\":" : "",
                               files[i].verification != NULL ? files[i].verification : "");
-      entry = parse (text);
+      entry = lacuna_test_parse_json (text);
       _lacuna_report_annotate_entry (json_node_get_object (entry), files[i].lists_known,
                                      files[i].list, NULL, extra);
       g_assert_true (_lacuna_report_spool_add_full (spool, entry, NULL, extra->str, extra->len,
@@ -472,15 +422,15 @@ test_finalize (void)
                                    "\"deface\":[]}",
                                    (guint) G_N_ELEMENTS (files), (guint) G_N_ELEMENTS (files),
                                    (guint) G_N_ELEMENTS (files), change_lists);
-  manifest = parse (manifest_text);
+  manifest = lacuna_test_parse_json (manifest_text);
   _lacuna_export_finalize_spooled (outdir, report_path, NULL, NULL,
                                    json_node_get_object (manifest), spool, FALSE, &n_failed,
                                    NULL, &error);
   g_assert_no_error (error);
 
-  json_text = read_text (report_path);
-  html_text = read_text (html_path);
-  report = parse (json_text);
+  json_text = lacuna_test_read_text (report_path);
+  html_text = lacuna_test_read_text (html_path);
+  report = lacuna_test_parse_json (json_text);
   json_again = lacuna_report_to_json (json_node_get_object (report));
   html_again = lacuna_report_to_html (json_node_get_object (report));
   g_assert_cmpstr (json_text, ==, json_again);
@@ -503,7 +453,7 @@ test_finalize (void)
     g_autoptr(LacunaReportSpool) again = new_spool (dir);
     g_autofree char *path = g_build_filename (outdir, "DICOM/PAAAAAAA/SAAAAAAA/SBBBBBBB/"
                                               "IAAAAAAA", NULL);
-    g_autoptr(JsonNode) entry = parse ("{\"file-id\":\"DICOM/PAAAAAAA/SAAAAAAA/SBBBBBBB/"
+    g_autoptr(JsonNode) entry = lacuna_test_parse_json ("{\"file-id\":\"DICOM/PAAAAAAA/SAAAAAAA/SBBBBBBB/"
                                        "IAAAAAAA\",\"size\":100}");
     g_autoptr(JsonNode) single = NULL;
     g_autoptr(GString) extra = g_string_new (NULL);
@@ -517,7 +467,7 @@ test_finalize (void)
                                                   &error));
     single_text = g_strdup_printf ("{\"options\":{},\"instances\":1,\"in-shard\":1,"
                                    "\"written\":1,\"files\":[]}");
-    single = parse (single_text);
+    single = lacuna_test_parse_json (single_text);
     g_assert_false (_lacuna_export_finalize_spooled (outdir, report_path, NULL, NULL,
                                                      json_node_get_object (single), again,
                                                      FALSE, NULL, NULL, &error));
