@@ -1331,7 +1331,8 @@ decide_file (State              *st,
   /* Decisions read text values only (binary numbers are kept, emptied or zeroed whatever
    * they hold), and a private one's only when safe ones are kept: the walk need not
    * format the others. */
-  lacuna_dicom_file_walk_some (file, LACUNA_DICOM_WALK_META | LACUNA_DICOM_WALK_TEXT_ONLY,
+  lacuna_dicom_file_walk_some (file, LACUNA_DICOM_WALK_META | LACUNA_DICOM_WALK_TEXT_ONLY |
+                                 LACUNA_DICOM_WALK_NO_VM,
                                want_value, decide_cb, st);
   if (st->error != NULL)
     {

@@ -317,7 +317,8 @@ lacuna_identity_collect (LacunaDicomFile            *file,
   c.values = g_ptr_array_new_with_free_func (value_free);
   c.pending = g_ptr_array_new ();
   c.devices = g_ptr_array_new_with_free_func (g_free);
-  lacuna_dicom_file_walk_some (file, LACUNA_DICOM_WALK_TEXT_ONLY, want_value, collect_cb, &c);
+  lacuna_dicom_file_walk_some (file, LACUNA_DICOM_WALK_TEXT_ONLY | LACUNA_DICOM_WALK_NO_VM,
+                               want_value, collect_cb, &c);
 
   /* A station or institution that only repeats the device's maker or model ("SIGNA" on a
    * SIGNA HDxt, "TOSHIBA" on a TOSHIBA_MEC scanner) says no more than the Manufacturer,

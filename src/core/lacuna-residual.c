@@ -1135,7 +1135,8 @@ lacuna_residual_check_parsed (LacunaResidual  *self,
   sc.needle_hit = needle_hit;
   es.sc = &sc;
   es.file = file;
-  lacuna_dicom_file_walk_some (file, LACUNA_DICOM_WALK_META, want_text, element_cb, &es);
+  lacuna_dicom_file_walk_some (file, LACUNA_DICOM_WALK_META | LACUNA_DICOM_WALK_NO_VM, want_text,
+                               element_cb, &es);
 
   sc.raw = TRUE;
   sc.where = NULL;

@@ -179,6 +179,7 @@ lacuna_uid_set_collect (GHashTable      *set,
   g_return_if_fail (set != NULL);
   g_return_if_fail (file != NULL);
 
-  lacuna_dicom_file_walk_some (file, LACUNA_DICOM_WALK_META | LACUNA_DICOM_WALK_TEXT_ONLY,
+  lacuna_dicom_file_walk_some (file, LACUNA_DICOM_WALK_META | LACUNA_DICOM_WALK_TEXT_ONLY |
+                                 LACUNA_DICOM_WALK_NO_VM,
                                want_uid, collect_cb, set);
 }

@@ -322,6 +322,7 @@ typedef struct
   bool                stop;
   bool                text_only;
   LacunaDicomWalkWantFunc want;
+  bool                no_vm;
 } WalkContext;
 
 static const char *
@@ -531,7 +532,7 @@ walk_item (DcmItem     *item,
       e.length = el->getLengthField ();
       e.is_sequence = is_sequence (el);
       e.n_items = e.is_sequence ? (guint) OFstatic_cast (DcmSequenceOfItems *, el)->card () : 0;
-      e.vm = e.is_sequence ? 1 : (guint) el->getVM ();
+      e.vm = e.is_sequence ? 1 : ctx->no_vm ? 0 : (guint) el->getVM ();
       if (ctx->text_only && evr != EVR_UN && !is_string_vr (evr))
         has_value = false;   /* numbers, bytes, AT: not asked for */
       else if (ctx->want != NULL && !ctx->want (t, e.vr, ctx->user_data))
@@ -588,7 +589,8 @@ lacuna_dicom_file_walk_some (LacunaDicomFile         *file,
                              gpointer                 user_data)
 {
   WalkContext ctx = { func, user_data, file != NULL && file->charset_failed, false,
-                      (flags & LACUNA_DICOM_WALK_TEXT_ONLY) != 0, want };
+                      (flags & LACUNA_DICOM_WALK_TEXT_ONLY) != 0, want,
+                      (flags & LACUNA_DICOM_WALK_NO_VM) != 0 };
 
   g_return_if_fail (file != NULL);
   g_return_if_fail (func != NULL);

@@ -173,6 +173,8 @@ typedef enum
    * OW, OF, OD, OL, OV: value is NULL): for walks that look at text only, and cheaper.
    * UN keeps its value (it may hold text). */
   LACUNA_DICOM_WALK_TEXT_ONLY    = 1 << 1,
+  /* vm is 0: counting a string's values costs a pass over it, for walks that never look. */
+  LACUNA_DICOM_WALK_NO_VM        = 1 << 2,
 } LacunaDicomWalkFlags;
 
 void      lacuna_dicom_file_walk_full   (LacunaDicomFile       *file,

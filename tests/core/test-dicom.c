@@ -737,6 +737,52 @@ test_dicom_walk_some (void)
 }
 
 static LacunaDicomWalkResult
+collect_vm_cb (const LacunaDicomElement *e,
+               gpointer                  user_data)
+{
+  GPtrArray *lines = user_data;
+
+  g_ptr_array_add (lines, g_strdup_printf ("%s %s %u %s", e->path, e->vr,
+                                           e->is_sequence ? G_MAXUINT : e->vm,
+                                           e->value != NULL ? e->value : "(null)"));
+  return LACUNA_DICOM_WALK_CONTINUE;
+}
+
+/* Without value counts, a walk gives the same elements and values, and vm 0. */
+static void
+test_dicom_walk_no_vm (void)
+{
+  g_autoptr(LacunaDicomFile) file = open_testdata ("variety/pydicom_debian_test_files/rtplan.dcm");
+  g_autoptr(GPtrArray) counted = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) uncounted = g_ptr_array_new_with_free_func (g_free);
+  guint n_counted = 0;
+
+  if (file == NULL)
+    return;
+  lacuna_dicom_file_walk_full (file, LACUNA_DICOM_WALK_META, collect_vm_cb, counted);
+  lacuna_dicom_file_walk_full (file, LACUNA_DICOM_WALK_META | LACUNA_DICOM_WALK_NO_VM,
+                               collect_vm_cb, uncounted);
+  g_assert_cmpuint (counted->len, ==, uncounted->len);
+  for (guint i = 0; i < counted->len; i++)
+    {
+      g_auto(GStrv) a = g_strsplit (g_ptr_array_index (counted, i), " ", 4);
+      g_auto(GStrv) b = g_strsplit (g_ptr_array_index (uncounted, i), " ", 4);
+
+      g_assert_cmpstr (a[0], ==, b[0]);
+      g_assert_cmpstr (a[1], ==, b[1]);
+      g_assert_cmpstr (a[3], ==, b[3]);
+      if (g_strcmp0 (a[2], "4294967295") == 0)
+        g_assert_cmpstr (b[2], ==, a[2]);
+      else
+        {
+          g_assert_cmpstr (b[2], ==, "0");
+          n_counted += strcmp (a[2], "0") != 0;
+        }
+    }
+  g_assert_cmpuint (n_counted, >, 10);
+}
+
+static LacunaDicomWalkResult
 find_private_cb (const LacunaDicomElement *e,
                  gpointer                  user_data)
 {
@@ -1546,6 +1592,7 @@ main (int   argc,
   g_test_add_func ("/core/dicom/walk-values", test_dicom_walk_values);
   g_test_add_func ("/core/dicom/walk-control", test_dicom_walk_control);
   g_test_add_func ("/core/dicom/walk-some", test_dicom_walk_some);
+  g_test_add_func ("/core/dicom/walk-no-vm", test_dicom_walk_no_vm);
   g_test_add_func ("/core/dicom/remove-tags", test_dicom_remove_tags);
   g_test_add_func ("/core/dicom/private-creator", test_dicom_private_creator);
   g_test_add_func ("/core/dicom/decompress-save", test_dicom_decompress_save);

@@ -834,7 +834,8 @@ lacuna_ocr_identity_new_from_file (LacunaDicomFile *file)
 
   g_return_val_if_fail (file != NULL, self);
 
-  lacuna_dicom_file_walk_full (file, LACUNA_DICOM_WALK_TEXT_ONLY, collect_element, self);
+  lacuna_dicom_file_walk_full (file, LACUNA_DICOM_WALK_TEXT_ONLY | LACUNA_DICOM_WALK_NO_VM,
+                               collect_element, self);
   return self;
 }
 
@@ -857,7 +858,8 @@ ensure_read (LacunaOcrIdentity *self)
   if (file == NULL)
     return;
   self->deferred = NULL;   /* first: collecting adds through add_string */
-  lacuna_dicom_file_walk_full (file, LACUNA_DICOM_WALK_TEXT_ONLY, collect_element, self);
+  lacuna_dicom_file_walk_full (file, LACUNA_DICOM_WALK_TEXT_ONLY | LACUNA_DICOM_WALK_NO_VM,
+                               collect_element, self);
 }
 
 static const char *
