@@ -114,8 +114,14 @@ write_to_bytes (DcmFileFormat    &format,
                 E_TransferSyntax  tx,
                 GBytes          **out)
 {
-  gsize size = (gsize) format.calcElementLength (tx, EET_ExplicitLength) + 64 * 1024;
-  std::unique_ptr<guint8, decltype (&g_free)> buffer ((guint8 *) g_malloc (size), g_free);
+  Uint32 estimate = format.calcElementLength (tx, EET_ExplicitLength);
+  /* DCMTK says "undefined" when it cannot tell (or the file would pass 4 GB): then a buffer
+   * at a time. */
+  gsize size = estimate < 1024u * 1024 * 1024 ? (gsize) estimate + 64 * 1024 : 256 * 1024;
+  std::unique_ptr<guint8, decltype (&g_free)> buffer ((guint8 *) g_try_malloc (size), g_free);
+
+  if (buffer == NULL)
+    throw std::bad_alloc ();
   DcmOutputBufferStream stream (buffer.get (), (offile_off_t) size);
   g_autoptr(GByteArray) spilled = NULL;
   OFCondition cond;
