@@ -6,10 +6,14 @@
  * addRecord()), encoded by DCMTK, after a short text header with the keys that place them
  * in the hierarchy. The writer reads the records three times: for the profile (STD-GEN-CD
  * or STD-GEN-MIME), for the keys and lengths (it keeps about 30 bytes a file: where each
- * instance record goes), and to write each record item, its offsets set through DCMTK as it
- * goes. Patients and studies come in the order their first file comes, series and instance
- * records in the order DicomDirInterface's insertion gives them. The file meta information
- * and the DICOMDIR's own attributes come from DCMTK's DcmDicomDir. The result is the
+ * instance record goes), and to write each record item. It writes the bytes DCMTK encoded
+ * for the item with only the values of its two offsets set (what DCMTK writes when it reads
+ * the item back and sets them); the bytes are checked first (check_elements(): Explicit VR
+ * Little Endian as DCMTK wrote them, every length consistent), and anything else sends the
+ * whole DICOMDIR through DCMTK. Patients and studies come in the order their first file
+ * comes, series and instance records in the order DicomDirInterface's insertion gives them.
+ * The file meta information and the DICOMDIR's own attributes come from DCMTK's DcmDicomDir
+ * (written once, its two root offsets then set the same way). The result is the
  * DICOMDIR that DicomDirInterface writes for the same files, byte for byte
  * (tests/core/test-dicomdir.c checks it). */
 #define G_LOG_DOMAIN "lacuna-dicom"
@@ -29,7 +33,6 @@
 #include "dcmtk/config/osconfig.h"
 #include "dcmtk/dcmdata/dctk.h"
 #include "dcmtk/dcmdata/dcddirif.h"
-#include "dcmtk/dcmdata/dcistrmb.h"
 #include "dcmtk/dcmdata/dcostrmb.h"
 
 #include "lacuna-dicom-private.h"
@@ -462,30 +465,79 @@ struct RecordKeys
   gint64       instance_number = 0;
   int          items[N_LEVELS] = { 0, };     /* the item of each level (the profile's) */
   guint32      lengths[N_LEVELS] = { 0, };
+  int          n_items = 0;                  /* every item of the record, in order */
+  guint32      item_lengths[N_LEVELS + 1] = { 0, };
   gsize        dicom_offset = 0;
   gsize        dicom_size = 0;
 };
 
-static bool
-parse_number (const char *text,
-              gint64     *out)
+/* A span of the text header: one line, or one word of a line. */
+struct Span
 {
-  char *end = NULL;
+  const char  *text;
+  gsize        length;
+};
 
-  if (*text == '\0')
+/* A decimal number as the header writes them (an optional '-', then digits). */
+static bool
+parse_number (Span    span,
+              gint64 *out)
+{
+  gsize i = 0;
+  bool negative = false;
+  gint64 value = 0;
+
+  if (span.length > 0 && span.text[0] == '-')
+    {
+      negative = true;
+      i = 1;
+    }
+  if (span.length == i || span.length - i > 18)
     return false;
-  *out = g_ascii_strtoll (text, &end, 10);
-  return end != NULL && *end == '\0';
+  for (; i < span.length; i++)
+    {
+      if (span.text[i] < '0' || span.text[i] > '9')
+        return false;
+      value = value * 10 + (span.text[i] - '0');
+    }
+  *out = negative ? -value : value;
+  return true;
 }
 
 /* A number, or "-" for none. */
 static bool
-parse_optional (const char *text,
-                bool       *out_has,
-                gint64     *out)
+parse_optional (Span    span,
+                bool   *out_has,
+                gint64 *out)
 {
-  *out_has = parse_number (text, out);
-  return *out_has || strcmp (text, "-") == 0;
+  *out_has = parse_number (span, out);
+  return *out_has || (span.length == 1 && span.text[0] == '-');
+}
+
+/* Splits span at each separator into at most max_parts parts; the number of parts, or
+ * max_parts + 1 when there are more. */
+static gsize
+split_span (Span   span,
+            char   separator,
+            Span  *parts,
+            gsize  max_parts)
+{
+  const char *p = span.text, *end = span.text + span.length;
+  gsize n = 0;
+
+  for (;;)
+    {
+      const char *at = (const char *) memchr (p, separator, (gsize) (end - p));
+
+      if (n == max_parts)
+        return max_parts + 1;
+      parts[n].text = p;
+      parts[n].length = (gsize) ((at != NULL ? at : end) - p);
+      n++;
+      if (at == NULL)
+        return n;
+      p = at + 1;
+    }
 }
 
 /* The text header of a record (our own format, see above: not DICOM), for the items of
@@ -496,56 +548,57 @@ parse_keys (GBytes     *blob,
             bool        only_flags,
             RecordKeys &k)
 {
+  static const gsize magic_length = sizeof RECORD_MAGIC - 1;
   gsize size = 0;
   const char *data = (const char *) g_bytes_get_data (blob, &size);
-  const char *nul = (const char *) memchr (data, '\0', size);
-  g_auto(GStrv) lines = NULL;
-  g_auto(GStrv) lengths = NULL;
-  g_auto(GStrv) leaf = NULL;
-  guint n_items;
+  const char *nul = data != NULL ? (const char *) memchr (data, '\0', size) : NULL;
+  Span lines[12], lengths[N_LEVELS + 1], leaf[2];
+  gsize n_items;
   gint64 value;
 
   if (nul == NULL)
     return false;
-  lines = g_strsplit (data, "\n", -1);
   /* magic, flags, type, 4 keys, series number, lengths, general purpose, MIME, "" */
-  if (g_strv_length (lines) != 12 || strcmp (lines[0], RECORD_MAGIC) != 0 ||
-      lines[11][0] != '\0')
+  if (split_span (Span{ data, (gsize) (nul - data) }, '\n', lines, G_N_ELEMENTS (lines)) !=
+        G_N_ELEMENTS (lines) ||
+      lines[0].length != magic_length ||
+      memcmp (lines[0].text, RECORD_MAGIC, magic_length) != 0 || lines[11].length != 0)
     return false;
-  if (!parse_number (lines[1], &value))
+  if (!parse_number (lines[1], &value) || value < 0 || value > G_MAXUINT)
     return false;
   k.flags = (unsigned) value;
   if (only_flags)
     return true;
-  if (!parse_number (lines[2], &value))
+  if (!parse_number (lines[2], &value) || value < INT_MIN || value > INT_MAX)
     return false;
   k.type = (int) value;
   for (int level = 0; level < N_LEVELS; level++)
     {
-      k.keys[level] = lines[3 + level];
-      if (k.keys[level].empty ())
+      if (lines[3 + level].length == 0)
         return false;
+      k.keys[level].assign (lines[3 + level].text, lines[3 + level].length);
     }
   if (!parse_optional (lines[7], &k.has_series_number, &k.series_number))
     return false;
-  lengths = g_strsplit (lines[8], " ", -1);
-  n_items = g_strv_length (lengths);
-  leaf = g_strsplit (lines[mime ? 10 : 9], " ", -1);
-  if (n_items < N_LEVELS || n_items > N_LEVELS + 1 || g_strv_length (leaf) != 2 ||
-      !parse_number (leaf[0], &value) || value < LEVEL_INSTANCE || value >= n_items ||
+  n_items = split_span (lines[8], ' ', lengths, G_N_ELEMENTS (lengths));
+  if (n_items < N_LEVELS || n_items > N_LEVELS + 1 ||
+      split_span (lines[mime ? 10 : 9], ' ', leaf, G_N_ELEMENTS (leaf)) != 2 ||
+      !parse_number (leaf[0], &value) || value < LEVEL_INSTANCE || value >= (gint64) n_items ||
       !parse_optional (leaf[1], &k.has_instance_number, &k.instance_number))
     return false;
   for (int level = 0; level < N_LEVELS; level++)
     k.items[level] = level < LEVEL_INSTANCE ? level : (int) value;
-  for (int level = 0; level < N_LEVELS; level++)
+  k.n_items = (int) n_items;
+  for (int i = 0; i < k.n_items; i++)
     {
       gint64 length;
 
-      if (!parse_number (lengths[k.items[level]], &length) || length <= 0 ||
-          length > G_MAXUINT32)
+      if (!parse_number (lengths[i], &length) || length <= 0 || length > G_MAXUINT32)
         return false;
-      k.lengths[level] = (guint32) length;
+      k.item_lengths[i] = (guint32) length;
     }
+  for (int level = 0; level < N_LEVELS; level++)
+    k.lengths[level] = k.item_lengths[k.items[level]];
   k.dicom_offset = (gsize) (nul - data) + 1;
   k.dicom_size = size - k.dicom_offset;
   return k.dicom_size > 0;
@@ -594,15 +647,199 @@ sort_key (Node   &parent,
   return key;
 }
 
-/* The file of one record, parsed by DCMTK: one at a time is kept (the patient, study and
- * series records of a file are usually written one after the other). */
+/* The stored bytes of the records, checked without DCMTK: Explicit VR Little Endian as
+ * encode() writes it (what DCMTK wrote for the record, and writes again for it when it
+ * reads it back), each element once and in order, no group lengths, even lengths. Anything
+ * else (a record that was not written this way) sends the whole DICOMDIR through DCMTK. */
+enum { MAX_RECORD_DEPTH = 8 };
+
+static inline guint32
+read_u16 (const guint8 *p)
+{
+  return (guint32) p[0] | ((guint32) p[1] << 8);
+}
+
+static inline guint32
+read_u32 (const guint8 *p)
+{
+  return (guint32) p[0] | ((guint32) p[1] << 8) | ((guint32) p[2] << 16) |
+         ((guint32) p[3] << 24);
+}
+
+static inline void
+write_u32 (guint8  *p,
+           guint32  value)
+{
+  p[0] = (guint8) (value & 0xff);
+  p[1] = (guint8) ((value >> 8) & 0xff);
+  p[2] = (guint8) ((value >> 16) & 0xff);
+  p[3] = (guint8) ((value >> 24) & 0xff);
+}
+
+/* 0: not a VR DCMTK writes here, 2 or 4: the size of its length field. */
+static int
+vr_length_size (const guint8 *vr)
+{
+  static const char short_vrs[][3] = {
+    "AE", "AS", "AT", "CS", "DA", "DS", "DT", "FD", "FL", "IS", "LO", "LT", "PN", "SH",
+    "SL", "SS", "ST", "TM", "UI", "UL", "US",
+  };
+  static const char long_vrs[][3] = {
+    "OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (short_vrs); i++)
+    if (vr[0] == (guint8) short_vrs[i][0] && vr[1] == (guint8) short_vrs[i][1])
+      return 2;
+  for (gsize i = 0; i < G_N_ELEMENTS (long_vrs); i++)
+    if (vr[0] == (guint8) long_vrs[i][0] && vr[1] == (guint8) long_vrs[i][1])
+      return 4;
+  return 0;
+}
+
+static bool check_sequence (const guint8 *d, gsize end, gsize &pos, bool undefined,
+                            int depth);
+
+/* The elements of an item from pos (after the item's tag and length) to its delimitation
+ * (undefined) or to end; at the top (depth 0), where the values of the two offsets are. */
+static bool
+check_elements (const guint8  *d,
+                gsize          end,
+                gsize         &pos,
+                bool           undefined,
+                int            depth,
+                gsize         *next_at,
+                gsize         *lower_at)
+{
+  guint32 last_tag = 0;
+
+  for (;;)
+    {
+      guint32 group, tag, length;
+      gsize header, value_at;
+      int size;
+
+      if (!undefined && pos == end)
+        return true;
+      if (end - pos < 8)
+        return false;
+      group = read_u16 (d + pos);
+      tag = (group << 16) | read_u16 (d + pos + 2);
+      if (tag == 0xfffee00du)
+        {
+          if (!undefined || read_u32 (d + pos + 4) != 0)
+            return false;
+          pos += 8;
+          return true;
+        }
+      /* No meta, group length, private, item or repeated (or unsorted) element. */
+      if (group < 0x0004 || (group & 1) != 0 || group == 0xfffe || (tag & 0xffff) == 0 ||
+          tag <= last_tag)
+        return false;
+      last_tag = tag;
+      size = vr_length_size (d + pos + 4);
+      if (size == 0)
+        return false;
+      if (size == 4)
+        {
+          if (end - pos < 12 || read_u16 (d + pos + 6) != 0)
+            return false;
+          length = read_u32 (d + pos + 8);
+          header = 12;
+        }
+      else
+        {
+          length = read_u16 (d + pos + 6);
+          header = 8;
+        }
+      value_at = pos + header;
+      if (d[pos + 4] == 'S' && d[pos + 5] == 'Q')
+        {
+          if (depth >= MAX_RECORD_DEPTH)
+            return false;
+          pos = value_at;
+          if (length == 0xffffffffu)
+            {
+              if (!check_sequence (d, end, pos, true, depth + 1))
+                return false;
+            }
+          else
+            {
+              gsize sequence_end;
+
+              if (length > end - value_at)
+                return false;
+              sequence_end = value_at + length;
+              if (!check_sequence (d, sequence_end, pos, false, depth + 1) ||
+                  pos != sequence_end)
+                return false;
+            }
+          continue;
+        }
+      if (length == 0xffffffffu || (length & 1) != 0 || length > end - value_at)
+        return false;
+      if (depth == 0 && (tag == 0x00041400u || tag == 0x00041420u))
+        {
+          if (d[pos + 4] != 'U' || d[pos + 5] != 'L' || length != 4)
+            return false;
+          *(tag == 0x00041400u ? next_at : lower_at) = value_at;
+        }
+      pos = value_at + length;
+    }
+}
+
+/* The items of a sequence from pos (after the sequence's header). */
+static bool
+check_sequence (const guint8 *d,
+                gsize         end,
+                gsize        &pos,
+                bool          undefined,
+                int           depth)
+{
+  for (;;)
+    {
+      guint32 tag, length;
+
+      if (!undefined && pos == end)
+        return true;
+      if (end - pos < 8)
+        return false;
+      tag = (read_u16 (d + pos) << 16) | read_u16 (d + pos + 2);
+      length = read_u32 (d + pos + 4);
+      pos += 8;
+      if (tag == 0xfffee0ddu)
+        return undefined && length == 0;
+      if (tag != 0xfffee000u)
+        return false;
+      if (length == 0xffffffffu)
+        {
+          if (!check_elements (d, end, pos, true, depth, NULL, NULL))
+            return false;
+        }
+      else
+        {
+          gsize item_end;
+
+          if (length > end - pos)
+            return false;
+          item_end = pos + length;
+          if (!check_elements (d, item_end, pos, false, depth, NULL, NULL) || pos != item_end)
+            return false;
+        }
+    }
+}
+
+/* The record of one file, its bytes checked: one at a time is kept (the patient, study
+ * and series records of a file are usually written one after the other). */
 struct ParsedFile
 {
-  guint32                      file = G_MAXUINT32;
-  GBytes                      *blob = NULL;
-  std::unique_ptr<DcmDataset>  dataset;
-  DcmSequenceOfItems          *seq = NULL;
-  int                          items[N_LEVELS] = { 0, };
+  guint32        file = G_MAXUINT32;
+  GBytes        *blob = NULL;
+  const guint8  *bytes = NULL;
+  gsize          item_at[N_LEVELS] = { 0, };    /* where the item of each level starts */
+  gsize          next_at[N_LEVELS] = { 0, };    /* … and the values of its two offsets */
+  gsize          lower_at[N_LEVELS] = { 0, };
+  guint32        length[N_LEVELS] = { 0, };
 
   ~ParsedFile ()
   {
@@ -622,6 +859,72 @@ struct Writer
   std::string                encoded;
 };
 
+/* Reads the record of file and finds its items: the Directory Record Sequence (the
+ * dataset's only element, undefined length) holding k.n_items items of undefined length,
+ * of the lengths the header gives. */
+static bool
+parse_record (Writer  &w,
+              guint32  file)
+{
+  static const guint8 sequence_header[12] = {
+    0x04, 0x00, 0x20, 0x12, 'S', 'Q', 0, 0, 0xff, 0xff, 0xff, 0xff,
+  };
+  static const guint8 sequence_end[8] = { 0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0 };
+  static const guint8 item_header[8] = { 0xfe, 0xff, 0x00, 0xe0, 0xff, 0xff, 0xff, 0xff };
+  g_autoptr(GError) local_error = NULL;
+  GBytes *blob = w.func (file, w.data, &local_error);
+  gsize item_at[N_LEVELS + 1], next_at[N_LEVELS + 1], lower_at[N_LEVELS + 1];
+  RecordKeys k;
+  gsize size = 0, pos;
+  const guint8 *d;
+
+  w.parsed.file = G_MAXUINT32;
+  w.parsed.bytes = NULL;
+  if (w.parsed.blob != NULL)
+    g_bytes_unref (w.parsed.blob);
+  w.parsed.blob = blob;
+  if (blob == NULL || !parse_keys (blob, w.mime, false, k))
+    return false;
+  d = (const guint8 *) g_bytes_get_data (blob, &size) + k.dicom_offset;
+  size = k.dicom_size;
+  if (size < sizeof sequence_header + sizeof sequence_end ||
+      memcmp (d, sequence_header, sizeof sequence_header) != 0)
+    return false;
+  pos = sizeof sequence_header;
+  for (int i = 0; i < k.n_items; i++)
+    {
+      gsize end;
+
+      if (size - pos < k.item_lengths[i] || k.item_lengths[i] < 16 ||
+          memcmp (d + pos, item_header, sizeof item_header) != 0)
+        return false;
+      item_at[i] = pos;
+      end = pos + k.item_lengths[i];
+      next_at[i] = lower_at[i] = 0;
+      pos += sizeof item_header;
+      if (!check_elements (d, end, pos, true, 0, &next_at[i], &lower_at[i]) || pos != end ||
+          next_at[i] == 0 || lower_at[i] == 0)
+        return false;
+    }
+  if (size - pos != sizeof sequence_end ||
+      memcmp (d + pos, sequence_end, sizeof sequence_end) != 0)
+    return false;
+  for (int l = 0; l < N_LEVELS; l++)
+    {
+      int i = k.items[l];
+
+      w.parsed.item_at[l] = item_at[i];
+      w.parsed.next_at[l] = next_at[i];
+      w.parsed.lower_at[l] = lower_at[i];
+      w.parsed.length[l] = k.item_lengths[i];
+    }
+  w.parsed.bytes = d;
+  w.parsed.file = file;
+  return true;
+}
+
+/* Writes the record item of file at level with its offsets set: the stored bytes, as DCMTK
+ * writes the item again once it has set them. */
 static bool
 write_record (Writer   &w,
               guint32   file,
@@ -630,57 +933,19 @@ write_record (Writer   &w,
               guint32   next,
               guint32   lower)
 {
-  DcmItem *item;
+  guint8 *item;
+  gsize at;
 
-  if (w.parsed.file != file)
-    {
-      g_autoptr(GError) local_error = NULL;
-      GBytes *blob = w.func (file, w.data, &local_error);
-      RecordKeys k;
-      gsize size = 0;
-      const guint8 *bytes;
-      DcmInputBufferStream in;
-      OFCondition cond;
-
-      w.parsed.file = G_MAXUINT32;
-      w.parsed.seq = NULL;
-      if (w.parsed.blob != NULL)
-        g_bytes_unref (w.parsed.blob);
-      w.parsed.blob = blob;
-      if (blob == NULL || !parse_keys (blob, w.mime, false, k))
-        return false;
-      bytes = (const guint8 *) g_bytes_get_data (blob, &size);
-      /* A record read back from a manifest is input like any other: no deep nesting
-       * reaches DCMTK's recursive reader. */
-      if (!_lacuna_dicom_prescan (bytes + k.dicom_offset, k.dicom_size, NULL))
-        return false;
-      w.parsed.dataset.reset (new DcmDataset ());
-      in.setBuffer (bytes + k.dicom_offset, (offile_off_t) k.dicom_size);
-      in.setEos ();
-      w.parsed.dataset->transferInit ();
-      cond = w.parsed.dataset->read (in, EXS_LittleEndianExplicit, EGL_noChange);
-      w.parsed.dataset->transferEnd ();
-      in.releaseBuffer ();
-      if (cond.bad () ||
-          w.parsed.dataset->findAndGetSequence (DCM_DirectoryRecordSequence,
-                                                w.parsed.seq).bad () ||
-          w.parsed.seq == NULL || w.parsed.seq->card () < N_LEVELS)
-        return false;
-      for (int l = 0; l < N_LEVELS; l++)
-        {
-          if ((unsigned long) k.items[l] >= w.parsed.seq->card ())
-            return false;
-          w.parsed.items[l] = k.items[l];
-        }
-      w.parsed.file = file;
-    }
-  item = w.parsed.seq->getItem ((unsigned long) w.parsed.items[level]);
-  if (item == NULL || set_offset (*item, DCM_OffsetOfTheNextDirectoryRecord, next).bad () ||
-      set_offset (*item, DCM_OffsetOfReferencedLowerLevelDirectoryEntity, lower).bad ())
+  if (w.parsed.file != file && !parse_record (w, file))
     return false;
-  w.encoded.clear ();
-  if (encode (*item, false, w.encoded).bad () || w.encoded.size () != length)
+  at = w.parsed.item_at[level];
+  /* The length the keys gave (this record's, for the same profile). */
+  if (w.parsed.length[level] != length)
     return false;
+  w.encoded.assign ((const char *) w.parsed.bytes + at, length);
+  item = (guint8 *) &w.encoded[0];
+  write_u32 (item + (w.parsed.next_at[level] - at), next);
+  write_u32 (item + (w.parsed.lower_at[level] - at), lower);
   if (fwrite (w.encoded.data (), 1, w.encoded.size (), w.out) != w.encoded.size ())
     return false;
   w.position += length;
@@ -763,6 +1028,58 @@ build_header (const char  *path,
   tail.assign (out, out.size () - sizeof delimitation, sizeof delimitation);
   out.resize (out.size () - sizeof delimitation);
   return true;
+}
+
+/* Sets the offsets of the first and last root records in header (from build_header()) as
+ * DCMTK sets them there: the values of the two UL elements, nothing else changes. */
+static bool
+set_root_offsets (std::string &header,
+                  guint32      first,
+                  guint32      last)
+{
+  guint8 *d = (guint8 *) &header[0];
+  gsize end = header.size (), pos = 132;
+  bool found_first = false, found_last = false;
+
+  if (end < pos || memcmp (d + 128, "DICM", 4) != 0)
+    return false;
+  /* The meta information and the dataset are Explicit VR Little Endian; the Directory
+   * Record Sequence comes last. */
+  while (end - pos >= 8)
+    {
+      guint32 tag = (read_u16 (d + pos) << 16) | read_u16 (d + pos + 2);
+      int size = vr_length_size (d + pos + 4);
+      guint32 length;
+      gsize header_size;
+
+      if (tag == 0x00041220u)
+        return found_first && found_last;
+      if (size == 0 || (d[pos + 4] == 'S' && d[pos + 5] == 'Q'))
+        return false;
+      if (size == 4)
+        {
+          if (end - pos < 12)
+            return false;
+          length = read_u32 (d + pos + 8);
+          header_size = 12;
+        }
+      else
+        {
+          length = read_u16 (d + pos + 6);
+          header_size = 8;
+        }
+      if (length > end - pos - header_size)
+        return false;
+      if (tag == 0x00041200u || tag == 0x00041202u)
+        {
+          if (d[pos + 4] != 'U' || d[pos + 5] != 'L' || length != 4)
+            return false;
+          write_u32 (d + pos + header_size, tag == 0x00041200u ? first : last);
+          (tag == 0x00041200u ? found_first : found_last) = true;
+        }
+      pos += header_size + length;
+    }
+  return false;
 }
 
 /* Writes the DICOMDIR at tmp_path from the records; false (nothing reported) when any
@@ -967,8 +1284,7 @@ write_from_records (const char                *tmp_path,
     return false;
   first_root = (guint32) header.size ();
   last_root = first_root + (guint32) (total - patients[roots.back ()].size);
-  if (!build_header (tmp_path, fileset_id, uid, first_root, last_root, header, tail) ||
-      header.size () != first_root)
+  if (!set_root_offsets (header, first_root, last_root))
     return false;
 
   w.func = func;
@@ -977,6 +1293,7 @@ write_from_records (const char                *tmp_path,
   w.out = g_fopen (tmp_path, "wbe");
   if (w.out == NULL)
     return false;
+  setvbuf (w.out, NULL, _IOFBF, 256 * 1024);
   /* Closed on every way out, an exception's too (the caller then removes the file). */
   std::unique_ptr<FILE, int (*) (FILE *)> closer (w.out, fclose);
 
