@@ -400,6 +400,105 @@ changes_to_json (LacunaDeidLog *log,
   return node;
 }
 
+/* The changes of the last file a thread shared, and their list's name: the next file (of
+ * the same series, usually) compares its changes with them, which costs less than naming
+ * them again. */
+typedef struct
+{
+  gint     run_serial;   /* the run they belong to (a pool's threads outlive it) */
+  guint    added;
+  GArray  *entries;      /* LacunaDeidLogEntry, path: an offset into paths */
+  GString *paths;
+  char    *id;
+} LastChanges;
+
+static void
+last_changes_free (gpointer data)
+{
+  LastChanges *last = data;
+
+  g_array_unref (last->entries);
+  g_string_free (last->paths, TRUE);
+  g_free (last->id);
+  g_free (last);
+}
+
+static GPrivate last_changes = G_PRIVATE_INIT (last_changes_free);
+
+/* The ELEMENT entries with action K are not changes. */
+static gboolean
+is_change (const LacunaDeidLogEntry *e)
+{
+  return e->kind != LACUNA_DEID_LOG_ELEMENT || e->action != LACUNA_PROFILE_ACTION_K;
+}
+
+/* TRUE when log's changes are last's (the same strings for keyword and reason: static). */
+static gboolean
+same_as_last (LastChanges   *last,
+              gint           run_serial,
+              LacunaDeidLog *log,
+              guint          added)
+{
+  guint n = lacuna_deid_log_get_n_entries (log);
+  guint k = 0;
+
+  if (last == NULL || last->run_serial != run_serial || last->added != added)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      const LacunaDeidLogEntry *e = lacuna_deid_log_get_entry (log, i);
+      const LacunaDeidLogEntry *l;
+
+      if (!is_change (e))
+        continue;
+      if (k == last->entries->len)
+        return FALSE;
+      l = &g_array_index (last->entries, LacunaDeidLogEntry, k++);
+      if (e->kind != l->kind || e->action != l->action || e->keyword != l->keyword ||
+          e->reason != l->reason ||
+          strcmp (e->path != NULL ? e->path : "",
+                  last->paths->str + GPOINTER_TO_SIZE (l->path)) != 0)
+        return FALSE;
+    }
+  return k == last->entries->len;
+}
+
+static void
+remember_last (gint           run_serial,
+               LacunaDeidLog *log,
+               guint          added,
+               const char    *id)
+{
+  LastChanges *last = g_private_get (&last_changes);
+  guint n = lacuna_deid_log_get_n_entries (log);
+
+  if (last == NULL)
+    {
+      last = g_new0 (LastChanges, 1);
+      last->entries = g_array_new (FALSE, FALSE, sizeof (LacunaDeidLogEntry));
+      last->paths = g_string_new (NULL);
+      g_private_set (&last_changes, last);
+    }
+  last->run_serial = run_serial;
+  last->added = added;
+  g_array_set_size (last->entries, 0);
+  g_string_truncate (last->paths, 0);
+  for (guint i = 0; i < n; i++)
+    {
+      const LacunaDeidLogEntry *e = lacuna_deid_log_get_entry (log, i);
+      LacunaDeidLogEntry copy = *e;
+
+      if (!is_change (e))
+        continue;
+      copy.path = GSIZE_TO_POINTER (last->paths->len);
+      g_string_append (last->paths, e->path != NULL ? e->path : "");
+      g_string_append_c (last->paths, '\0');
+      g_array_append_val (last->entries, copy);
+    }
+  g_free (last->id);
+  last->id = g_strdup (id);
+}
+
 /* Files with the same changes (every slice of a series, usually) share one list in the
  * report: the list is named by a hash of what it holds, so the name is the same in every
  * run and shard, and its JSON is built once. Returns the name. */
@@ -409,16 +508,21 @@ share_changes (LacunaExport  *self,
                guint          added)
 {
   guint n = lacuna_deid_log_get_n_entries (log);
-  g_autoptr(GString) key = g_string_sized_new (n * 96);
+  g_autoptr(GString) key = NULL;
   char sha[LACUNA_SHA256_HEX_LEN + 1];
   char *id;
   gboolean known;
 
+  /* The list named for the last file of this thread, known to be in the report. */
+  if (same_as_last (g_private_get (&last_changes), self->run_serial, log, added))
+    return g_strdup (((LastChanges *) g_private_get (&last_changes))->id);
+
+  key = g_string_sized_new (n * 96);
   for (guint i = 0; i < n; i++)
     {
       const LacunaDeidLogEntry *e = lacuna_deid_log_get_entry (log, i);
 
-      if (e->kind == LACUNA_DEID_LOG_ELEMENT && e->action == LACUNA_PROFILE_ACTION_K)
+      if (!is_change (e))
         continue;
       /* Once per file and change: no printf. */
       g_string_append_c (key, (char) ('0' + (int) e->kind));
@@ -450,6 +554,7 @@ share_changes (LacunaExport  *self,
         json_node_unref (changes);
       g_mutex_unlock (&self->lock);
     }
+  remember_last (self->run_serial, log, added, id);
   return id;
 }
 

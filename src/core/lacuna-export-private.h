@@ -61,6 +61,7 @@ struct _LacunaExport
   GHashTable               *names;         /* "parent/component" → full value (collisions) */
   JsonArray                *files;
   JsonObject               *change_lists;   /* id → the changes of the files naming it */
+  gint                      run_serial;     /* this run among the process's (share_changes) */
   JsonArray                *left_out;
   JsonArray                *failed;
   JsonArray                *skipped;

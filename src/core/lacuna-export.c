@@ -1070,6 +1070,11 @@ lacuna_export_run (LacunaExport  *self,
   if (self->spool == NULL)
     return FALSE;
   self->change_lists = json_object_new ();
+  {
+    static gint runs;
+
+    self->run_serial = g_atomic_int_add (&runs, 1) + 1;
+  }
   self->left_out = json_array_new ();
   self->failed = json_array_new ();
   self->skipped = json_array_new ();
