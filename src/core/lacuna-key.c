@@ -15,7 +15,9 @@
 #include <gio/gio.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/core_names.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include "lacuna-key.h"
@@ -38,7 +40,28 @@ struct _LacunaKey
   gatomicrefcount  ref_count;
   gsize            size;
   guint8          *data;
+  /* HMAC-SHA-256 already keyed: each use starts from a copy. Setting up HMAC() (fetching
+   * the algorithm, absorbing the key) cost more than hashing a UID. NULL: HMAC() is used. */
+  EVP_MAC_CTX     *keyed;
 };
+
+static EVP_MAC_CTX *
+new_keyed (const guint8 *data,
+           gsize         size)
+{
+  EVP_MAC *mac = EVP_MAC_fetch (NULL, "HMAC", NULL);
+  EVP_MAC_CTX *ctx = mac != NULL ? EVP_MAC_CTX_new (mac) : NULL;
+  char digest[] = "SHA256";
+  OSSL_PARAM params[] = {
+    OSSL_PARAM_construct_utf8_string (OSSL_MAC_PARAM_DIGEST, digest, 0),
+    OSSL_PARAM_construct_end (),
+  };
+
+  EVP_MAC_free (mac);
+  if (ctx != NULL && EVP_MAC_init (ctx, data, size, params) != 1)
+    g_clear_pointer (&ctx, EVP_MAC_CTX_free);
+  return ctx;
+}
 
 LacunaKey *
 lacuna_key_new_from_data (gconstpointer   data,
@@ -68,6 +91,7 @@ lacuna_key_new_from_data (gconstpointer   data,
   g_atomic_ref_count_init (&key->ref_count);
   key->size = size;
   key->data = g_memdup2 (data, size);
+  key->keyed = new_keyed (key->data, key->size);
   return key;
 }
 
@@ -89,6 +113,7 @@ lacuna_key_unref (LacunaKey *key)
     {
       OPENSSL_cleanse (key->data, key->size);
       g_free (key->data);
+      g_clear_pointer (&key->keyed, EVP_MAC_CTX_free);
       g_free (key);
     }
 }
@@ -336,6 +361,19 @@ lacuna_key_hmac (LacunaKey     *key,
   g_return_if_fail (key != NULL);
   g_return_if_fail (data != NULL || size == 0);
 
+  if (key->keyed != NULL)
+    {
+      /* A copy of the keyed state (read only: several threads may copy it at once). */
+      EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup (key->keyed);
+      size_t len = 0;
+      gboolean ok = ctx != NULL && EVP_MAC_update (ctx, data != NULL ? data : (const guint8 *) "",
+                                                   size) == 1 &&
+                    EVP_MAC_final (ctx, out, &len, 32) == 1 && len == 32;
+
+      EVP_MAC_CTX_free (ctx);
+      if (ok)
+        return;
+    }
   if (HMAC (EVP_sha256 (), key->data, (int) key->size, data != NULL ? data : (const guint8 *) "",
             size, out, &out_len) == NULL || out_len != 32)
     g_error ("HMAC-SHA-256 failed");   /* libcrypto without SHA-256: cannot go on safely */
