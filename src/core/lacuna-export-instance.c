@@ -125,38 +125,32 @@ input_clear (Input *input)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Input, input_clear)
 
-/* Files no larger are read rather than mapped: removing a mapping interrupts every thread
- * of the process. */
-#define READ_INPUT_MAX (256 * 1024)
-
-/* input_init() for a file on disk without mapping it: its first bytes (the preamble) when
- * kept, the whole of a small one otherwise. FALSE when it does not apply or fails (the
- * caller maps the file, and reports any error so). */
+/* input_init() for a file on disk: its size and first bytes (the preamble), read rather
+ * than mapped (removing a mapping interrupts every thread of the process); the file itself
+ * is parsed from its path (lacuna_dicom_file_open() reads a small one whole). FALSE when it
+ * cannot be read so (the caller maps it, and reports the error so). */
 static gboolean
-read_start (const char   *source,
-            gboolean      kept,
-            gsize         in_memory_max,
-            Input        *input,
-            const char  **out_preamble_warning)
+read_head (const char   *source,
+           gsize         in_memory_max,
+           Input        *input,
+           const char  **out_preamble_warning)
 {
   int fd = g_open (source, O_RDONLY | O_CLOEXEC, 0);
   struct stat st;
-  guint8 *data;
+  guint8 head[132];
   gsize want, done = 0;
 
   if (fd < 0)
     return FALSE;
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) ||
-      (!kept && (gsize) st.st_size > MIN (in_memory_max, READ_INPUT_MAX)))
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
     {
       close (fd);
       return FALSE;
     }
-  want = kept ? MIN ((gsize) st.st_size, 132) : (gsize) st.st_size;
-  data = g_malloc (MAX (want, 1));
+  want = MIN ((gsize) st.st_size, sizeof head);
   while (done < want)
     {
-      ssize_t n = read (fd, data + done, want - done);
+      ssize_t n = read (fd, head + done, want - done);
 
       if (n < 0 && errno == EINTR)
         continue;
@@ -165,22 +159,16 @@ read_start (const char   *source,
       done += (gsize) n;
     }
   close (fd);
-  if (done < want && (kept || done == 0))
-    {
-      g_free (data);
-      return FALSE;
-    }
+  if (done < want)
+    return FALSE;
   input->in_memory = (gsize) st.st_size <= in_memory_max;
-  *out_preamble_warning = preamble_warning (data, MIN (done, 132));
-  if (kept)
-    g_free (data);
-  else
-    input->bytes = g_bytes_new_take (data, done);
+  *out_preamble_warning = preamble_warning (head, done);
   return TRUE;
 }
 
-/* Reads the input (and checks its preamble); FALSE + error when it cannot be read. With
- * kept (the index pass parsed the file whole), only its size and preamble are read. */
+/* Reads the input (and checks its preamble); FALSE + error when it cannot be read. Of a
+ * file on disk only its size and preamble are read here (input_open() parses it from its
+ * path, when the index pass did not keep it); a .zip member is read whole. */
 static gboolean
 input_init (Input           *input,
             LacunaInstance  *instance,
@@ -198,7 +186,7 @@ input_init (Input           *input,
   input->name = lacuna_instance_dup_display_name (instance);
   if (member != NULL)
     input->bytes = _lacuna_archive_read_member (source, member, NULL, error);
-  else if (read_start (source, kept, in_memory_max, input, out_preamble_warning))
+  else if (read_head (source, in_memory_max, input, out_preamble_warning))
     return TRUE;
   else
     {

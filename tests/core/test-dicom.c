@@ -1188,6 +1188,32 @@ test_dicom_truncated_pixels (void)
   g_assert_false (lacuna_dicom_file_has (file, "7FE00010"));
 }
 
+/* Data that ends inside an element: the same error whether it is read from a file or
+ * from bytes, and one that says the data ends too soon. */
+static void
+test_dicom_premature_end (void)
+{
+  g_autofree char *src = lacuna_test_dup_testdata ("variety/pydicom_debian_test_files/SC_rgb_jpeg.dcm");
+  g_autofree char *contents = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) from_file = NULL;
+  g_autoptr(GError) from_bytes = NULL;
+  gsize len = 0;
+
+  if (src == NULL)
+    return;
+  g_assert_null (lacuna_dicom_file_open (src, LACUNA_DICOM_OPEN_DEFAULT, &from_file));
+  g_assert_error (from_file, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_PARSE);
+  g_assert_nonnull (strstr (from_file->message, "premature end"));
+
+  g_assert_true (g_file_get_contents (src, &contents, &len, NULL));
+  bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
+  g_assert_null (lacuna_dicom_file_open_bytes (bytes, "member", LACUNA_DICOM_OPEN_DEFAULT,
+                                               &from_bytes));
+  g_assert_error (from_bytes, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_PARSE);
+  g_assert_cmpstr (from_bytes->message, ==, from_file->message);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* DICOMDIR                                                                                 */
 
@@ -1605,6 +1631,7 @@ main (int   argc,
   g_test_add_func ("/core/dicom/peek-readonly", test_dicom_peek_readonly);
   g_test_add_func ("/core/dicom/header-only", test_dicom_header_only);
   g_test_add_func ("/core/dicom/truncated-pixels", test_dicom_truncated_pixels);
+  g_test_add_func ("/core/dicom/premature-end", test_dicom_premature_end);
   g_test_add_func ("/core/dicom/dicomdir", test_dicom_dicomdir);
   g_test_add_func ("/core/dicom/dicomdir-order", test_dicom_dicomdir_order);
   g_test_add_func ("/core/dicom/dicomdir-real-series", test_dicom_dicomdir_real_series);

@@ -904,6 +904,23 @@ _lacuna_text_regions_find_in_mask (const guint8                 *grey,
                        out_mask_hash);
 }
 
+/* box (x, y, width, height) clipped to the image: the rows y0..y1 and columns x0..x1,
+ * ends excluded. */
+static void
+clip_box (const int  box[4],
+          guint      width,
+          guint      height,
+          int       *x0,
+          int       *y0,
+          int       *x1,
+          int       *y1)
+{
+  *x0 = CLAMP (box[0], 0, (int) width);
+  *y0 = CLAMP (box[1], 0, (int) height);
+  *x1 = CLAMP (box[0] + box[2], 0, (int) width);
+  *y1 = CLAMP (box[1] + box[3], 0, (int) height);
+}
+
 void
 _lacuna_text_regions_count_in_mask (const guint8 *mask,
                                     guint         width,
@@ -916,12 +933,10 @@ _lacuna_text_regions_count_in_mask (const guint8 *mask,
 
   for (guint b = 0; b < n_boxes; b++)
     {
-      const int *box = boxes + 4 * b;
-      int x0 = CLAMP (box[0], 0, (int) width);
-      int y0 = CLAMP (box[1], 0, (int) height);
-      int x1 = CLAMP (box[0] + box[2], 0, (int) width);
-      int y1 = CLAMP (box[1] + box[3], 0, (int) height);
+      int x0, y0, x1, y1;
       guint n = 0;
+
+      clip_box (boxes + 4 * b, width, height, &x0, &y0, &x1, &y1);
 
       for (int y = y0; y < y1; y++)
         {
@@ -945,12 +960,10 @@ count_in_box (const guint8 *grey,
               const Levels *levels,
               const int     box[4])
 {
-  int x0 = CLAMP (box[0], 0, (int) width);
-  int y0 = CLAMP (box[1], 0, (int) height);
-  int x1 = CLAMP (box[0] + box[2], 0, (int) width);
-  int y1 = CLAMP (box[1] + box[3], 0, (int) height);
+  int x0, y0, x1, y1;
   guint n = 0;
 
+  clip_box (box, width, height, &x0, &y0, &x1, &y1);
   for (int y = y0; y < y1; y++)
     {
       const guint8 *row = grey + (gsize) y * stride;
