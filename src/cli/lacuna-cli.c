@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "lacuna-cli"
 
 #include "config.h"
+#include "lacuna-cli-config.h"
 
 #include <locale.h>
 #ifdef __GLIBC__
@@ -56,10 +57,11 @@ main (int    argc,
 {
   GThread *init;
 
-#ifdef __GLIBC__
-  /* Images are a few hundred KB to a few MB each, allocated and freed for every file: kept
-   * in the heap rather than mapped and unmapped each time (page faults and TLB shootdowns
-   * were a tenth of a batch's time). */
+#if defined(__GLIBC__) && !LACUNA_CLI_TCMALLOC
+  /* glibc's allocator (tcmalloc, when linked, keeps freed pages for reuse itself). Images
+   * are a few hundred KB to a few MB each, allocated and freed for every file: kept in the
+   * heap rather than mapped and unmapped each time (page faults and TLB shootdowns were a
+   * tenth of a batch's time). */
   mallopt (M_MMAP_THRESHOLD, 64 * 1024 * 1024);
   mallopt (M_TRIM_THRESHOLD, 128 * 1024 * 1024);
 #endif
