@@ -1148,5 +1148,5 @@ _lacuna_export_write_worker (gpointer data,
     }
   else
     write_instance (self, job->instance);
-  g_atomic_int_inc (&self->n_done);
+  _lacuna_export_job_done (self);
 }

@@ -72,6 +72,9 @@ struct _LacunaExport
                                              * memory: `files` stays NULL) */
   GError                   *spool_error;    /* the first entry the spool failed to take */
 
+  GMutex                    done_lock;     /* n_done reaching n_jobs wakes run_pool() */
+  GCond                     done_cond;
+  guint                     n_jobs;
   int                       n_done;        /* atomics */
   int                       n_written;
   int                       n_left_out;
@@ -85,6 +88,9 @@ struct _LacunaExport
   guint                     n_in_shard;    /* kept when the instances are released */
   gboolean                  ran;
 };
+
+/* Counts a job of run_pool() as done (the last one wakes it). */
+void _lacuna_export_job_done (LacunaExport *self);
 
 /* The input file the index pass kept for instance (the caller's now), or NULL. */
 LacunaDicomFile *_lacuna_export_take_kept (LacunaExport   *self,

@@ -174,6 +174,8 @@ lacuna_export_new (const char * const        *inputs,
   self->temp_tag = _lacuna_export_temp_tag (self->options->shard_index,
                                             self->options->n_shards);
   g_mutex_init (&self->lock);
+  g_mutex_init (&self->done_lock);
+  g_cond_init (&self->done_cond);
   return self;
 }
 
@@ -223,6 +225,8 @@ lacuna_export_free (LacunaExport *self)
   g_clear_pointer (&self->skipped, json_array_unref);
   g_clear_pointer (&self->warnings, json_array_unref);
   g_mutex_clear (&self->lock);
+  g_mutex_clear (&self->done_lock);
+  g_cond_clear (&self->done_cond);
   g_free (self);
 }
 
@@ -562,7 +566,9 @@ _lacuna_export_take_kept (LacunaExport   *self,
   return file;
 }
 
-/* Runs func over jobs in a pool of the configured size, reporting progress. */
+/* Runs func over jobs in a pool of the configured size, reporting progress at most every
+ * half second. Each job ends with _lacuna_export_job_done(): the last one wakes us (polling
+ * cost up to a poll interval at the end of every run). */
 static void
 run_pool (LacunaExport *self,
           const char   *phase,
@@ -571,26 +577,37 @@ run_pool (LacunaExport *self,
 {
   guint n_threads = self->options->jobs > 0 ? self->options->jobs : g_get_num_processors ();
   GThreadPool *pool;
-  gint64 last = 0;
 
   g_atomic_int_set (&self->n_done, 0);
+  self->n_jobs = jobs->len;
   progress (self, phase, 0, jobs->len);
   pool = g_thread_pool_new (func, NULL, (int) MAX (1, MIN (n_threads, 64)), FALSE, NULL);
   for (guint i = 0; i < jobs->len; i++)
     g_thread_pool_push (pool, g_ptr_array_index (jobs, i), NULL);
+  g_mutex_lock (&self->done_lock);
   while ((guint) g_atomic_int_get (&self->n_done) < jobs->len)
     {
-      gint64 now = g_get_monotonic_time ();
+      gint64 deadline = g_get_monotonic_time () + 500 * G_TIME_SPAN_MILLISECOND;
 
-      g_usleep (20 * 1000);
-      if (now - last > 500 * 1000)
+      if (!g_cond_wait_until (&self->done_cond, &self->done_lock, deadline))
         {
+          g_mutex_unlock (&self->done_lock);
           progress (self, phase, (guint) g_atomic_int_get (&self->n_done), jobs->len);
-          last = now;
+          g_mutex_lock (&self->done_lock);
         }
     }
+  g_mutex_unlock (&self->done_lock);
   g_thread_pool_free (pool, FALSE, TRUE);
   progress (self, phase, jobs->len, jobs->len);
+}
+
+void
+_lacuna_export_job_done (LacunaExport *self)
+{
+  g_mutex_lock (&self->done_lock);
+  if ((guint) g_atomic_int_add (&self->n_done, 1) + 1 >= self->n_jobs)
+    g_cond_signal (&self->done_cond);
+  g_mutex_unlock (&self->done_lock);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -656,15 +673,41 @@ check_paths (LacunaExport  *self,
 
 /* Clean Pixel Data is recorded only after a scan and a verification; the OCR must be able
  * to run when pixels are to be scanned or verified. */
+/* Whether the run reads pixels for text: the scan, or the verification of boxes. */
+static gboolean
+needs_ocr (LacunaExport *self)
+{
+  const LacunaDeidOptions *deid = self->options->deid;
+
+  return self->options->burned_in == LACUNA_EXPORT_BURNED_IN_AUTO ||
+         (self->options->boxes != NULL && self->options->boxes->len > 0) ||
+         (deid->boxes != NULL && deid->boxes->len > 0);
+}
+
+/* OCR is checked twice: whether its data is installed at the start (the library then loads
+ * in a thread, beside the input index), and whether the library loaded before writing. */
+static gboolean
+check_ocr (LacunaExport  *self,
+           gboolean       loaded,
+           GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!needs_ocr (self) || (loaded ? lacuna_ocr_is_available (&local_error)
+                                   : lacuna_ocr_preload (&local_error)))
+    return TRUE;
+  g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
+               _("Scanning or verifying burned-in text needs Tesseract with its English "
+                 "data (tesseract-ocr-eng): %s"), local_error->message);
+  return FALSE;
+}
+
 static gboolean
 check_burned_in_options (LacunaExport  *self,
                          GError       **error)
 {
   const LacunaDeidOptions *deid = self->options->deid;
   gboolean auto_scan = self->options->burned_in == LACUNA_EXPORT_BURNED_IN_AUTO;
-  gboolean boxes = (self->options->boxes != NULL && self->options->boxes->len > 0) ||
-                   (deid->boxes != NULL && deid->boxes->len > 0);
-  g_autoptr(GError) local_error = NULL;
 
   if (self->options->burned_in != LACUNA_EXPORT_BURNED_IN_OFF && !auto_scan)
     {
@@ -680,14 +723,7 @@ check_burned_in_options (LacunaExport  *self,
                      "text scan checked: use it with --burned-in auto"));
       return FALSE;
     }
-  if ((auto_scan || boxes) && !lacuna_ocr_is_available (&local_error))
-    {
-      g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
-                   _("Scanning or verifying burned-in text needs Tesseract with its English "
-                     "data (tesseract-ocr-eng): %s"), local_error->message);
-      return FALSE;
-    }
-  return TRUE;
+  return check_ocr (self, FALSE, error);
 }
 
 static int
@@ -1098,7 +1134,7 @@ lacuna_export_run (LacunaExport  *self,
   self->loader = loader;
   self->collection = lacuna_loader_load (loader, cancellable, error);
   self->loader = NULL;
-  if (self->collection == NULL)
+  if (self->collection == NULL || !check_ocr (self, TRUE, error))
     return FALSE;
   collect_instances (self);
 

@@ -992,6 +992,39 @@ test_redact (void)
 
 /* Without boxes and without a scan, images that likely show text are written with a
  * warning (stderr and report); Clean Pixel Data is refused without the scan. */
+/* Boxes need the text verification, which needs Tesseract: when its library cannot be
+ * loaded (it loads in a thread while the inputs are indexed), the export fails with a
+ * message that names the package, before any file is written. */
+static void
+test_ocr_missing (void)
+{
+  Sample s = { 0 };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *missing = NULL;
+  g_autofree char *dicom = NULL;
+
+  if (!sample_setup (&s))
+    return;
+  out = g_build_filename (s.tmp, "out", NULL);
+  missing = g_build_filename (s.tmp, "libtesseract.so.5", NULL);
+  g_setenv ("LACUNA_TESSERACT_LIBRARY", missing, TRUE);
+  g_assert_cmpint (run_cli (NULL, &err, "clean", "--key-file", s.key, "--redact", "0,0,64,16",
+                            s.input, "-o", out, NULL), ==, 1);
+  g_unsetenv ("LACUNA_TESSERACT_LIBRARY");
+  if (strstr (err, "tesseract-ocr-eng") != NULL && strstr (err, "libtesseract5") == NULL)
+    {
+      g_test_skip ("Tesseract's English data (tesseract-ocr-eng) is not installed");
+      sample_clear (&s);
+      return;
+    }
+  g_assert_nonnull (strstr (err, "needs Tesseract"));
+  g_assert_nonnull (strstr (err, "libtesseract5"));
+  dicom = g_build_filename (out, "DICOM", NULL);
+  g_assert_false (g_file_test (dicom, G_FILE_TEST_EXISTS));
+  sample_clear (&s);
+}
+
 static void
 test_burned_in_off (void)
 {
@@ -1343,6 +1376,7 @@ main (int    argc,
   g_test_add_func ("/core/export/mr-series", test_mr_series);
   g_test_add_func ("/core/export/burned-in", test_burned_in);
   g_test_add_func ("/core/export/burned-in-off", test_burned_in_off);
+  g_test_add_func ("/core/export/ocr-missing", test_ocr_missing);
   g_test_add_func ("/core/export/compressed-dicomdir", test_compressed_dicomdir);
   return g_test_run ();
 }

@@ -365,6 +365,32 @@ lacuna_ocr_is_available (GError **error)
   return TRUE;
 }
 
+static gpointer
+preload_thread (gpointer data)
+{
+  tess_load ();
+  return NULL;
+}
+
+gboolean
+lacuna_ocr_preload (GError **error)
+{
+  static gsize started;
+
+  if (find_tessdata () == NULL || g_atomic_int_get (&init_failed))
+    {
+      set_not_available (error);
+      return FALSE;
+    }
+  /* tess_load() runs once: callers meanwhile wait in its g_once_init_enter(). */
+  if (g_once_init_enter (&started))
+    {
+      g_thread_unref (g_thread_new ("lacuna-ocr-load", preload_thread, NULL));
+      g_once_init_leave (&started, 1);
+    }
+  return TRUE;
+}
+
 guint
 lacuna_ocr_get_n_reads (void)
 {
