@@ -9,6 +9,7 @@
 #include <malloc.h>
 #endif
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -51,12 +52,22 @@ dicom_init_thread (gpointer data)
   return NULL;
 }
 
+static GThread *dicom_init;
+
+/* Also at exit(): GOption's --help exits from within a command. DCMTK's log library tears
+ * itself down in a static destructor, and the thread, still reading the dictionary, would
+ * log into it afterwards (an assertion failure in log4cplus: abort). Handlers registered
+ * with atexit() in main() run before the libraries' static destructors. */
+static void
+join_dicom_init (void)
+{
+  g_clear_pointer (&dicom_init, g_thread_join);
+}
+
 int
 main (int    argc,
       char **argv)
 {
-  GThread *init;
-
 #if defined(__GLIBC__) && !LACUNA_CLI_TCMALLOC
   /* glibc's allocator (tcmalloc, when linked, keeps freed pages for reuse itself). Images
    * are a few hundred KB to a few MB each, allocated and freed for every file: kept in the
@@ -89,16 +100,17 @@ main (int    argc,
 
   /* DCMTK's dictionary takes tens of milliseconds to read: in a thread, while the command
    * reads its options and inputs (lacuna_dicom_init() waits for it where it is needed). */
-  init = g_thread_new ("lacuna-dicom-init", dicom_init_thread, NULL);
+  dicom_init = g_thread_new ("lacuna-dicom-init", dicom_init_thread, NULL);
+  atexit (join_dicom_init);
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
     if (strcmp (argv[1], commands[i].name) == 0)
       {
         int status = commands[i].run (argc - 1, argv + 1);
 
-        g_thread_join (init);
+        join_dicom_init ();
         return status;
       }
-  g_thread_join (init);
+  join_dicom_init ();
 
   fprintf (stderr, _("lacuna-cli: unknown command “%s”\n\n"), argv[1]);
   print_usage (stderr);

@@ -372,6 +372,16 @@ preload_thread (gpointer data)
   return NULL;
 }
 
+static GThread *preload;
+
+/* Registered with atexit() by the first preload: a process that exits early (an export
+ * refused) waits for the load rather than unloading libraries under it. */
+static void
+join_preload (void)
+{
+  g_clear_pointer (&preload, g_thread_join);
+}
+
 gboolean
 lacuna_ocr_preload (GError **error)
 {
@@ -385,7 +395,8 @@ lacuna_ocr_preload (GError **error)
   /* tess_load() runs once: callers meanwhile wait in its g_once_init_enter(). */
   if (g_once_init_enter (&started))
     {
-      g_thread_unref (g_thread_new ("lacuna-ocr-load", preload_thread, NULL));
+      preload = g_thread_new ("lacuna-ocr-load", preload_thread, NULL);
+      atexit (join_preload);
       g_once_init_leave (&started, 1);
     }
   return TRUE;
