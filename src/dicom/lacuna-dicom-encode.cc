@@ -383,6 +383,38 @@ j2k_encode_frame (const guint8               *samples,
   return true;
 }
 
+/* A fragment of odd length is padded to even with one byte, which PS3.5 (A.4) says is
+ * zero. DCMTK's JPEG-LS encoder leaves it as it was in the buffer it allocated: heap
+ * contents in the output (and two runs that differ in that byte). A JPEG, JPEG-LS or
+ * JPEG 2000 codestream ends with its EOI/EOC marker (FF D9), so a byte after that marker
+ * at a fragment's end can only be padding: set it to zero. RLE fragments are left alone
+ * (DCMTK pads their segments itself). */
+static void
+zero_fragment_pads (DcmPixelData *pd)
+{
+  E_TransferSyntax rep = EXS_Unknown;
+  const DcmRepresentationParameter *param = NULL;
+  DcmPixelSequence *seq = NULL;
+
+  pd->getCurrentRepresentationKey (rep, param);
+  if (pd->getEncapsulatedRepresentation (rep, param, seq).bad () || seq == NULL)
+    return;
+  for (unsigned long i = 1; i < seq->card (); i++)
+    {
+      DcmPixelItem *item = NULL;
+      Uint8 *data = NULL;
+      Uint32 length;
+
+      if (seq->getItem (item, i).bad () || item == NULL ||
+          item->getUint8Array (data).bad () || data == NULL)
+        continue;
+      length = item->getLength ();
+      if (length >= 3 && length % 2 == 0 && data[length - 3] == 0xFF &&
+          data[length - 2] == 0xD9)
+        data[length - 1] = 0;
+    }
+}
+
 static bool
 encode_j2k (LacunaDicomFile  *file,
             DcmPixelData     *pd,
@@ -467,6 +499,7 @@ encode_j2k (LacunaDicomFile  *file,
 
     /* Replaces every representation (the native one too) with the fragments. */
     pd->putOriginalRepresentation (EXS_JPEG2000LosslessOnly, NULL, seq);
+    zero_fragment_pads (pd);
     /* Interleaved or planar, the codestream has one component a sample. */
     if (info.samples_per_pixel == 3)
       ds->putAndInsertUint16 (DCM_PlanarConfiguration, 0);
@@ -521,6 +554,8 @@ encode_dcmtk (LacunaDicomFile   *file,
       return false;
     }
   pd->removeAllButCurrentRepresentations ();
+  if (tx != EXS_RLELossless)
+    zero_fragment_pads (pd);
   file->transfer_syntax = uid;
   return true;
 }
