@@ -309,7 +309,9 @@ typedef struct
   const LacunaDicomElement *el;
   const char               *vr;        /* effective VR: the dictionary's for a UN element */
   const char               *set_vr;    /* VR to pass when setting (NULL: the element's own) */
-  char                     *value;     /* original text (NULL: binary or unreadable) */
+  char                     *value;     /* original text (NULL: binary or unreadable), read by
+                                        * elem_value () on first use */
+  gboolean                  value_read;
 } Elem;
 
 static void
@@ -321,6 +323,7 @@ elem_init (State                    *st,
   e->vr = el->vr;
   e->set_vr = NULL;
   e->value = NULL;
+  e->value_read = TRUE;
 
   if (strcmp (el->vr, "UN") == 0 && !el->is_private)
     {
@@ -347,8 +350,23 @@ elem_init (State                    *st,
         }
       return;
     }
-  if (el->value != NULL && (is_string_vr (el->vr) || is_number_vr (el->vr)))
-    e->value = g_strdup (el->value);
+  e->value_read = FALSE;
+}
+
+/* The element's text, formatted when first asked for: most decisions (remove, keep, empty)
+ * never read it. What the walk would have given with LACUNA_DICOM_WALK_TEXT_ONLY. May be
+ * modified in place (stripped). */
+static char *
+elem_value (State *st,
+            Elem  *e)
+{
+  if (!e->value_read)
+    {
+      e->value_read = TRUE;
+      if (is_string_vr (e->el->vr) || is_number_vr (e->el->vr))
+        e->value = lacuna_dicom_element_dup_text (st->file, e->el, TRUE);
+    }
+  return e->value;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -396,11 +414,11 @@ map_uids (State      *st,
 
 /* The D dummy for the element, or NULL for binary VRs (then: zero bytes). */
 static char *
-dummy_for (State      *st,
-           const Elem *e)
+dummy_for (State *st,
+           Elem  *e)
 {
   const char *vr = e->vr;
-  const char *orig = e->value != NULL ? e->value : "";
+  const char *orig = elem_value (st, e) != NULL ? e->value : "";
   guint32 tag = e->el->tag;
 
   if (tag == 0x00100020)   /* Patient ID */
@@ -631,13 +649,14 @@ creator_is_safe (const char *creator)
 }
 
 static gboolean
-private_is_safe (const LacunaDicomElement *el,
-                 const Elem               *e)
+private_is_safe (State                    *st,
+                 const LacunaDicomElement *el,
+                 Elem                     *e)
 {
   guint16 element = el->tag & 0xFFFF;
 
   if (element >= 0x0010 && element <= 0x00FF)   /* a private creator */
-    return e->value != NULL && creator_is_safe (g_strstrip (e->value));
+    return elem_value (st, e) != NULL && creator_is_safe (g_strstrip (e->value));
   if (element < 0x1000 || el->private_creator == NULL)
     return FALSE;
   for (guint i = 0; safe_private[i].creator != NULL; i++)
@@ -753,9 +772,9 @@ do_dummy (State               *st,
     }
   dummy = dummy_for (st, e);
   if ((e->el->tag == 0x00100010 && st->ctx->options->patient_name != NULL &&
-       g_strcmp0 (e->value, st->orig_patient_name) == 0) ||
+       g_strcmp0 (elem_value (st, e), st->orig_patient_name) == 0) ||
       (e->el->tag == 0x00100020 && st->ctx->options->patient_id != NULL &&
-       g_strcmp0 (e->value, st->orig_patient_id) == 0))
+       g_strcmp0 (elem_value (st, e), st->orig_patient_id) == 0))
     reason = R_PSEUDONYM;
   return do_set (st, e, dummy != NULL ? dummy : "", logged, reason);
 }
@@ -780,7 +799,7 @@ do_clean (State                   *st,
     {
       g_autofree char *shifted = NULL;
 
-      if (e->value == NULL || *e->value == '\0')
+      if (elem_value (st, e) == NULL || *e->value == '\0')
         return do_keep (st, e, LACUNA_PROFILE_ACTION_C, reason);   /* nothing to shift */
       shifted = shift_dates (e->value, e->vr, st->date_offset);
       if (shifted != NULL)
@@ -796,7 +815,8 @@ do_clean (State                   *st,
         return do_keep (st, e, LACUNA_PROFILE_ACTION_C, reason);   /* safe private */
       if (is_text_vr (e->vr))
         {
-          g_autofree char *clean = e->value != NULL ? scrub_text (st, e->value) : NULL;
+          g_autofree char *clean = elem_value (st, e) != NULL ? scrub_text (st, e->value)
+                                                              : NULL;
 
           if (clean != NULL)
             return do_set (st, e, clean, LACUNA_PROFILE_ACTION_C, reason);
@@ -854,7 +874,7 @@ apply_action (State                   *st,
         return do_keep (st, e, LACUNA_PROFILE_ACTION_U, reason);
       if (strcmp (e->vr, "UI") != 0)
         return do_dummy (st, e, LACUNA_PROFILE_ACTION_D, reason);
-      if (e->value == NULL || *e->value == '\0')
+      if (elem_value (st, e) == NULL || *e->value == '\0')
         return do_keep (st, e, LACUNA_PROFILE_ACTION_U, reason);   /* nothing to map */
       {
         g_autofree char *mapped = map_uids (st, e->value);
@@ -978,7 +998,8 @@ decide (State *st,
 
   if (el->is_private)
     {
-      if ((o->options & LACUNA_PROFILE_OPTION_RETAIN_SAFE_PRIVATE) != 0 && private_is_safe (el, e))
+      if ((o->options & LACUNA_PROFILE_OPTION_RETAIN_SAFE_PRIVATE) != 0 &&
+          private_is_safe (st, el, e))
         return do_clean (st, e, NULL, lacuna_profile_option_get_info (
                            LACUNA_PROFILE_OPTION_RETAIN_SAFE_PRIVATE)->code_meaning);
       return do_remove (st, e, R_PRIVATE);
@@ -1016,7 +1037,7 @@ decide (State *st,
     }
 
   /* Not in the table. */
-  if (strcmp (e->vr, "UI") == 0 && e->value != NULL)
+  if (strcmp (e->vr, "UI") == 0 && elem_value (st, e) != NULL)
     {
       g_auto(GStrv) parts = g_strsplit (e->value, "\\", -1);
 
@@ -1036,15 +1057,13 @@ decide (State *st,
   return do_keep (st, e, LACUNA_PROFILE_ACTION_K, group == 0x0002 ? R_META : R_NOT_IN_PROFILE);
 }
 
+/* No value is formatted by the walk: decide () reads the few it needs (elem_value ()). */
 static gboolean
-want_value (guint32     tag,
-            const char *vr,
-            gpointer    user_data)
+want_no_value (guint32     tag,
+               const char *vr,
+               gpointer    user_data)
 {
-  State *st = user_data;
-
-  return (tag >> 16) % 2 == 0 ||
-         (st->ctx->options->options & LACUNA_PROFILE_OPTION_RETAIN_SAFE_PRIVATE) != 0;
+  return FALSE;
 }
 
 static LacunaDicomWalkResult
@@ -1329,11 +1348,11 @@ decide_file (State              *st,
   st->date_offset = lacuna_deid_context_get_date_offset (ctx, st->patient_key);
 
   /* Decisions read text values only (binary numbers are kept, emptied or zeroed whatever
-   * they hold), and a private one's only when safe ones are kept: the walk need not
-   * format the others. */
+   * they hold), and only where the action needs them (a UID to map, a date to shift, a
+   * dummy keyed on the value): elem_value () formats those, the walk none. */
   lacuna_dicom_file_walk_some (file, LACUNA_DICOM_WALK_META | LACUNA_DICOM_WALK_TEXT_ONLY |
                                  LACUNA_DICOM_WALK_NO_VM,
-                               want_value, decide_cb, st);
+                               want_no_value, decide_cb, st);
   if (st->error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&st->error));

@@ -891,6 +891,33 @@ lacuna_dicom_element_dup_bytes (const LacunaDicomElement  *element,
     }
 }
 
+char *
+lacuna_dicom_element_dup_text (LacunaDicomFile           *file,
+                               const LacunaDicomElement  *element,
+                               gboolean                   text_only)
+{
+  g_return_val_if_fail (file != NULL, NULL);
+  g_return_val_if_fail (element != NULL && element->handle != NULL, NULL);
+
+  try
+    {
+      DcmElement *el = (DcmElement *) element->handle;
+      DcmEVR evr = element_evr (el);
+      std::string value;
+
+      /* As walk_item () decides (the same value, cut at a NUL as its C string is). */
+      if (text_only && evr != EVR_UN && !is_string_vr (evr))
+        return NULL;
+      if (!value_text (el, file->charset_failed, MAX_BINARY_TEXT, value))
+        return NULL;
+      return g_strdup (value.c_str ());
+    }
+  catch (const std::exception &)
+    {
+      return NULL;
+    }
+}
+
 /* The value of el as bytes (see lacuna_dicom_file_dup_bytes()). */
 static GBytes *
 dup_element_bytes (DcmElement  *el,

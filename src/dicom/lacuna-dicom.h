@@ -221,6 +221,13 @@ GBytes   *lacuna_dicom_file_dup_bytes   (LacunaDicomFile       *file,
  * path). */
 GBytes   *lacuna_dicom_element_dup_bytes (const LacunaDicomElement  *element,
                                           GError                   **error);
+/* The value text a walk of file would give element (with LACUNA_DICOM_WALK_TEXT_ONLY
+ * when text_only), for the element a walk gives its callback, during the callback: for
+ * walks that read few of the values they visit (a want function that takes none, then
+ * this for the ones needed). NULL where the walk's value would be NULL. */
+char     *lacuna_dicom_element_dup_text  (LacunaDicomFile           *file,
+                                          const LacunaDicomElement  *element,
+                                          gboolean                   text_only);
 /* Number of items of the sequence at path (0 when absent). */
 guint     lacuna_dicom_file_count_items (LacunaDicomFile       *file,
                                          const char            *path);

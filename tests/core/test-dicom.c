@@ -570,6 +570,63 @@ test_dicom_element_bytes (void)
 typedef struct
 {
   LacunaDicomFile *file;
+  gboolean         text_only;
+  guint            n_values;
+} TextCheck;
+
+static LacunaDicomWalkResult
+check_text_cb (const LacunaDicomElement *e,
+               gpointer                  user_data)
+{
+  TextCheck *check = user_data;
+  g_autofree char *text = lacuna_dicom_element_dup_text (check->file, e, check->text_only);
+
+  g_assert_cmpstr (text, ==, e->value);
+  check->n_values += text != NULL;
+  return LACUNA_DICOM_WALK_CONTINUE;
+}
+
+/* lacuna_dicom_element_dup_text() gives what the walk gives as the value, with and without
+ * LACUNA_DICOM_WALK_TEXT_ONLY: every element of real files, in several character sets. */
+static void
+test_dicom_element_text (void)
+{
+  g_autofree char *charsets = lacuna_test_dup_testdata ("variety/charsets");
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+
+  if (charsets == NULL)
+    return;
+  for (gsize i = 0; i < G_N_ELEMENTS (roundtrip_files); i++)
+    g_ptr_array_add (paths, lacuna_test_dup_testdata (roundtrip_files[i]));
+  {
+    g_autoptr(GPtrArray) more = lacuna_test_list_files (charsets);
+
+    for (guint i = 0; i < more->len; i++)
+      g_ptr_array_add (paths, g_strdup (g_ptr_array_index (more, i)));
+  }
+  for (guint i = 0; i < paths->len; i++)
+    {
+      const char *path = g_ptr_array_index (paths, i);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LacunaDicomFile) file = lacuna_dicom_file_open (path, LACUNA_DICOM_OPEN_DEFAULT,
+                                                                &error);
+      TextCheck all = { file, FALSE, 0 };
+      TextCheck text = { file, TRUE, 0 };
+
+      if (file == NULL)
+        continue;   /* the charset set holds files that are not DICOM */
+      lacuna_dicom_file_walk_full (file, LACUNA_DICOM_WALK_META, check_text_cb, &all);
+      lacuna_dicom_file_walk_full (file, LACUNA_DICOM_WALK_META | LACUNA_DICOM_WALK_TEXT_ONLY,
+                                   check_text_cb, &text);
+      g_assert_cmpuint (all.n_values, >, 5);
+      g_assert_cmpuint (text.n_values, >, 5);
+      g_assert_cmpuint (text.n_values, <, all.n_values);
+    }
+}
+
+typedef struct
+{
+  LacunaDicomFile *file;
   guint            n_checked;
 } StringCheck;
 
@@ -1614,6 +1671,7 @@ main (int   argc,
   g_test_add_func ("/core/dicom/bytes-and-copy", test_dicom_bytes_and_copy);
   g_test_add_func ("/core/dicom/copy-standard", test_dicom_copy_standard);
   g_test_add_func ("/core/dicom/element-bytes", test_dicom_element_bytes);
+  g_test_add_func ("/core/dicom/element-text", test_dicom_element_text);
   g_test_add_func ("/core/dicom/top-strings", test_dicom_top_strings);
   g_test_add_func ("/core/dicom/walk-values", test_dicom_walk_values);
   g_test_add_func ("/core/dicom/walk-control", test_dicom_walk_control);
