@@ -209,7 +209,13 @@ gboolean           _lacuna_report_sink_write_checked (LacunaReportSink   *self,
 gboolean           _lacuna_report_sink_finish        (LacunaReportSink   *self,
                                                       GError            **error);
 GPtrArray         *_lacuna_report_sink_get_hits      (LacunaReportSink   *self);
+/* Writes what is buffered, syncs the file to disk and renames it to its path. */
 gboolean           _lacuna_report_sink_commit        (LacunaReportSink   *self,
+                                                      GError            **error);
+/* The same for several sinks, their syncs side by side; renamed in the order given. On an
+ * error the sinks not yet renamed stay temporary files (removed when freed). */
+gboolean           _lacuna_report_sinks_commit       (LacunaReportSink  **sinks,
+                                                      guint               n_sinks,
                                                       GError            **error);
 void               _lacuna_report_sink_free          (LacunaReportSink   *self);
 

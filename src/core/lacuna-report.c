@@ -1054,7 +1054,11 @@ write_report (JsonObject         *report,
         *out_n_hits = n_hits;
       return TRUE;
     }
-  return _lacuna_report_sink_commit (json, error) && _lacuna_report_sink_commit (html, error);
+  {
+    LacunaReportSink *sinks[] = { json, html };
+
+    return _lacuna_report_sinks_commit (sinks, G_N_ELEMENTS (sinks), error);
+  }
 }
 
 static int
