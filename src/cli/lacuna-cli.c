@@ -2,7 +2,6 @@
 #define G_LOG_DOMAIN "lacuna-cli"
 
 #include "config.h"
-#include "lacuna-cli-config.h"
 
 #include <locale.h>
 #ifdef __GLIBC__
@@ -56,12 +55,17 @@ static GThread *dicom_init;
 
 /* Also at exit(): GOption's --help exits from within a command. DCMTK's log library tears
  * itself down in a static destructor, and the thread, still reading the dictionary, would
- * log into it afterwards (an assertion failure in log4cplus: abort). Handlers registered
- * with atexit() in main() run before the libraries' static destructors. */
+ * log into it afterwards (an assertion failure in log4cplus: abort). exit() runs handlers
+ * in the reverse order of registration: one registered in main() runs before the
+ * destructors DCMTK's libraries registered when they were loaded. Joined once, whoever
+ * calls (never by the thread itself). */
 static void
 join_dicom_init (void)
 {
-  g_clear_pointer (&dicom_init, g_thread_join);
+  GThread *thread = g_atomic_pointer_exchange (&dicom_init, NULL);
+
+  if (thread != NULL && thread != g_thread_self ())
+    g_thread_join (thread);
 }
 
 int

@@ -671,8 +671,6 @@ check_paths (LacunaExport  *self,
   return TRUE;
 }
 
-/* Clean Pixel Data is recorded only after a scan and a verification; the OCR must be able
- * to run when pixels are to be scanned or verified. */
 /* Whether the run reads pixels for text: the scan, or the verification of boxes. */
 static gboolean
 needs_ocr (LacunaExport *self)
@@ -684,8 +682,9 @@ needs_ocr (LacunaExport *self)
          (deid->boxes != NULL && deid->boxes->len > 0);
 }
 
-/* OCR is checked twice: whether its data is installed at the start (the library then loads
- * in a thread, beside the input index), and whether the library loaded before writing. */
+/* OCR is checked twice: whether its data is installed, at the start (the library then loads
+ * in a thread, beside DCMTK's dictionary and the checks of the inputs), and whether the
+ * library loaded, before anything is written to the output. */
 static gboolean
 check_ocr (LacunaExport  *self,
            gboolean       loaded,
@@ -702,6 +701,8 @@ check_ocr (LacunaExport  *self,
   return FALSE;
 }
 
+/* Clean Pixel Data is recorded only after a scan and a verification; the OCR must be able
+ * to run when pixels are to be scanned or verified. */
 static gboolean
 check_burned_in_options (LacunaExport  *self,
                          GError       **error)
@@ -1091,7 +1092,7 @@ lacuna_export_run (LacunaExport  *self,
     return FALSE;
   if (!check_burned_in_options (self, error))
     return FALSE;
-  if (!check_paths (self, error))
+  if (!check_paths (self, error) || !check_ocr (self, TRUE, error))
     return FALSE;
   if (!_lacuna_export_prepare_output_full (self->outdir,
                                            self->options->n_shards == 1 ? self->report_path
@@ -1134,7 +1135,7 @@ lacuna_export_run (LacunaExport  *self,
   self->loader = loader;
   self->collection = lacuna_loader_load (loader, cancellable, error);
   self->loader = NULL;
-  if (self->collection == NULL || !check_ocr (self, TRUE, error))
+  if (self->collection == NULL)
     return FALSE;
   collect_instances (self);
 

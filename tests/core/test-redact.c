@@ -887,11 +887,11 @@ test_redact_encoded_pad (void)
         g_assert_true (lacuna_dicom_file_set_pixel_data (file, samples, sizeof samples, 16,
                                                          &error));
         g_assert_no_error (error);
-        for (gsize size = 64; size <= 16384; size *= 2)
+        for (gsize junk_size = 64; junk_size <= 16384; junk_size *= 2)
           {
-            guint8 *junk = g_malloc (size);
+            guint8 *junk = g_malloc (junk_size);
 
-            memset (junk, 0xAB, size);
+            memset (junk, 0xAB, junk_size);
             g_free (junk);
           }
         g_assert_true (lacuna_dicom_file_encode_pixel_data (file, syntaxes[s], &error));

@@ -375,11 +375,15 @@ preload_thread (gpointer data)
 static GThread *preload;
 
 /* Registered with atexit() by the first preload: a process that exits early (an export
- * refused) waits for the load rather than unloading libraries under it. */
+ * refused) waits for the load rather than unloading libraries under it. Joined once,
+ * whoever calls (never by the thread itself). */
 static void
 join_preload (void)
 {
-  g_clear_pointer (&preload, g_thread_join);
+  GThread *thread = g_atomic_pointer_exchange (&preload, NULL);
+
+  if (thread != NULL && thread != g_thread_self ())
+    g_thread_join (thread);
 }
 
 gboolean

@@ -50,7 +50,7 @@ gboolean   lacuna_ocr_is_available   (GError       **error);
  * installed; no initialisation has failed), at once; then, when it holds, starts loading
  * the library in a thread (tens of milliseconds: its own dependencies) and returns TRUE.
  * The next lacuna_ocr_is_available() or line read waits for that load and gives its result.
- * For callers that need text recognition later but want a missing package reported now. */
+ * For callers that have other work to do before they need text recognition. */
 gboolean   lacuna_ocr_preload        (GError       **error);
 
 /* Reads the text in box (x, y, width, height; clipped to the buffer) of grey (width ×
