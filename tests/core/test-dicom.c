@@ -567,6 +567,111 @@ test_dicom_element_bytes (void)
     }
 }
 
+static void
+add_dicom_files (GPtrArray  *paths,
+                 const char *dir)
+{
+  g_autoptr(GPtrArray) files = lacuna_test_list_files (dir);
+
+  for (guint i = 0; i < files->len; i++)
+    {
+      const char *path = g_ptr_array_index (files, i);
+
+      if (!g_str_has_suffix (path, ".md") && !g_str_has_suffix (path, ".tsv") &&
+          !g_str_has_suffix (path, ".txt"))
+        g_ptr_array_add (paths, g_strdup (path));
+    }
+}
+
+static LacunaDicomWalkResult
+signature_cb (const LacunaDicomElement *e,
+              gpointer                  user_data)
+{
+  GString *out = user_data;
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_string_append_printf (out, "%s %s %u %s |", e->path, e->vr, e->length,
+                          e->value != NULL ? e->value : "-");
+  if (!e->is_sequence && e->length <= 4096)
+    bytes = lacuna_dicom_element_dup_bytes (e, NULL);
+  if (bytes != NULL)
+    {
+      gsize size;
+      const guint8 *data = g_bytes_get_data (bytes, &size);
+
+      for (gsize i = 0; i < size; i++)
+        g_string_append_printf (out, "%02x", data[i]);
+    }
+  g_string_append_c (out, '\n');
+  return LACUNA_DICOM_WALK_CONTINUE;
+}
+
+/* Every element of file: path, VR, length, text and bytes. */
+static char *
+dataset_signature (LacunaDicomFile *file)
+{
+  GString *out = g_string_new (NULL);
+
+  lacuna_dicom_file_walk (file, TRUE, signature_cb, out);
+  return g_string_free (out, FALSE);
+}
+
+/* Opening converts text to UTF-8. Text that is ASCII in an ASCII-compatible character set
+ * skips DCMTK's conversion (only (0008,0005) changes): every file of the shared test data
+ * opens to the same elements, text and bytes either way (LACUNA_DICOM_CHARSET_DCMTK forces
+ * DCMTK's), charsets, private tags, sequences and malformed files included. */
+static void
+test_dicom_charset_ascii (void)
+{
+  static const char *const dirs[] = { "variety/charsets", "variety/private-tags",
+                                      "variety/sr-pdf-rt", "variety/multiframe",
+                                      "variety/transfer-syntaxes",
+                                      "variety/pydicom_debian_test_files", "phi-header",
+                                      "phi-burned-in", "malformed" };
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  guint n_compared = 0, n_utf8 = 0;
+
+  if (lacuna_test_get_testdata () == NULL)
+    return;
+  for (gsize i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      g_autofree char *dir = lacuna_test_dup_testdata (dirs[i]);
+
+      if (dir != NULL)
+        add_dicom_files (paths, dir);
+    }
+  for (guint i = 0; i < paths->len; i++)
+    {
+      const char *path = g_ptr_array_index (paths, i);
+      g_autoptr(LacunaDicomFile) fast = NULL;
+      g_autoptr(LacunaDicomFile) dcmtk = NULL;
+      g_autofree char *a = NULL;
+      g_autofree char *b = NULL;
+      g_autofree char *charset = NULL;
+
+      fast = lacuna_dicom_file_open (path, LACUNA_DICOM_OPEN_DEFAULT, NULL);
+      g_setenv ("LACUNA_DICOM_CHARSET_DCMTK", "1", TRUE);
+      dcmtk = lacuna_dicom_file_open (path, LACUNA_DICOM_OPEN_DEFAULT, NULL);
+      g_unsetenv ("LACUNA_DICOM_CHARSET_DCMTK");
+      g_assert_true ((fast == NULL) == (dcmtk == NULL));
+      if (fast == NULL)
+        continue;
+      g_assert_cmpint (lacuna_dicom_file_charset_failed (fast), ==,
+                       lacuna_dicom_file_charset_failed (dcmtk));
+      a = dataset_signature (fast);
+      b = dataset_signature (dcmtk);
+      if (strcmp (a, b) != 0)
+        g_test_message ("%s: the two ways differ", path);
+      g_assert_true (strcmp (a, b) == 0);
+      charset = lacuna_dicom_file_dup_string (fast, "00080005", NULL);
+      n_utf8 += g_strcmp0 (charset, "ISO_IR 192") == 0;
+      n_compared++;
+    }
+  g_test_message ("%u files compared, %u in UTF-8", n_compared, n_utf8);
+  g_assert_cmpuint (n_compared, >, 100);
+  g_assert_cmpuint (n_utf8, >, 10);
+}
+
 typedef struct
 {
   LacunaDicomFile *file;
@@ -1672,6 +1777,7 @@ main (int   argc,
   g_test_add_func ("/core/dicom/copy-standard", test_dicom_copy_standard);
   g_test_add_func ("/core/dicom/element-bytes", test_dicom_element_bytes);
   g_test_add_func ("/core/dicom/element-text", test_dicom_element_text);
+  g_test_add_func ("/core/dicom/charset-ascii", test_dicom_charset_ascii);
   g_test_add_func ("/core/dicom/top-strings", test_dicom_top_strings);
   g_test_add_func ("/core/dicom/walk-values", test_dicom_walk_values);
   g_test_add_func ("/core/dicom/walk-control", test_dicom_walk_control);
