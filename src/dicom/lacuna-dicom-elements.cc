@@ -226,6 +226,27 @@ set_not_found (GError **error,
                "no element (%04X,%04X)", tag >> 16, tag & 0xFFFF);
 }
 
+/* The element of item with key, or NULL. DCMTK keeps an item's elements in ascending tag
+ * order (DcmItem::insert ()), so the search stops at the first larger tag; DCMTK's own
+ * search goes to the end of the list for a tag that is absent (a lookup of a meta header
+ * tag in the dataset read every element of the dataset). */
+static DcmElement *
+find_in_item (DcmItem         *item,
+              const DcmTagKey &key)
+{
+  for (DcmObject *obj = item->nextInContainer (NULL); obj != NULL;
+       obj = item->nextInContainer (obj))
+    {
+      const DcmTagKey &tag = obj->getTag ();
+
+      if (tag == key)
+        return OFstatic_cast (DcmElement *, obj);
+      if (key < tag)
+        return NULL;
+    }
+  return NULL;
+}
+
 DcmItem *
 _lacuna_dicom_find_parent (LacunaDicomFile  *file,
                            const char       *path,
@@ -251,8 +272,8 @@ _lacuna_dicom_find_parent (LacunaDicomFile  *file,
       ? (DcmItem *) file->format.getMetaInfo () : (DcmItem *) file->format.getDataset ();
 
     /* The other place first: for a dataset tag that is the short meta header. */
-    if (item != NULL && other != NULL && other->tagExists (first, OFFalse) &&
-        !item->tagExists (first, OFFalse))
+    if (item != NULL && other != NULL && find_in_item (other, first) != NULL &&
+        find_in_item (item, first) == NULL)
       item = other;
   }
   for (gsize i = 0; i + 1 < parts.size (); i++)
@@ -262,8 +283,7 @@ _lacuna_dicom_find_parent (LacunaDicomFile  *file,
       DcmSequenceOfItems *sq;
 
       if (item == NULL ||
-          item->findAndGetElement (DcmTagKey (tag >> 16, tag & 0xFFFF), el, OFFalse).bad () ||
-          el == NULL)
+          (el = find_in_item (item, DcmTagKey (tag >> 16, tag & 0xFFFF))) == NULL)
         {
           set_not_found (error, tag);
           return NULL;
@@ -303,7 +323,8 @@ _lacuna_dicom_find (LacunaDicomFile  *file,
 
   if (item == NULL)
     return NULL;
-  if (item->findAndGetElement (key, el, OFFalse).bad () || el == NULL)
+  el = find_in_item (item, key);
+  if (el == NULL)
     {
       set_not_found (error, key_to_tag (key));
       return NULL;

@@ -567,6 +567,51 @@ test_dicom_element_bytes (void)
     }
 }
 
+static LacunaDicomWalkResult
+check_has_cb (const LacunaDicomElement *e,
+              gpointer                  user_data)
+{
+  LacunaDicomFile *file = user_data;
+  g_autofree char *after = g_strdup (e->path);
+  gsize n = strlen (after);
+  guint32 next = e->tag + 1;
+
+  g_assert_true (lacuna_dicom_file_has (file, e->path));
+  /* The next tag number, absent unless the file has it: has () agrees with the walk. */
+  g_snprintf (after + n - 8, 9, "%08X", next);
+  if (lacuna_dicom_file_has (file, after))
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *text = lacuna_dicom_file_dup_string (file, after, &error);
+
+      g_assert_true (text != NULL || !g_error_matches (error, LACUNA_DICOM_ERROR,
+                                                       LACUNA_DICOM_ERROR_NOT_FOUND));
+    }
+  return LACUNA_DICOM_WALK_CONTINUE;
+}
+
+/* Finding an element by path (elements kept in tag order, the search stops at a larger
+ * tag): every element a walk visits is found, in the meta header and at any depth; tags
+ * that are absent are not; a meta header tag is not looked for in the dataset's end. */
+static void
+test_dicom_find (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (roundtrip_files); i++)
+    {
+      g_autoptr(LacunaDicomFile) file = open_testdata (roundtrip_files[i]);
+
+      if (file == NULL)
+        return;
+      lacuna_dicom_file_walk (file, TRUE, check_has_cb, file);
+      g_assert_cmpint (lacuna_dicom_file_has (file, "00020010"), ==,
+                       lacuna_dicom_file_has_meta (file));
+      g_assert_false (lacuna_dicom_file_has (file, "00020099"));
+      g_assert_false (lacuna_dicom_file_has (file, "00080001"));
+      g_assert_false (lacuna_dicom_file_has (file, "FFFA0000"));
+      g_assert_false (lacuna_dicom_file_has (file, "00000000"));
+    }
+}
+
 static void
 add_dicom_files (GPtrArray  *paths,
                  const char *dir)
@@ -1778,6 +1823,7 @@ main (int   argc,
   g_test_add_func ("/core/dicom/element-bytes", test_dicom_element_bytes);
   g_test_add_func ("/core/dicom/element-text", test_dicom_element_text);
   g_test_add_func ("/core/dicom/charset-ascii", test_dicom_charset_ascii);
+  g_test_add_func ("/core/dicom/find", test_dicom_find);
   g_test_add_func ("/core/dicom/top-strings", test_dicom_top_strings);
   g_test_add_func ("/core/dicom/walk-values", test_dicom_walk_values);
   g_test_add_func ("/core/dicom/walk-control", test_dicom_walk_control);
