@@ -1056,7 +1056,7 @@ choose_vr (DcmItem          *item,
   const char *creator = NULL;
   DcmEVR evr;
 
-  if (item->findAndGetElement (key, existing, OFFalse).good () && existing != NULL)
+  if ((existing = find_in_item (item, key)) != NULL)
     creator = existing->getTag ().getPrivateCreator ();
   else if (key.isPrivate () && key.getElement () >= 0x1000)
     {
@@ -1064,8 +1064,7 @@ choose_vr (DcmItem          *item,
       DcmTagKey pc_key (key.getGroup (), key.getElement () >> 8);
       char *s = NULL;
 
-      if (item->findAndGetElement (pc_key, pc, OFFalse).good () && pc != NULL &&
-          pc->getString (s).good () && s != NULL)
+      if ((pc = find_in_item (item, pc_key)) != NULL && pc->getString (s).good () && s != NULL)
         creator = s;
     }
 
@@ -1358,7 +1357,7 @@ lacuna_dicom_file_append_item (LacunaDicomFile  *file,
       if (item == NULL)
         return -1;
       t = key_to_tag (key);
-      if (item->findAndGetElement (key, el, OFFalse).good () && el != NULL)
+      if ((el = find_in_item (item, key)) != NULL)
         {
           if (!is_sequence (el))
             {
