@@ -418,42 +418,51 @@ paint_frame (Job    *job,
 {
   GArray *applied = job->result->applied;
   gsize pixel_bytes = (gsize) job->samples * job->bytes_per_sample;
+  g_autofree guint8 *pixel = g_malloc (pixel_bytes);
+  g_autofree guint8 *row = NULL;
+  gsize row_size = 0;
 
+  /* One pixel of black, then one row of it a box, copied into each of the box's rows. */
+  for (guint c = 0; c < job->samples; c++)
+    {
+      guint8 *p = pixel + c * job->bytes_per_sample;
+
+      switch (job->bytes_per_sample)
+        {
+        case 1:
+          *p = (guint8) job->black[c];
+          break;
+        case 2:
+          {
+            guint16 v = (guint16) job->black[c];
+            memcpy (p, &v, 2);
+          }
+          break;
+        default:
+          {
+            guint32 v = (guint32) job->black[c];
+            memcpy (p, &v, 4);
+          }
+          break;
+        }
+    }
   for (guint i = 0; i < applied->len; i++)
     {
       const LacunaRedactBox *b = &g_array_index (applied, LacunaRedactBox, i);
+      gsize size = (gsize) b->width * pixel_bytes;
 
-      if ((guint) b->frame != frame)
+      if ((guint) b->frame != frame || b->width <= 0)
         continue;
-      for (int y = b->y; y < b->y + b->height; y++)
+      if (size > row_size)
         {
-          guint8 *row = out + ((gsize) y * job->columns + b->x) * pixel_bytes;
-
-          for (int x = 0; x < b->width; x++)
-            for (guint c = 0; c < job->samples; c++)
-              {
-                guint8 *p = row + (gsize) x * pixel_bytes + c * job->bytes_per_sample;
-
-                switch (job->bytes_per_sample)
-                  {
-                  case 1:
-                    *p = (guint8) job->black[c];
-                    break;
-                  case 2:
-                    {
-                      guint16 v = (guint16) job->black[c];
-                      memcpy (p, &v, 2);
-                    }
-                    break;
-                  default:
-                    {
-                      guint32 v = (guint32) job->black[c];
-                      memcpy (p, &v, 4);
-                    }
-                    break;
-                  }
-              }
+          g_free (row);
+          row = g_malloc (size);
+          row_size = size;
+          for (gsize x = 0; x < row_size / pixel_bytes; x++)
+            memcpy (row + x * pixel_bytes, pixel, pixel_bytes);
         }
+      for (int y = b->y; y < b->y + b->height; y++)
+        memcpy (out + ((gsize) y * job->columns + b->x) * pixel_bytes, row, size);
     }
 }
 
