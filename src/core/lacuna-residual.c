@@ -364,13 +364,14 @@ lacuna_residual_get_n_needles (LacunaResidual *self)
 }
 
 static char *
-fold (const char *s)
+fold (const char *s,
+      gssize      len)
 {
-  g_autofree char *nfc = g_utf8_normalize (s, -1, G_NORMALIZE_NFC);
+  g_autofree char *nfc = g_utf8_normalize (s, len, G_NORMALIZE_NFC);
   g_autofree char *folded = NULL;
 
   if (nfc == NULL)
-    return g_ascii_strdown (s, -1);
+    return g_ascii_strdown (s, len);
   folded = g_utf8_casefold (nfc, -1);
   return g_utf8_normalize (folded, -1, G_NORMALIZE_NFC);
 }
@@ -501,7 +502,7 @@ lacuna_residual_add_input (LacunaResidual  *self,
   for (guint i = 0; i < strings->len; i++)
     {
       const LacunaIdentityString *s = g_ptr_array_index (strings, i);
-      g_autofree char *folded = fold (s->text);
+      g_autofree char *folded = fold (s->text, -1);
       char *key = g_strdup_printf ("%d:%s", (int) s->match, folded);
       Needle n = { s->kind, s->match };
       guint idx = self->needles->len;
@@ -666,32 +667,61 @@ scan_bytes (Scan         *sc,
     }
 }
 
-/* Digits kept, phone separators between digits dropped, anything else a break. */
-static char *
-digits_projection (const char *s)
+static gboolean
+is_phone_separator (char c)
 {
-  GString *out = g_string_new (NULL);
+  return c == ' ' || c == '+' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/';
+}
+
+/* Digits kept, phone separators between digits dropped, anything else a break; NULL for
+ * fewer than 7 digits (most text: counted before anything is built). */
+static char *
+digits_projection (const char *s,
+                   gsize       len)
+{
+  GString *out;
   guint n_digits = 0;
 
-  for (const char *p = s; *p != '\0'; p++)
+  for (gsize i = 0; i < len; i++)
+    n_digits += g_ascii_isdigit (s[i]) != 0;
+  if (n_digits < 7)
+    return NULL;
+  out = g_string_sized_new (len);
+  for (gsize i = 0; i < len; i++)
     {
-      if (g_ascii_isdigit (*p))
-        {
-          g_string_append_c (out, *p);
-          n_digits++;
-        }
-      else if (strchr (" +-.()/", *p) == NULL)
+      if (g_ascii_isdigit (s[i]))
+        g_string_append_c (out, s[i]);
+      else if (!is_phone_separator (s[i]))
         {
           if (out->len > 0 && out->str[out->len - 1] != 'x')
             g_string_append_c (out, 'x');
         }
     }
-  if (n_digits < 7)
-    {
-      g_string_free (out, TRUE);
-      return NULL;
-    }
   return g_string_free (out, FALSE);
+}
+
+/* value: len bytes of UTF-8 without NUL. */
+static void
+scan_text (Scan       *sc,
+           const char *value,
+           gsize       len,
+           Context     ctx)
+{
+  if (is_ascii (value, len))
+    scan_bytes (sc, (const guint8 *) value, len, ctx);
+  else
+    {
+      g_autofree char *folded = fold (value, (gssize) len);
+
+      scan_bytes (sc, (const guint8 *) folded, strlen (folded), ctx);
+    }
+  if (ctx == CTX_TEXT_VALUE || ctx == CTX_TEXT)
+    {
+      g_autofree char *digits = digits_projection (value, len);
+
+      if (digits != NULL)
+        scan_bytes (sc, (const guint8 *) digits, strlen (digits), CTX_DIGITS);
+    }
 }
 
 static void
@@ -699,23 +729,7 @@ scan_string (Scan       *sc,
              const char *value,
              Context     ctx)
 {
-  gsize len = strlen (value);
-
-  if (is_ascii (value, len))
-    scan_bytes (sc, (const guint8 *) value, len, ctx);
-  else
-    {
-      g_autofree char *folded = fold (value);
-
-      scan_bytes (sc, (const guint8 *) folded, strlen (folded), ctx);
-    }
-  if (ctx == CTX_TEXT_VALUE || ctx == CTX_TEXT)
-    {
-      g_autofree char *digits = digits_projection (value);
-
-      if (digits != NULL)
-        scan_bytes (sc, (const guint8 *) digits, strlen (digits), CTX_DIGITS);
-    }
+  scan_text (sc, value, strlen (value), ctx);
 }
 
 void
@@ -750,9 +764,8 @@ lacuna_residual_check_text (LacunaResidual *self,
         {
           const char *end = strchr (line, '\n');
           gsize len = end != NULL ? (gsize) (end - line) : strlen (line);
-          g_autofree char *copy = g_strndup (line, len);
 
-          scan_string (&sc, copy, CTX_TEXT);
+          scan_text (&sc, line, len, CTX_TEXT);
           line += len;
           if (*line == '\n')
             line++;
