@@ -360,10 +360,10 @@ typedef gint16 LacunaVec16 __attribute__ ((vector_size (32)));
 #define LACUNA_VEC16_SPLAT(x) { x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x }
 
 /* Lane by lane (macros: a function returning a 32-byte vector has another ABI with AVX). */
-#define VEC16_MIN(a, b) ({ LacunaVec16 a_ = (a), b_ = (b), m_ = a_ < b_; (a_ & m_) | (b_ & ~m_); })
-#define VEC16_MAX(a, b) ({ LacunaVec16 a_ = (a), b_ = (b), m_ = a_ > b_; (a_ & m_) | (b_ & ~m_); })
+#define LACUNA_VEC16_MIN(a, b) ({ LacunaVec16 a_ = (a), b_ = (b), m_ = a_ < b_; (a_ & m_) | (b_ & ~m_); })
+#define LACUNA_VEC16_MAX(a, b) ({ LacunaVec16 a_ = (a), b_ = (b), m_ = a_ > b_; (a_ & m_) | (b_ & ~m_); })
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && LACUNA_HAVE_IFUNC
 #define LACUNA_PIXEL_LOOP __attribute__ ((target_clones ("avx2", "default")))
 #else
 #define LACUNA_PIXEL_LOOP
@@ -396,10 +396,10 @@ range16 (const guint8 *data,
       memcpy (&v, data + 2 * i, sizeof v);
       v ^= flip;
       m = (v >= plv) & (v <= phv);
-      a_lo = VEC16_MIN (a_lo, v);
-      a_hi = VEC16_MAX (a_hi, v);
-      v_lo = VEC16_MIN (v_lo, (v & ~m) | (top & m));
-      v_hi = VEC16_MAX (v_hi, (v & ~m) | (bottom & m));
+      a_lo = LACUNA_VEC16_MIN (a_lo, v);
+      a_hi = LACUNA_VEC16_MAX (a_hi, v);
+      v_lo = LACUNA_VEC16_MIN (v_lo, (v & ~m) | (top & m));
+      v_hi = LACUNA_VEC16_MAX (v_hi, (v & ~m) | (bottom & m));
     }
   r[0] = G_MAXINT16, r[1] = G_MININT16, r[2] = G_MAXINT16, r[3] = G_MININT16;
   for (guint k = 0; k < LACUNA_VEC16_LANES; k++)

@@ -411,21 +411,17 @@ typedef struct
   gboolean            planar;       /* write colour by plane (as the input was) */
 } Job;
 
+/* n pixels of black for the job's photometric interpretation, at out. */
 static void
-paint_frame (Job    *job,
-             guint   frame,
-             guint8 *out)
+fill_black (Job    *job,
+            guint8 *out,
+            gsize   n)
 {
-  GArray *applied = job->result->applied;
   gsize pixel_bytes = (gsize) job->samples * job->bytes_per_sample;
-  g_autofree guint8 *pixel = g_malloc (pixel_bytes);
-  g_autofree guint8 *row = NULL;
-  gsize row_size = 0;
 
-  /* One pixel of black, then one row of it a box, copied into each of the box's rows. */
   for (guint c = 0; c < job->samples; c++)
     {
-      guint8 *p = pixel + c * job->bytes_per_sample;
+      guint8 *p = out + c * job->bytes_per_sample;
 
       switch (job->bytes_per_sample)
         {
@@ -446,6 +442,21 @@ paint_frame (Job    *job,
           break;
         }
     }
+  for (gsize x = 1; x < n; x++)
+    memcpy (out + x * pixel_bytes, out, pixel_bytes);
+}
+
+static void
+paint_frame (Job    *job,
+             guint   frame,
+             guint8 *out)
+{
+  GArray *applied = job->result->applied;
+  gsize pixel_bytes = (gsize) job->samples * job->bytes_per_sample;
+  g_autofree guint8 *row = NULL;
+  gsize row_size = 0;
+
+  /* Each box's rows are copies of one row of black, made for the widest box. */
   for (guint i = 0; i < applied->len; i++)
     {
       const LacunaRedactBox *b = &g_array_index (applied, LacunaRedactBox, i);
@@ -458,8 +469,7 @@ paint_frame (Job    *job,
           g_free (row);
           row = g_malloc (size);
           row_size = size;
-          for (gsize x = 0; x < row_size / pixel_bytes; x++)
-            memcpy (row + x * pixel_bytes, pixel, pixel_bytes);
+          fill_black (job, row, (gsize) b->width);
         }
       for (int y = b->y; y < b->y + b->height; y++)
         memcpy (out + ((gsize) y * job->columns + b->x) * pixel_bytes, row, size);

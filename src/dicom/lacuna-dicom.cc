@@ -149,16 +149,17 @@ strip_uid (std::string &s)
     s.erase (0, 1);
 }
 
-/* The Specific Character Set values whose bytes below 0x80 are ASCII, and that use no code
- * extensions: text of bytes below 0x80 (ESC excluded) reads the same in them as in UTF-8.
- * (Not ISO_IR 13, whose 0x5C is the yen sign, nor any ISO 2022 term.) */
+/* The Specific Character Set values whose bytes below 0x80 are ASCII, that use no code
+ * extensions, and that DCMTK 3.6.7 converts: text of bytes below 0x80 (ESC excluded) reads
+ * the same in them as in UTF-8. (Not ISO_IR 13, whose 0x5C is the yen sign, nor any ISO
+ * 2022 term; not ISO_IR 203, which DCMTK 3.6.7 cannot convert: such a file keeps failing
+ * the conversion, as it did.) */
 static bool
 ascii_compatible_charset (const OFString &value)
 {
   static const char *const terms[] = {
     "", "ISO_IR 6", "ISO_IR 100", "ISO_IR 101", "ISO_IR 109", "ISO_IR 110", "ISO_IR 144",
-    "ISO_IR 127", "ISO_IR 126", "ISO_IR 138", "ISO_IR 148", "ISO_IR 203", "ISO_IR 166",
-    "ISO_IR 192",
+    "ISO_IR 127", "ISO_IR 126", "ISO_IR 138", "ISO_IR 148", "ISO_IR 166", "ISO_IR 192",
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (terms); i++)
@@ -208,18 +209,32 @@ text_is_ascii (DcmItem *item,
   return true;
 }
 
+static gint charset_shortcut_off;   /* atomic */
+static guint charset_shortcuts;     /* atomic */
+
+void
+_lacuna_dicom_set_charset_shortcut (gboolean enabled)
+{
+  g_atomic_int_set (&charset_shortcut_off, !enabled);
+}
+
+guint
+_lacuna_dicom_get_n_charset_shortcuts (void)
+{
+  return (guint) g_atomic_int_get (&charset_shortcuts);
+}
+
 /* DCMTK's convertToUTF8 () without its cost where it would change no value: the text is
  * ASCII in an ASCII-compatible character set, so the only change is (0008,0005) becoming
  * ISO_IR 192 (when present). About 2 % of an export's time otherwise (iconv for every
- * text value of every file). LACUNA_DICOM_CHARSET_DCMTK in the environment always takes
- * DCMTK's way (the tests compare the two). */
+ * text value of every file). */
 static bool
 convert_ascii_to_utf8 (DcmDataset *dataset)
 {
   DcmElement *charset = NULL;
   OFString value;
 
-  if (g_getenv ("LACUNA_DICOM_CHARSET_DCMTK") != NULL)
+  if (g_atomic_int_get (&charset_shortcut_off))
     return false;
   if (dataset->findAndGetElement (DCM_SpecificCharacterSet, charset, OFFalse).good ())
     {
@@ -227,10 +242,10 @@ convert_ascii_to_utf8 (DcmDataset *dataset)
           charset->getOFStringArray (value).bad () || !ascii_compatible_charset (value))
         return false;
     }
-  if (!text_is_ascii (dataset, true))
+  if (!text_is_ascii (dataset, true) ||
+      (charset != NULL && value != "ISO_IR 192" && charset->putString ("ISO_IR 192").bad ()))
     return false;
-  if (charset != NULL && value != "ISO_IR 192")
-    return charset->putString ("ISO_IR 192").good ();
+  g_atomic_int_inc (&charset_shortcuts);
   return true;
 }
 
@@ -262,12 +277,13 @@ finish_open (LacunaDicomFile *file)
   {
     bool had_charset = dataset->tagExists (DCM_SpecificCharacterSet, OFFalse);
 
-    if (convert_ascii_to_utf8 (dataset))
-      ;
-    else if (dataset->convertToUTF8 ().bad ())
-      file->charset_failed = true;
-    else if (!had_charset)
-      dataset->findAndDeleteElement (DCM_SpecificCharacterSet, OFFalse, OFFalse);
+    if (!convert_ascii_to_utf8 (dataset))
+      {
+        if (dataset->convertToUTF8 ().bad ())
+          file->charset_failed = true;
+        else if (!had_charset)
+          dataset->findAndDeleteElement (DCM_SpecificCharacterSet, OFFalse, OFFalse);
+      }
   }
 }
 

@@ -52,6 +52,12 @@ GQuark lacuna_dicom_error_quark (void);
 /* Call once before anything else (registers codecs; idempotent, thread-safe). */
 void lacuna_dicom_init (void);
 
+/* For the tests: whether text that is ASCII in an ASCII-compatible character set skips
+ * DCMTK's conversion to UTF-8 when a file is opened (the default), and how many opened
+ * files did so. */
+void  _lacuna_dicom_set_charset_shortcut     (gboolean enabled);
+guint _lacuna_dicom_get_n_charset_shortcuts  (void);
+
 /* ---------------------------------------------------------------------------------------- */
 /* Files                                                                                    */
 
