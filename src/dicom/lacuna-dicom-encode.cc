@@ -41,15 +41,24 @@ find_pixel_data (LacunaDicomFile *file)
   return OFdynamic_cast (DcmPixelData *, el);
 }
 
-static bool
-pixel_data_is_native (DcmPixelData *pd)
+/* The fragments of pd's current representation, or NULL when it is native. */
+static DcmPixelSequence *
+current_fragments (DcmPixelData *pd)
 {
   E_TransferSyntax rep = EXS_Unknown;
   const DcmRepresentationParameter *param = NULL;
   DcmPixelSequence *seq = NULL;
 
   pd->getCurrentRepresentationKey (rep, param);
-  return !(pd->getEncapsulatedRepresentation (rep, param, seq).good () && seq != NULL);
+  if (pd->getEncapsulatedRepresentation (rep, param, seq).bad ())
+    return NULL;
+  return seq;
+}
+
+static bool
+pixel_data_is_native (DcmPixelData *pd)
+{
+  return current_fragments (pd) == NULL;
 }
 
 gboolean
@@ -392,12 +401,9 @@ j2k_encode_frame (const guint8               *samples,
 static void
 zero_fragment_pads (DcmPixelData *pd)
 {
-  E_TransferSyntax rep = EXS_Unknown;
-  const DcmRepresentationParameter *param = NULL;
-  DcmPixelSequence *seq = NULL;
+  DcmPixelSequence *seq = current_fragments (pd);
 
-  pd->getCurrentRepresentationKey (rep, param);
-  if (pd->getEncapsulatedRepresentation (rep, param, seq).bad () || seq == NULL)
+  if (seq == NULL)
     return;
   for (unsigned long i = 1; i < seq->card (); i++)
     {
@@ -636,9 +642,7 @@ lacuna_dicom_file_dup_fragments (LacunaDicomFile  *file,
     {
       std::lock_guard<std::mutex> lock (file->pixel_lock);
       DcmPixelData *pd = find_pixel_data (file);
-      E_TransferSyntax rep = EXS_Unknown;
-      const DcmRepresentationParameter *param = NULL;
-      DcmPixelSequence *seq = NULL;
+      DcmPixelSequence *seq;
       GByteArray *out;
 
       if (pd == NULL)
@@ -647,8 +651,8 @@ lacuna_dicom_file_dup_fragments (LacunaDicomFile  *file,
                        "The object has no (7FE0,0010) Pixel Data");
           return NULL;
         }
-      pd->getCurrentRepresentationKey (rep, param);
-      if (pd->getEncapsulatedRepresentation (rep, param, seq).bad () || seq == NULL)
+      seq = current_fragments (pd);
+      if (seq == NULL)
         {
           g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_INVALID,
                        "(7FE0,0010) Pixel Data is not encapsulated");
