@@ -567,8 +567,8 @@ _lacuna_export_take_kept (LacunaExport   *self,
 }
 
 /* Runs func over jobs in a pool of the configured size, reporting progress at most every
- * half second. Each job ends with _lacuna_export_job_done(): the last one wakes us (polling
- * cost up to a poll interval at the end of every run). */
+ * half second. Each job ends with _lacuna_export_job_done(), and the last one wakes us at
+ * once (polling every 20 ms cost up to 20 ms at the end of every run). */
 static void
 run_pool (LacunaExport *self,
           const char   *phase,
