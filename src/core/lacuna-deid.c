@@ -1409,22 +1409,6 @@ is_top_level (const char *path)
   return strchr (path, '/') == NULL;
 }
 
-/* The tag a path starts with (its top-level element): eight hex digits, then the end or
- * a '/'; 0 when malformed. */
-static guint32
-first_tag (const char *path)
-{
-  guint32 tag = 0;
-
-  for (int i = 0; i < 8; i++)
-    {
-      if (!g_ascii_isxdigit (path[i]))
-        return 0;
-      tag = (tag << 4) | (guint32) g_ascii_xdigit_value (path[i]);
-    }
-  return path[8] == '\0' || path[8] == '/' ? tag : 0;
-}
-
 /* Removes, in one pass over the dataset, the top-level elements that only a removal
  * touches (no other op on the same tag or inside it, so that the order of the ops does not
  * matter for them), and makes their ops do nothing. One removal at a time searches the dataset
@@ -1440,7 +1424,7 @@ remove_top_level (State   *st,
   for (guint i = 0; i < st->ops->len; i++)
     {
       Op *op = g_ptr_array_index (st->ops, i);
-      guint32 tag = first_tag (op->path);
+      guint32 tag = lacuna_dicom_path_first_tag (op->path);
 
       if (op->kind != OP_REMOVE || !is_top_level (op->path))
         g_hash_table_add (touched, GUINT_TO_POINTER (tag));
@@ -1448,7 +1432,7 @@ remove_top_level (State   *st,
   for (guint i = 0; i < st->ops->len; i++)
     {
       Op *op = g_ptr_array_index (st->ops, i);
-      guint32 tag = first_tag (op->path);
+      guint32 tag = lacuna_dicom_path_first_tag (op->path);
 
       if (op->kind == OP_REMOVE && is_top_level (op->path) && tag != 0 &&
           !g_hash_table_contains (touched, GUINT_TO_POINTER (tag)))

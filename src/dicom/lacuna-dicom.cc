@@ -1062,6 +1062,43 @@ lacuna_dicom_tag_format (guint32 tag)
   return g_strdup_printf ("(%04X,%04X)", tag >> 16, tag & 0xFFFF);
 }
 
+/* The eight hex digits at p as a tag (digit by digit: every lookup of an element parses
+ * one, and g_ascii_xdigit_value () is a call); false when one is not a hex digit. */
+static inline bool
+parse_tag8 (const char *p,
+            guint32    *out)
+{
+  guint32 tag = 0;
+
+  for (int j = 0; j < 8; j++)
+    {
+      char c = p[j];
+      guint32 v;
+
+      if (c >= '0' && c <= '9')
+        v = (guint32) (c - '0');
+      else if (c >= 'A' && c <= 'F')
+        v = (guint32) (c - 'A' + 10);
+      else if (c >= 'a' && c <= 'f')
+        v = (guint32) (c - 'a' + 10);
+      else
+        return false;
+      tag = (tag << 4) | v;
+    }
+  *out = tag;
+  return true;
+}
+
+guint32
+lacuna_dicom_path_first_tag (const char *path)
+{
+  guint32 tag;
+
+  if (path == NULL || !parse_tag8 (path, &tag))
+    return 0;
+  return path[8] == '\0' || path[8] == '/' ? tag : 0;
+}
+
 /* Parses "00081115/0/00081155" into tags and item indices; FALSE when malformed. */
 bool
 _lacuna_dicom_parse_path (const char                            *path,
@@ -1079,12 +1116,9 @@ _lacuna_dicom_parse_path (const char                            *path,
       guint64 item = 0;
       int n_digits = 0;
 
-      for (int j = 0; j < 8; j++, p++)
-        {
-          if (!g_ascii_isxdigit (*p))
-            return false;
-          tag = (tag << 4) | (guint32) g_ascii_xdigit_value (*p);
-        }
+      if (!parse_tag8 (p, &tag))
+        return false;
+      p += 8;
       if (*p == '\0')
         {
           out.emplace_back (tag, 0);

@@ -446,6 +446,9 @@ char       *lacuna_dicom_path_format      (const char *path);
 char       *lacuna_dicom_tag_format       (guint32     tag);
 /* The last tag of a path, 0 when the path is malformed. */
 guint32     lacuna_dicom_path_last_tag    (const char *path);
+/* The tag a path starts with (its top-level element), or 0 when it does not start with
+ * eight hex digits followed by its end or '/'. */
+guint32     lacuna_dicom_path_first_tag   (const char *path);
 /* Path of the element tag inside item `item` of the sequence at parent (parent NULL: top). */
 char       *lacuna_dicom_path_child       (const char *parent,
                                            guint       item,

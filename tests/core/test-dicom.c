@@ -1791,6 +1791,13 @@ test_dicom_dictionary (void)
   g_assert_cmphex (lacuna_dicom_path_last_tag ("00400275/x/00400008"), ==, 0);
   g_assert_cmphex (lacuna_dicom_path_last_tag ("00400275/1"), ==, 0);
   g_assert_cmphex (lacuna_dicom_path_last_tag (""), ==, 0);
+  g_assert_cmphex (lacuna_dicom_path_first_tag ("00400275/1/00400008/0/00080100"), ==,
+                   0x00400275);
+  g_assert_cmphex (lacuna_dicom_path_first_tag ("7fe00010"), ==, 0x7FE00010);
+  g_assert_cmphex (lacuna_dicom_path_first_tag ("0040027"), ==, 0);
+  g_assert_cmphex (lacuna_dicom_path_first_tag ("0040027G/1"), ==, 0);
+  g_assert_cmphex (lacuna_dicom_path_first_tag ("004002751"), ==, 0);
+  g_assert_cmphex (lacuna_dicom_path_first_tag (""), ==, 0);
   child = lacuna_dicom_path_child ("00081115", 2, 0x00081155);
   g_assert_cmpstr (child, ==, "00081115/2/00081155");
   top = lacuna_dicom_path_child (NULL, 0, 0x00100010);
