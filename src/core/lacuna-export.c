@@ -671,36 +671,6 @@ check_paths (LacunaExport  *self,
   return TRUE;
 }
 
-/* Whether the run reads pixels for text: the scan, or the verification of boxes. */
-static gboolean
-needs_ocr (LacunaExport *self)
-{
-  const LacunaDeidOptions *deid = self->options->deid;
-
-  return self->options->burned_in == LACUNA_EXPORT_BURNED_IN_AUTO ||
-         (self->options->boxes != NULL && self->options->boxes->len > 0) ||
-         (deid->boxes != NULL && deid->boxes->len > 0);
-}
-
-/* OCR is checked twice: whether its data is installed, at the start (the library then loads
- * in a thread, beside DCMTK's dictionary and the checks of the inputs), and whether the
- * library loaded, before anything is written to the output. */
-static gboolean
-check_ocr (LacunaExport  *self,
-           gboolean       loaded,
-           GError       **error)
-{
-  g_autoptr(GError) local_error = NULL;
-
-  if (!needs_ocr (self) || (loaded ? lacuna_ocr_is_available (&local_error)
-                                   : lacuna_ocr_preload (&local_error)))
-    return TRUE;
-  g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
-               _("Scanning or verifying burned-in text needs Tesseract with its English "
-                 "data (tesseract-ocr-eng): %s"), local_error->message);
-  return FALSE;
-}
-
 /* Clean Pixel Data is recorded only after a scan and a verification; the OCR must be able
  * to run when pixels are to be scanned or verified. */
 static gboolean
@@ -709,6 +679,9 @@ check_burned_in_options (LacunaExport  *self,
 {
   const LacunaDeidOptions *deid = self->options->deid;
   gboolean auto_scan = self->options->burned_in == LACUNA_EXPORT_BURNED_IN_AUTO;
+  gboolean boxes = (self->options->boxes != NULL && self->options->boxes->len > 0) ||
+                   (deid->boxes != NULL && deid->boxes->len > 0);
+  g_autoptr(GError) local_error = NULL;
 
   if (self->options->burned_in != LACUNA_EXPORT_BURNED_IN_OFF && !auto_scan)
     {
@@ -724,7 +697,14 @@ check_burned_in_options (LacunaExport  *self,
                      "text scan checked: use it with --burned-in auto"));
       return FALSE;
     }
-  return check_ocr (self, FALSE, error);
+  if ((auto_scan || boxes) && !lacuna_ocr_is_available (&local_error))
+    {
+      g_set_error (error, LACUNA_EXPORT_ERROR, LACUNA_EXPORT_ERROR_FAILED,
+                   _("Scanning or verifying burned-in text needs Tesseract with its English "
+                     "data (tesseract-ocr-eng): %s"), local_error->message);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static int
@@ -1092,7 +1072,7 @@ lacuna_export_run (LacunaExport  *self,
     return FALSE;
   if (!check_burned_in_options (self, error))
     return FALSE;
-  if (!check_paths (self, error) || !check_ocr (self, TRUE, error))
+  if (!check_paths (self, error))
     return FALSE;
   if (!_lacuna_export_prepare_output_full (self->outdir,
                                            self->options->n_shards == 1 ? self->report_path

@@ -991,8 +991,8 @@ test_redact (void)
 }
 
 /* Boxes need the text verification, which needs Tesseract: when its library cannot be
- * loaded (it loads in a thread while the inputs are checked), the export fails with a
- * message that names the package, and leaves no output folder. */
+ * loaded, the export fails at once with a message that names the package, and leaves no
+ * output folder. */
 static void
 test_ocr_missing (void)
 {

@@ -191,64 +191,6 @@ test_ocr_library_missing (void)
   g_test_trap_assert_passed ();
 }
 
-/* lacuna_ocr_preload() checks the data at once and loads the library in a thread; the next
- * availability check waits for that load and gives its result. */
-static void
-test_ocr_preload (void)
-{
-  if (g_test_subprocess ())
-    {
-      g_autoptr(GError) error = NULL;
-
-      g_unsetenv ("LACUNA_TESSERACT_LIBRARY");
-      g_assert_false (is_mapped ("libtesseract"));
-      if (!lacuna_ocr_preload (&error))
-        {
-          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
-          g_test_skip ("Tesseract's English data (tesseract-ocr-eng) is not installed");
-          return;
-        }
-      g_assert_no_error (error);
-      g_assert_true (lacuna_ocr_preload (NULL));   /* a second call starts nothing new */
-      /* The thread maps the library by itself (waited for, at most a minute). */
-      for (guint i = 0; i < 6000 && !is_mapped ("libtesseract"); i++)
-        g_usleep (10 * 1000);
-      g_assert_true (is_mapped ("libtesseract"));
-      g_assert_true (lacuna_ocr_is_available (&error));
-      g_assert_no_error (error);
-      return;
-    }
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_passed ();
-}
-
-/* A library that cannot be loaded passes the preload (the data is there) and fails the
- * availability check that follows, with the error of a check without preload. */
-static void
-test_ocr_preload_library_missing (void)
-{
-  if (g_test_subprocess ())
-    {
-      g_autofree char *dir = lacuna_test_make_tmpdir ();
-      g_autofree char *missing = g_build_filename (dir, "libtesseract.so.5", NULL);
-      g_autoptr(GError) error = NULL;
-
-      g_setenv ("LACUNA_TESSERACT_LIBRARY", missing, TRUE);
-      if (!lacuna_ocr_preload (&error))
-        {
-          g_test_skip ("Tesseract's English data (tesseract-ocr-eng) is not installed");
-          return;
-        }
-      g_assert_false (lacuna_ocr_is_available (&error));
-      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
-      g_assert_nonnull (strstr (error->message, "libtesseract5"));
-      g_assert_false (is_mapped ("libtesseract"));
-      return;
-    }
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_passed ();
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -260,8 +202,6 @@ main (int   argc,
   g_test_add_func ("/core/lazy-libs/vision/missing", test_vision_module_missing);
   g_test_add_func ("/core/lazy-libs/ocr/first-use", test_ocr_loaded_on_first_use);
   g_test_add_func ("/core/lazy-libs/ocr/missing", test_ocr_library_missing);
-  g_test_add_func ("/core/lazy-libs/ocr/preload", test_ocr_preload);
-  g_test_add_func ("/core/lazy-libs/ocr/preload-missing", test_ocr_preload_library_missing);
 
   return g_test_run ();
 }

@@ -365,47 +365,6 @@ lacuna_ocr_is_available (GError **error)
   return TRUE;
 }
 
-static gpointer
-preload_thread (gpointer data)
-{
-  tess_load ();
-  return NULL;
-}
-
-static GThread *preload;
-
-/* Registered with atexit() by the first preload: a process that exits early (an export
- * refused) waits for the load rather than unloading libraries under it. Joined once,
- * whoever calls (never by the thread itself). */
-static void
-join_preload (void)
-{
-  GThread *thread = g_atomic_pointer_exchange (&preload, NULL);
-
-  if (thread != NULL && thread != g_thread_self ())
-    g_thread_join (thread);
-}
-
-gboolean
-lacuna_ocr_preload (GError **error)
-{
-  static gsize started;
-
-  if (find_tessdata () == NULL || g_atomic_int_get (&init_failed))
-    {
-      set_not_available (error);
-      return FALSE;
-    }
-  /* tess_load() runs once: callers meanwhile wait in its g_once_init_enter(). */
-  if (g_once_init_enter (&started))
-    {
-      preload = g_thread_new ("lacuna-ocr-load", preload_thread, NULL);
-      atexit (join_preload);
-      g_once_init_leave (&started, 1);
-    }
-  return TRUE;
-}
-
 guint
 lacuna_ocr_get_n_reads (void)
 {

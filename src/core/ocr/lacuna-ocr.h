@@ -46,13 +46,6 @@ void       lacuna_ocr_line_free      (LacunaOcrLine *line);
  * turns out unusable, the reading functions below return G_IO_ERROR_NOT_SUPPORTED. */
 gboolean   lacuna_ocr_is_available   (GError       **error);
 
-/* What lacuna_ocr_is_available() checks before loading libtesseract (the English data is
- * installed; no initialisation has failed), at once; then, when it holds, starts loading
- * the library in a thread (tens of milliseconds: its own dependencies) and returns TRUE.
- * The next lacuna_ocr_is_available() or line read waits for that load and gives its result.
- * For callers that have other work to do before they need text recognition. */
-gboolean   lacuna_ocr_preload        (GError       **error);
-
 /* Reads the text in box (x, y, width, height; clipped to the buffer) of grey (width ×
  * height bytes, rows stride apart; light text on a dark background is expected, either
  * polarity works). Returns the words (LacunaOcrWord*, owned), possibly none, or NULL +
