@@ -360,8 +360,10 @@ typedef gint16 LacunaVec16 __attribute__ ((vector_size (32)));
 #define LACUNA_VEC16_SPLAT(x) { x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x }
 
 /* Lane by lane (macros: a function returning a 32-byte vector has another ABI with AVX). */
-#define LACUNA_VEC16_MIN(a, b) ({ LacunaVec16 a_ = (a), b_ = (b), m_ = a_ < b_; (a_ & m_) | (b_ & ~m_); })
-#define LACUNA_VEC16_MAX(a, b) ({ LacunaVec16 a_ = (a), b_ = (b), m_ = a_ > b_; (a_ & m_) | (b_ & ~m_); })
+#define LACUNA_VEC16_MIN(a, b) \
+  ({ LacunaVec16 a_ = (a), b_ = (b), m_ = a_ < b_; (a_ & m_) | (b_ & ~m_); })
+#define LACUNA_VEC16_MAX(a, b) \
+  ({ LacunaVec16 a_ = (a), b_ = (b), m_ = a_ > b_; (a_ & m_) | (b_ & ~m_); })
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && LACUNA_HAVE_IFUNC
 #define LACUNA_PIXEL_LOOP __attribute__ ((target_clones ("avx2", "default")))

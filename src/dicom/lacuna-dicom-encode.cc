@@ -405,14 +405,15 @@ zero_fragment_pads (DcmPixelData *pd)
 
   if (seq == NULL)
     return;
-  for (unsigned long i = 1; i < seq->card (); i++)
+  /* The fragments after the offset table, in one pass (getItem (i) seeks from the start). */
+  for (DcmObject *obj = seq->nextInContainer (seq->nextInContainer (NULL)); obj != NULL;
+       obj = seq->nextInContainer (obj))
     {
-      DcmPixelItem *item = NULL;
+      DcmPixelItem *item = OFstatic_cast (DcmPixelItem *, obj);
       Uint8 *data = NULL;
       Uint32 length;
 
-      if (seq->getItem (item, i).bad () || item == NULL ||
-          item->getUint8Array (data).bad () || data == NULL)
+      if (item->getUint8Array (data).bad () || data == NULL)
         continue;
       length = item->getLength ();
       if (length >= 3 && length % 2 == 0 && data[length - 3] == 0xFF &&
@@ -659,13 +660,14 @@ lacuna_dicom_file_dup_fragments (LacunaDicomFile  *file,
           return NULL;
         }
       out = g_byte_array_new ();
-      for (unsigned long i = 1; i < seq->card (); i++)
+      /* After the offset table, in one pass (getItem (i) seeks from the start). */
+      for (DcmObject *obj = seq->nextInContainer (seq->nextInContainer (NULL)); obj != NULL;
+           obj = seq->nextInContainer (obj))
         {
-          DcmPixelItem *item = NULL;
+          DcmPixelItem *item = OFstatic_cast (DcmPixelItem *, obj);
           Uint8 *data = NULL;
 
-          if (seq->getItem (item, i).bad () || item == NULL
-              || item->loadAllDataIntoMemory ().bad ())
+          if (item->loadAllDataIntoMemory ().bad ())
             {
               g_byte_array_unref (out);
               g_set_error (error, LACUNA_DICOM_ERROR, LACUNA_DICOM_ERROR_PARSE,

@@ -274,17 +274,15 @@ finish_open (LacunaDicomFile *file)
   /* The dataset's strings become UTF-8 and (0008,0005) becomes ISO_IR 192. DCMTK also
    * inserts it into a dataset that had none (plain ASCII): keep such datasets as they
    * were, so that saving an unchanged ASCII file does not add an attribute. */
-  {
-    bool had_charset = dataset->tagExists (DCM_SpecificCharacterSet, OFFalse);
+  if (!convert_ascii_to_utf8 (dataset))
+    {
+      bool had_charset = dataset->tagExists (DCM_SpecificCharacterSet, OFFalse);
 
-    if (!convert_ascii_to_utf8 (dataset))
-      {
-        if (dataset->convertToUTF8 ().bad ())
-          file->charset_failed = true;
-        else if (!had_charset)
-          dataset->findAndDeleteElement (DCM_SpecificCharacterSet, OFFalse, OFFalse);
-      }
-  }
+      if (dataset->convertToUTF8 ().bad ())
+        file->charset_failed = true;
+      else if (!had_charset)
+        dataset->findAndDeleteElement (DCM_SpecificCharacterSet, OFFalse, OFFalse);
+    }
 }
 
 typedef OFCondition (*LoadFunc) (LacunaDicomFile *file,
