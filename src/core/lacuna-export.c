@@ -537,7 +537,8 @@ index_file (LacunaInstance  *instance,
   g_mutex_lock (&self->lock);
   g_hash_table_iter_init (&iter, uids);
   while (g_hash_table_iter_next (&iter, &key, NULL))
-    g_hash_table_add (self->uids, g_strdup (key));
+    if (!g_hash_table_contains (self->uids, key))   /* most name the study and series again */
+      g_hash_table_add (self->uids, g_strdup (key));
   if (size > 0 && self->kept_bytes + size <= self->kept_budget &&
       !g_hash_table_contains (self->kept, instance))
     {

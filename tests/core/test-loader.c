@@ -351,6 +351,43 @@ make_instance (const char *sop_uid,
 /* ---------------------------------------------------------------------------------------- */
 /* Model types                                                                              */
 
+/* Instances of one series share the block of their series' strings; an instance whose
+ * series differs in any one of them gets its own block; every value reads back as it was
+ * set, and a block outlives the first instance released (the pool counts references). */
+static void
+test_instance_shared_strings (void)
+{
+  g_autoptr(LacunaInstance) a = make_instance ("1.2.3.4.5.1", "1", NULL, NULL);
+  g_autoptr(LacunaInstance) b = make_instance ("1.2.3.4.5.2", "2", NULL, NULL);
+  g_autoptr(LacunaDicomFile) file = make_dataset ("1.2.3.4.5.3", "3", NULL, NULL);
+  g_autoptr(LacunaInstance) c = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *series_uid;
+
+  g_assert_cmpstr (lacuna_instance_get_sop_instance_uid (a), ==, "1.2.3.4.5.1");
+  g_assert_cmpstr (lacuna_instance_get_sop_instance_uid (b), ==, "1.2.3.4.5.2");
+  g_assert_cmpstr (lacuna_instance_get_series_uid (a), ==, "1.2.3.4.5");
+  g_assert_cmpstr (lacuna_instance_get_patient_name (b), ==, "Test^Patient");
+  g_assert_true (lacuna_instance_get_series_uid (a) == lacuna_instance_get_series_uid (b));
+  g_assert_true (lacuna_instance_get_patient_id (a) == lacuna_instance_get_patient_id (b));
+
+  /* The same series but another patient ID: not shared. */
+  lacuna_dicom_file_set_string (file, "00100020", "LO", "TEST-2", &error);
+  g_assert_no_error (error);
+  c = lacuna_instance_new_from_file (file, "/nonexistent/other", NULL);
+  g_assert_cmpstr (lacuna_instance_get_patient_id (c), ==, "TEST-2");
+  g_assert_cmpstr (lacuna_instance_get_patient_id (a), ==, "TEST-1");
+  g_assert_true (lacuna_instance_get_series_uid (c) != lacuna_instance_get_series_uid (a));
+  g_assert_cmpstr (lacuna_instance_get_series_uid (c), ==, "1.2.3.4.5");
+  g_assert_cmpstr (lacuna_instance_get_source (c), ==, "/nonexistent/other");
+
+  series_uid = lacuna_instance_get_series_uid (b);
+  g_clear_object (&a);
+  g_assert_cmpstr (lacuna_instance_get_series_uid (b), ==, "1.2.3.4.5");
+  g_assert_true (lacuna_instance_get_series_uid (b) == series_uid);
+  g_assert_cmpstr (lacuna_instance_get_study_uid (b), ==, "1.2.3.4");
+}
+
 static void
 test_instance_new_destroy (void)
 {
@@ -1534,6 +1571,7 @@ main (int   argc,
   lacuna_dicom_init ();
 
   g_test_add_func ("/core/loader/instance/new-destroy", test_instance_new_destroy);
+  g_test_add_func ("/core/loader/instance/shared-strings", test_instance_shared_strings);
   g_test_add_func ("/core/loader/truncated-pixels", test_truncated_pixels);
   g_test_add_func ("/core/loader/file-func", test_file_func);
   g_test_add_func ("/core/loader/instance/parse-ds", test_parse_ds);
