@@ -1047,13 +1047,14 @@ write_instance (LacunaExport   *self,
   g_clear_pointer (&original, lacuna_dicom_file_free);
 
   _lacuna_export_sha256_data (out_data, out_size, sha);
-  if (out_bytes != NULL && !_lacuna_export_write_temp (tmp, out_data, out_size, &error))
+  if (out_bytes != NULL &&
+      !_lacuna_export_write_into_place (dir, tmp, target, out_data, out_size, &error))
     {
       lacuna_redact_result_clear (&redact);
       fail_instance (self, label, error->message);
       return;
     }
-  if (g_rename (tmp, target) != 0)
+  if (out_bytes == NULL && g_rename (tmp, target) != 0)
     {
       g_autofree char *msg = g_strdup_printf ("cannot rename into place: %s",
                                               g_strerror (errno));

@@ -211,6 +211,17 @@ gboolean  _lacuna_export_write_temp        (char          *tmpl,
                                             const guint8  *data,
                                             gsize          size,
                                             GError       **error);
+/* Writes data to target atomically: an unnamed file in dir (O_TMPFILE) linked to target
+ * once written, which leaves nothing behind even when the process is killed, and creates
+ * the file without holding dir's lock (two threads writing into one folder otherwise wait
+ * for each other's inode allocation); where that is not possible, or target exists, a
+ * temporary name from tmpl (…XXXXXX, replaced) and rename (). */
+gboolean  _lacuna_export_write_into_place  (const char    *dir,
+                                            char          *tmpl,
+                                            const char    *target,
+                                            const guint8  *data,
+                                            gsize          size,
+                                            GError       **error);
 /* Writes text to path atomically (temporary file in the same folder, then rename). */
 gboolean  _lacuna_export_write_text        (const char    *path,
                                             const char    *text,

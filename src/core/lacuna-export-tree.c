@@ -1,6 +1,7 @@
 /* lacuna-export-tree.c: the output side of an export: file IDs, the output folder's rules,
  * temporary files, hashes and the .zip. */
 #define G_LOG_DOMAIN "lacuna-export-tree"
+#define _GNU_SOURCE   /* O_TMPFILE */
 
 #include "config.h"
 
@@ -600,6 +601,100 @@ _lacuna_export_write_temp (char          *tmpl,
       g_unlink (tmpl);
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
                    "cannot write the file: %s", g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Links the unnamed file fd (O_TMPFILE) to path; FALSE with errno set. linkat() with
+ * AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH, the /proc link does not (open(2)). */
+static gboolean
+link_unnamed (int         fd,
+              const char *path)
+{
+  char proc[64];
+
+  g_snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
+  return linkat (AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0;
+}
+
+gboolean
+_lacuna_export_write_into_place (const char    *dir,
+                                 char          *tmpl,
+                                 const char    *target,
+                                 const guint8  *data,
+                                 gsize          size,
+                                 GError       **error)
+{
+  int saved = 0;
+  int fd = -1;
+
+#ifdef O_TMPFILE
+  fd = open (dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+#endif
+  if (fd >= 0)
+    {
+      saved = _lacuna_write_fd (fd, data, size);
+      if (saved == 0 && link_unnamed (fd, target))
+        {
+          if (close (fd) == 0)
+            return TRUE;
+          saved = errno;
+          g_unlink (target);
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       "cannot write the file: %s", g_strerror (saved));
+          return FALSE;
+        }
+      if (saved == 0)
+        saved = errno;
+      /* The name is taken (a rerun replaces what an interrupted run wrote): a temporary
+       * name, then rename () over it, as below. */
+      if (saved == EEXIST)
+        {
+          for (guint attempt = 0; attempt < 100 && saved == EEXIST; attempt++)
+            {
+              g_autofree char *name = g_strdup (tmpl);
+              char *x = name + strlen (name) - 6;
+
+              for (guint i = 0; i < 6; i++)
+                x[i] = "abcdefghijklmnopqrstuvwxyz0123456789"[g_random_int_range (0, 36)];
+              if (link_unnamed (fd, name))
+                {
+                  saved = 0;
+                  strcpy (tmpl, name);
+                }
+              else
+                saved = errno;
+            }
+          close (fd);
+          if (saved == 0 && g_rename (tmpl, target) != 0)
+            {
+              saved = errno;
+              g_unlink (tmpl);
+            }
+          if (saved == 0)
+            return TRUE;
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       "cannot rename into place: %s", g_strerror (saved));
+          return FALSE;
+        }
+      close (fd);
+      if (saved != ENOENT && saved != EPERM && saved != EXDEV)
+        {
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       "cannot write the file: %s", g_strerror (saved));
+          return FALSE;
+        }
+      /* No /proc, or a file system that cannot link it: the usual way. */
+    }
+  if (!_lacuna_export_write_temp (tmpl, data, size, error))
+    return FALSE;
+  if (g_rename (tmpl, target) != 0)
+    {
+      saved = errno;
+      g_unlink (tmpl);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "cannot rename into place: %s", g_strerror (saved));
       return FALSE;
     }
   return TRUE;

@@ -20,6 +20,7 @@
 
 #include "lacuna-core.h"
 #include "lacuna-export.h"
+#include "lacuna-export-private.h"
 #include "lacuna-report.h"
 #include "lacuna-test-util.h"
 
@@ -1353,6 +1354,85 @@ test_pdf (void)
   g_assert_cmpuint (assert_output_tree (out2), ==, 1);
 }
 
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The names in dir, sorted, as one string ("a b c"). */
+static char *
+list_names (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv (" ", (char **) names->pdata);
+}
+
+/* An output file is written whole under its name, a second time over what is there, and
+ * never leaves another name behind; into a folder that does not exist nothing is made. */
+static void
+test_write_into_place (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lacuna-place-XXXXXX", NULL);
+  g_autofree char *target = g_build_filename (dir, "I0000001", NULL);
+  g_autofree char *tmpl = g_build_filename (dir, ".I0000001.lacuna-tmp-XXXXXX", NULL);
+  g_autofree char *tmpl2 = g_strdup (tmpl);
+  g_autofree char *missing = g_build_filename (dir, "nowhere", NULL);
+  g_autofree char *missing_target = g_build_filename (missing, "I0000002", NULL);
+  g_autofree char *missing_tmpl = g_build_filename (missing, ".I0000002.tmp-XXXXXX", NULL);
+  g_autofree char *names = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  guint8 first[70000], second[1000];
+  GStatBuf st;
+  gsize len;
+
+  for (gsize i = 0; i < sizeof first; i++)
+    first[i] = (guint8) (i * 7);
+  memset (second, 'b', sizeof second);
+
+  g_assert_true (_lacuna_export_write_into_place (dir, tmpl, target, first, sizeof first,
+                                                  &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (target, &contents, &len, NULL));
+  g_assert_cmpmem (contents, len, first, sizeof first);
+  g_assert_cmpint (g_stat (target, &st), ==, 0);
+  g_assert_cmpint (st.st_nlink, ==, 1);
+  names = list_names (dir);
+  g_assert_cmpstr (names, ==, "I0000001");
+
+  /* Over the same name (a rerun): replaced whole. */
+  g_assert_true (_lacuna_export_write_into_place (dir, tmpl2, target, second, sizeof second,
+                                                  &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&contents, g_free);
+  g_assert_true (g_file_get_contents (target, &contents, &len, NULL));
+  g_assert_cmpmem (contents, len, second, sizeof second);
+  g_clear_pointer (&names, g_free);
+  names = list_names (dir);
+  g_assert_cmpstr (names, ==, "I0000001");
+
+  g_assert_false (_lacuna_export_write_into_place (missing, missing_tmpl, missing_target,
+                                                   second, sizeof second, &error));
+  g_assert_nonnull (error);
+  g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
+  g_clear_pointer (&names, g_free);
+  names = list_names (dir);
+  g_assert_cmpstr (names, ==, "I0000001");
+
+  g_unlink (target);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1361,6 +1441,7 @@ main (int    argc,
   lacuna_dicom_init ();
 
   g_test_add_func ("/core/export/file-id", test_file_id);
+  g_test_add_func ("/core/export/write-into-place", test_write_into_place);
   g_test_add_func ("/core/export/default-report-path", test_default_report_path);
   g_test_add_func ("/core/export/sample", test_sample);
   g_test_add_func ("/core/export/shards", test_shards);
