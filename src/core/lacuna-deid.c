@@ -418,8 +418,11 @@ dummy_for (State *st,
            Elem  *e)
 {
   const char *vr = e->vr;
-  const char *orig = elem_value (st, e) != NULL ? e->value : "";
+  const char *orig = elem_value (st, e);
   guint32 tag = e->el->tag;
+
+  if (orig == NULL)
+    orig = "";
 
   if (tag == 0x00100020)   /* Patient ID */
     {

@@ -206,16 +206,12 @@ void      _lacuna_export_remove_staging    (const char    *outdir);
 /* TRUE when a file ID ("DICOM/P…/S…/S…/I…") follows our scheme. */
 gboolean  _lacuna_export_is_tree_file_id   (const char    *file_id);
 
-/* Creates a file from tmpl (…XXXXXX, replaced) holding data; nothing is left on failure. */
-gboolean  _lacuna_export_write_temp        (char          *tmpl,
-                                            const guint8  *data,
-                                            gsize          size,
-                                            GError       **error);
 /* Writes data to target atomically: an unnamed file in dir (O_TMPFILE) linked to target
  * once written, which leaves nothing behind even when the process is killed, and creates
  * the file without holding dir's lock (two threads writing into one folder otherwise wait
- * for each other's inode allocation); where that is not possible, or target exists, a
- * temporary name from tmpl (…XXXXXX, replaced) and rename (). */
+ * for each other's inode allocation); where that is not possible, or target exists, the
+ * data is written again under a temporary name from tmpl (…XXXXXX, replaced), then
+ * renamed. */
 gboolean  _lacuna_export_write_into_place  (const char    *dir,
                                             char          *tmpl,
                                             const char    *target,

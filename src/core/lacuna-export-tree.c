@@ -569,39 +569,36 @@ _lacuna_export_sha256_file (const char *path,
   return TRUE;
 }
 
-gboolean
-_lacuna_export_write_temp (char          *tmpl,
-                           const guint8  *data,
-                           gsize          size,
-                           GError       **error)
+/* Sets error from errno value saved: "what: reason"; FALSE. */
+static gboolean
+fail_errno (GError     **error,
+            int          saved,
+            const char  *what)
+{
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", what,
+               g_strerror (saved));
+  return FALSE;
+}
+
+/* Creates a file from tmpl (…XXXXXX, replaced) holding data; nothing is left on failure. */
+static gboolean
+write_temp (char          *tmpl,
+            const guint8  *data,
+            gsize          size,
+            GError       **error)
 {
   int fd = g_mkstemp_full (tmpl, O_RDWR | O_CLOEXEC, 0644);
   int saved;
 
   if (fd < 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "cannot create a temporary file in the output: %s", g_strerror (saved));
-      return FALSE;
-    }
+    return fail_errno (error, errno, "cannot create a temporary file in the output");
   saved = _lacuna_write_fd (fd, data, size);
+  if (close (fd) != 0 && saved == 0)
+    saved = errno;
   if (saved != 0)
     {
-      close (fd);
       g_unlink (tmpl);
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "cannot write the file: %s", g_strerror (saved));
-      return FALSE;
-    }
-  if (close (fd) != 0)
-    {
-      saved = errno;
-      g_unlink (tmpl);
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "cannot write the file: %s", g_strerror (saved));
-      return FALSE;
+      return fail_errno (error, saved, "cannot write the file");
     }
   return TRUE;
 }
@@ -626,7 +623,6 @@ _lacuna_export_write_into_place (const char    *dir,
                                  gsize          size,
                                  GError       **error)
 {
-  int saved = 0;
   int fd = -1;
 
 #ifdef O_TMPFILE
@@ -634,68 +630,32 @@ _lacuna_export_write_into_place (const char    *dir,
 #endif
   if (fd >= 0)
     {
-      saved = _lacuna_write_fd (fd, data, size);
+      int saved = _lacuna_write_fd (fd, data, size);
+
       if (saved == 0 && link_unnamed (fd, target))
         {
           if (close (fd) == 0)
             return TRUE;
           saved = errno;
           g_unlink (target);
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                       "cannot write the file: %s", g_strerror (saved));
-          return FALSE;
+          return fail_errno (error, saved, "cannot write the file");
         }
       if (saved == 0)
         saved = errno;
-      /* The name is taken (a rerun replaces what an interrupted run wrote): a temporary
-       * name, then rename () over it, as below. */
-      if (saved == EEXIST)
-        {
-          for (guint attempt = 0; attempt < 100 && saved == EEXIST; attempt++)
-            {
-              g_autofree char *name = g_strdup (tmpl);
-              char *x = name + strlen (name) - 6;
-
-              for (guint i = 0; i < 6; i++)
-                x[i] = "abcdefghijklmnopqrstuvwxyz0123456789"[g_random_int_range (0, 36)];
-              if (link_unnamed (fd, name))
-                {
-                  saved = 0;
-                  strcpy (tmpl, name);
-                }
-              else
-                saved = errno;
-            }
-          close (fd);
-          if (saved == 0 && g_rename (tmpl, target) != 0)
-            {
-              saved = errno;
-              g_unlink (tmpl);
-            }
-          if (saved == 0)
-            return TRUE;
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                       "cannot rename into place: %s", g_strerror (saved));
-          return FALSE;
-        }
       close (fd);
-      if (saved != ENOENT && saved != EPERM && saved != EXDEV)
-        {
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                       "cannot write the file: %s", g_strerror (saved));
-          return FALSE;
-        }
-      /* No /proc, or a file system that cannot link it: the usual way. */
+      if (saved != EEXIST && saved != ENOENT && saved != EPERM && saved != EXDEV)
+        return fail_errno (error, saved, "cannot write the file");
+      /* The name is taken (a rerun replaces what an interrupted run wrote), there is
+       * no /proc, or the file system cannot link it: the usual way. */
     }
-  if (!_lacuna_export_write_temp (tmpl, data, size, error))
+  if (!write_temp (tmpl, data, size, error))
     return FALSE;
   if (g_rename (tmpl, target) != 0)
     {
-      saved = errno;
+      int saved = errno;
+
       g_unlink (tmpl);
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "cannot rename into place: %s", g_strerror (saved));
-      return FALSE;
+      return fail_errno (error, saved, "cannot rename into place");
     }
   return TRUE;
 }
