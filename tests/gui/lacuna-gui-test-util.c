@@ -125,6 +125,22 @@ is_true (gpointer data)
   return *(gboolean *) data;
 }
 
+static gboolean
+set_true_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+lacuna_gui_test_wait_ms (guint ms)
+{
+  gboolean passed = FALSE;
+
+  g_timeout_add (ms, set_true_cb, &passed);
+  lacuna_gui_test_wait (is_true, &passed);
+}
+
 GtkWidget *
 lacuna_gui_test_find_widget (GtkWidget *widget,
                              GType      type)

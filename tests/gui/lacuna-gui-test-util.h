@@ -19,6 +19,9 @@ LacunaWindow      *lacuna_gui_test_new_window  (int           width,
 /* Iterates the main context until func (data) is TRUE. The meson timeout bounds it. */
 void               lacuna_gui_test_wait        (gboolean    (*func) (gpointer data),
                                                 gpointer      data);
+/* Iterates the main context for ms milliseconds (a timeout source wakes it when nothing
+ * else does). */
+void               lacuna_gui_test_wait_ms     (guint         ms);
 /* Waits until the window has finished opening what it was given. */
 void               lacuna_gui_test_wait_loaded (LacunaWindow *window);
 /* Waits until the image view has decoded its current position. */
